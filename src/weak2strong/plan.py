@@ -1,0 +1,84 @@
+"""From the validated config to the experiment plan: specs, seeds and the cells to run.
+
+The workflow's ``common.smk`` builds a ``Plan`` once; every rule's inputs and params come from it.
+Cross-references the JSON schema cannot check (a weak model that is not in ``models``) are checked
+here, before any job runs, with the key and the fix in the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+from .data.registry import DatasetSpec, resolve_dataset
+from .errors import ConfigError
+from .losses import LOSSES
+from .models.registry import ModelSpec, resolve_model
+
+
+@dataclass(frozen=True)
+class Cell:
+    dataset: str
+    weak: str
+    strong: str
+    loss: str
+
+
+@dataclass
+class Plan:
+    config: dict
+    datasets: dict[str, DatasetSpec]
+    models: dict[str, ModelSpec]
+    seeds: list[int]
+    regime: str
+    weak: list[str]
+    strong: list[str]
+    losses: list[str]
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """(weak, strong) pairs where the weak model is smaller than the strong one."""
+        return [(w, s) for w, s in product(self.weak, self.strong) if w != s and self.models[w].size < self.models[s].size]
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [Cell(d, w, s, loss) for d in self.datasets for (w, s) in self.pairs for loss in self.losses]
+
+    def dataset_options(self, dataset: str) -> dict:
+        return self.config["datasets"][dataset]
+
+    def regime_options(self) -> dict:
+        return dict(self.config["regimes"].get(self.regime, {}))
+
+    def loss_options(self, loss: str) -> dict:
+        return dict((self.config.get("losses") or {}).get(loss) or {})
+
+
+def build_plan(config: dict) -> Plan:
+    where = "config/config.yaml"
+    seeds = config["seeds"]
+    seeds = list(range(seeds)) if isinstance(seeds, int) else sorted(seeds)
+    datasets = {name: resolve_dataset(name, opts) for name, opts in config["datasets"].items()}
+    models = {name: resolve_model(name, opts or {}) for name, opts in config["models"].items()}
+    exp = config["experiment"]
+    for role in ("weak", "strong"):
+        for name in exp[role]:
+            if name not in models:
+                raise ConfigError(f"{where}: experiment.{role} names '{name}', which is not under 'models' (known: {', '.join(models)}); add it there.")
+    for loss in exp["losses"]:
+        if loss not in LOSSES:
+            raise ConfigError(f"{where}: experiment.losses: unknown loss '{loss}' (known: {', '.join(LOSSES)}).")
+    if exp["regime"] not in config["regimes"]:
+        raise ConfigError(f"{where}: experiment.regime is '{exp['regime']}' but regimes.{exp['regime']} is not configured.")
+    plan = Plan(config, datasets, models, seeds, exp["regime"], list(exp["weak"]), list(exp["strong"]), list(exp["losses"]))
+    if not plan.pairs:
+        raise ConfigError(
+            f"{where}: no (weak, strong) pair has a weak model smaller than the strong one; check experiment.weak/strong "
+            f"(sizes in millions of parameters: {', '.join(f'{n}={m.size:.1f}' for n, m in models.items())})."
+        )
+    for d, opts in config["datasets"].items():
+        sizes = opts["split_sizes"]
+        cap = opts.get("max_examples")
+        if cap is not None and cap < sum(sizes.values()):
+            raise ConfigError(f"{where}: datasets.{d}: max_examples ({cap}) is smaller than the split sizes together ({sum(sizes.values())}).")
+    return plan

@@ -1,0 +1,34 @@
+"""Which library code an artefact depends on, as a hash that goes into a rule's ``params``.
+
+Snakemake tracks a ``script:`` file's changes but not the modules it imports. Each rule passes the
+hash of the modules its science depends on, so editing a loss reruns the students (and what
+aggregates them) and nothing else; editing a plot reruns only figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Which modules each step's output depends on (paths relative to the package).
+STEP_MODULES: dict[str, list[str]] = {
+    "data": ["data", "schemas.py"],
+    "features": ["models"],
+    "train": ["models", "training", "losses.py", "experiment.py", "schemas.py"],
+    "metrics": ["metrics.py", "experiment.py"],
+    "plots": ["plots.py"],
+}
+
+
+def code_hash(step: str) -> str:
+    """sha1 over the source text of the step's modules (files in sorted order), 12 hex digits."""
+    digest = hashlib.sha1()
+    for entry in STEP_MODULES[step]:
+        path = PACKAGE_DIR / entry
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            digest.update(str(f.relative_to(PACKAGE_DIR)).encode())
+            digest.update(f.read_bytes())
+    return digest.hexdigest()[:12]

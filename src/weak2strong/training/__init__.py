@@ -1,0 +1,1 @@
+"""Training: one loop for every regime (linear probe on cached features, full fine-tuning)."""

@@ -1,0 +1,44 @@
+"""Full fine-tuning of backbone + head (the paper's main setting)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..models.backbone import load_backbone, load_tokenizer, unembedding_rows
+from ..models.classifier import Classifier, hidden_size_of
+from ..models.registry import ModelSpec
+from .loop import TrainConfig, TrainResult, predict_p1, train
+
+
+def build_classifier(spec: ModelSpec, resources_dir, device: str):
+    tokenizer = load_tokenizer(spec, resources_dir)
+    backbone = load_backbone(spec, resources_dir)
+    head_init = unembedding_rows(spec, resources_dir, tokenizer) if spec.head_init == "unembedding" else None
+    model = Classifier(backbone, hidden_size_of(backbone), spec.backbone.pooling, spec.layer, head_init).to(device)
+    return model, tokenizer
+
+
+def batcher(tokenizer, texts: list[str], max_length: int, device: str):
+    """Tokenise once; pad each batch to its own longest sequence."""
+    enc = tokenizer(list(texts), truncation=True, max_length=max_length)
+
+    def make_batch(idx: np.ndarray) -> dict:
+        batch = tokenizer.pad({"input_ids": [enc["input_ids"][i] for i in idx]}, return_tensors="pt")
+        return {"input_ids": batch["input_ids"].to(device), "attention_mask": batch["attention_mask"].to(device)}
+
+    return make_batch
+
+
+def finetune_and_predict(
+    spec: ModelSpec, resources_dir, train_texts: list[str], targets: np.ndarray, loss_fn, cfg: TrainConfig, seed: int,
+    predict_texts: dict[str, list[str]], max_length: int = 128, device: str | None = None,
+) -> tuple[dict[str, np.ndarray], TrainResult]:
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    torch.manual_seed(seed)
+    model, tokenizer = build_classifier(spec, resources_dir, device)
+    result = train(model, batcher(tokenizer, train_texts, max_length, device), torch.as_tensor(np.array(targets), dtype=torch.float32),
+                   loss_fn, cfg, seed, desc=f"finetune {spec.name}")
+    preds = {name: predict_p1(model, batcher(tokenizer, texts, max_length, device), len(texts), batch_size=64)
+             for name, texts in predict_texts.items()}
+    return preds, result

@@ -1,0 +1,105 @@
+"""The training loop: Adam, mini-batches, cosine schedule, a loss that sees ``step_frac``.
+
+It reads top to bottom: shuffle with the seed, step through batches, log the loss. Regimes differ
+only in the model and in how a batch of inputs is made (``make_batch``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    lr: float
+    batch_size: int = 32
+    epochs: float = 2.0
+    weight_decay: float = 0.0
+    schedule: str = "cosine"  # "cosine" | "constant"
+    warmup_steps: int = 0
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    losses: list[float] = field(default_factory=list)  # mean loss per logged interval
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    torch.manual_seed(seed)
+    np.random.seed(seed % (2**32))
+    return torch.Generator().manual_seed(seed)
+
+
+def lr_factor(step: int, total: int, cfg: TrainConfig) -> float:
+    if step < cfg.warmup_steps:
+        return (step + 1) / cfg.warmup_steps
+    if cfg.schedule == "constant":
+        return 1.0
+    progress = (step - cfg.warmup_steps) / max(1, total - cfg.warmup_steps)
+    return 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def train(
+    model: torch.nn.Module,
+    make_batch: Callable[[np.ndarray], dict],
+    targets: torch.Tensor,
+    loss_fn: Callable,
+    cfg: TrainConfig,
+    seed: int,
+    desc: str = "train",
+) -> TrainResult:
+    """Fit ``model`` so that ``model(**make_batch(idx))`` (logits) matches ``targets[idx]`` (p(class 1))."""
+    generator = seed_everything(seed)
+    n = len(targets)
+    steps_per_epoch = math.ceil(n / cfg.batch_size)
+    total = max(1, int(round(cfg.epochs * steps_per_epoch)))
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg))
+    model.train()
+    result = TrainResult(steps=total)
+    order = torch.empty(0, dtype=torch.long)
+    running, count = 0.0, 0
+    log_every = max(1, total // 20)
+    for step in tqdm(range(total), desc=desc, unit="step", mininterval=10, disable=None):
+        pos = (step * cfg.batch_size) % (steps_per_epoch * cfg.batch_size)
+        if pos == 0:
+            order = torch.randperm(n, generator=generator)
+        idx = order[pos:pos + cfg.batch_size].numpy()
+        batch = make_batch(idx)
+        device = next(model.parameters()).device
+        logits = model(**batch)
+        loss = loss_fn(logits, targets[idx].to(device), step / total)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        running += float(loss.detach())
+        count += 1
+        if (step + 1) % log_every == 0 or step + 1 == total:
+            result.losses.append(running / count)
+            running, count = 0.0, 0
+    model.eval()
+    log.info("%s: %d steps, loss %.4f -> %.4f", desc, total, result.losses[0], result.losses[-1])
+    return result
+
+
+@torch.no_grad()
+def predict_p1(model: torch.nn.Module, make_batch: Callable[[np.ndarray], dict], n: int, batch_size: int = 256) -> np.ndarray:
+    """Probability of class 1 for examples 0..n-1."""
+    model.eval()
+    out = []
+    for start in range(0, n, batch_size):
+        logits = model(**make_batch(np.arange(start, min(n, start + batch_size))))
+        out.append(torch.softmax(logits.float(), dim=-1)[:, 1].cpu())
+    return torch.cat(out).numpy() if out else np.zeros(0)

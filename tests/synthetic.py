@@ -1,0 +1,51 @@
+"""A text task built to contain a weak-to-strong gap, for the end-to-end test.
+
+Review sentences whose label is the polarity of one sentiment adjective among many, wrapped in
+neutral context. A weak supervisor that reads only static token embeddings (MiniLM layer 0) and
+learns from few examples generalises poorly to adjectives it has not seen; a full sentence encoder
+(MiniLM, 6 layers) knows the polarity of unseen adjectives, so its student can see through the
+weak labels' errors.
+"""
+
+import random
+
+POSITIVE = (
+    "wonderful excellent delightful superb fantastic lovely brilliant charming pleasant marvelous terrific "
+    "splendid enjoyable outstanding impressive remarkable magnificent gorgeous friendly helpful perfect great "
+    "amazing beautiful fabulous stellar cheerful generous graceful elegant refreshing comfortable reliable "
+    "spotless tasty welcoming exquisite heartwarming uplifting flawless"
+).split()
+NEGATIVE = (
+    "terrible awful horrible dreadful disgusting miserable rude filthy boring disappointing unpleasant mediocre "
+    "broken noisy painful useless pathetic nasty gloomy shabby greasy stale careless clumsy hostile cramped dirty "
+    "lousy tedious unreliable overpriced annoying frustrating bland sloppy dismal appalling atrocious horrendous grim"
+).split()
+NOUNS = "hotel staff food room service movie doctor book trip app concert lesson flight car café museum".split()
+# The adjective comes early in some templates and late in others: a supervisor that reads only
+# the first few tokens must guess on the late ones, so its errors are not a pattern to imitate.
+EARLY = [
+    "{a} {n}, we stayed until {t} on {d} with friends from the city.",
+    "{a} was the word for the {n} we visited on {d} before {t}.",
+]
+LATE = [
+    "On {d} we went to the {n} with friends from the city and stayed until {t}; it was {a}.",
+    "We visited the {n} on {d} and stayed there with friends until {t}, and it was {a}.",
+]
+TIMES = "noon midnight sunset eight nine ten".split()
+DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def make_rows(n: int, seed: int = 0) -> list[dict]:
+    rng = random.Random(seed)
+    rows, seen = [], set()
+    while len(rows) < n:
+        label = rng.random() < 0.5
+        adj = rng.choice(POSITIVE if label else NEGATIVE)
+        template = rng.choice(EARLY if rng.random() < 0.6 else LATE)
+        text = template.format(n=rng.choice(NOUNS), a=adj, t=rng.choice(TIMES), d=rng.choice(DAYS))
+        text = text[0].upper() + text[1:]
+        if text in seen:
+            continue
+        seen.add(text)
+        rows.append({"sentence": text, "sentiment": "pos" if label else "neg", "adjective": adj})
+    return rows

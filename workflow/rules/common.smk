@@ -1,0 +1,117 @@
+# Config validation, the experiment plan, wildcard constraints and input functions.
+import os
+import sys
+from pathlib import Path
+
+from snakemake.utils import validate
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, also without `pip install -e .`
+from weak2strong.plan import build_plan
+from weak2strong.provenance import code_hash
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
+
+validate(config, schema="../schemas/config.schema.yaml")
+PLAN = build_plan(config)
+RES = config.get("resources_dir", "resources")
+REGIME = PLAN.regime
+CODE = {step: code_hash(step) for step in ("data", "features", "train", "metrics", "plots")}
+FIG = config.get("figures", {})
+FIG_EXT = FIG.get("format", "png")
+
+
+wildcard_constraints:
+    dataset="[A-Za-z0-9_.-]+",
+    model="[A-Za-z0-9_.-]+",
+    weak="[A-Za-z0-9_.-]+",
+    strong="[A-Za-z0-9_.-]+",
+    loss="[A-Za-z0-9_]+",
+    seed="[0-9]+",
+    layer="[0-9]+",
+    length="[0-9]+",
+    regime="linear_probe|finetune",
+    backbone="[A-Za-z0-9_.-]+",
+
+
+def all_targets():
+    return [
+        "results/metrics/summary.csv",
+        f"results/figures/accuracy_vs_strong.{FIG_EXT}",
+        f"results/figures/pgr.{FIG_EXT}",
+    ]
+
+
+def dataset_spec(wildcards):
+    return PLAN.datasets[wildcards.dataset]
+
+
+def dataset_params(wildcards):
+    """Everything that defines a dataset's pool: its declaration and options."""
+    spec = PLAN.datasets[wildcards.dataset]
+    return {
+        "registry": spec.name,
+        "source": spec.source,
+        "bigbench_task": spec.bigbench_task,
+        "hub": [spec.hub_path, spec.hub_name, list(spec.hub_splits)],
+        "options": PLAN.dataset_options(wildcards.dataset),
+    }
+
+
+def raw_data_input(wildcards):
+    spec = PLAN.datasets[wildcards.dataset]
+    if spec.source == "bigbench":
+        return f"{RES}/bigbench/{spec.bigbench_task}/task.json"
+    if spec.source == "local":
+        return spec.extra["path"]
+    return []
+
+
+def model_dir(name):
+    b = PLAN.models[name].backbone
+    return [f"{RES}/models/{b.name}"] if b.source == "packaged" else []
+
+
+FEATURES_MAX_LENGTH = config.get("features", {}).get("max_length", 128)
+
+
+def read_length(name):
+    """Tokens model `name` reads: its own max_length, else the run's default."""
+    return PLAN.models[name].max_length or FEATURES_MAX_LENGTH
+
+
+def features_file(wildcards, name):
+    m = PLAN.models[name]
+    return f"results/features/{wildcards.dataset}/{m.backbone.name}/layer{m.layer}-len{read_length(name)}.safetensors"
+
+
+def training_input(name):
+    """What training model `name` needs besides the split: cached features, or the model files."""
+
+    def inner(wildcards):
+        if REGIME == "linear_probe":
+            return {"features": features_file(wildcards, name)}
+        return {"model": model_dir(name)}
+
+    return inner
+
+
+def model_params(name):
+    return PLAN.models[name].to_dict()
+
+
+def regime_params():
+    return {"name": REGIME, **PLAN.regime_options()}
+
+
+def metric_cells():
+    """Every (cell, seed) with the three files its metrics are computed from."""
+    return [
+        {
+            "dataset": c.dataset, "weak": c.weak, "strong": c.strong, "loss": c.loss, "seed": s,
+            "labels": f"results/labels/{REGIME}/{c.dataset}/{c.weak}/seed{s}.parquet",
+            "ceiling": f"results/predictions/{REGIME}/{c.dataset}/ceiling/{c.strong}/seed{s}.parquet",
+            "student": f"results/predictions/{REGIME}/{c.dataset}/student/{c.weak}/{c.strong}/{c.loss}/seed{s}.parquet",
+        }
+        for c in PLAN.cells
+        for s in PLAN.seeds
+    ]

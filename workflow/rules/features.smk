@@ -1,0 +1,40 @@
+# Frozen features, once per (dataset, backbone, layer): a sweep over methods and seeds reuses them.
+
+
+def features_model_params(wildcards):
+    for name, m in PLAN.models.items():
+        if m.backbone.name == wildcards.backbone and m.layer == int(wildcards.layer) and read_length(name) == int(wildcards.length):
+            return m.to_dict()
+    raise ValueError(f"no model in the config uses backbone {wildcards.backbone} at layer {wildcards.layer} reading {wildcards.length} tokens")
+
+
+def features_model_dir(wildcards):
+    for m in PLAN.models.values():
+        if m.backbone.name == wildcards.backbone:
+            return [f"{RES}/models/{m.backbone.name}"] if m.backbone.source == "packaged" else []
+    return []
+
+
+rule extract_features:
+    input:
+        examples="results/data/{dataset}/examples.parquet",
+        model=features_model_dir,
+    output:
+        "results/features/{dataset}/{backbone}/layer{layer}-len{length}.safetensors",
+    log:
+        "logs/extract_features/{dataset}/{backbone}/layer{layer}-len{length}.log",
+    benchmark:
+        "benchmarks/out/extract_features/{dataset}/{backbone}/layer{layer}-len{length}.tsv"
+    params:
+        model=features_model_params,
+        max_length=lambda wc: int(wc.length),
+        batch_size=config.get("features", {}).get("batch_size", 64),
+        resources_dir=RES,
+        code=CODE["features"],
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 6000 * attempt,
+        runtime=lambda wc, attempt: 60 * attempt,
+        gpu=features_gpus,
+    script:
+        "../scripts/extract_features.py"

@@ -1,0 +1,8 @@
+import pandas as pd
+
+from weak2strong.plots import plot_accuracy_vs_strong, save_figure
+from weak2strong.workflow_support import setup_logging
+
+setup_logging(snakemake)
+fig = plot_accuracy_vs_strong(pd.read_parquet(snakemake.input.summary), dict(snakemake.params.sizes))
+save_figure(fig, snakemake.output[0], dpi=snakemake.params.dpi)

@@ -1,0 +1,12 @@
+from weak2strong.data.examples import EXAMPLES_SCHEMA
+from weak2strong.data.prepare import prepare_dataset
+from weak2strong.data.registry import resolve_dataset
+from weak2strong.io import write_parquet
+from weak2strong.workflow_support import setup_logging
+
+setup_logging(snakemake)
+opts = snakemake.params.dataset["options"]
+spec = resolve_dataset(snakemake.wildcards.dataset, opts)
+raw = snakemake.input.raw
+pool = prepare_dataset(spec, snakemake.params.data_seed, opts.get("max_examples"), bigbench_file=raw if spec.source == "bigbench" else None)
+write_parquet(pool, snakemake.output[0], EXAMPLES_SCHEMA)
