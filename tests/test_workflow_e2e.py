@@ -77,17 +77,17 @@ def test_students_recover_part_of_the_gap(workflow_run):
 
 def test_label_and_prediction_files_read_with_bare_pandas(workflow_run):
     workdir, _ = workflow_run
-    labels = pd.read_parquet(workdir / "results/labels/linear_probe/reviews/minilm_l1_short/seed0.parquet")
+    labels = pd.read_parquet(workdir / "results/labels/linear_probe/reviews/minilm_l1_short.parquet")
     assert list(labels.columns) == ["id", "split", "gt_label", "soft_label", "hard_label", "weak_model", "dataset", "seed"]
     assert str(labels["soft_label"].dtype) == "float32" and str(labels["gt_label"].dtype) == "int8"
-    assert set(labels["split"]) == {"train_b", "test"}
+    assert set(labels["split"]) == {"train_b", "test"} and sorted(labels["seed"].unique()) == [0, 1, 2]
     assert ((labels["soft_label"] > 0.5).astype("int8") == labels["hard_label"]).all()
     splits = pd.read_parquet(workdir / "results/data/reviews/splits/seed0.parquet")
-    assert labels["id"].isin(splits["id"]).all()
-    student = pd.read_parquet(workdir / "results/predictions/linear_probe/reviews/student/minilm_l1_short/minilm_l6/logconf/seed0.parquet")
+    assert labels.loc[labels["seed"] == 0, "id"].isin(splits["id"]).all()
+    student = pd.read_parquet(workdir / "results/predictions/linear_probe/reviews/student/minilm_l1_short/minilm_l6/logconf.parquet")
     assert set(student["role"]) == {"student"} and set(student["loss"]) == {"logconf"}
     # ids join across files
-    joined = student.merge(labels, on=["id", "split"], suffixes=("_student", "_weak"))
+    joined = student.merge(labels, on=["id", "split", "seed"], suffixes=("_student", "_weak"))
     assert len(joined) == len(student)
 
 

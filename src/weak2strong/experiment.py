@@ -71,35 +71,35 @@ def _table(splits: pd.DataFrame, preds: dict[str, np.ndarray], **columns) -> pd.
     return pd.concat(parts, ignore_index=True)
 
 
-def weak_labels(regime: Regime, weak: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> tuple[pd.DataFrame, TrainResult]:
+def weak_labels(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> tuple[pd.DataFrame, TrainResult]:
     """Train the weak supervisor on ``train_a`` ground truth; its soft labels on ``train_b`` and ``test``."""
     y = splits.loc[splits["split"] == "train_a", "label"].to_numpy(dtype=np.float32)
-    preds, result = fit_predict(regime, weak, splits, "train_a", y, Xent(), seed, ["train_b", "test"], **kw)
-    return _table(splits, preds, weak_model=weak.name, dataset=dataset, seed=seed), result
+    preds, result = fit_predict(regime, model, splits, "train_a", y, Xent(), seed, ["train_b", "test"], **kw)
+    return _table(splits, preds, weak_model=model.name, dataset=dataset, seed=seed), result
 
 
-def strong_ceiling(regime: Regime, strong: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> tuple[pd.DataFrame, TrainResult]:
+def strong_ceiling(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> tuple[pd.DataFrame, TrainResult]:
     """Train the strong model on ``train_b`` ground truth (the ceiling)."""
     y = splits.loc[splits["split"] == "train_b", "label"].to_numpy(dtype=np.float32)
-    preds, result = fit_predict(regime, strong, splits, "train_b", y, Xent(), seed, ["train_b", "test"], **kw)
-    return _table(splits, preds, model=strong.name, role="ceiling", weak_model="", loss="", dataset=dataset, seed=seed), result
+    preds, result = fit_predict(regime, model, splits, "train_b", y, Xent(), seed, ["train_b", "test"], **kw)
+    return _table(splits, preds, model=model.name, role="ceiling", weak_model="", loss="", dataset=dataset, seed=seed), result
 
 
 def student(
-    regime: Regime, strong: ModelSpec, splits: pd.DataFrame, labels: pd.DataFrame, loss: str, loss_options: dict,
+    regime: Regime, model: ModelSpec, splits: pd.DataFrame, labels: pd.DataFrame, loss: str, loss_options: dict,
     seed: int, dataset: str, **kw,
 ) -> tuple[pd.DataFrame, TrainResult]:
     """Train the strong model on ``train_b`` with the weak soft labels and the given loss."""
     train_ids = splits.loc[splits["split"] == "train_b", "id"]
     soft = labels[labels["split"] == "train_b"].set_index("id")["soft_label"]
     targets = soft.loc[train_ids].to_numpy(dtype=np.float32)
-    preds, result = fit_predict(regime, strong, splits, "train_b", targets, make_loss(loss, loss_options), seed, ["train_b", "test"], **kw)
+    preds, result = fit_predict(regime, model, splits, "train_b", targets, make_loss(loss, loss_options), seed, ["train_b", "test"], **kw)
     weak_name = labels["weak_model"].iloc[0]
-    return _table(splits, preds, model=strong.name, role="student", weak_model=weak_name, loss=loss, dataset=dataset, seed=seed), result
+    return _table(splits, preds, model=model.name, role="student", weak_model=weak_name, loss=loss, dataset=dataset, seed=seed), result
 
 
 def cell_test_table(labels: pd.DataFrame, ceiling: pd.DataFrame, student_preds: pd.DataFrame) -> pd.DataFrame:
-    """Join weak, ceiling and student test predictions by id (columns the metrics read)."""
+    """Join one seed's weak, ceiling and student test predictions by id (columns the metrics read)."""
     def test_p1(df, name):
         return df[df["split"] == "test"].set_index("id")["soft_label"].rename(f"{name}_p1")
 
@@ -113,3 +113,22 @@ def regime_from_params(params: dict) -> Regime:
     name = opts.pop("name")
     max_length = int(opts.pop("max_length", 128))
     return Regime(name, TrainConfig(**opts), max_length)
+
+
+def over_seeds(step, seeds: list[int], split_files: dict[int, str], labels_file: str | None = None, **kwargs) -> tuple[pd.DataFrame, dict]:
+    """Run one step (``weak_labels``, ``strong_ceiling`` or ``student``) for each seed.
+
+    Returns the seeds' tables concatenated (a ``seed`` column tells them apart) and the training
+    curves by seed. A job that runs many cheap cells (linear probes) pays Python's start-up once.
+    """
+    tables, curves = [], {}
+    all_labels = pd.read_parquet(labels_file) if labels_file else None
+    for seed in seeds:
+        splits = pd.read_parquet(split_files[seed])
+        extra = {"labels": all_labels[all_labels["seed"] == seed]} if all_labels is not None else {}
+        table, result = step(splits=splits, seed=seed, **extra, **kwargs)
+        tables.append(table)
+        curves[seed] = {"steps": result.steps, "losses": result.losses}
+        test = table[table["split"] == "test"]
+        log.info("%s seed %d: test accuracy %.4f", step.__name__, seed, (test["hard_label"] == test["gt_label"]).mean())
+    return pd.concat(tables, ignore_index=True), curves

@@ -128,8 +128,8 @@ def summarize(per_seed: pd.DataFrame, n_boot: int = 10_000) -> pd.DataFrame:
 
 
 def per_seed_table(cells: list[dict], regime: str) -> pd.DataFrame:
-    """Metrics of every (cell, seed). ``cells``: dicts with dataset, weak, strong, loss, seed and the
-    paths of the weak labels, the ceiling's and the student's predictions."""
+    """Metrics of every (cell, seed). ``cells``: dicts with dataset, weak, strong, loss and the paths
+    of the weak labels, the ceiling's and the student's predictions (each holding every seed)."""
     from .experiment import cell_test_table
 
     cache: dict[str, pd.DataFrame] = {}
@@ -141,6 +141,11 @@ def per_seed_table(cells: list[dict], regime: str) -> pd.DataFrame:
 
     rows = []
     for c in cells:
-        test = cell_test_table(read(c["labels"]), read(c["ceiling"]), pd.read_parquet(c["student"]))
-        rows.append({k: c[k] for k in ("dataset", "weak", "strong", "loss", "seed")} | {"regime": regime} | cell_metrics(test))
+        labels, ceiling, student = read(c["labels"]), read(c["ceiling"]), pd.read_parquet(c["student"])
+        for seed in sorted(student["seed"].unique()):
+            test = cell_test_table(*(df[df["seed"] == seed] for df in (labels, ceiling, student)))
+            if test.empty:
+                raise ValueError(f"seed {seed}: no test examples joined across {c['labels']}, {c['ceiling']}, {c['student']}")
+            key = {k: c[k] for k in ("dataset", "weak", "strong", "loss")}
+            rows.append(key | {"seed": int(seed), "regime": regime} | cell_metrics(test))
     return pd.DataFrame(rows)

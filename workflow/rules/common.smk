@@ -104,14 +104,13 @@ def regime_params():
 
 
 def metric_cells():
-    """Every (cell, seed) with the three files its metrics are computed from."""
+    """Every cell with the three files (each holding every seed) its metrics are computed from."""
     return [
         {
-            "dataset": c.dataset, "weak": c.weak, "strong": c.strong, "loss": c.loss, "seed": s,
-            "labels": f"results/labels/{REGIME}/{c.dataset}/{c.weak}/seed{s}.parquet",
-            "ceiling": f"results/predictions/{REGIME}/{c.dataset}/ceiling/{c.strong}/seed{s}.parquet",
-            "student": f"results/predictions/{REGIME}/{c.dataset}/student/{c.weak}/{c.strong}/{c.loss}/seed{s}.parquet",
+            "dataset": c.dataset, "weak": c.weak, "strong": c.strong, "loss": c.loss,
+            "labels": f"results/labels/{REGIME}/{c.dataset}/{c.weak}.parquet",
+            "ceiling": f"results/predictions/{REGIME}/{c.dataset}/ceiling/{c.strong}.parquet",
+            "student": f"results/predictions/{REGIME}/{c.dataset}/student/{c.weak}/{c.strong}/{c.loss}.parquet",
         }
         for c in PLAN.cells
-        for s in PLAN.seeds
     ]

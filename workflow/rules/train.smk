@@ -1,16 +1,49 @@
 # Weak supervisor → weak labels; strong ceiling; weak-to-strong students (one per loss).
-# A weak model or a ceiling is trained once per (dataset, seed) and shared by every cell using it.
+# A weak model or a ceiling is trained once per dataset and shared by every cell that uses it.
+#
+# Job granularity: a linear-probe cell costs milliseconds per seed, so one job trains every seed
+# of a cell (Python and torch start once, not once per seed). A fine-tuning seed costs minutes to
+# hours, so there each seed is its own job (it reruns alone, and a cluster runs seeds in parallel)
+# and `collect_seeds` gathers them into the same per-cell file. Either way the files downstream
+# are the same: one Parquet per cell with a `seed` column.
+PER_SEED_JOBS = REGIME == "finetune"
+
+
+def cell_output(kind, cell, ext="parquet"):
+    """Where a training rule writes: the per-cell file, or one file per seed to be collected."""
+    if PER_SEED_JOBS:
+        return f"results/per_seed/{kind}/{{regime}}/{cell}/seed{{seed}}.{ext}"
+    return f"results/{kind}/{{regime}}/{cell}.{ext}"
+
+
+def cell_log(rule_name, cell):
+    return f"logs/{rule_name}/{{regime}}/{cell}" + ("/seed{seed}.log" if PER_SEED_JOBS else ".log")
+
+
+def job_seeds(wildcards):
+    return [int(wildcards.seed)] if PER_SEED_JOBS else PLAN.seeds
+
+
+def split_inputs(wildcards):
+    return [f"results/data/{wildcards.dataset}/splits/seed{s}.parquet" for s in job_seeds(wildcards)]
+
+
+def weak_labels_input(wildcards):
+    if PER_SEED_JOBS:
+        return f"results/per_seed/labels/{wildcards.regime}/{wildcards.dataset}/{wildcards.weak}/seed{wildcards.seed}.parquet"
+    return f"results/labels/{wildcards.regime}/{wildcards.dataset}/{wildcards.weak}.parquet"
 
 
 rule train_weak:
     input:
-        unpack(lambda wc: {"split": f"results/data/{wc.dataset}/splits/seed{wc.seed}.parquet", **training_input(wc.weak)(wc)}),
+        unpack(lambda wc: {"splits": split_inputs(wc), **training_input(wc.weak)(wc)}),
     output:
-        labels="results/labels/{regime}/{dataset}/{weak}/seed{seed}.parquet",
-        log_json="results/training/{regime}/{dataset}/weak/{weak}/seed{seed}.json",
+        labels=cell_output("labels", "{dataset}/{weak}"),
+        curves=cell_output("training", "{dataset}/weak/{weak}", "json"),
     log:
-        "logs/train_weak/{regime}/{dataset}/{weak}/seed{seed}.log",
+        cell_log("train_weak", "{dataset}/{weak}"),
     params:
+        seeds=job_seeds,
         model=lambda wc: model_params(wc.weak),
         regime=lambda wc: regime_params(),
         resources_dir=RES,
@@ -25,13 +58,14 @@ rule train_weak:
 
 rule train_ceiling:
     input:
-        unpack(lambda wc: {"split": f"results/data/{wc.dataset}/splits/seed{wc.seed}.parquet", **training_input(wc.strong)(wc)}),
+        unpack(lambda wc: {"splits": split_inputs(wc), **training_input(wc.strong)(wc)}),
     output:
-        predictions="results/predictions/{regime}/{dataset}/ceiling/{strong}/seed{seed}.parquet",
-        log_json="results/training/{regime}/{dataset}/ceiling/{strong}/seed{seed}.json",
+        predictions=cell_output("predictions", "{dataset}/ceiling/{strong}"),
+        curves=cell_output("training", "{dataset}/ceiling/{strong}", "json"),
     log:
-        "logs/train_ceiling/{regime}/{dataset}/{strong}/seed{seed}.log",
+        cell_log("train_ceiling", "{dataset}/{strong}"),
     params:
+        seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),
         regime=lambda wc: regime_params(),
         resources_dir=RES,
@@ -46,19 +80,14 @@ rule train_ceiling:
 
 rule train_student:
     input:
-        unpack(
-            lambda wc: {
-                "split": f"results/data/{wc.dataset}/splits/seed{wc.seed}.parquet",
-                "labels": f"results/labels/{wc.regime}/{wc.dataset}/{wc.weak}/seed{wc.seed}.parquet",
-                **training_input(wc.strong)(wc),
-            }
-        ),
+        unpack(lambda wc: {"splits": split_inputs(wc), "labels": weak_labels_input(wc), **training_input(wc.strong)(wc)}),
     output:
-        predictions="results/predictions/{regime}/{dataset}/student/{weak}/{strong}/{loss}/seed{seed}.parquet",
-        log_json="results/training/{regime}/{dataset}/student/{weak}/{strong}/{loss}/seed{seed}.json",
+        predictions=cell_output("predictions", "{dataset}/student/{weak}/{strong}/{loss}"),
+        curves=cell_output("training", "{dataset}/student/{weak}/{strong}/{loss}", "json"),
     log:
-        "logs/train_student/{regime}/{dataset}/{weak}/{strong}/{loss}/seed{seed}.log",
+        cell_log("train_student", "{dataset}/{weak}/{strong}/{loss}"),
     params:
+        seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),
         regime=lambda wc: regime_params(),
         loss_options=lambda wc: PLAN.loss_options(wc.loss),
@@ -70,3 +99,20 @@ rule train_student:
         gpu=lambda wc: train_gpus(wc.strong),
     script:
         "../scripts/train_student.py"
+
+
+if PER_SEED_JOBS:
+
+    rule collect_seeds:
+        input:
+            lambda wc: [f"results/per_seed/{wc.kind}/{wc.regime}/{wc.cell}/seed{s}.parquet" for s in PLAN.seeds],
+        output:
+            "results/{kind}/{regime}/{cell}.parquet",
+        log:
+            "logs/collect_seeds/{kind}/{regime}/{cell}.log",
+        wildcard_constraints:
+            kind="labels|predictions",
+            cell="[A-Za-z0-9_./-]+",
+        localrule: True
+        script:
+            "../scripts/collect_seeds.py"

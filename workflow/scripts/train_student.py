@@ -1,22 +1,17 @@
-import pandas as pd
-
-from weak2strong.experiment import regime_from_params, student
+from weak2strong.experiment import over_seeds, regime_from_params, student
 from weak2strong.io import write_json, write_parquet
 from weak2strong.models.registry import model_from_params
 from weak2strong.schemas import PREDICTIONS_SCHEMA
 from weak2strong.workflow_support import set_threads, setup_logging
 
-log = setup_logging(snakemake)
+setup_logging(snakemake)
 set_threads(snakemake)
-splits = pd.read_parquet(snakemake.input.split)
-labels = pd.read_parquet(snakemake.input.labels)
-preds, result = student(
-    regime_from_params(snakemake.params.regime), model_from_params(snakemake.params.model), splits, labels,
-    snakemake.wildcards.loss, dict(snakemake.params.loss_options), int(snakemake.wildcards.seed), snakemake.wildcards.dataset,
-    features_path=snakemake.input.get("features"), resources_dir=snakemake.params.resources_dir,
+seeds = list(snakemake.params.seeds)
+predictions, curves = over_seeds(
+    student, seeds, dict(zip(seeds, snakemake.input.splits)), labels_file=snakemake.input.labels,
+    regime=regime_from_params(snakemake.params.regime), model=model_from_params(snakemake.params.model),
+    loss=snakemake.wildcards.loss, loss_options=dict(snakemake.params.loss_options),
+    dataset=snakemake.wildcards.dataset, features_path=snakemake.input.get("features"), resources_dir=snakemake.params.resources_dir,
 )
-test = preds[preds["split"] == "test"]
-log.info("student %s->%s (%s) test accuracy %.4f", snakemake.wildcards.weak, snakemake.wildcards.strong,
-         snakemake.wildcards.loss, (test["hard_label"] == test["gt_label"]).mean())
-write_parquet(preds, snakemake.output.predictions, PREDICTIONS_SCHEMA)
-write_json({"steps": result.steps, "losses": result.losses}, snakemake.output.log_json)
+write_parquet(predictions, snakemake.output.predictions, PREDICTIONS_SCHEMA)
+write_json(curves, snakemake.output.curves)

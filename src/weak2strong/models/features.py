@@ -6,6 +6,7 @@ metadata field ``ids`` (a JSON list of example ids, the same ids as every Parque
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -56,7 +57,9 @@ def extract_features(
         save_file({"features": feats.contiguous()}, str(tmp), metadata={"ids": json.dumps(ids), "model": spec.backbone.name, "layer": str(spec.layer)})
 
 
+@functools.lru_cache(maxsize=4)
 def load_features(path: str | Path) -> tuple[torch.Tensor, list[str]]:
+    """Features and their ids (cached: a job training several seeds reads the file once)."""
     from safetensors import safe_open
 
     with safe_open(str(path), framework="pt") as fh:
