@@ -43,7 +43,7 @@ def _per_seed(student, weak, ceiling):
     rows = []
     for seed, (s, w, c) in enumerate(zip(student, weak, ceiling)):
         rows.append(dict(dataset="d", regime="linear_probe", weak="w", strong="s", loss="xent", seed=seed,
-                         weak_acc=w, ceiling_acc=c, student_acc=s, weak_auroc=w, ceiling_auroc=c, student_auroc=s,
+                         weak_acc=w, ceiling_acc=c, student_acc=s, gap=c - w, weak_auroc=w, ceiling_auroc=c, student_auroc=s,
                          pgr=pgr(s, w, c), ceiling_le_weak=c <= w, agreement=0.9,
                          agreement_weak_correct=0.95, agreement_weak_wrong=0.5))
     return pd.DataFrame(rows)

@@ -51,6 +51,7 @@ def cell_metrics(test: pd.DataFrame) -> dict[str, float]:
     for who in ("weak", "ceiling", "student"):
         row[f"{who}_acc"] = accuracy(test[f"{who}_p1"], y)
         row[f"{who}_auroc"] = auroc(test[f"{who}_p1"], y)
+    row["gap"] = row["ceiling_acc"] - row["weak_acc"]
     row["pgr"] = pgr(row["student_acc"], row["weak_acc"], row["ceiling_acc"])
     row["ceiling_le_weak"] = bool(row["ceiling_acc"] <= row["weak_acc"])
     row.update(agreement(test["student_p1"], test["weak_p1"], y))
@@ -86,6 +87,8 @@ def pgr_of_means_ci(per_seed: pd.DataFrame, n_boot: int = 10_000, seed: int = 0)
         return np.where(gap > 0, (s - w) / np.where(gap > 0, gap, 1.0), np.nan)
 
     point = float(ratio(acc.mean(0)))
+    if np.isnan(point):
+        return point, float("nan"), float("nan")  # no gap on average: nothing to recover
     if len(acc) < 2:
         return point, point, point
     rng = np.random.default_rng(seed)
@@ -99,7 +102,7 @@ def pgr_of_means_ci(per_seed: pd.DataFrame, n_boot: int = 10_000, seed: int = 0)
 
 CELL_KEYS = ["dataset", "regime", "weak", "strong", "loss"]
 SUMMARY_METRICS = [
-    "weak_acc", "ceiling_acc", "student_acc", "weak_auroc", "ceiling_auroc", "student_auroc",
+    "weak_acc", "ceiling_acc", "student_acc", "gap", "weak_auroc", "ceiling_auroc", "student_auroc",
     "pgr", "agreement", "agreement_weak_correct", "agreement_weak_wrong",
 ]
 
@@ -122,7 +125,7 @@ def summarize(per_seed: pd.DataFrame, n_boot: int = 10_000) -> pd.DataFrame:
             row[f"{m}_median"] = float(np.nanmedian(v)) if (~np.isnan(v)).any() else float("nan")
             row[f"{m}_ci_low"], row[f"{m}_ci_high"] = lo, hi
         row["pgr_of_means"], row["pgr_of_means_ci_low"], row["pgr_of_means_ci_high"] = pgr_of_means_ci(g, n_boot=n_boot)
-        row["flag"] = "ceiling<=weak in some seeds" if row["n_flagged"] else ""
+        row["flag"] = f"ceiling<=weak in {row['n_flagged']}/{row['n_seeds']} seeds" if row["n_flagged"] else ""
         rows.append(row)
     return pd.DataFrame(rows)
 

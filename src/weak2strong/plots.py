@@ -46,12 +46,14 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float]):
                 ax.errorbar(dw["size"], dw["student_acc_mean"], yerr=_err(dw, "student_acc"), color=colors[w], marker="o", capsize=3, label=f"student of {w}")
                 ax.axhline(dw["weak_acc_mean"].iloc[0], color=colors[w], ls="--", lw=1, label=f"{w} (weak) alone")
             ax.set_xscale("log")
+            ax.set_xticks(ceiling["size"].tolist(), [f"{n}\n({v:.0f}M)" for n, v in zip(ceiling["strong"], ceiling["size"])], fontsize=8)
+            ax.minorticks_off()
             ax.set_title(f"{dataset} — {loss}", fontsize=10)
             ax.grid(alpha=0.3)
             if c == 0:
                 ax.set_ylabel("test accuracy")
             if r == len(datasets) - 1:
-                ax.set_xlabel("strong model size (M parameters used)")
+                ax.set_xlabel("strong model (parameters used)")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), bbox_to_anchor=(0.5, -0.02 - 0.02 * (len(labels) // 4)), frameon=False, fontsize=8)
     fig.suptitle("Weak-to-strong: test accuracy vs strong model (mean over seeds, 95% bootstrap CI)", fontsize=11)
@@ -59,8 +61,15 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float]):
     return fig
 
 
+PGR_YLIM = (-1.5, 1.5)  # PGR outside this range means the gap is too small to measure; values are printed
+
+
 def plot_pgr(summary: pd.DataFrame):
-    """PGR per (weak → strong) pair and loss, one panel per dataset, with bootstrap CIs."""
+    """PGR per (weak → strong) pair and loss, one panel per dataset, with bootstrap CIs.
+
+    A cell whose seed-mean ceiling is not above the weak model has no PGR: it is marked
+    "no gap" instead of drawn. Bars beyond the axis are clipped and their value printed.
+    """
     datasets = sorted(summary["dataset"].unique())
     losses = list(dict.fromkeys(summary["loss"]))
     fig, axes = plt.subplots(1, len(datasets), figsize=(max(4.5, 2.2 + 1.4 * summary[["weak", "strong"]].drop_duplicates().shape[0]) * len(datasets) / max(1, len(datasets) ** 0.5), 3.8), squeeze=False)
@@ -74,18 +83,25 @@ def plot_pgr(summary: pd.DataFrame):
             dl = d[d["loss"] == loss].set_index(["weak", "strong"]).reindex(pairs)
             point = dl["pgr_of_means"].to_numpy(dtype=float)
             err = np.vstack([point - dl["pgr_of_means_ci_low"].to_numpy(dtype=float), dl["pgr_of_means_ci_high"].to_numpy(dtype=float) - point]).clip(min=0)
-            bars = ax.bar(x + (j - (len(losses) - 1) / 2) * width, np.nan_to_num(point), width, yerr=np.nan_to_num(err), capsize=3, label=loss)
-            for bar, flagged in zip(bars, dl["n_flagged"].fillna(0).to_numpy() > 0):
+            xs = x + (j - (len(losses) - 1) / 2) * width
+            shown = np.clip(np.nan_to_num(point), *PGR_YLIM)
+            bars = ax.bar(xs, shown, width, yerr=np.where(np.abs(point) < PGR_YLIM[1], np.nan_to_num(err), 0), capsize=3, label=loss)
+            for k, (bar, flagged) in enumerate(zip(bars, dl["n_flagged"].fillna(0).to_numpy() > 0)):
                 if flagged:
                     bar.set_hatch("//")
                     bar.set_edgecolor("grey")
+                if np.isnan(point[k]):
+                    ax.text(xs[k], 0.05, "no gap", rotation=90, ha="center", va="bottom", fontsize=7, color="grey")
+                elif not PGR_YLIM[0] < point[k] < PGR_YLIM[1]:
+                    ax.text(xs[k], shown[k], f"{point[k]:.1f}", ha="center", va="bottom" if point[k] > 0 else "top", fontsize=7)
         ax.axhline(0, color="black", lw=0.8)
         ax.axhline(1, color="black", lw=0.8, ls=":")
+        ax.set_ylim(PGR_YLIM[0] - 0.15, PGR_YLIM[1] + 0.15)
         ax.set_xticks(x, [f"{w}\n→ {s}" for w, s in pairs], fontsize=8)
         ax.set_title(dataset, fontsize=10)
         ax.set_ylabel("PGR")
         ax.grid(axis="y", alpha=0.3)
     axes[0][-1].legend(title="loss", fontsize=8)
-    fig.suptitle("Performance gap recovered (hatched: ceiling ≤ weak in some seed)", fontsize=11)
+    fig.suptitle("Performance gap recovered: PGR of seed-mean accuracies, 95% bootstrap CI (hatched: ceiling ≤ weak in some seed)", fontsize=10)
     fig.tight_layout()
     return fig
