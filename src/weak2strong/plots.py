@@ -24,7 +24,7 @@ def _err(df: pd.DataFrame, metric: str) -> np.ndarray:
     return np.vstack([mean - df[f"{metric}_ci_low"].to_numpy(), df[f"{metric}_ci_high"].to_numpy() - mean]).clip(min=0)
 
 
-def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float]):
+def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx: bool = True):
     """Paper Fig. 3 style: test accuracy vs strong-model size; one line per weak supervisor
     (students), the ceiling in black, each weak model's own accuracy dashed."""
     datasets = sorted(summary["dataset"].unique())
@@ -45,7 +45,8 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float]):
                     continue
                 ax.errorbar(dw["size"], dw["student_acc_mean"], yerr=_err(dw, "student_acc"), color=colors[w], marker="o", capsize=3, label=f"student of {w}")
                 ax.axhline(dw["weak_acc_mean"].iloc[0], color=colors[w], ls="--", lw=1, label=f"{w} (weak) alone")
-            ax.set_xscale("log")
+            if logx:
+                ax.set_xscale("log")
             ax.set_xticks(ceiling["size"].tolist(), [f"{n}\n({v:.0f}M)" for n, v in zip(ceiling["strong"], ceiling["size"])], fontsize=8)
             ax.minorticks_off()
             ax.set_title(f"{dataset} — {loss}", fontsize=10)
@@ -61,14 +62,12 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float]):
     return fig
 
 
-PGR_YLIM = (-1.5, 1.5)  # PGR outside this range means the gap is too small to measure; values are printed
-
-
-def plot_pgr(summary: pd.DataFrame):
+def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
     """PGR per (weak → strong) pair and loss, one panel per dataset, with bootstrap CIs.
 
     A cell whose seed-mean ceiling is not above the weak model has no PGR: it is marked
-    "no gap" instead of drawn. Bars beyond the axis are clipped and their value printed.
+    "no gap" instead of drawn. Bars beyond ``ylim`` (PGR that large means the gap is too small to
+    measure) are clipped and their value printed.
     """
     datasets = sorted(summary["dataset"].unique())
     losses = list(dict.fromkeys(summary["loss"]))
@@ -84,19 +83,19 @@ def plot_pgr(summary: pd.DataFrame):
             point = dl["pgr_of_means"].to_numpy(dtype=float)
             err = np.vstack([point - dl["pgr_of_means_ci_low"].to_numpy(dtype=float), dl["pgr_of_means_ci_high"].to_numpy(dtype=float) - point]).clip(min=0)
             xs = x + (j - (len(losses) - 1) / 2) * width
-            shown = np.clip(np.nan_to_num(point), *PGR_YLIM)
-            bars = ax.bar(xs, shown, width, yerr=np.where(np.abs(point) < PGR_YLIM[1], np.nan_to_num(err), 0), capsize=3, label=loss)
+            shown = np.clip(np.nan_to_num(point), *ylim)
+            bars = ax.bar(xs, shown, width, yerr=np.where((point > ylim[0]) & (point < ylim[1]), np.nan_to_num(err), 0), capsize=3, label=loss)
             for k, (bar, flagged) in enumerate(zip(bars, dl["n_flagged"].fillna(0).to_numpy() > 0)):
                 if flagged:
                     bar.set_hatch("//")
                     bar.set_edgecolor("grey")
                 if np.isnan(point[k]):
                     ax.text(xs[k], 0.05, "no gap", rotation=90, ha="center", va="bottom", fontsize=7, color="grey")
-                elif not PGR_YLIM[0] < point[k] < PGR_YLIM[1]:
+                elif not ylim[0] < point[k] < ylim[1]:
                     ax.text(xs[k], shown[k], f"{point[k]:.1f}", ha="center", va="bottom" if point[k] > 0 else "top", fontsize=7)
         ax.axhline(0, color="black", lw=0.8)
         ax.axhline(1, color="black", lw=0.8, ls=":")
-        ax.set_ylim(PGR_YLIM[0] - 0.15, PGR_YLIM[1] + 0.15)
+        ax.set_ylim(ylim[0] - 0.15, ylim[1] + 0.15)
         ax.set_xticks(x, [f"{w}\n→ {s}" for w, s in pairs], fontsize=8)
         ax.set_title(dataset, fontsize=10)
         ax.set_ylabel("PGR")

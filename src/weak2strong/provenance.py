@@ -16,7 +16,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 STEP_MODULES: dict[str, list[str]] = {
     "data": ["data", "schemas.py"],
     "features": ["models"],
-    "train": ["models", "training", "losses.py", "experiment.py", "schemas.py"],
+    # losses.py is hashed per loss (loss_code_hash), so editing one loss reruns its students only.
+    "train": ["models", "training", "experiment.py", "schemas.py"],
     "metrics": ["metrics.py", "experiment.py"],
     "plots": ["plots.py"],
 }
@@ -32,3 +33,14 @@ def code_hash(step: str) -> str:
             digest.update(str(f.relative_to(PACKAGE_DIR)).encode())
             digest.update(f.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def loss_code_hash(name: str) -> str:
+    """Hash of one loss's class plus the module-level helpers every loss may call."""
+    import inspect
+
+    from . import losses
+
+    parts = [inspect.getsource(losses.LOSSES[name])]
+    parts += [inspect.getsource(fn) for fn in (losses.soft_targets, losses.cross_entropy, losses.hardened_predictions, losses.linear_ramp)]
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:12]

@@ -7,16 +7,29 @@ from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, also without `pip install -e .`
 from weak2strong.plan import build_plan
-from weak2strong.provenance import code_hash
+from weak2strong.provenance import code_hash, loss_code_hash
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
+
+# On a workstation, at most one GPU job at a time (a training job fills a GPU); `--resources gpu=N`
+# overrides it. On a cluster the scheduler places GPU jobs itself.
+if workflow.local_exec and "gpu" not in workflow.global_resources:
+    workflow.register_resource("gpu", 1)
 
 validate(config, schema="../schemas/config.schema.yaml")
 PLAN = build_plan(config)
 RES = config.get("resources_dir", "resources")
 REGIME = PLAN.regime
 CODE = {step: code_hash(step) for step in ("data", "features", "train", "metrics", "plots")}
+LOSS_CODE = {loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses]}  # editing one loss reruns its students only
 FIG = config.get("figures", {})
+
+
+def figure_options(name):
+    """Shared figure options plus the figure's own block (`figures.<name>`), so an option of one
+    figure reruns that figure alone."""
+    shared = {k: v for k, v in FIG.items() if not isinstance(v, dict)}
+    return {**shared, **FIG.get(name, {})}
 FIG_EXT = FIG.get("format", "png")
 
 
@@ -46,14 +59,15 @@ def dataset_spec(wildcards):
 
 
 def dataset_params(wildcards):
-    """Everything that defines a dataset's pool: its declaration and options."""
+    """Everything that defines a dataset's pool (not its split sizes: those only change the splits)."""
     spec = PLAN.datasets[wildcards.dataset]
+    options = {k: v for k, v in PLAN.dataset_options(wildcards.dataset).items() if k != "split_sizes"}
     return {
         "registry": spec.name,
         "source": spec.source,
         "bigbench_task": spec.bigbench_task,
         "hub": [spec.hub_path, spec.hub_name, list(spec.hub_splits)],
-        "options": PLAN.dataset_options(wildcards.dataset),
+        "options": options,
     }
 
 
@@ -99,8 +113,12 @@ def model_params(name):
     return PLAN.models[name].to_dict()
 
 
-def regime_params():
-    return {"name": REGIME, **PLAN.regime_options()}
+def regime_params(name):
+    """The training options for model `name`: the regime's, with the model's own `lr` if it sets one."""
+    options = {"name": REGIME, **PLAN.regime_options()}
+    if PLAN.models[name].lr is not None:
+        options["lr"] = PLAN.models[name].lr
+    return options
 
 
 def metric_cells():

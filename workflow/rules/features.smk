@@ -2,9 +2,10 @@
 
 
 def features_model_params(wildcards):
+    """Only what the features depend on: the backbone and the layer (not a model's lr or name)."""
     for name, m in PLAN.models.items():
         if m.backbone.name == wildcards.backbone and m.layer == int(wildcards.layer) and read_length(name) == int(wildcards.length):
-            return m.to_dict()
+            return {"backbone": m.backbone.to_dict(), "layer": m.layer}
     raise ValueError(f"no model in the config uses backbone {wildcards.backbone} at layer {wildcards.layer} reading {wildcards.length} tokens")
 
 

@@ -10,7 +10,7 @@ rule figure_accuracy_vs_strong:
         "logs/figures/accuracy_vs_strong.log",
     params:
         sizes={name: m.size for name, m in PLAN.models.items()},
-        dpi=FIG.get("dpi", 150),
+        options=figure_options("accuracy_vs_strong"),
         code=CODE["plots"],
     localrule: True
     script:
@@ -25,7 +25,7 @@ rule figure_pgr:
     log:
         "logs/figures/pgr.log",
     params:
-        dpi=FIG.get("dpi", 150),
+        options=figure_options("pgr"),
         code=CODE["plots"],
     localrule: True
     script:

@@ -45,9 +45,10 @@ rule train_weak:
     params:
         seeds=job_seeds,
         model=lambda wc: model_params(wc.weak),
-        regime=lambda wc: regime_params(),
+        regime=lambda wc: regime_params(wc.weak),
         resources_dir=RES,
         code=CODE["train"],
+        loss_code=LOSS_CODE["xent"],
     resources:
         mem_mb=lambda wc, attempt: train_mem_mb(wc.weak)(wc, attempt),
         runtime=lambda wc, attempt: train_runtime(wc.weak)(wc, attempt),
@@ -67,9 +68,10 @@ rule train_ceiling:
     params:
         seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),
-        regime=lambda wc: regime_params(),
+        regime=lambda wc: regime_params(wc.strong),
         resources_dir=RES,
         code=CODE["train"],
+        loss_code=LOSS_CODE["xent"],
     resources:
         mem_mb=lambda wc, attempt: train_mem_mb(wc.strong)(wc, attempt),
         runtime=lambda wc, attempt: train_runtime(wc.strong)(wc, attempt),
@@ -89,10 +91,11 @@ rule train_student:
     params:
         seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),
-        regime=lambda wc: regime_params(),
+        regime=lambda wc: regime_params(wc.strong),
         loss_options=lambda wc: PLAN.loss_options(wc.loss),
         resources_dir=RES,
         code=CODE["train"],
+        loss_code=lambda wc: LOSS_CODE[wc.loss],
     resources:
         mem_mb=lambda wc, attempt: train_mem_mb(wc.strong)(wc, attempt),
         runtime=lambda wc, attempt: train_runtime(wc.strong)(wc, attempt),

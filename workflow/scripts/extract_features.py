@@ -1,13 +1,16 @@
 import pandas as pd
 
 from weak2strong.models.features import extract_features
-from weak2strong.models.registry import model_from_params
+from weak2strong.models.registry import BackboneSpec, ModelSpec
 from weak2strong.workflow_support import set_threads, setup_logging
 
 setup_logging(snakemake)
 set_threads(snakemake)
+m = snakemake.params.model
+backbone = BackboneSpec(**m["backbone"])
+spec = ModelSpec(f"{backbone.name}@{m['layer']}", backbone, m["layer"], backbone.finetune_lr)
 examples = pd.read_parquet(snakemake.input.examples)
 extract_features(
-    model_from_params(snakemake.params.model), examples["text"].tolist(), examples["id"].tolist(), snakemake.output[0],
+    spec, examples["text"].tolist(), examples["id"].tolist(), snakemake.output[0],
     snakemake.params.resources_dir, max_length=snakemake.params.max_length, batch_size=snakemake.params.batch_size,
 )

@@ -4,5 +4,6 @@ from weak2strong.plots import plot_accuracy_vs_strong, save_figure
 from weak2strong.workflow_support import setup_logging
 
 setup_logging(snakemake)
-fig = plot_accuracy_vs_strong(pd.read_parquet(snakemake.input.summary), dict(snakemake.params.sizes))
-save_figure(fig, snakemake.output[0], dpi=snakemake.params.dpi)
+opts = dict(snakemake.params.options)
+fig = plot_accuracy_vs_strong(pd.read_parquet(snakemake.input.summary), dict(snakemake.params.sizes), logx=opts.get("logx", True))
+save_figure(fig, snakemake.output[0], dpi=opts.get("dpi", 150))

@@ -66,6 +66,7 @@ class ModelSpec:
     finetune_lr: float
     head_init: str = "zeros"  # "zeros" | "unembedding" (rows of the tokens "0" and "1")
     max_length: int | None = None  # tokens the model reads (None: the run's default); a shorter window is a weaker rung
+    lr: float | None = None  # overrides the regime's learning rate for this model
 
     @property
     def size(self) -> float:
@@ -80,6 +81,7 @@ class ModelSpec:
             "finetune_lr": self.finetune_lr,
             "head_init": self.head_init,
             "max_length": self.max_length,
+            "lr": self.lr,
         }
 
 
@@ -117,6 +119,7 @@ def resolve_model(name: str, options: dict) -> ModelSpec:
         float(options.get("finetune_lr", backbone.finetune_lr)),
         options.get("head_init", "zeros"),
         int(options["max_length"]) if options.get("max_length") else None,
+        float(options["lr"]) if options.get("lr") is not None else None,
     )
 
 
@@ -124,5 +127,5 @@ def model_from_params(d: dict) -> ModelSpec:
     """Rebuild a ModelSpec from ``ModelSpec.to_dict()`` (what the workflow passes as ``params.model``)."""
     return ModelSpec(
         d["name"], BackboneSpec(**d["backbone"]), int(d["layer"]), float(d["finetune_lr"]),
-        d.get("head_init", "zeros"), d.get("max_length"),
+        d.get("head_init", "zeros"), d.get("max_length"), d.get("lr"),
     )

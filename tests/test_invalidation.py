@@ -1,0 +1,101 @@
+"""Change one thing, rerun only that: dry runs against the finished tiny workflow.
+
+Each case writes a changed config (or edits a copy of the library) and asserts exactly which rules a
+dry run would execute. Nothing is executed, so the cases do not disturb each other.
+"""
+
+import copy
+import shutil
+
+import pytest
+
+from workflow_helpers import REPO, planned_jobs
+
+pytestmark = pytest.mark.slow
+
+AGGREGATES = {"metrics": 1, "figure_accuracy_vs_strong": 1, "figure_pgr": 1, "all": 1}
+
+
+def test_no_op_rerun_does_nothing(workflow_run):
+    workdir, config = workflow_run
+    assert planned_jobs(workdir, config) == {}
+
+
+def test_loss_option_reruns_only_that_loss_students(workflow_run):
+    workdir, config = workflow_run
+    changed = copy.deepcopy(config)
+    changed["losses"]["logconf"]["alpha_max"] = 0.75
+    assert planned_jobs(workdir, changed) == {"train_student": 1, **AGGREGATES}
+
+
+def test_weak_learning_rate_reruns_weak_labels_and_students_not_ceilings(workflow_run):
+    workdir, config = workflow_run
+    changed = copy.deepcopy(config)
+    changed["models"]["minilm_l1_short"]["lr"] = 0.003
+    assert planned_jobs(workdir, changed) == {"train_weak": 1, "train_student": 2, **AGGREGATES}
+
+
+def test_strong_model_option_reruns_ceiling_and_students(workflow_run):
+    workdir, config = workflow_run
+    changed = copy.deepcopy(config)
+    changed["models"]["minilm_l6"]["lr"] = 0.003
+    assert planned_jobs(workdir, changed) == {"train_ceiling": 1, "train_student": 2, **AGGREGATES}
+
+
+def test_figure_option_reruns_that_figure_alone(workflow_run):
+    workdir, config = workflow_run
+    changed = copy.deepcopy(config)
+    changed["figures"]["pgr"] = {"ylim": [-1.0, 1.0]}
+    assert planned_jobs(workdir, changed) == {"figure_pgr": 1, "all": 1}
+
+
+def test_split_sizes_rerun_splits_and_training_but_not_features(workflow_run):
+    workdir, config = workflow_run
+    changed = copy.deepcopy(config)
+    changed["datasets"]["reviews"]["split_sizes"]["test"] = 400
+    jobs = planned_jobs(workdir, changed)
+    assert "extract_features" not in jobs and "prepare_dataset" not in jobs
+    assert jobs["split_dataset"] == 3 and jobs["train_weak"] == 1 and jobs["train_student"] == 2
+
+
+@pytest.fixture
+def workflow_copy(tmp_path):
+    """A copy of the workflow and the library, to edit without touching the repository."""
+    dest = tmp_path / "repo"
+    shutil.copytree(REPO / "workflow", dest / "workflow")
+    shutil.copytree(REPO / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(REPO / "profiles", dest / "profiles")
+    shutil.copy(REPO / "Snakefile", dest / "Snakefile")
+    return dest
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_unedited_copy_of_the_code_reruns_nothing(workflow_run, workflow_copy):
+    workdir, config = workflow_run
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {}
+
+
+def test_editing_one_loss_reruns_only_its_students(workflow_run, workflow_copy):
+    workdir, config = workflow_run
+    _edit(workflow_copy / "src/weak2strong/losses.py", "alpha_max: float = 0.5", "alpha_max: float = 0.5  # edited")
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {"train_student": 1, **AGGREGATES}
+
+
+def test_editing_the_training_loop_reruns_training_not_features(workflow_run, workflow_copy):
+    workdir, config = workflow_run
+    _edit(workflow_copy / "src/weak2strong/training/loop.py", "def lr_factor(", "# edited\ndef lr_factor(")
+    jobs = planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile")
+    # the loop lives in training/, which features do not depend on
+    assert jobs == {"train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES}
+
+
+def test_editing_plots_reruns_only_figures(workflow_run, workflow_copy):
+    workdir, config = workflow_run
+    _edit(workflow_copy / "src/weak2strong/plots.py", "def save_figure(", "# edited\ndef save_figure(")
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {
+        "figure_accuracy_vs_strong": 1, "figure_pgr": 1, "all": 1}

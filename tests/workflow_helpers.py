@@ -1,0 +1,58 @@
+"""Running the workflow on a tiny config in a temporary directory, and reading what a dry run plans."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def tiny_config(data_path: Path, resources: Path) -> dict:
+    return {
+        "resources_dir": str(resources),
+        "seeds": 3,
+        "data_seed": 0,
+        "datasets": {
+            "reviews": {
+                "source": "local", "path": str(data_path), "text_field": "sentence",
+                "label_field": "sentiment", "positive_label": "pos",
+                "split_sizes": {"train_a": 300, "train_b": 500, "test": 500},
+            }
+        },
+        "models": {
+            # The weak supervisor reads the first 8 tokens only: it must guess when the
+            # sentiment word comes late, so its errors are noise the strong student can see through.
+            "minilm_l1_short": {"backbone": "minilm-l6", "layer": 1, "max_length": 8},
+            "minilm_l6": {"backbone": "minilm-l6"},
+        },
+        "experiment": {"regime": "linear_probe", "weak": ["minilm_l1_short"], "strong": ["minilm_l6"], "losses": ["xent", "logconf"]},
+        "losses": {"xent": {}, "logconf": {"alpha_max": 0.5, "warmup_frac": 0.2}},
+        "regimes": {"linear_probe": {"lr": 0.001, "batch_size": 32, "epochs": 5, "weight_decay": 0.0, "schedule": "cosine"}},
+        "features": {"max_length": 64, "batch_size": 64},
+        "metrics": {"n_bootstrap": 2000},
+        "figures": {"dpi": 60, "format": "png"},
+    }
+
+
+def snakemake(workdir: Path, *args: str, config: str = "config.yaml", snakefile: Path = REPO / "Snakefile",
+              check: bool = True, **popen) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile), "--directory", str(workdir),
+           "--configfile", str(workdir / config), "--cores", "2", *args]
+    result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, **popen)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
+    return result
+
+
+def planned_jobs(workdir: Path, config: dict, name: str = "changed.yaml", **kw) -> dict[str, int]:
+    """Rule name -> number of jobs a dry run would execute with ``config``."""
+    (workdir / name).write_text(yaml.safe_dump(config))
+    out = snakemake(workdir, "-n", config=name, **kw).stdout
+    if "Nothing to be done" in out:
+        return {}
+    table = out.split("Job stats:")[1]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, flags=re.M) if m.group(1) != "total"}
