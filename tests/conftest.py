@@ -43,3 +43,15 @@ def workflow_run(tmp_path_factory, minilm, test_resources):
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     snakemake(workdir)
     return workdir, config
+
+
+@pytest.fixture
+def workflow_run_copy(workflow_run, tmp_path):
+    """A private copy of the finished tiny workflow (results and Snakemake's metadata), for tests
+    that run jobs and must not change what other tests see."""
+    import shutil
+
+    workdir, config = workflow_run
+    dest = tmp_path / "w2s"
+    shutil.copytree(workdir, dest, symlinks=True)
+    return dest, config

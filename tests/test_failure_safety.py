@@ -1,0 +1,61 @@
+"""An interrupted job never leaves a file that a later run takes for finished."""
+
+import copy
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from weak2strong.io import write_parquet
+from workflow_helpers import REPO, planned_jobs, snakemake
+
+
+def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
+    target = tmp_path / "labels.parquet"
+
+    def broken_write(table, path, **kw):
+        with open(path, "wb") as fh:
+            fh.write(b"PAR1 half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pq, "write_table", broken_write)
+    with pytest.raises(OSError):
+        write_parquet(pd.DataFrame({"a": [1]}), target)
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []  # the temporary file is gone too
+
+
+@pytest.mark.slow
+def test_killed_job_is_redone_by_the_next_run(workflow_run_copy):
+    workdir, config = workflow_run_copy
+    changed = copy.deepcopy(config)
+    changed["losses"]["logconf"]["alpha_max"] = 0.7
+    (workdir / "killed.yaml").write_text(yaml.safe_dump(changed))
+    log = workdir / "logs/train_student/linear_probe/reviews/minilm_l1_short/minilm_l6/logconf.log"
+    before = log.stat().st_mtime
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(workdir / "killed.yaml"), "--cores", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    deadline = time.time() + 120
+    while time.time() < deadline and not (log.exists() and log.stat().st_mtime > before):
+        time.sleep(0.05)
+    assert log.stat().st_mtime > before, "the student job never started"
+    os.killpg(proc.pid, signal.SIGKILL)  # the job and Snakemake die at once, mid-job
+    proc.wait()
+    # Snakemake itself was killed, so its lock stays, as after a power loss: the user unlocks.
+    snakemake(workdir, "--unlock", config="killed.yaml")
+    # Whatever was left, the next dry run must plan the student again (never take it for finished)...
+    jobs = planned_jobs(workdir, changed, name="killed.yaml")
+    assert jobs.get("train_student") == 1
+    # ...and the next run completes (profiles/default: rerun-incomplete).
+    snakemake(workdir, config="killed.yaml")
+    assert planned_jobs(workdir, changed, name="killed.yaml") == {}
+    summary = pd.read_csv(workdir / "results/metrics/summary.csv")
+    assert len(summary) == 2
