@@ -37,3 +37,13 @@ def test_figures_are_written(workflow_run):
     workdir, _ = workflow_run
     for name in ("accuracy_vs_strong.png", "pgr.png"):
         assert (workdir / "results/figures" / name).stat().st_size > 10_000
+
+
+def test_report_holds_every_figure_and_the_metrics_table(workflow_run_copy):
+    from workflow_helpers import snakemake
+
+    workdir, _ = workflow_run_copy
+    snakemake(workdir, "--report", "report.html")
+    html = (workdir / "report.html").read_text(errors="replace")
+    for name in ("accuracy_vs_strong.png", "pgr.png", "summary.csv"):
+        assert name in html

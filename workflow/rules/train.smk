@@ -42,6 +42,8 @@ rule train_weak:
         curves=cell_output("training", "{dataset}/weak/{weak}", "json"),
     log:
         cell_log("train_weak", "{dataset}/{weak}"),
+    benchmark:
+        cell_log("train_weak", "{dataset}/{weak}").replace("logs/", "benchmarks/out/", 1).replace(".log", ".tsv")
     params:
         seeds=job_seeds,
         model=lambda wc: model_params(wc.weak),
@@ -65,6 +67,8 @@ rule train_ceiling:
         curves=cell_output("training", "{dataset}/ceiling/{strong}", "json"),
     log:
         cell_log("train_ceiling", "{dataset}/{strong}"),
+    benchmark:
+        cell_log("train_ceiling", "{dataset}/{strong}").replace("logs/", "benchmarks/out/", 1).replace(".log", ".tsv")
     params:
         seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),
@@ -88,6 +92,8 @@ rule train_student:
         curves=cell_output("training", "{dataset}/student/{weak}/{strong}/{loss}", "json"),
     log:
         cell_log("train_student", "{dataset}/{weak}/{strong}/{loss}"),
+    benchmark:
+        cell_log("train_student", "{dataset}/{weak}/{strong}/{loss}").replace("logs/", "benchmarks/out/", 1).replace(".log", ".tsv")
     params:
         seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),

@@ -53,6 +53,7 @@ def extract_features(
     feats = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, max_length, batch_size, device)
     seconds = time.perf_counter() - t0
     log.info("%s layer %d: %d examples in %.1fs (%.0f/s)", spec.backbone.name, spec.layer, len(texts), seconds, len(texts) / seconds)
+    log.info("model compute: %.3f s", seconds)  # read by benchmarks/overhead.py
     with atomic_path(out_path) as tmp:
         save_file({"features": feats.contiguous()}, str(tmp), metadata={"ids": json.dumps(ids), "model": spec.backbone.name, "layer": str(spec.layer)})
 
