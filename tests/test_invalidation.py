@@ -13,7 +13,8 @@ from workflow_helpers import REPO, planned_jobs
 
 pytestmark = pytest.mark.slow
 
-AGGREGATES = {"metrics": 1, "figure_accuracy_vs_strong": 1, "figure_pgr": 1, "all": 1}
+FIGURES = {"figure_accuracy_vs_strong": 1, "figure_pgr": 1, "figure_agreement": 1, "figure_misfit": 1, "figure_dynamics": 1}
+AGGREGATES = {"metrics": 1, **FIGURES, "all": 1}
 
 
 def test_no_op_rerun_does_nothing(workflow_run):
@@ -97,5 +98,4 @@ def test_editing_the_training_loop_reruns_training_not_features(workflow_run, wo
 def test_editing_plots_reruns_only_figures(workflow_run, workflow_copy):
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/plots.py", "def save_figure(", "# edited\ndef save_figure(")
-    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {
-        "figure_accuracy_vs_strong": 1, "figure_pgr": 1, "all": 1}
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {**FIGURES, "all": 1}

@@ -58,3 +58,40 @@ def test_summary_keeps_and_flags_cells_with_ceiling_not_above_weak():
     assert row["pgr_mean"] == pytest.approx(0.5)
     # PGR of means: (0.75 - 0.7067) / (0.8067 - 0.7067)
     assert row["pgr_of_means"] == pytest.approx((0.75 - 2.12 / 3) / (2.42 / 3 - 2.12 / 3))
+
+
+def test_misfit_by_hand():
+    from weak2strong.metrics import misfit
+
+    out = misfit(np.array([0.6, 0.2]), np.array([0.8, 0.2]))
+    kl = 0.8 * np.log(0.8 / 0.6) + 0.2 * np.log(0.2 / 0.4)  # second example fits exactly: 0
+    assert out["misfit_kl"] == pytest.approx(kl / 2)
+    assert out["misfit_disagreement"] == 0.0
+    assert misfit(np.array([0.4]), np.array([0.8]))["misfit_disagreement"] == 1.0
+
+
+def test_methods_table_pairs_each_method_with_xent_on_the_same_seed():
+    from weak2strong.metrics import methods_table
+
+    xent = _per_seed([0.75, 0.80, 0.77], [0.7] * 3, [0.8] * 3)
+    logconf = _per_seed([0.78, 0.82, 0.78], [0.7] * 3, [0.8] * 3).assign(loss="logconf")
+    table = methods_table(pd.concat([xent, logconf]), n_boot=500).set_index("loss")
+    # paired student-accuracy differences: 0.03, 0.02, 0.01
+    assert table.loc["logconf", "student_acc_diff_vs_xent"] == pytest.approx(0.02)
+    assert table.loc["logconf", "student_acc_diff_ci_low"] > 0
+    assert table.loc["xent", "student_acc_diff_vs_xent"] == 0.0
+
+
+def test_training_dynamics_are_recorded_at_evenly_spaced_steps():
+    import torch
+
+    from weak2strong.losses import Xent
+    from weak2strong.training.loop import TrainConfig
+    from weak2strong.training.probe import fit_probe
+
+    x = torch.randn(64, 4, generator=torch.Generator().manual_seed(0))
+    y = (x[:, 0] > 0).float().numpy()
+    calls = []
+    _, result = fit_probe(x, y, Xent(), TrainConfig(lr=0.05, epochs=5, batch_size=16, eval_points=4), seed=0,
+                          evaluate=lambda model: calls.append(1) or {"test_acc": 0.5, "agreement": 0.5})
+    assert [p["step"] for p in result.extra["dynamics"]] == [5, 10, 15, 20] and len(calls) == 4

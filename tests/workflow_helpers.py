@@ -31,7 +31,7 @@ def tiny_config(data_path: Path, resources: Path) -> dict:
         },
         "experiment": {"regime": "linear_probe", "weak": ["minilm_l1_short"], "strong": ["minilm_l6"], "losses": ["xent", "logconf"]},
         "losses": {"xent": {}, "logconf": {"alpha_max": 0.5, "warmup_frac": 0.2}},
-        "regimes": {"linear_probe": {"lr": 0.001, "batch_size": 32, "epochs": 5, "weight_decay": 0.0, "schedule": "cosine"}},
+        "regimes": {"linear_probe": {"lr": 0.001, "batch_size": 32, "epochs": 5, "weight_decay": 0.0, "schedule": "cosine", "eval_points": 5}},
         "features": {"max_length": 64, "batch_size": 64},
         "metrics": {"n_bootstrap": 2000},
         "figures": {"dpi": 60, "format": "png"},

@@ -40,14 +40,24 @@ def _select(features, feature_ids: list[str], ids: pd.Series):
 def fit_predict(
     regime: Regime, model: ModelSpec, splits: pd.DataFrame, train_split: str, targets: np.ndarray, loss_fn,
     seed: int, predict_splits: list[str], features_path: str | None = None, resources_dir: str = "resources",
+    evaluate_p1=None,
 ) -> tuple[dict[str, np.ndarray], TrainResult]:
-    """Train on ``splits[split == train_split]`` towards ``targets``; predict p(class 1) on ``predict_splits``."""
+    """Train on ``splits[split == train_split]`` towards ``targets``; predict p(class 1) on ``predict_splits``.
+
+    ``evaluate_p1(p1 on test)`` is called during training when the regime asks for ``eval_points``."""
     train_rows = splits[splits["split"] == train_split]
     if regime.name == "linear_probe":
+        import torch
+
         from .training.probe import fit_probe, probe_predict
 
         feats, feat_ids = load_features(features_path)
-        probe, result = fit_probe(_select(feats, feat_ids, train_rows["id"]), targets, loss_fn, regime.train, seed, desc=model.name)
+        evaluate = None
+        if evaluate_p1 is not None:
+            test_feats = _select(feats, feat_ids, splits.loc[splits["split"] == "test", "id"]).float()
+            evaluate = lambda m: evaluate_p1(torch.softmax(m(test_feats), -1)[:, 1].numpy())  # noqa: E731
+        probe, result = fit_probe(_select(feats, feat_ids, train_rows["id"]), targets, loss_fn, regime.train, seed,
+                                  desc=model.name, evaluate=evaluate)
         preds = {s: probe_predict(probe, _select(feats, feat_ids, splits.loc[splits["split"] == s, "id"])) for s in predict_splits}
         return preds, result
     if regime.name == "finetune":
@@ -56,7 +66,8 @@ def fit_predict(
         cfg = TrainConfig(**{**regime.train.__dict__, "lr": model.finetune_lr if regime.train.lr is None else regime.train.lr})
         texts = {s: splits.loc[splits["split"] == s, "text"].tolist() for s in predict_splits}
         max_length = model.max_length or regime.max_length
-        return finetune_and_predict(model, resources_dir, train_rows["text"].tolist(), targets, loss_fn, cfg, seed, texts, max_length)
+        return finetune_and_predict(model, resources_dir, train_rows["text"].tolist(), targets, loss_fn, cfg, seed, texts, max_length,
+                                    evaluate_p1=evaluate_p1)
     raise ValueError(f"unknown regime {regime.name!r}")
 
 
@@ -93,18 +104,34 @@ def student(
     train_ids = splits.loc[splits["split"] == "train_b", "id"]
     soft = labels[labels["split"] == "train_b"].set_index("id")["soft_label"]
     targets = soft.loc[train_ids].to_numpy(dtype=np.float32)
-    preds, result = fit_predict(regime, model, splits, "train_b", targets, make_loss(loss, loss_options), seed, ["train_b", "test"], **kw)
+    loss_fn = make_loss(loss, loss_options)
+    # Training dynamics: test accuracy against ground truth and agreement with the weak labels.
+    test_ids = splits.loc[splits["split"] == "test", "id"]
+    gt = splits.loc[splits["split"] == "test", "label"].to_numpy()
+    weak_test = labels[labels["split"] == "test"].set_index("id")["soft_label"].loc[test_ids].to_numpy() > 0.5
+
+    def evaluate_p1(p1):
+        hard = p1 > 0.5
+        return {"test_acc": float((hard == gt).mean()), "agreement": float((hard == weak_test).mean())}
+
+    preds, result = fit_predict(regime, model, splits, "train_b", targets, loss_fn, seed, ["train_b", "test"],
+                                evaluate_p1=evaluate_p1, **kw)
+    if hasattr(loss_fn, "kept_fraction"):
+        import torch
+
+        result.extra["kept_fraction"] = loss_fn.kept_fraction(torch.as_tensor(targets))
+        log.info("%s kept %.1f%% of the weak labels", loss, 100 * result.extra["kept_fraction"])
     weak_name = labels["weak_model"].iloc[0]
     return _table(splits, preds, model=model.name, role="student", weak_model=weak_name, loss=loss, dataset=dataset, seed=seed), result
 
 
-def cell_test_table(labels: pd.DataFrame, ceiling: pd.DataFrame, student_preds: pd.DataFrame) -> pd.DataFrame:
-    """Join one seed's weak, ceiling and student test predictions by id (columns the metrics read)."""
-    def test_p1(df, name):
-        return df[df["split"] == "test"].set_index("id")["soft_label"].rename(f"{name}_p1")
+def cell_test_table(labels: pd.DataFrame, ceiling: pd.DataFrame, student_preds: pd.DataFrame, split: str = "test") -> pd.DataFrame:
+    """Join one seed's weak, ceiling and student predictions on ``split`` by id (the metrics' columns)."""
+    def p1(df, name):
+        return df[df["split"] == split].set_index("id")["soft_label"].rename(f"{name}_p1")
 
-    gt = labels[labels["split"] == "test"].set_index("id")["gt_label"]
-    return pd.concat([gt, test_p1(labels, "weak"), test_p1(ceiling, "ceiling"), test_p1(student_preds, "student")], axis=1, join="inner")
+    gt = labels[labels["split"] == split].set_index("id")["gt_label"]
+    return pd.concat([gt, p1(labels, "weak"), p1(ceiling, "ceiling"), p1(student_preds, "student")], axis=1, join="inner")
 
 
 def regime_from_params(params: dict) -> Regime:
@@ -133,7 +160,7 @@ def over_seeds(step, seeds: list[int], split_files: dict[int, str], labels_file:
         table, result = step(splits=splits, seed=seed, **extra, **kwargs)
         compute += time.perf_counter() - start
         tables.append(table)
-        curves[seed] = {"steps": result.steps, "losses": result.losses}
+        curves[seed] = {"steps": result.steps, "losses": result.losses, **result.extra}
         test = table[table["split"] == "test"]
         log.info("%s seed %d: test accuracy %.4f", step.__name__, seed, (test["hard_label"] == test["gt_label"]).mean())
     # benchmarks/overhead.py reads this line: time in model compute (training + prediction).

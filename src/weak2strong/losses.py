@@ -94,7 +94,111 @@ class Product:
         return cross_entropy(logits, F.softmax(log_target, dim=-1))
 
 
-LOSSES = {"xent": Xent, "logconf": LogConf, "product": Product}
+def confidence(p1: torch.Tensor) -> torch.Tensor:
+    """How far a probability of class 1 is from a coin flip, in [0, 1]: |2p − 1|."""
+    return (2.0 * p1 - 1.0).abs()
+
+
+def masked_cross_entropy(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """CE averaged over the masked examples; 0 (with a graph) when the mask is empty."""
+    per_example = -(target * F.log_softmax(logits.float(), dim=-1)).sum(-1)
+    if not mask.any():
+        return (per_example * 0.0).sum()
+    return per_example[mask].mean()
+
+
+@dataclass
+class ConfidenceThreshold:
+    """Train only on weak labels whose confidence |2p − 1| is at least ``threshold``.
+
+    ``kept_fraction`` reports how many of the student's training labels survive the filter.
+    """
+
+    threshold: float = 0.5
+
+    def keep(self, weak_soft: torch.Tensor) -> torch.Tensor:
+        return confidence(weak_soft.float()) >= self.threshold
+
+    def kept_fraction(self, weak_soft: torch.Tensor) -> float:
+        return float(self.keep(weak_soft).float().mean())
+
+    def __call__(self, logits, weak_soft, step_frac):
+        return masked_cross_entropy(logits, soft_targets(weak_soft), self.keep(weak_soft))
+
+
+@dataclass
+class KL:
+    """KL(p_weak ‖ p_student): xent minus the weak labels' entropy (same gradient, a value that is
+    0 at a perfect fit: the student's misfit in nats)."""
+
+    eps: float = 1e-7
+
+    def __call__(self, logits, weak_soft, step_frac):
+        target = soft_targets(weak_soft.float()).clamp(self.eps, 1.0)
+        return cross_entropy(logits, target) + (target * torch.log(target)).sum(-1).mean()
+
+
+@dataclass
+class ReverseXent:
+    """Reverse cross-entropy CE(p_student, p_weak) = −Σ p_student log p_weak (the noise-robust half
+    of symmetric cross-entropy); ``log_floor`` bounds log 0 for hard weak labels."""
+
+    log_floor: float = -4.0
+
+    def __call__(self, logits, weak_soft, step_frac):
+        p_student = F.softmax(logits.float(), dim=-1)
+        log_weak = torch.log(soft_targets(weak_soft.float()).clamp(min=1e-12)).clamp(min=self.log_floor)
+        return -(p_student * log_weak).sum(-1).mean()
+
+
+@dataclass
+class ConfidenceWindow:
+    """Train only where the student is still uncertain: examples whose student confidence |2p − 1|
+    is below ``window``. During the first ``warmup_frac`` of training every example counts."""
+
+    window: float = 0.8
+    warmup_frac: float = 0.2
+
+    def __call__(self, logits, weak_soft, step_frac):
+        if step_frac < self.warmup_frac:
+            return cross_entropy(logits, soft_targets(weak_soft))
+        student_p1 = F.softmax(logits.detach().float(), dim=-1)[:, 1]
+        return masked_cross_entropy(logits, soft_targets(weak_soft), confidence(student_p1) < self.window)
+
+
+@dataclass
+class AdaptiveConfidence:
+    """Adaptive confidence distillation (Guo et al. 2024, "Vision Superalignment"), as we read it:
+
+    L = (1 − β(x))·CE(f(x), f_w(x)) + β(x)·CE(f(x), f̂(x)),
+    β(x) = exp(−c_s) / (exp(−c_s) + exp(−c_w)),
+
+    where c = CE(a model's soft prediction, its own hard prediction) measures how unsure it is, so
+    each example leans on whichever of student and teacher is more confident about it.
+    """
+
+    def __call__(self, logits, weak_soft, step_frac):
+        p_student = F.softmax(logits.detach().float(), dim=-1)
+        hard_student = F.one_hot(p_student.argmax(-1), 2).float()
+        p_weak = soft_targets(weak_soft.float())
+        hard_weak = F.one_hot(p_weak.argmax(-1), 2).float()
+        c_student = -(hard_student * torch.log(p_student.clamp(min=1e-12))).sum(-1)
+        c_weak = -(hard_weak * torch.log(p_weak.clamp(min=1e-12))).sum(-1)
+        beta = torch.sigmoid(c_weak - c_student)  # = exp(−c_s) / (exp(−c_s) + exp(−c_w))
+        target = (1.0 - beta).unsqueeze(-1) * p_weak + beta.unsqueeze(-1) * hard_student
+        return cross_entropy(logits, target)
+
+
+LOSSES = {
+    "xent": Xent,
+    "logconf": LogConf,
+    "product": Product,
+    "conf_threshold": ConfidenceThreshold,
+    "kl": KL,
+    "reverse_xent": ReverseXent,
+    "conf_window": ConfidenceWindow,
+    "adaptive_conf": AdaptiveConfidence,
+}
 
 
 def make_loss(name: str, options: dict | None = None):

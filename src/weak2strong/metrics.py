@@ -44,8 +44,19 @@ def agreement(student_p1: np.ndarray, weak_p1: np.ndarray, y: np.ndarray) -> dic
     }
 
 
-def cell_metrics(test: pd.DataFrame) -> dict[str, float]:
-    """One w2s cell on one seed. ``test`` has columns gt_label, weak_p1, ceiling_p1, student_p1."""
+def misfit(student_p1: np.ndarray, weak_p1: np.ndarray, eps: float = 1e-7) -> dict[str, float]:
+    """The student's misfit to the weak labels it was trained on (Charikar et al. 2024), on train_b:
+    mean KL(weak ‖ student) in nats (the xent loss's units, less the labels' own entropy), and the
+    fraction of hard labels that differ."""
+    w = np.clip(np.asarray(weak_p1, dtype=float), eps, 1 - eps)
+    s = np.clip(np.asarray(student_p1, dtype=float), eps, 1 - eps)
+    kl = w * np.log(w / s) + (1 - w) * np.log((1 - w) / (1 - s))
+    return {"misfit_kl": float(kl.mean()), "misfit_disagreement": float(((w > 0.5) != (s > 0.5)).mean())}
+
+
+def cell_metrics(test: pd.DataFrame, train_b: pd.DataFrame | None = None) -> dict[str, float]:
+    """One w2s cell on one seed. ``test`` (and ``train_b``, for misfit) have columns gt_label,
+    weak_p1, ceiling_p1, student_p1."""
     y = test["gt_label"].to_numpy()
     row = {}
     for who in ("weak", "ceiling", "student"):
@@ -55,6 +66,9 @@ def cell_metrics(test: pd.DataFrame) -> dict[str, float]:
     row["pgr"] = pgr(row["student_acc"], row["weak_acc"], row["ceiling_acc"])
     row["ceiling_le_weak"] = bool(row["ceiling_acc"] <= row["weak_acc"])
     row.update(agreement(test["student_p1"], test["weak_p1"], y))
+    row["gain"] = row["student_acc"] - row["weak_acc"]
+    if train_b is not None and len(train_b):
+        row.update(misfit(train_b["student_p1"], train_b["weak_p1"]))
     row["n_test"] = len(test)
     return row
 
@@ -103,7 +117,7 @@ def pgr_of_means_ci(per_seed: pd.DataFrame, n_boot: int = 10_000, seed: int = 0)
 CELL_KEYS = ["dataset", "regime", "weak", "strong", "loss"]
 SUMMARY_METRICS = [
     "weak_acc", "ceiling_acc", "student_acc", "gap", "weak_auroc", "ceiling_auroc", "student_auroc",
-    "pgr", "agreement", "agreement_weak_correct", "agreement_weak_wrong",
+    "pgr", "agreement", "agreement_weak_correct", "agreement_weak_wrong", "gain", "misfit_kl", "misfit_disagreement",
 ]
 
 
@@ -119,6 +133,8 @@ def summarize(per_seed: pd.DataFrame, n_boot: int = 10_000) -> pd.DataFrame:
         row["n_seeds"] = int(g["seed"].nunique())
         row["n_flagged"] = int(g["ceiling_le_weak"].sum())
         for m in SUMMARY_METRICS:
+            if m not in g:
+                continue
             v = g[m].to_numpy(dtype=float)
             lo, hi = bootstrap_ci(v, n_boot=n_boot)
             row[f"{m}_mean"] = float(np.nanmean(v)) if (~np.isnan(v)).any() else float("nan")
@@ -146,9 +162,34 @@ def per_seed_table(cells: list[dict], regime: str) -> pd.DataFrame:
     for c in cells:
         labels, ceiling, student = read(c["labels"]), read(c["ceiling"]), pd.read_parquet(c["student"])
         for seed in sorted(student["seed"].unique()):
-            test = cell_test_table(*(df[df["seed"] == seed] for df in (labels, ceiling, student)))
+            tables = [df[df["seed"] == seed] for df in (labels, ceiling, student)]
+            test = cell_test_table(*tables)
             if test.empty:
                 raise ValueError(f"seed {seed}: no test examples joined across {c['labels']}, {c['ceiling']}, {c['student']}")
             key = {k: c[k] for k in ("dataset", "weak", "strong", "loss")}
-            rows.append(key | {"seed": int(seed), "regime": regime} | cell_metrics(test))
+            rows.append(key | {"seed": int(seed), "regime": regime} | cell_metrics(test, cell_test_table(*tables, split="train_b")))
+    return pd.DataFrame(rows)
+
+
+def methods_table(per_seed: pd.DataFrame, baseline: str = "xent", n_boot: int = 10_000) -> pd.DataFrame:
+    """Per (dataset, regime, weak, strong, loss): PGR's mean, median and CI over seeds, and the paired
+    difference to ``baseline`` on the same seeds (student accuracy and PGR) with its bootstrap CI,
+    so "method X helps" is a statement with an interval."""
+    keys = ["dataset", "regime", "weak", "strong"]
+    rows = []
+    for key, g in per_seed.groupby(keys + ["loss"], sort=True):
+        row = dict(zip(keys + ["loss"], key))
+        pgr_values = g["pgr"].to_numpy(dtype=float)
+        row["n_seeds"] = int(g["seed"].nunique())
+        row["pgr_mean"] = float(np.nanmean(pgr_values)) if (~np.isnan(pgr_values)).any() else float("nan")
+        row["pgr_median"] = float(np.nanmedian(pgr_values)) if (~np.isnan(pgr_values)).any() else float("nan")
+        row["pgr_ci_low"], row["pgr_ci_high"] = bootstrap_ci(pgr_values, n_boot=n_boot)
+        base = per_seed[(per_seed[keys] == pd.Series(dict(zip(keys, key[:-1])))).all(axis=1) & (per_seed["loss"] == baseline)]
+        paired = g.merge(base, on="seed", suffixes=("", "_base"))
+        for metric in ("student_acc", "pgr"):
+            diff = (paired[metric] - paired[f"{metric}_base"]).to_numpy(dtype=float)
+            row[f"{metric}_diff_vs_{baseline}"] = float(np.nanmean(diff)) if len(diff) and (~np.isnan(diff)).any() else float("nan")
+            row[f"{metric}_diff_ci_low"], row[f"{metric}_diff_ci_high"] = bootstrap_ci(diff, n_boot=n_boot) if len(diff) else (float("nan"), float("nan"))
+        row["n_flagged"] = int(g["ceiling_le_weak"].sum())
+        rows.append(row)
     return pd.DataFrame(rows)

@@ -104,3 +104,102 @@ def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
     fig.suptitle("Performance gap recovered: PGR of seed-mean accuracies, 95% bootstrap CI (hatched: ceiling ≤ weak in some seed)", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def plot_agreement(summary: pd.DataFrame, sizes: dict[str, float]):
+    """Paper Fig. 8 shape: student–supervisor agreement vs strong model, on the test examples the
+    weak model gets right (solid) and wrong (dashed), one line per method."""
+    panels = summary[["dataset", "weak"]].drop_duplicates().sort_values(["dataset", "weak"]).to_records(index=False).tolist()
+    losses = list(dict.fromkeys(summary["loss"]))
+    colors = {loss: plt.cm.tab10(i % 10) for i, loss in enumerate(losses)}
+    ncols = min(4, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.4 * nrows), squeeze=False)
+    for ax, (dataset, weak) in zip(axes.flat, panels):
+        d = summary[(summary["dataset"] == dataset) & (summary["weak"] == weak)].copy()
+        d["size"] = d["strong"].map(sizes)
+        for loss in losses:
+            dl = d[d["loss"] == loss].sort_values("size")
+            for metric, style, label in (("agreement_weak_correct", "-", "weak right"), ("agreement_weak_wrong", "--", "weak wrong")):
+                ax.errorbar(dl["size"], dl[f"{metric}_mean"], yerr=_err(dl, metric), color=colors[loss], ls=style, marker="o", capsize=2, label=f"{loss}, {label}")
+        ax.set_xscale("log")
+        strongs = d.drop_duplicates("strong").sort_values("size")
+        ax.set_xticks(strongs["size"].tolist(), strongs["strong"].tolist(), fontsize=8)
+        ax.minorticks_off()
+        ax.set_ylim(0, 1.02)
+        ax.set_title(f"{dataset} — weak: {weak}", fontsize=10)
+        ax.set_ylabel("agreement with weak model")
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(panels):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.04))
+    fig.suptitle("Student–supervisor agreement on test (solid: weak model right; dashed: weak model wrong)", fontsize=11)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    return fig
+
+
+def plot_misfit(per_seed: pd.DataFrame):
+    """Gain over the weak model against the student's misfit to the weak labels, per (cell, seed)."""
+    datasets = sorted(per_seed["dataset"].unique())
+    losses = list(dict.fromkeys(per_seed["loss"]))
+    colors = {loss: plt.cm.tab10(i % 10) for i, loss in enumerate(losses)}
+    fig, axes = plt.subplots(1, len(datasets), figsize=(4.5 * len(datasets), 3.8), squeeze=False)
+    for ax, dataset in zip(axes[0], datasets):
+        d = per_seed[per_seed["dataset"] == dataset]
+        for loss in losses:
+            dl = d[d["loss"] == loss]
+            ax.scatter(dl["misfit_kl"], dl["gain"], s=14, alpha=0.7, color=colors[loss], label=loss)
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xlabel("misfit to weak labels on train_b (KL, nats)")
+        ax.set_ylabel("gain: student − weak test accuracy")
+        ax.set_title(dataset, fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[0][-1].legend(title="loss", fontsize=8)
+    fig.suptitle("Weak-to-strong gain vs misfit (one point per cell and seed)", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def dynamics_table(cells: list[dict]) -> pd.DataFrame:
+    """Long table (dataset, weak, strong, loss, seed, progress, test_acc, agreement) from the
+    students' training curves (``curves[seed]["dynamics"]``, as written by the training rules)."""
+    rows = []
+    for c in cells:
+        for seed, curve in c["curves"].items():
+            total = curve["steps"]
+            for point in curve.get("dynamics", []):
+                rows.append({k: c[k] for k in ("dataset", "weak", "strong", "loss")} | {
+                    "seed": int(seed), "progress": point["step"] / total, "test_acc": point["test_acc"], "agreement": point["agreement"]})
+    return pd.DataFrame(rows, columns=["dataset", "weak", "strong", "loss", "seed", "progress", "test_acc", "agreement"])
+
+
+def plot_dynamics(table: pd.DataFrame):
+    """Test accuracy (solid) and agreement with the weak labels (dashed) over training, mean over seeds."""
+    if table.empty:
+        fig, ax = plt.subplots(figsize=(6, 2))
+        ax.text(0.5, 0.5, "no training dynamics recorded: set eval_points > 0 in the regime", ha="center", va="center")
+        ax.axis("off")
+        return fig
+    panels = table[["dataset", "weak", "strong"]].drop_duplicates().sort_values(["dataset", "weak", "strong"]).to_records(index=False).tolist()
+    losses = list(dict.fromkeys(table["loss"]))
+    colors = {loss: plt.cm.tab10(i % 10) for i, loss in enumerate(losses)}
+    ncols = min(4, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.2 * nrows), squeeze=False)
+    for ax, (dataset, weak, strong) in zip(axes.flat, panels):
+        d = table[(table["dataset"] == dataset) & (table["weak"] == weak) & (table["strong"] == strong)]
+        for loss in losses:
+            mean = d[d["loss"] == loss].groupby("progress")[["test_acc", "agreement"]].mean()
+            ax.plot(mean.index, mean["test_acc"], color=colors[loss], marker=".", label=f"{loss}: test accuracy")
+            ax.plot(mean.index, mean["agreement"], color=colors[loss], ls="--", label=f"{loss}: agreement with weak")
+        ax.set_title(f"{dataset}: {weak} → {strong}", fontsize=9)
+        ax.set_xlabel("fraction of training")
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(panels):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.04))
+    fig.suptitle("Student training dynamics (mean over seeds)", fontsize=11)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    return fig

@@ -42,5 +42,7 @@ def loss_code_hash(name: str) -> str:
     from . import losses
 
     parts = [inspect.getsource(losses.LOSSES[name])]
-    parts += [inspect.getsource(fn) for fn in (losses.soft_targets, losses.cross_entropy, losses.hardened_predictions, losses.linear_ramp)]
+    helpers = (losses.soft_targets, losses.cross_entropy, losses.hardened_predictions, losses.linear_ramp,
+               losses.confidence, losses.masked_cross_entropy)
+    parts += [inspect.getsource(fn) for fn in helpers]
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:12]

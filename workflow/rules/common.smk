@@ -51,6 +51,10 @@ def all_targets():
         "results/metrics/summary.csv",
         f"results/figures/accuracy_vs_strong.{FIG_EXT}",
         f"results/figures/pgr.{FIG_EXT}",
+        f"results/figures/agreement.{FIG_EXT}",
+        f"results/figures/misfit.{FIG_EXT}",
+        f"results/figures/dynamics.{FIG_EXT}",
+        "results/metrics/methods.csv",
     ]
 
 
@@ -132,3 +136,14 @@ def metric_cells():
         }
         for c in PLAN.cells
     ]
+
+
+def student_curves():
+    """Every student's training-curve files (JSON keyed by seed), with the cell they belong to."""
+    per_seed = REGIME == "finetune"
+    out = []
+    for c in PLAN.cells:
+        base = f"{REGIME}/{c.dataset}/student/{c.weak}/{c.strong}/{c.loss}"
+        paths = [f"results/per_seed/training/{base}/seed{s}.json" for s in PLAN.seeds] if per_seed else [f"results/training/{base}.json"]
+        out.append({"dataset": c.dataset, "weak": c.weak, "strong": c.strong, "loss": c.loss, "paths": paths})
+    return out

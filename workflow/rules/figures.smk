@@ -30,3 +30,50 @@ rule figure_pgr:
     localrule: True
     script:
         "../scripts/figure_pgr.py"
+
+
+rule figure_agreement:
+    input:
+        summary="results/metrics/summary.parquet",
+    output:
+        report(f"results/figures/agreement.{FIG_EXT}", caption="../report/agreement.rst", category="Figures"),
+    log:
+        "logs/figures/agreement.log",
+    params:
+        sizes={name: m.size for name, m in PLAN.models.items()},
+        options=figure_options("agreement"),
+        code=CODE["plots"],
+    localrule: True
+    script:
+        "../scripts/figure_agreement.py"
+
+
+rule figure_misfit:
+    input:
+        per_seed="results/metrics/per_seed.parquet",
+    output:
+        report(f"results/figures/misfit.{FIG_EXT}", caption="../report/misfit.rst", category="Figures"),
+    log:
+        "logs/figures/misfit.log",
+    params:
+        options=figure_options("misfit"),
+        code=CODE["plots"],
+    localrule: True
+    script:
+        "../scripts/figure_misfit.py"
+
+
+rule figure_dynamics:
+    input:
+        curves=[p for c in student_curves() for p in c["paths"]],
+    output:
+        report(f"results/figures/dynamics.{FIG_EXT}", caption="../report/dynamics.rst", category="Figures"),
+    log:
+        "logs/figures/dynamics.log",
+    params:
+        cells=student_curves(),
+        options=figure_options("dynamics"),
+        code=CODE["plots"],
+    localrule: True
+    script:
+        "../scripts/figure_dynamics.py"

@@ -1,5 +1,5 @@
 from weak2strong.io import atomic_path, write_parquet
-from weak2strong.metrics import per_seed_table, summarize
+from weak2strong.metrics import methods_table, per_seed_table, summarize
 from weak2strong.workflow_support import setup_logging
 
 log = setup_logging(snakemake)
@@ -12,3 +12,6 @@ write_parquet(per_seed, snakemake.output.per_seed)
 write_parquet(summary, snakemake.output.summary_parquet)
 with atomic_path(snakemake.output.summary_csv) as tmp:
     summary.to_csv(tmp, index=False, float_format="%.4f")
+methods = methods_table(per_seed, n_boot=snakemake.params.n_bootstrap)
+with atomic_path(snakemake.output.methods_csv) as tmp:
+    methods.to_csv(tmp, index=False, float_format="%.4f")

@@ -32,13 +32,18 @@ def batcher(tokenizer, texts: list[str], max_length: int, device: str):
 
 def finetune_and_predict(
     spec: ModelSpec, resources_dir, train_texts: list[str], targets: np.ndarray, loss_fn, cfg: TrainConfig, seed: int,
-    predict_texts: dict[str, list[str]], max_length: int = 128, device: str | None = None,
+    predict_texts: dict[str, list[str]], max_length: int = 128, device: str | None = None, evaluate_p1=None,
 ) -> tuple[dict[str, np.ndarray], TrainResult]:
+    """Fine-tune backbone + head; ``evaluate_p1(test p(class 1))`` runs during training if given."""
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(seed)
     model, tokenizer = build_classifier(spec, resources_dir, device)
+    evaluate = None
+    if evaluate_p1 is not None:
+        test_batches = batcher(tokenizer, predict_texts["test"], max_length, device)
+        evaluate = lambda m: evaluate_p1(predict_p1(m, test_batches, len(predict_texts["test"]), batch_size=64))  # noqa: E731
     result = train(model, batcher(tokenizer, train_texts, max_length, device), torch.as_tensor(np.array(targets), dtype=torch.float32),
-                   loss_fn, cfg, seed, desc=f"finetune {spec.name}")
+                   loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate)
     preds = {name: predict_p1(model, batcher(tokenizer, texts, max_length, device), len(texts), batch_size=64)
              for name, texts in predict_texts.items()}
     return preds, result

@@ -26,12 +26,14 @@ class TrainConfig:
     weight_decay: float = 0.0
     schedule: str = "cosine"  # "cosine" | "constant"
     warmup_steps: int = 0
+    eval_points: int = 0  # evaluate this many times during training (training dynamics); 0: never
 
 
 @dataclass
 class TrainResult:
     steps: int
     losses: list[float] = field(default_factory=list)  # mean loss per logged interval
+    extra: dict = field(default_factory=dict)  # method-specific facts (e.g. the fraction of labels kept)
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -57,8 +59,13 @@ def train(
     cfg: TrainConfig,
     seed: int,
     desc: str = "train",
+    evaluate: Callable[[torch.nn.Module], dict] | None = None,
 ) -> TrainResult:
-    """Fit ``model`` so that ``model(**make_batch(idx))`` (logits) matches ``targets[idx]`` (p(class 1))."""
+    """Fit ``model`` so that ``model(**make_batch(idx))`` (logits) matches ``targets[idx]`` (p(class 1)).
+
+    With ``cfg.eval_points`` and ``evaluate``, ``evaluate(model)`` runs at evenly spaced steps
+    (and at the end); its results land in ``result.extra["dynamics"]``.
+    """
     generator = seed_everything(seed)
     n = len(targets)
     steps_per_epoch = math.ceil(n / cfg.batch_size)
@@ -71,6 +78,10 @@ def train(
     order = torch.empty(0, dtype=torch.long)
     running, count = 0.0, 0
     log_every = max(1, total // 20)
+    eval_steps = set()
+    if evaluate is not None and cfg.eval_points > 0:
+        eval_steps = {max(1, round(total * k / cfg.eval_points)) for k in range(1, cfg.eval_points + 1)}
+        result.extra["dynamics"] = []
     for step in tqdm(range(total), desc=desc, unit="step", mininterval=10, disable=None):
         pos = (step * cfg.batch_size) % (steps_per_epoch * cfg.batch_size)
         if pos == 0:
@@ -89,6 +100,11 @@ def train(
         if (step + 1) % log_every == 0 or step + 1 == total:
             result.losses.append(running / count)
             running, count = 0.0, 0
+        if step + 1 in eval_steps:
+            model.eval()
+            with torch.no_grad():
+                result.extra["dynamics"].append({"step": step + 1, **evaluate(model)})
+            model.train()
     model.eval()
     log.info("%s: %d steps, loss %.4f -> %.4f", desc, total, result.losses[0], result.losses[-1])
     return result
