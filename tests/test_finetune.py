@@ -40,3 +40,35 @@ def test_finetuning_is_deterministic_for_a_seed(test_resources, minilm):
     a, _ = strong_ceiling(regime, spec, splits, seed=3, dataset="toy", resources_dir=str(test_resources))
     b, _ = strong_ceiling(regime, spec, splits, seed=3, dataset="toy", resources_dir=str(test_resources))
     np.testing.assert_allclose(a["soft_label"], b["soft_label"], rtol=1e-5)
+
+
+@pytest.mark.parametrize("regime_name", ["lora", "lp_ft"])
+def test_lora_and_lp_ft_learn_a_separable_task(test_resources, minilm, regime_name):
+    spec = resolve_model("minilm_l2", {"backbone": "minilm-l6", "layer": 2})
+    options = {"lora": dict(lr=2e-3, lora_r=4, lora_alpha=8), "lp_ft": dict(lr=1e-4, lp_epochs=2, lp_lr=5e-3)}[regime_name]
+    regime = Regime(regime_name, TrainConfig(batch_size=16, epochs=4, **options), max_length=16)
+    preds, _ = strong_ceiling(regime, spec, toy_splits(), seed=0, dataset="toy", resources_dir=str(test_resources))
+    test = preds[preds["split"] == "test"]
+    assert (test["hard_label"] == test["gt_label"]).mean() >= 0.9
+
+
+def test_lora_trains_adapters_and_head_only(test_resources, minilm):
+    from weak2strong.training.finetune import apply_lora, build_classifier
+
+    spec = resolve_model("minilm_l1", {"backbone": "minilm-l6", "layer": 1})
+    model, _ = build_classifier(spec, str(test_resources), "cpu")
+    model = apply_lora(model, TrainConfig(lr=1e-3, lora_r=4))
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable and all("lora_" in n or n.startswith("head.") for n in trainable)
+    assert any(n.startswith("head.") for n in trainable)
+
+
+def test_gradient_accumulation_matches_the_full_batch():
+    from weak2strong.losses import Xent
+    from weak2strong.training.probe import fit_probe, probe_predict
+
+    x = torch.randn(96, 6, generator=torch.Generator().manual_seed(1))
+    y = (x[:, 0] + 0.3 * x[:, 1] > 0).float().numpy()
+    full, _ = fit_probe(x, y, Xent(), TrainConfig(lr=0.01, batch_size=32, epochs=3), seed=0)
+    accum, _ = fit_probe(x, y, Xent(), TrainConfig(lr=0.01, batch_size=32, epochs=3, grad_accum=4), seed=0)
+    np.testing.assert_allclose(probe_predict(full, x), probe_predict(accum, x), atol=1e-5)

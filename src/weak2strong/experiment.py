@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Regime:
-    name: str  # "linear_probe" | "finetune"
+    name: str  # "linear_probe" | "finetune" | "lora" | "lp_ft"
     train: TrainConfig
     max_length: int = 128
 
@@ -60,14 +60,14 @@ def fit_predict(
                                   desc=model.name, evaluate=evaluate)
         preds = {s: probe_predict(probe, _select(feats, feat_ids, splits.loc[splits["split"] == s, "id"])) for s in predict_splits}
         return preds, result
-    if regime.name == "finetune":
+    if regime.name in ("finetune", "lora", "lp_ft"):
         from .training.finetune import finetune_and_predict
 
         cfg = TrainConfig(**{**regime.train.__dict__, "lr": model.finetune_lr if regime.train.lr is None else regime.train.lr})
         texts = {s: splits.loc[splits["split"] == s, "text"].tolist() for s in predict_splits}
         max_length = model.max_length or regime.max_length
         return finetune_and_predict(model, resources_dir, train_rows["text"].tolist(), targets, loss_fn, cfg, seed, texts, max_length,
-                                    evaluate_p1=evaluate_p1)
+                                    evaluate_p1=evaluate_p1, mode=regime.name)
     raise ValueError(f"unknown regime {regime.name!r}")
 
 

@@ -12,6 +12,14 @@ import pandas as pd  # noqa: E402
 from .io import atomic_path  # noqa: E402
 
 
+def loss_colors(losses) -> dict:
+    """One colour per method, the same in every figure (registry order)."""
+    from .losses import LOSSES
+
+    order = list(LOSSES) + sorted(set(losses) - set(LOSSES))
+    return {loss: plt.cm.tab10(order.index(loss) % 10) for loss in losses}
+
+
 def save_figure(fig, path, dpi: int = 150) -> None:
     fmt = str(path).rsplit(".", 1)[-1]
     with atomic_path(path) as tmp:
@@ -84,7 +92,8 @@ def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
             err = np.vstack([point - dl["pgr_of_means_ci_low"].to_numpy(dtype=float), dl["pgr_of_means_ci_high"].to_numpy(dtype=float) - point]).clip(min=0)
             xs = x + (j - (len(losses) - 1) / 2) * width
             shown = np.clip(np.nan_to_num(point), *ylim)
-            bars = ax.bar(xs, shown, width, yerr=np.where((point > ylim[0]) & (point < ylim[1]), np.nan_to_num(err), 0), capsize=3, label=loss)
+            bars = ax.bar(xs, shown, width, yerr=np.where((point > ylim[0]) & (point < ylim[1]), np.nan_to_num(err), 0), capsize=3,
+                          label=loss, color=loss_colors(losses)[loss])
             for k, (bar, flagged) in enumerate(zip(bars, dl["n_flagged"].fillna(0).to_numpy() > 0)):
                 if flagged:
                     bar.set_hatch("//")
@@ -111,7 +120,7 @@ def plot_agreement(summary: pd.DataFrame, sizes: dict[str, float]):
     weak model gets right (solid) and wrong (dashed), one line per method."""
     panels = summary[["dataset", "weak"]].drop_duplicates().sort_values(["dataset", "weak"]).to_records(index=False).tolist()
     losses = list(dict.fromkeys(summary["loss"]))
-    colors = {loss: plt.cm.tab10(i % 10) for i, loss in enumerate(losses)}
+    colors = loss_colors(losses)
     ncols = min(4, len(panels))
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.4 * nrows), squeeze=False)
@@ -143,7 +152,7 @@ def plot_misfit(per_seed: pd.DataFrame):
     """Gain over the weak model against the student's misfit to the weak labels, per (cell, seed)."""
     datasets = sorted(per_seed["dataset"].unique())
     losses = list(dict.fromkeys(per_seed["loss"]))
-    colors = {loss: plt.cm.tab10(i % 10) for i, loss in enumerate(losses)}
+    colors = loss_colors(losses)
     fig, axes = plt.subplots(1, len(datasets), figsize=(4.5 * len(datasets), 3.8), squeeze=False)
     for ax, dataset in zip(axes[0], datasets):
         d = per_seed[per_seed["dataset"] == dataset]
@@ -183,7 +192,7 @@ def plot_dynamics(table: pd.DataFrame):
         return fig
     panels = table[["dataset", "weak", "strong"]].drop_duplicates().sort_values(["dataset", "weak", "strong"]).to_records(index=False).tolist()
     losses = list(dict.fromkeys(table["loss"]))
-    colors = {loss: plt.cm.tab10(i % 10) for i, loss in enumerate(losses)}
+    colors = loss_colors(losses)
     ncols = min(4, len(panels))
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.2 * nrows), squeeze=False)

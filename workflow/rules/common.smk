@@ -42,7 +42,7 @@ wildcard_constraints:
     seed="[0-9]+",
     layer="[0-9]+",
     length="[0-9]+",
-    regime="linear_probe|finetune",
+    regime="linear_probe|finetune|lora|lp_ft",
     backbone="[A-Za-z0-9_.-]+",
 
 
@@ -140,7 +140,7 @@ def metric_cells():
 
 def student_curves():
     """Every student's training-curve files (JSON keyed by seed), with the cell they belong to."""
-    per_seed = REGIME == "finetune"
+    per_seed = REGIME != "linear_probe"
     out = []
     for c in PLAN.cells:
         base = f"{REGIME}/{c.dataset}/student/{c.weak}/{c.strong}/{c.loss}"

@@ -6,7 +6,7 @@
 # hours, so there each seed is its own job (it reruns alone, and a cluster runs seeds in parallel)
 # and `collect_seeds` gathers them into the same per-cell file. Either way the files downstream
 # are the same: one Parquet per cell with a `seed` column.
-PER_SEED_JOBS = REGIME == "finetune"
+PER_SEED_JOBS = REGIME != "linear_probe"
 
 
 def cell_output(kind, cell, ext="parquet"):

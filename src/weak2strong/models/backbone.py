@@ -66,6 +66,8 @@ def load_backbone(spec: ModelSpec, resources_dir: str | Path, dtype: torch.dtype
         for key in ("hidden_dropout_prob", "attention_probs_dropout_prob", "resid_pdrop", "embd_pdrop", "attn_pdrop", "attention_dropout", "dropout"):
             if hasattr(config, key):
                 overrides[key] = 0.0
+        if hasattr(config, "use_cache"):
+            overrides["use_cache"] = False  # a classifier needs no KV cache (and it clashes with checkpointing)
         for key, value in overrides.items():
             setattr(config, key, value)
         # Loading a cut backbone reports the unused layers' weights; that is expected, not news.

@@ -11,9 +11,36 @@ from ..models.registry import ModelSpec
 from .loop import TrainConfig, TrainResult, predict_p1, train
 
 
-def build_classifier(spec: ModelSpec, resources_dir, device: str):
+# LoRA target modules by model family (attention query/value projections), overridable per regime.
+LORA_TARGETS = {
+    "bert": ["query", "value"],
+    "mpnet": ["q", "v"],
+    "gpt2": ["c_attn"],
+    "llama": ["q_proj", "v_proj"],
+    "qwen2": ["q_proj", "v_proj"],
+    "gemma3_text": ["q_proj", "v_proj"],
+    "mistral": ["q_proj", "v_proj"],
+}
+
+
+def apply_lora(model: Classifier, cfg: TrainConfig) -> Classifier:
+    """Wrap the backbone with LoRA adapters (peft); the head stays fully trainable."""
+    from peft import LoraConfig, get_peft_model
+
+    family = model.backbone.config.model_type
+    targets = cfg.lora_target_modules or LORA_TARGETS.get(family)
+    if not targets:
+        raise ValueError(f"no LoRA target modules known for model type '{family}'; set lora_target_modules in the regime.")
+    lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0.0, target_modules=targets, bias="none")
+    model.backbone = get_peft_model(model.backbone, lora)
+    return model
+
+
+def build_classifier(spec: ModelSpec, resources_dir, device: str, cfg: TrainConfig | None = None):
     tokenizer = load_tokenizer(spec, resources_dir)
     backbone = load_backbone(spec, resources_dir)
+    if cfg is not None and cfg.grad_checkpointing:
+        backbone.gradient_checkpointing_enable()
     head_init = unembedding_rows(spec, resources_dir, tokenizer) if spec.head_init == "unembedding" else None
     model = Classifier(backbone, hidden_size_of(backbone), spec.backbone.pooling, spec.layer, head_init).to(device)
     return model, tokenizer
@@ -33,11 +60,28 @@ def batcher(tokenizer, texts: list[str], max_length: int, device: str):
 def finetune_and_predict(
     spec: ModelSpec, resources_dir, train_texts: list[str], targets: np.ndarray, loss_fn, cfg: TrainConfig, seed: int,
     predict_texts: dict[str, list[str]], max_length: int = 128, device: str | None = None, evaluate_p1=None,
+    mode: str = "finetune",
 ) -> tuple[dict[str, np.ndarray], TrainResult]:
-    """Fine-tune backbone + head; ``evaluate_p1(test p(class 1))`` runs during training if given."""
+    """Train backbone + head and predict. ``mode``: "finetune" (every weight), "lora" (adapters and
+    head), "lp_ft" (head alone on the frozen backbone first, then every weight). ``evaluate_p1(test
+    p(class 1))`` runs during training if given."""
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(seed)
-    model, tokenizer = build_classifier(spec, resources_dir, device)
+    model, tokenizer = build_classifier(spec, resources_dir, device, cfg)
+    model.bf16 = cfg.bf16
+    if mode == "lora":
+        model = apply_lora(model, cfg).to(device)
+    elif mode == "lp_ft":
+        for p in model.backbone.parameters():
+            p.requires_grad_(False)
+        lp_cfg = TrainConfig(lr=cfg.lp_lr, batch_size=cfg.batch_size, epochs=cfg.lp_epochs, schedule="constant", bf16=cfg.bf16,
+                             grad_accum=cfg.grad_accum)
+        train(model, batcher(tokenizer, train_texts, max_length, device), torch.as_tensor(np.array(targets), dtype=torch.float32),
+              loss_fn, lp_cfg, seed, desc=f"linear probe {spec.name}")
+        for p in model.backbone.parameters():
+            p.requires_grad_(True)
+    elif mode != "finetune":
+        raise ValueError(f"unknown fine-tuning mode {mode!r}")
     evaluate = None
     if evaluate_p1 is not None:
         test_batches = batcher(tokenizer, predict_texts["test"], max_length, device)

@@ -27,6 +27,16 @@ class TrainConfig:
     schedule: str = "cosine"  # "cosine" | "constant"
     warmup_steps: int = 0
     eval_points: int = 0  # evaluate this many times during training (training dynamics); 0: never
+    # Large models on GPUs (ignored where they do not apply, e.g. bf16 on a CPU):
+    bf16: bool = False  # bf16 autocast for forward and loss on CUDA
+    grad_accum: int = 1  # split each batch into this many micro-batches (same effective batch)
+    grad_checkpointing: bool = False  # recompute activations in backward (fine-tuning only)
+    # Regime-specific options (read by training/finetune.py):
+    lora_r: int = 8
+    lora_alpha: int = 16
+    lora_target_modules: list | None = None  # None: chosen by model family
+    lp_epochs: float = 1.0  # LP-FT: epochs of head-only training before full fine-tuning
+    lp_lr: float = 1e-3
 
 
 @dataclass
@@ -34,6 +44,15 @@ class TrainResult:
     steps: int
     losses: list[float] = field(default_factory=list)  # mean loss per logged interval
     extra: dict = field(default_factory=dict)  # method-specific facts (e.g. the fraction of labels kept)
+
+
+def autocast(device: torch.device, bf16: bool):
+    """bf16 autocast on CUDA when asked; a no-op elsewhere (CPU runs stay in fp32)."""
+    import contextlib
+
+    if bf16 and device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -87,15 +106,20 @@ def train(
         if pos == 0:
             order = torch.randperm(n, generator=generator)
         idx = order[pos:pos + cfg.batch_size].numpy()
-        batch = make_batch(idx)
         device = next(model.parameters()).device
-        logits = model(**batch)
-        loss = loss_fn(logits, targets[idx].to(device), step / total)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        step_loss = 0.0
+        # Gradient accumulation: the same effective batch in micro-batches (a batch-level statistic
+        # such as logconf's threshold is then taken per micro-batch).
+        for chunk in np.array_split(idx, max(1, min(cfg.grad_accum, len(idx)))):
+            with autocast(device, cfg.bf16):
+                logits = model(**make_batch(chunk))
+                loss = loss_fn(logits, targets[chunk].to(device), step / total) * (len(chunk) / len(idx))
+            loss.backward()
+            step_loss += float(loss.detach())
         optimizer.step()
         scheduler.step()
-        running += float(loss.detach())
+        running += step_loss
         count += 1
         if (step + 1) % log_every == 0 or step + 1 == total:
             result.losses.append(running / count)
@@ -115,7 +139,9 @@ def predict_p1(model: torch.nn.Module, make_batch: Callable[[np.ndarray], dict],
     """Probability of class 1 for examples 0..n-1."""
     model.eval()
     out = []
+    device = next(model.parameters()).device
     for start in range(0, n, batch_size):
-        logits = model(**make_batch(np.arange(start, min(n, start + batch_size))))
+        with autocast(device, getattr(model, "bf16", False)):
+            logits = model(**make_batch(np.arange(start, min(n, start + batch_size))))
         out.append(torch.softmax(logits.float(), dim=-1)[:, 1].cpu())
     return torch.cat(out).numpy() if out else np.zeros(0)
