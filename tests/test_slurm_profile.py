@@ -43,7 +43,7 @@ def fake_slurm(tmp_path):
 
 
 def test_slurm_profile_dry_run_from_the_repository_root():
-    result = snakemake(REPO, "-n", "--profile", "slurm", config="config/config.yaml", cwd=REPO)
+    result = snakemake(REPO, "-n", "--forceall", "--profile", "slurm", config="config/config.yaml", cwd=REPO)
     assert "Using profiles slurm and workflow specific profile" in result.stderr + result.stdout
     assert "train_student" in result.stdout
 
