@@ -72,3 +72,30 @@ def test_gradient_accumulation_matches_the_full_batch():
     full, _ = fit_probe(x, y, Xent(), TrainConfig(lr=0.01, batch_size=32, epochs=3), seed=0)
     accum, _ = fit_probe(x, y, Xent(), TrainConfig(lr=0.01, batch_size=32, epochs=3, grad_accum=4), seed=0)
     np.testing.assert_allclose(probe_predict(full, x), probe_predict(accum, x), atol=1e-5)
+
+
+def test_early_stopping_restores_the_best_step_and_holds_out_train_b():
+    from weak2strong.experiment import Regime, student
+    from weak2strong.losses import Xent  # noqa: F401  (students default to the named loss)
+
+    gen = torch.Generator().manual_seed(0)
+    n = 200
+    feats = torch.randn(3 * n, 4, generator=gen)
+    ids = [f"e{i}" for i in range(3 * n)]
+    labels_true = (feats[:, 0] > 0).long().numpy()
+    splits = pd.DataFrame({"id": ids, "split": ["train_a"] * n + ["train_b"] * n + ["test"] * n, "text": ids,
+                           "label": labels_true, "group": ids})
+    weak = pd.DataFrame({"id": ids[n:], "split": ["train_b"] * n + ["test"] * n, "gt_label": labels_true[n:],
+                         "soft_label": np.where(labels_true[n:] == 1, 0.8, 0.2).astype("float32"), "weak_model": "w"})
+    from safetensors.torch import save_file
+    import json, tempfile, os
+
+    path = os.path.join(tempfile.mkdtemp(), "f.safetensors")
+    save_file({"features": feats}, path, metadata={"ids": json.dumps(ids)})
+    spec = resolve_model("m", {"backbone": "minilm-l6", "layer": 1})
+    for mode in ("weak_labels", "ground_truth"):
+        regime = Regime("linear_probe", TrainConfig(lr=0.01, epochs=3, eval_points=5, early_stopping=mode, holdout_frac=0.2))
+        table, result = student(regime, spec, splits, weak, "xent", {}, seed=0, dataset="toy", features_path=path)
+        assert result.extra["early_stopping"]["on"] == mode
+        assert 1 <= result.extra["early_stopping"]["best_step"] <= result.steps
+        assert (table["split"] == "train_b").sum() == n  # the held-out slice is reported as train_b

@@ -40,7 +40,7 @@ def _select(features, feature_ids: list[str], ids: pd.Series):
 def fit_predict(
     regime: Regime, model: ModelSpec, splits: pd.DataFrame, train_split: str, targets: np.ndarray, loss_fn,
     seed: int, predict_splits: list[str], features_path: str | None = None, resources_dir: str = "resources",
-    evaluate_p1=None,
+    evaluate_p1=None, select_p1=None, select_split: str | None = None,
 ) -> tuple[dict[str, np.ndarray], TrainResult]:
     """Train on ``splits[split == train_split]`` towards ``targets``; predict p(class 1) on ``predict_splits``.
 
@@ -56,8 +56,12 @@ def fit_predict(
         if evaluate_p1 is not None:
             test_feats = _select(feats, feat_ids, splits.loc[splits["split"] == "test", "id"]).float()
             evaluate = lambda m: evaluate_p1(torch.softmax(m(test_feats), -1)[:, 1].numpy())  # noqa: E731
+        select = None
+        if select_p1 is not None:
+            holdout_feats = _select(feats, feat_ids, splits.loc[splits["split"] == select_split, "id"]).float()
+            select = lambda m: select_p1(torch.softmax(m(holdout_feats), -1)[:, 1].numpy())  # noqa: E731
         probe, result = fit_probe(_select(feats, feat_ids, train_rows["id"]), targets, loss_fn, regime.train, seed,
-                                  desc=model.name, evaluate=evaluate)
+                                  desc=model.name, evaluate=evaluate, select=select)
         preds = {s: probe_predict(probe, _select(feats, feat_ids, splits.loc[splits["split"] == s, "id"])) for s in predict_splits}
         return preds, result
     if regime.name in ("finetune", "lora", "lp_ft"):
@@ -67,7 +71,7 @@ def fit_predict(
         texts = {s: splits.loc[splits["split"] == s, "text"].tolist() for s in predict_splits}
         max_length = model.max_length or regime.max_length
         return finetune_and_predict(model, resources_dir, train_rows["text"].tolist(), targets, loss_fn, cfg, seed, texts, max_length,
-                                    evaluate_p1=evaluate_p1, mode=regime.name)
+                                    evaluate_p1=evaluate_p1, mode=regime.name, select_p1=select_p1, select_split=select_split)
     raise ValueError(f"unknown regime {regime.name!r}")
 
 
@@ -101,8 +105,24 @@ def student(
     seed: int, dataset: str, **kw,
 ) -> tuple[pd.DataFrame, TrainResult]:
     """Train the strong model on ``train_b`` with the weak soft labels and the given loss."""
-    train_ids = splits.loc[splits["split"] == "train_b", "id"]
     soft = labels[labels["split"] == "train_b"].set_index("id")["soft_label"]
+    stopping = regime.train.early_stopping
+    select_p1, predict_splits = None, ["train_b", "test"]
+    if stopping != "none":
+        # Hold out a slice of train_b to choose the stopping point on: the weak labels there
+        # (honest) or the ground truth (an oracle upper bound, marked in every table and figure).
+        splits = splits.copy()
+        is_b = (splits["split"] == "train_b").to_numpy()
+        rng = np.random.default_rng(seed)
+        holdout = np.zeros(len(splits), dtype=bool)
+        b_pos = np.flatnonzero(is_b)
+        holdout[rng.choice(b_pos, size=max(1, int(round(regime.train.holdout_frac * len(b_pos)))), replace=False)] = True
+        splits.loc[holdout, "split"] = "train_b_holdout"
+        held = splits[splits["split"] == "train_b_holdout"]
+        reference = (held["label"].to_numpy() if stopping == "ground_truth" else soft.loc[held["id"]].to_numpy() > 0.5).astype(bool)
+        select_p1 = lambda p1: float(((p1 > 0.5) == reference).mean())  # noqa: E731
+        predict_splits = ["train_b", "train_b_holdout", "test"]
+    train_ids = splits.loc[splits["split"] == "train_b", "id"]
     targets = soft.loc[train_ids].to_numpy(dtype=np.float32)
     loss_fn = make_loss(loss, loss_options)
     # Training dynamics: test accuracy against ground truth and agreement with the weak labels.
@@ -114,15 +134,18 @@ def student(
         hard = p1 > 0.5
         return {"test_acc": float((hard == gt).mean()), "agreement": float((hard == weak_test).mean())}
 
-    preds, result = fit_predict(regime, model, splits, "train_b", targets, loss_fn, seed, ["train_b", "test"],
-                                evaluate_p1=evaluate_p1, **kw)
+    preds, result = fit_predict(regime, model, splits, "train_b", targets, loss_fn, seed, predict_splits,
+                                evaluate_p1=evaluate_p1, select_p1=select_p1, select_split="train_b_holdout", **kw)
     if hasattr(loss_fn, "kept_fraction"):
         import torch
 
         result.extra["kept_fraction"] = loss_fn.kept_fraction(torch.as_tensor(targets))
         log.info("%s kept %.1f%% of the weak labels", loss, 100 * result.extra["kept_fraction"])
     weak_name = labels["weak_model"].iloc[0]
-    return _table(splits, preds, model=model.name, role="student", weak_model=weak_name, loss=loss, dataset=dataset, seed=seed), result
+    table = _table(splits, preds, model=model.name, role="student", weak_model=weak_name, loss=loss, dataset=dataset, seed=seed)
+    # the held-out slice is still train_b, for misfit and for inspection
+    table["split"] = table["split"].replace({"train_b_holdout": "train_b"})
+    return table, result
 
 
 def cell_test_table(labels: pd.DataFrame, ceiling: pd.DataFrame, student_preds: pd.DataFrame, split: str = "test") -> pd.DataFrame:

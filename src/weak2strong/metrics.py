@@ -114,7 +114,8 @@ def pgr_of_means_ci(per_seed: pd.DataFrame, n_boot: int = 10_000, seed: int = 0)
     return point, float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))
 
 
-CELL_KEYS = ["dataset", "regime", "weak", "strong", "loss"]
+# early_stopping is part of a cell's identity: "ground_truth" marks an oracle result everywhere.
+CELL_KEYS = ["dataset", "regime", "early_stopping", "weak", "strong", "loss"]
 SUMMARY_METRICS = [
     "weak_acc", "ceiling_acc", "student_acc", "gap", "weak_auroc", "ceiling_auroc", "student_auroc",
     "pgr", "agreement", "agreement_weak_correct", "agreement_weak_wrong", "gain", "misfit_kl", "misfit_disagreement",
@@ -146,7 +147,7 @@ def summarize(per_seed: pd.DataFrame, n_boot: int = 10_000) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def per_seed_table(cells: list[dict], regime: str) -> pd.DataFrame:
+def per_seed_table(cells: list[dict], regime: str, early_stopping: str = "none") -> pd.DataFrame:
     """Metrics of every (cell, seed). ``cells``: dicts with dataset, weak, strong, loss and the paths
     of the weak labels, the ceiling's and the student's predictions (each holding every seed)."""
     from .experiment import cell_test_table
@@ -167,7 +168,8 @@ def per_seed_table(cells: list[dict], regime: str) -> pd.DataFrame:
             if test.empty:
                 raise ValueError(f"seed {seed}: no test examples joined across {c['labels']}, {c['ceiling']}, {c['student']}")
             key = {k: c[k] for k in ("dataset", "weak", "strong", "loss")}
-            rows.append(key | {"seed": int(seed), "regime": regime} | cell_metrics(test, cell_test_table(*tables, split="train_b")))
+            rows.append(key | {"seed": int(seed), "regime": regime, "early_stopping": early_stopping}
+                        | cell_metrics(test, cell_test_table(*tables, split="train_b")))
     return pd.DataFrame(rows)
 
 
@@ -175,7 +177,7 @@ def methods_table(per_seed: pd.DataFrame, baseline: str = "xent", n_boot: int = 
     """Per (dataset, regime, weak, strong, loss): PGR's mean, median and CI over seeds, and the paired
     difference to ``baseline`` on the same seeds (student accuracy and PGR) with its bootstrap CI,
     so "method X helps" is a statement with an interval."""
-    keys = ["dataset", "regime", "weak", "strong"]
+    keys = ["dataset", "regime", "early_stopping", "weak", "strong"]
     rows = []
     for key, g in per_seed.groupby(keys + ["loss"], sort=True):
         row = dict(zip(keys + ["loss"], key))

@@ -20,6 +20,15 @@ def loss_colors(losses) -> dict:
     return {loss: plt.cm.tab10(order.index(loss) % 10) for loss in losses}
 
 
+def oracle_note(df: pd.DataFrame) -> str:
+    """A title suffix that marks results early-stopped on ground truth (an oracle upper bound)."""
+    if "early_stopping" in df and (df["early_stopping"] == "ground_truth").any():
+        return "\nORACLE: students early-stopped on ground truth (an upper bound, not a method)"
+    if "early_stopping" in df and (df["early_stopping"] == "weak_labels").any():
+        return " [early stopping on held-out weak labels]"
+    return ""
+
+
 def save_figure(fig, path, dpi: int = 150) -> None:
     fmt = str(path).rsplit(".", 1)[-1]
     with atomic_path(path) as tmp:
@@ -65,7 +74,7 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx
                 ax.set_xlabel("strong model (parameters used)")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), bbox_to_anchor=(0.5, -0.02 - 0.02 * (len(labels) // 4)), frameon=False, fontsize=8)
-    fig.suptitle("Weak-to-strong: test accuracy vs strong model (mean over seeds, 95% bootstrap CI)", fontsize=11)
+    fig.suptitle("Weak-to-strong: test accuracy vs strong model (mean over seeds, 95% bootstrap CI)" + oracle_note(summary), fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))
     return fig
 
@@ -110,7 +119,8 @@ def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
         ax.set_ylabel("PGR")
         ax.grid(axis="y", alpha=0.3)
     axes[0][-1].legend(title="loss", fontsize=8)
-    fig.suptitle("Performance gap recovered: PGR of seed-mean accuracies, 95% bootstrap CI (hatched: ceiling ≤ weak in some seed)", fontsize=10)
+    fig.suptitle("Performance gap recovered: PGR of seed-mean accuracies, 95% bootstrap CI (hatched: ceiling ≤ weak in some seed)"
+                 + oracle_note(summary), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -143,7 +153,7 @@ def plot_agreement(summary: pd.DataFrame, sizes: dict[str, float]):
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.04))
-    fig.suptitle("Student–supervisor agreement on test (solid: weak model right; dashed: weak model wrong)", fontsize=11)
+    fig.suptitle("Student–supervisor agreement on test (solid: weak model right; dashed: weak model wrong)" + oracle_note(summary), fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 0.96))
     return fig
 
@@ -165,7 +175,7 @@ def plot_misfit(per_seed: pd.DataFrame):
         ax.set_title(dataset, fontsize=10)
         ax.grid(alpha=0.3)
     axes[0][-1].legend(title="loss", fontsize=8)
-    fig.suptitle("Weak-to-strong gain vs misfit (one point per cell and seed)", fontsize=11)
+    fig.suptitle("Weak-to-strong gain vs misfit (one point per cell and seed)" + oracle_note(per_seed), fontsize=11)
     fig.tight_layout()
     return fig
 

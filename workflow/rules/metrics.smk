@@ -16,6 +16,7 @@ rule metrics:
     params:
         cells=metric_cells(),
         regime=REGIME,
+        early_stopping=PLAN.regime_options().get("early_stopping", "none"),
         n_bootstrap=config.get("metrics", {}).get("n_bootstrap", 10000),
         code=CODE["metrics"],
     localrule: True

@@ -60,7 +60,7 @@ def batcher(tokenizer, texts: list[str], max_length: int, device: str):
 def finetune_and_predict(
     spec: ModelSpec, resources_dir, train_texts: list[str], targets: np.ndarray, loss_fn, cfg: TrainConfig, seed: int,
     predict_texts: dict[str, list[str]], max_length: int = 128, device: str | None = None, evaluate_p1=None,
-    mode: str = "finetune",
+    mode: str = "finetune", select_p1=None, select_split: str | None = None,
 ) -> tuple[dict[str, np.ndarray], TrainResult]:
     """Train backbone + head and predict. ``mode``: "finetune" (every weight), "lora" (adapters and
     head), "lp_ft" (head alone on the frozen backbone first, then every weight). ``evaluate_p1(test
@@ -86,8 +86,12 @@ def finetune_and_predict(
     if evaluate_p1 is not None:
         test_batches = batcher(tokenizer, predict_texts["test"], max_length, device)
         evaluate = lambda m: evaluate_p1(predict_p1(m, test_batches, len(predict_texts["test"]), batch_size=64))  # noqa: E731
+    select = None
+    if select_p1 is not None:
+        holdout = batcher(tokenizer, predict_texts[select_split], max_length, device)
+        select = lambda m: select_p1(predict_p1(m, holdout, len(predict_texts[select_split]), batch_size=64))  # noqa: E731
     result = train(model, batcher(tokenizer, train_texts, max_length, device), torch.as_tensor(np.array(targets), dtype=torch.float32),
-                   loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate)
+                   loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate, select=select)
     preds = {name: predict_p1(model, batcher(tokenizer, texts, max_length, device), len(texts), batch_size=64)
              for name, texts in predict_texts.items()}
     return preds, result

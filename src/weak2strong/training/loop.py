@@ -37,6 +37,10 @@ class TrainConfig:
     lora_target_modules: list | None = None  # None: chosen by model family
     lp_epochs: float = 1.0  # LP-FT: epochs of head-only training before full fine-tuning
     lp_lr: float = 1e-3
+    # Early stopping of students: "none", "weak_labels" (agreement with the weak labels on a held-out
+    # slice of train_b: honest) or "ground_truth" (accuracy on that slice: an oracle, marked as such).
+    early_stopping: str = "none"
+    holdout_frac: float = 0.1
 
 
 @dataclass
@@ -79,11 +83,14 @@ def train(
     seed: int,
     desc: str = "train",
     evaluate: Callable[[torch.nn.Module], dict] | None = None,
+    select: Callable[[torch.nn.Module], float] | None = None,
 ) -> TrainResult:
     """Fit ``model`` so that ``model(**make_batch(idx))`` (logits) matches ``targets[idx]`` (p(class 1)).
 
     With ``cfg.eval_points`` and ``evaluate``, ``evaluate(model)`` runs at evenly spaced steps
-    (and at the end); its results land in ``result.extra["dynamics"]``.
+    (and at the end); its results land in ``result.extra["dynamics"]``. With ``select``, the
+    model is scored at the same steps (at least 10 of them) and the best-scoring weights are
+    restored at the end (early stopping; ``result.extra["early_stopping"]`` says which step).
     """
     generator = seed_everything(seed)
     n = len(targets)
@@ -101,6 +108,10 @@ def train(
     if evaluate is not None and cfg.eval_points > 0:
         eval_steps = {max(1, round(total * k / cfg.eval_points)) for k in range(1, cfg.eval_points + 1)}
         result.extra["dynamics"] = []
+    if select is not None:
+        points = max(cfg.eval_points, 10)
+        eval_steps |= {max(1, round(total * k / points)) for k in range(1, points + 1)}
+    best = (-float("inf"), 0, None)  # score, step, weights
     for step in tqdm(range(total), desc=desc, unit="step", mininterval=10, disable=None):
         pos = (step * cfg.batch_size) % (steps_per_epoch * cfg.batch_size)
         if pos == 0:
@@ -127,9 +138,19 @@ def train(
         if step + 1 in eval_steps:
             model.eval()
             with torch.no_grad():
-                result.extra["dynamics"].append({"step": step + 1, **evaluate(model)})
+                if "dynamics" in result.extra:
+                    result.extra["dynamics"].append({"step": step + 1, **evaluate(model)})
+                if select is not None:
+                    score = float(select(model))
+                    if score > best[0]:
+                        weights = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+                        best = (score, step + 1, weights)
             model.train()
     model.eval()
+    if select is not None and best[2] is not None:
+        model.load_state_dict(best[2])
+        result.extra["early_stopping"] = {"on": cfg.early_stopping, "best_step": best[1], "score": best[0]}
+        log.info("%s: early stopping on %s restored step %d of %d (score %.4f)", desc, cfg.early_stopping, best[1], total, best[0])
     log.info("%s: %d steps, loss %.4f -> %.4f", desc, total, result.losses[0], result.losses[-1])
     return result
 

@@ -23,13 +23,13 @@ class LinearProbe(nn.Module):
 
 
 def fit_probe(features: torch.Tensor, targets: np.ndarray, loss_fn, cfg: TrainConfig, seed: int, desc: str = "probe",
-              evaluate=None) -> tuple[LinearProbe, TrainResult]:
+              evaluate=None, select=None) -> tuple[LinearProbe, TrainResult]:
     """Train a probe on ``features`` [n, d] towards ``targets`` (p(class 1), hard or soft).
 
     ``evaluate(model)``, if given, is called during training (training dynamics; see ``train``)."""
     features = features.float()
     probe = LinearProbe(features.mean(0), features.std(0).clamp(min=1e-6))
-    result = train(probe, lambda idx: {"x": features[idx]}, torch.tensor(np.asarray(targets), dtype=torch.float32), loss_fn, cfg, seed, desc, evaluate)
+    result = train(probe, lambda idx: {"x": features[idx]}, torch.tensor(np.asarray(targets), dtype=torch.float32), loss_fn, cfg, seed, desc, evaluate, select)
     return probe, result
 
 
