@@ -29,6 +29,16 @@ def oracle_note(df: pd.DataFrame) -> str:
     return ""
 
 
+def panel_grid(n_panels: int, width: float = 4.2, height: float = 3.3):
+    """A grid of at most four columns for ``n_panels`` panels; unused axes are hidden."""
+    ncols = min(4, n_panels)
+    nrows = -(-n_panels // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)
+    for ax in axes.flat[n_panels:]:
+        ax.axis("off")
+    return fig, axes
+
+
 def save_figure(fig, path, dpi: int = 150) -> None:
     fmt = str(path).rsplit(".", 1)[-1]
     with atomic_path(path) as tmp:
@@ -131,9 +141,7 @@ def plot_agreement(summary: pd.DataFrame, sizes: dict[str, float]):
     panels = summary[["dataset", "weak"]].drop_duplicates().sort_values(["dataset", "weak"]).to_records(index=False).tolist()
     losses = list(dict.fromkeys(summary["loss"]))
     colors = loss_colors(losses)
-    ncols = min(4, len(panels))
-    nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.4 * nrows), squeeze=False)
+    fig, axes = panel_grid(len(panels), height=3.4)
     for ax, (dataset, weak) in zip(axes.flat, panels):
         d = summary[(summary["dataset"] == dataset) & (summary["weak"] == weak)].copy()
         d["size"] = d["strong"].map(sizes)
@@ -149,8 +157,6 @@ def plot_agreement(summary: pd.DataFrame, sizes: dict[str, float]):
         ax.set_title(f"{dataset} — weak: {weak}", fontsize=10)
         ax.set_ylabel("agreement with weak model")
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(panels):]:
-        ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.04))
     fig.suptitle("Student–supervisor agreement on test (solid: weak model right; dashed: weak model wrong)" + oracle_note(summary), fontsize=11)
@@ -203,9 +209,7 @@ def plot_dynamics(table: pd.DataFrame):
     panels = table[["dataset", "weak", "strong"]].drop_duplicates().sort_values(["dataset", "weak", "strong"]).to_records(index=False).tolist()
     losses = list(dict.fromkeys(table["loss"]))
     colors = loss_colors(losses)
-    ncols = min(4, len(panels))
-    nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.2 * nrows), squeeze=False)
+    fig, axes = panel_grid(len(panels), height=3.2)
     for ax, (dataset, weak, strong) in zip(axes.flat, panels):
         d = table[(table["dataset"] == dataset) & (table["weak"] == weak) & (table["strong"] == strong)]
         for loss in losses:
@@ -215,8 +219,6 @@ def plot_dynamics(table: pd.DataFrame):
         ax.set_title(f"{dataset}: {weak} → {strong}", fontsize=9)
         ax.set_xlabel("fraction of training")
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(panels):]:
-        ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.04))
     fig.suptitle("Student training dynamics (mean over seeds)", fontsize=11)

@@ -58,10 +58,6 @@ def all_targets():
     ]
 
 
-def dataset_spec(wildcards):
-    return PLAN.datasets[wildcards.dataset]
-
-
 def dataset_params(wildcards):
     """Everything that defines a dataset's pool (not its split sizes: those only change the splits)."""
     spec = PLAN.datasets[wildcards.dataset]

@@ -1,5 +1,5 @@
 # What each job asks a scheduler for. Training jobs scale with the model; cheap rules run locally.
-# Override per cluster in one place: profiles/slurm/config.yaml (set-resources).
+# Override per cluster in one place: slurm/config.yaml (default-resources, set-resources).
 
 
 def model_size(name):
@@ -9,7 +9,7 @@ def model_size(name):
 def train_mem_mb(name):
     def inner(wildcards, attempt):
         base = 4000 if REGIME == "linear_probe" else int(8000 + 40 * model_size(name))
-        return base * attempt  # retries after an out-of-memory failure ask for more
+        return base * attempt  # a retry after an out-of-memory failure asks for more
 
     return inner
 
@@ -17,7 +17,7 @@ def train_mem_mb(name):
 def train_runtime(name):
     def inner(wildcards, attempt):
         base = 10 if REGIME == "linear_probe" else int(30 + model_size(name) / 20)
-        return base * attempt
+        return base * attempt  # minutes
 
     return inner
 
@@ -27,9 +27,6 @@ def train_gpus(name):
 
 
 def features_gpus(wildcards):
-    return 1 if PLAN_BACKBONE_SIZE(wildcards) > 200 else 0
-
-
-def PLAN_BACKBONE_SIZE(wildcards):
+    """Feature extraction of big backbones wants a GPU; small encoders are fine on CPUs."""
     sizes = [m.backbone.n_params for m in PLAN.models.values() if m.backbone.name == wildcards.backbone]
-    return max(sizes) if sizes else 0
+    return 1 if sizes and max(sizes) > 200 else 0

@@ -45,6 +45,7 @@ rule train_weak:
     benchmark:
         cell_log("train_weak", "{dataset}/{weak}").replace("logs/", "benchmarks/out/", 1).replace(".log", ".tsv")
     params:
+        step="weak",
         seeds=job_seeds,
         model=lambda wc: model_params(wc.weak),
         regime=lambda wc: regime_params(wc.weak),
@@ -56,7 +57,7 @@ rule train_weak:
         runtime=lambda wc, attempt: train_runtime(wc.weak)(wc, attempt),
         gpu=lambda wc: train_gpus(wc.weak),
     script:
-        "../scripts/train_weak.py"
+        "../scripts/train.py"
 
 
 rule train_ceiling:
@@ -70,6 +71,7 @@ rule train_ceiling:
     benchmark:
         cell_log("train_ceiling", "{dataset}/{strong}").replace("logs/", "benchmarks/out/", 1).replace(".log", ".tsv")
     params:
+        step="ceiling",
         seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),
         regime=lambda wc: regime_params(wc.strong),
@@ -81,7 +83,7 @@ rule train_ceiling:
         runtime=lambda wc, attempt: train_runtime(wc.strong)(wc, attempt),
         gpu=lambda wc: train_gpus(wc.strong),
     script:
-        "../scripts/train_ceiling.py"
+        "../scripts/train.py"
 
 
 rule train_student:
@@ -95,6 +97,7 @@ rule train_student:
     benchmark:
         cell_log("train_student", "{dataset}/{weak}/{strong}/{loss}").replace("logs/", "benchmarks/out/", 1).replace(".log", ".tsv")
     params:
+        step="student",
         seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),
         regime=lambda wc: regime_params(wc.strong),
@@ -107,7 +110,7 @@ rule train_student:
         runtime=lambda wc, attempt: train_runtime(wc.strong)(wc, attempt),
         gpu=lambda wc: train_gpus(wc.strong),
     script:
-        "../scripts/train_student.py"
+        "../scripts/train.py"
 
 
 if PER_SEED_JOBS:
