@@ -91,3 +91,10 @@ def test_missing_local_file_names_the_config_field(tmp_path):
 
     with pytest.raises(DatasetError, match="fix 'path'"):
         load_local_records(tmp_path / "nope.csv")
+
+
+def test_linear_probe_needs_a_learning_rate():
+    config = default_config()
+    config["regimes"]["linear_probe"]["lr"] = None
+    with pytest.raises(ConfigError, match="regimes.linear_probe.lr"):
+        build_plan(config)

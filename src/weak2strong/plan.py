@@ -70,6 +70,8 @@ def build_plan(config: dict) -> Plan:
             raise ConfigError(f"{where}: experiment.losses: unknown loss '{loss}' (known: {', '.join(LOSSES)}).")
     if exp["regime"] not in config["regimes"]:
         raise ConfigError(f"{where}: experiment.regime is '{exp['regime']}' but regimes.{exp['regime']} is not configured.")
+    if exp["regime"] == "linear_probe" and config["regimes"]["linear_probe"].get("lr") is None:
+        raise ConfigError(f"{where}: regimes.linear_probe.lr must be a number (only fine-tuning regimes fall back to each model's own lr).")
     plan = Plan(config, datasets, models, seeds, exp["regime"], list(exp["weak"]), list(exp["strong"]), list(exp["losses"]))
     if not plan.pairs:
         raise ConfigError(
