@@ -98,3 +98,10 @@ def test_linear_probe_needs_a_learning_rate():
     config["regimes"]["linear_probe"]["lr"] = None
     with pytest.raises(ConfigError, match="regimes.linear_probe.lr"):
         build_plan(config)
+
+
+def test_bootstrap_chain_must_grow():
+    config = default_config()
+    config["bootstrap"] = {"chains": {"backwards": ["mpnet", "minilm_l6", "minilm_l1"]}}
+    with pytest.raises(ConfigError, match="smaller to larger"):
+        build_plan(config)

@@ -50,6 +50,10 @@ class Plan:
     def regime_options(self) -> dict:
         return dict(self.config["regimes"].get(self.regime, {}))
 
+    @property
+    def chains(self) -> dict[str, list[str]]:
+        return dict((self.config.get("bootstrap") or {}).get("chains", {}))
+
     def loss_options(self, loss: str) -> dict:
         return dict((self.config.get("losses") or {}).get(loss) or {})
 
@@ -70,6 +74,13 @@ def build_plan(config: dict) -> Plan:
             raise ConfigError(f"{where}: experiment.losses: unknown loss '{loss}' (known: {', '.join(LOSSES)}).")
     if exp["regime"] not in config["regimes"]:
         raise ConfigError(f"{where}: experiment.regime is '{exp['regime']}' but regimes.{exp['regime']} is not configured.")
+    for chain, names in (config.get("bootstrap") or {}).get("chains", {}).items():
+        unknown = [n for n in names if n not in models]
+        if unknown:
+            raise ConfigError(f"{where}: bootstrap.chains.{chain} names {unknown}, not under 'models'; add them there.")
+        sizes = [models[n].size for n in names]
+        if sizes != sorted(sizes) or len(set(sizes)) < len(sizes):
+            raise ConfigError(f"{where}: bootstrap.chains.{chain} must go from smaller to larger models (sizes: {sizes}).")
     if exp["regime"] == "linear_probe" and config["regimes"]["linear_probe"].get("lr") is None:
         raise ConfigError(f"{where}: regimes.linear_probe.lr must be a number (only fine-tuning regimes fall back to each model's own lr).")
     plan = Plan(config, datasets, models, seeds, exp["regime"], list(exp["weak"]), list(exp["strong"]), list(exp["losses"]))

@@ -224,3 +224,33 @@ def plot_dynamics(table: pd.DataFrame):
     fig.suptitle("Student training dynamics (mean over seeds)", fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 0.96))
     return fig
+
+
+def plot_bootstrap(table: pd.DataFrame):
+    """Each chain's rungs (trained on the previous rung's labels) against direct W → S and the ceiling."""
+    from .metrics import bootstrap_ci
+
+    panels = table[["dataset", "chain"]].drop_duplicates().sort_values(["dataset", "chain"]).to_records(index=False).tolist()
+    fig, axes = panel_grid(len(panels), width=4.6, height=3.4)
+    for ax, (dataset, chain) in zip(axes.flat, panels):
+        d = table[(table["dataset"] == dataset) & (table["chain"] == chain)]
+        stats = []
+        for (kind, step, model), g in d.groupby(["kind", "step", "model"], sort=False):
+            lo, hi = bootstrap_ci(g["test_acc"].to_numpy(), n_boot=2000)
+            stats.append({"kind": kind, "step": step, "model": model, "mean": g["test_acc"].mean(), "lo": lo, "hi": hi})
+        s = pd.DataFrame(stats)
+        for kind, style in (("chain", dict(color="tab:blue", marker="o", label="bootstrapped chain")),
+                            ("direct", dict(color="tab:orange", marker="s", ls="none", markersize=8, label="direct weak → strong")),
+                            ("ceiling", dict(color="black", marker="*", ls="none", markersize=10, label="ceiling"))):
+            k = s[s["kind"] == kind].sort_values("step")
+            ax.errorbar(k["step"], k["mean"], yerr=np.vstack([k["mean"] - k["lo"], k["hi"] - k["mean"]]).clip(min=0), capsize=3, **style)
+        rungs = s[s["kind"] == "chain"].sort_values("step")
+        ax.set_xticks(rungs["step"].tolist(), rungs["model"].tolist(), fontsize=8)
+        ax.set_title(f"{dataset} — {chain}", fontsize=10)
+        ax.set_ylabel("test accuracy")
+        ax.grid(alpha=0.3)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.03))
+    fig.suptitle("Bootstrapping vs direct weak-to-strong (mean over seeds, 95% bootstrap CI)", fontsize=11)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.95))
+    return fig

@@ -20,6 +20,7 @@ STEP_MODULES: dict[str, list[str]] = {
     "train": ["models", "training", "experiment.py", "schemas.py"],
     "metrics": ["metrics.py", "experiment.py"],
     "plots": ["plots.py"],
+    "bootstrap": ["bootstrap.py"],
 }
 
 

@@ -55,7 +55,7 @@ def all_targets():
         f"results/figures/misfit.{FIG_EXT}",
         f"results/figures/dynamics.{FIG_EXT}",
         "results/metrics/methods.csv",
-    ]
+    ] + ([f"results/figures/bootstrap.{FIG_EXT}"] if PLAN.chains else [])
 
 
 def dataset_params(wildcards):
