@@ -105,3 +105,11 @@ def test_bootstrap_chain_must_grow():
     config["bootstrap"] = {"chains": {"backwards": ["mpnet", "minilm_l6", "minilm_l1"]}}
     with pytest.raises(ConfigError, match="smaller to larger"):
         build_plan(config)
+
+
+def test_logconf_alpha_max_auto_follows_the_paper():
+    config = default_config()
+    config["losses"]["logconf"]["alpha_max"] = "auto"
+    plan = build_plan(config)
+    assert plan.loss_options("logconf", "mpnet")["alpha_max"] == 0.75  # the largest strong model
+    assert plan.loss_options("logconf", "minilm_l6")["alpha_max"] == 0.5

@@ -54,8 +54,14 @@ class Plan:
     def chains(self) -> dict[str, list[str]]:
         return dict((self.config.get("bootstrap") or {}).get("chains", {}))
 
-    def loss_options(self, loss: str) -> dict:
-        return dict((self.config.get("losses") or {}).get(loss) or {})
+    def loss_options(self, loss: str, strong: str | None = None) -> dict:
+        """A loss's options; ``alpha_max: auto`` (logconf) becomes the paper's 0.75 for the largest
+        strong model of the experiment and 0.5 for the others."""
+        options = dict((self.config.get("losses") or {}).get(loss) or {})
+        if options.get("alpha_max") == "auto":
+            largest = max(self.strong, key=lambda s: self.models[s].size)
+            options["alpha_max"] = 0.75 if strong == largest else 0.5
+        return options
 
 
 def build_plan(config: dict) -> Plan:

@@ -26,7 +26,7 @@ rule bootstrap_chain:
         regimes=lambda wc: [regime_params(n) for n in PLAN.chains[wc.chain]],
         seeds=PLAN.seeds,
         loss=BOOTSTRAP.get("loss", "xent"),
-        loss_options=lambda wc: PLAN.loss_options(BOOTSTRAP.get("loss", "xent")),
+        loss_options=lambda wc: PLAN.loss_options(BOOTSTRAP.get("loss", "xent"), PLAN.chains[wc.chain][-1]),
         resources_dir=RES,
         code=CODE["train"],
         loss_code=LOSS_CODE.get(BOOTSTRAP.get("loss", "xent"), ""),

@@ -101,7 +101,7 @@ rule train_student:
         seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),
         regime=lambda wc: regime_params(wc.strong),
-        loss_options=lambda wc: PLAN.loss_options(wc.loss),
+        loss_options=lambda wc: PLAN.loss_options(wc.loss, wc.strong),
         resources_dir=RES,
         code=CODE["train"],
         loss_code=lambda wc: LOSS_CODE[wc.loss],
