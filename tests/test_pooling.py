@@ -16,7 +16,9 @@ def test_last_token_ignores_token_ids():
     mask = torch.tensor([[1, 1, 1, 0, 0]])
     hidden = torch.arange(5, dtype=torch.float32).view(1, 5, 1)
     assert pool(hidden, mask, "last").item() == 2.0
-    assert (input_ids != 0).sum().item() - 1 != 2  # counting non-zero ids would pick position 3
+    assert last_token_index(mask).item() == 2
+    # what counting non-zero ids would read instead: the first pad token, not the "!"
+    assert (input_ids != 0).sum().item() - 1 == 3
 
 
 def test_mean_pooling_skips_padding():

@@ -53,7 +53,7 @@ def run_chain(regime: Regime | dict[str, Regime], chain: list[ModelSpec], splits
         return preds
 
     weak, strong = chain[0], chain[-1]
-    first = f"chunk{1}"
+    first = "chunk1"
     last = f"chunk{n_chunks}"
     y_a = data.loc[data["split"] == "train_a", "label"].to_numpy(dtype=np.float32)
     weak_preds = fit(weak, "train_a", y_a, Xent(), ["test", first, last])

@@ -1,6 +1,6 @@
 """The steps of the core experiment, as functions the workflow's scripts call.
 
-Each step trains one model (linear probe on cached features, or full fine-tuning) and returns a
+Each step trains one model (linear probe on cached features, or fine-tuning: full, LoRA, LP-FT) and returns a
 tidy table of predictions. The weak model learns ``train_a`` ground truth and labels ``train_b`` and
 ``test``; the ceiling learns ``train_b`` ground truth; a student learns ``train_b`` from the weak
 soft labels with one loss.
@@ -9,7 +9,7 @@ soft labels with one loss.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,7 @@ def fit_predict(
     if regime.name in ("finetune", "lora", "lp_ft"):
         from .training.finetune import finetune_and_predict
 
-        cfg = TrainConfig(**{**regime.train.__dict__, "lr": model.finetune_lr if regime.train.lr is None else regime.train.lr})
+        cfg = replace(regime.train, lr=model.finetune_lr if regime.train.lr is None else regime.train.lr)
         texts = {s: splits.loc[splits["split"] == s, "text"].tolist() for s in predict_splits}
         max_length = model.max_length or regime.max_length
         return finetune_and_predict(model, resources_dir, train_rows["text"].tolist(), targets, loss_fn, cfg, seed, texts, max_length,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import torch
 
@@ -74,8 +76,8 @@ def finetune_and_predict(
     elif mode == "lp_ft":
         for p in model.backbone.parameters():
             p.requires_grad_(False)
-        lp_cfg = TrainConfig(lr=cfg.lp_lr, batch_size=cfg.batch_size, epochs=cfg.lp_epochs, schedule="constant", bf16=cfg.bf16,
-                             grad_accum=cfg.grad_accum)
+        # The probe phase keeps the run's batch and GPU settings; no dynamics or early stopping there.
+        lp_cfg = replace(cfg, lr=cfg.lp_lr, epochs=cfg.lp_epochs, schedule="constant", warmup_steps=0, eval_points=0, early_stopping="none")
         train(model, batcher(tokenizer, train_texts, max_length, device), torch.as_tensor(np.array(targets), dtype=torch.float32),
               loss_fn, lp_cfg, seed, desc=f"linear probe {spec.name}")
         for p in model.backbone.parameters():
