@@ -49,3 +49,16 @@ def make_rows(n: int, seed: int = 0) -> list[dict]:
         seen.add(text)
         rows.append({"sentence": text, "sentiment": "pos" if label else "neg", "adjective": adj})
     return rows
+
+
+def toy_splits(n=48):
+    """A separable toy task already split: ``n`` examples in each of train_a, train_b and test."""
+    import pandas as pd
+
+    rows = []
+    for i in range(n):
+        for split in ("train_a", "train_b", "test"):
+            label = i % 2
+            word = ["dreadful", "wonderful"][label]
+            rows.append({"id": f"{split}{i}", "split": split, "text": f"{split} item {i} was {word}", "label": label, "group": f"{split}{i}"})
+    return pd.DataFrame(rows)

@@ -113,3 +113,13 @@ def test_logconf_alpha_max_auto_follows_the_paper():
     plan = build_plan(config)
     assert plan.loss_options("logconf", "mpnet")["alpha_max"] == 0.75  # the largest strong model
     assert plan.loss_options("logconf", "minilm_l6")["alpha_max"] == 0.5
+
+
+def test_unembedding_head_init_with_linear_probes_is_refused_not_ignored():
+    config = default_config()
+    config["models"]["mpnet"]["head_init"] = "unembedding"
+    with pytest.raises(ConfigError, match=r"models.mpnet.head_init: unembedding applies to fine-tuning"):
+        build_plan(config)
+    config["experiment"]["regime"] = "finetune"
+    config["regimes"]["finetune"] = {"lr": None, "batch_size": 32, "epochs": 2}
+    build_plan(config)

@@ -9,17 +9,9 @@ from weak2strong.experiment import Regime, strong_ceiling
 from weak2strong.models.registry import resolve_model
 from weak2strong.training.loop import TrainConfig
 
+from synthetic import toy_splits
+
 pytestmark = pytest.mark.slow
-
-
-def toy_splits(n=48):
-    rows = []
-    for i in range(n):
-        for split in ("train_a", "train_b", "test"):
-            label = i % 2
-            word = ["dreadful", "wonderful"][label]
-            rows.append({"id": f"{split}{i}", "split": split, "text": f"{split} item {i} was {word}", "label": label, "group": f"{split}{i}"})
-    return pd.DataFrame(rows)
 
 
 def test_finetuning_learns_a_separable_task(test_resources, minilm):
@@ -72,6 +64,56 @@ def test_gradient_accumulation_matches_the_full_batch():
     full, _ = fit_probe(x, y, Xent(), TrainConfig(lr=0.01, batch_size=32, epochs=3), seed=0)
     accum, _ = fit_probe(x, y, Xent(), TrainConfig(lr=0.01, batch_size=32, epochs=3, grad_accum=4), seed=0)
     np.testing.assert_allclose(probe_predict(full, x), probe_predict(accum, x), atol=1e-5)
+    # micro-batches of at most 5 (7 uneven pieces of 32) are the same effective batch too
+    micro, _ = fit_probe(x, y, Xent(), TrainConfig(lr=0.01, batch_size=32, epochs=3, micro_batch_size=5), seed=0)
+    np.testing.assert_allclose(probe_predict(full, x), probe_predict(micro, x), atol=1e-5)
+    # and a different batch size is not: the comparison can fail
+    other, _ = fit_probe(x, y, Xent(), TrainConfig(lr=0.01, batch_size=8, epochs=3), seed=0)
+    assert np.abs(probe_predict(full, x) - probe_predict(other, x)).max() > 1e-3
+
+
+def test_micro_batches_weigh_each_piece_by_its_share_of_the_batch():
+    from weak2strong.training.loop import micro_batches
+
+    pieces = micro_batches(np.arange(10), 10, TrainConfig(lr=1.0, micro_batch_size=4))
+    assert [len(mb.idx) for mb, _ in pieces] == [4, 3, 3]
+    assert [w for _, w in pieces] == [0.4, 0.3, 0.3]
+    assert [mb.last for mb, _ in pieces] == [False, False, True]
+    # one process's share of a batch of 10 split over 2 processes: weights are shares of the whole batch
+    assert [w for _, w in micro_batches(np.arange(5), 10, TrainConfig(lr=1.0))] == [0.5]
+    # a process with no example of a small batch still joins with weight 0
+    (empty, weight), = micro_batches(np.arange(0), 1, TrainConfig(lr=1.0))
+    assert weight == 0.0 and len(empty.idx) == 1
+
+
+def test_unembedding_head_init_reads_the_lm_head_from_one_load(tmp_path, minilm):
+    """A causal LM (random GPT-2 with MiniLM's vocabulary) as a packaged model: the head starts
+    at the LM-head rows of "0" and "1", and the backbone is that LM's own transformer."""
+    import shutil
+
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from weak2strong.models.registry import BACKBONES, BackboneSpec, ModelSpec
+    from weak2strong.training.finetune import build_classifier
+
+    name = "tiny-gpt2-test"
+    dest = tmp_path / "models" / name
+    torch.manual_seed(0)
+    lm = GPT2LMHeadModel(GPT2Config(vocab_size=30522, n_embd=32, n_layer=2, n_head=2, n_positions=64, tie_word_embeddings=False))
+    lm.save_pretrained(dest)
+    for f in minilm.iterdir():
+        if "token" in f.name or f.name == "vocab.txt":
+            shutil.copy(f, dest / f.name)
+    backbone = BackboneSpec(name, "packaged", "decoder", 1.0, 2, pooling="last")
+    assert name not in BACKBONES
+    spec = ModelSpec("tiny", backbone, 2, 1e-4, head_init="unembedding")
+    model, tokenizer = build_classifier(spec, str(tmp_path), "cpu")
+    ids = [tokenizer.encode(t, add_special_tokens=False)[-1] for t in ("0", "1")]
+    torch.testing.assert_close(model.head.weight, lm.lm_head.weight[ids])
+    torch.testing.assert_close(model.backbone.wte.weight, lm.transformer.wte.weight)
+    assert type(model.backbone).__name__ == "GPT2Model"
+    zeros, _ = build_classifier(ModelSpec("tiny", backbone, 2, 1e-4), str(tmp_path), "cpu")
+    assert torch.count_nonzero(zeros.head.weight) == 0
 
 
 def test_early_stopping_restores_the_best_step_and_holds_out_train_b():

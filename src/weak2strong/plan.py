@@ -16,6 +16,10 @@ from .losses import LOSSES
 from .models.registry import ModelSpec, resolve_model
 
 
+# Hardware options that are training options (the others, gpus and device_map, say where it runs).
+TRAIN_HARDWARE_KEYS = ("bf16", "grad_checkpointing", "grad_accum", "micro_batch_size")
+
+
 @dataclass(frozen=True)
 class Cell:
     dataset: str
@@ -54,6 +58,32 @@ class Plan:
     def chains(self) -> dict[str, list[str]]:
         return dict((self.config.get("bootstrap") or {}).get("chains", {}))
 
+    def hardware(self, name: str) -> dict:
+        """How model ``name`` runs on devices: the ``hardware`` entries whose ``min_params`` its size
+        reaches (in order, later ones win), then the model's own ``hardware`` block."""
+        size = self.models[name].size
+        out: dict = {}
+        for entry in self.config.get("hardware") or []:
+            if size >= entry.get("min_params", 0):
+                out.update({k: v for k, v in entry.items() if k != "min_params"})
+        out.update((self.config["models"][name] or {}).get("hardware") or {})
+        return out
+
+    def train_options(self, name: str) -> dict:
+        """What a training job of model ``name`` gets as ``params.regime``: the regime's options, the
+        model's own ``lr`` if it sets one and, when fine-tuning, its hardware's training options.
+        Linear probes train on cached features, where a model's hardware does not apply."""
+        options = {"name": self.regime, **self.regime_options()}
+        if self.models[name].lr is not None:
+            options["lr"] = self.models[name].lr
+        if self.regime != "linear_probe":
+            options.update({k: v for k, v in self.hardware(name).items() if k in TRAIN_HARDWARE_KEYS})
+        return options
+
+    def processes(self, name: str) -> int:
+        """Processes (one per GPU) that train model ``name`` in one job: its hardware's ``gpus``."""
+        return 1 if self.regime == "linear_probe" else int(self.hardware(name).get("gpus", 1))
+
     def loss_options(self, loss: str, strong: str | None = None) -> dict:
         """A loss's options; ``alpha_max: auto`` (logconf) becomes the paper's 0.75 for the largest
         strong model of the experiment and 0.5 for the others."""
@@ -89,6 +119,10 @@ def build_plan(config: dict) -> Plan:
             raise ConfigError(f"{where}: bootstrap.chains.{chain} must go from smaller to larger models (sizes: {sizes}).")
     if exp["regime"] == "linear_probe" and config["regimes"]["linear_probe"].get("lr") is None:
         raise ConfigError(f"{where}: regimes.linear_probe.lr must be a number (only fine-tuning regimes fall back to each model's own lr).")
+    for name, opts in config["models"].items():
+        if (opts or {}).get("head_init") == "unembedding" and exp["regime"] == "linear_probe":
+            raise ConfigError(f"{where}: models.{name}.head_init: unembedding applies to fine-tuning regimes; linear probes "
+                              "start from a zero head. Remove it or use regime finetune, lora or lp_ft.")
     plan = Plan(config, datasets, models, seeds, exp["regime"], list(exp["weak"]), list(exp["strong"]), list(exp["losses"]))
     if not plan.pairs:
         raise ConfigError(

@@ -11,10 +11,25 @@ from weak2strong.provenance import code_hash, loss_code_hash
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
 
-# On a workstation, at most one GPU job at a time (a training job fills a GPU); `--resources gpu=N`
-# overrides it. On a cluster the scheduler places GPU jobs itself.
+def local_gpu_count():
+    """GPUs this machine shows (CUDA_VISIBLE_DEVICES, else nvidia-smi), at least 1 so that GPU jobs
+    also run, on CPUs, on a machine without any."""
+    import shutil
+    import subprocess
+
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return max(1, len([d for d in visible.split(",") if d.strip()]))
+    if shutil.which("nvidia-smi"):
+        listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout
+        return max(1, sum(line.startswith("GPU ") for line in listed.splitlines()))
+    return 1
+
+
+# On a workstation, GPU jobs share the machine's GPUs (a training job fills its GPUs);
+# `--resources gpu=N` overrides the count. On a cluster the scheduler places GPU jobs itself.
 if workflow.local_exec and "gpu" not in workflow.global_resources:
-    workflow.register_resource("gpu", 1)
+    workflow.register_resource("gpu", local_gpu_count())
 
 validate(config, schema="../schemas/config.schema.yaml")
 PLAN = build_plan(config)
@@ -114,11 +129,13 @@ def model_params(name):
 
 
 def regime_params(name):
-    """The training options for model `name`: the regime's, with the model's own `lr` if it sets one."""
-    options = {"name": REGIME, **PLAN.regime_options()}
-    if PLAN.models[name].lr is not None:
-        options["lr"] = PLAN.models[name].lr
-    return options
+    """The training options of model `name` (plan.py: `Plan.train_options`)."""
+    return PLAN.train_options(name)
+
+
+def train_processes(name):
+    """Processes (one per GPU) a training job of model `name` runs: `gpus` in its hardware."""
+    return PLAN.processes(name)
 
 
 def metric_cells():

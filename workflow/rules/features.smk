@@ -3,10 +3,28 @@
 
 def features_model_params(wildcards):
     """Only what the features depend on: the backbone and the layer (not a model's lr or name)."""
-    for name, m in PLAN.models.items():
-        if m.backbone.name == wildcards.backbone and m.layer == int(wildcards.layer) and read_length(name) == int(wildcards.length):
-            return {"backbone": m.backbone.to_dict(), "layer": m.layer}
-    raise ValueError(f"no model in the config uses backbone {wildcards.backbone} at layer {wildcards.layer} reading {wildcards.length} tokens")
+    names = features_models(wildcards)
+    if not names:
+        raise ValueError(f"no model in the config uses backbone {wildcards.backbone} at layer {wildcards.layer} reading {wildcards.length} tokens")
+    m = PLAN.models[names[0]]
+    return {"backbone": m.backbone.to_dict(), "layer": m.layer}
+
+
+def features_models(wildcards):
+    return [name for name, m in PLAN.models.items()
+            if m.backbone.name == wildcards.backbone and m.layer == int(wildcards.layer) and read_length(name) == int(wildcards.length)]
+
+
+def features_hardware(wildcards):
+    """`device_map` and `bf16` for extraction: from the hardware of the models reading these features
+    (any of them asking for bf16 or a device map gets it)."""
+    out = {}
+    for name in features_models(wildcards):
+        hw = PLAN.hardware(name)
+        for key in ("device_map", "gpus", "bf16"):
+            if hw.get(key):
+                out[key] = hw[key]
+    return out
 
 
 def features_model_dir(wildcards):
@@ -30,6 +48,8 @@ rule extract_features:
         model=features_model_params,
         max_length=lambda wc: int(wc.length),
         batch_size=config.get("features", {}).get("batch_size", 64),
+        device_map=lambda wc: features_hardware(wc).get("device_map"),
+        bf16=lambda wc: bool(features_hardware(wc).get("bf16", False)),
         resources_dir=RES,
         code=CODE["features"],
     threads: 2

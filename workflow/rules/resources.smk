@@ -8,7 +8,7 @@ def model_size(name):
 
 def train_mem_mb(name):
     def inner(wildcards, attempt):
-        base = 4000 if REGIME == "linear_probe" else int(8000 + 40 * model_size(name))
+        base = 4000 if REGIME == "linear_probe" else int(8000 + 40 * model_size(name)) * train_processes(name)
         return base * attempt  # a retry after an out-of-memory failure asks for more
 
     return inner
@@ -23,10 +23,14 @@ def train_runtime(name):
 
 
 def train_gpus(name):
-    return 0 if REGIME == "linear_probe" else 1
+    return 0 if REGIME == "linear_probe" else train_processes(name)
 
 
 def features_gpus(wildcards):
-    """Feature extraction of big backbones wants a GPU; small encoders are fine on CPUs."""
+    """Feature extraction of big backbones wants a GPU (all of `gpus` with a `device_map`); small
+    encoders are fine on CPUs."""
+    hardware = features_hardware(wildcards)
+    if hardware.get("device_map"):
+        return int(hardware.get("gpus", 1))
     sizes = [m.backbone.n_params for m in PLAN.models.values() if m.backbone.name == wildcards.backbone]
     return 1 if sizes and max(sizes) > 200 else 0

@@ -13,4 +13,5 @@ examples = pd.read_parquet(snakemake.input.examples)
 extract_features(
     spec, examples["text"].tolist(), examples["id"].tolist(), snakemake.output[0],
     snakemake.params.resources_dir, max_length=snakemake.params.max_length, batch_size=snakemake.params.batch_size,
+    device_map=snakemake.params.device_map, bf16=snakemake.params.bf16,
 )

@@ -1,22 +1,21 @@
 """One training step for every seed of a job: the weak supervisor, the ceiling, or a student."""
-from weak2strong.experiment import over_seeds, regime_from_params, strong_ceiling, student, weak_labels
-from weak2strong.io import write_json, write_parquet
-from weak2strong.models.registry import model_from_params
-from weak2strong.schemas import LABELS_SCHEMA, PREDICTIONS_SCHEMA
+from pathlib import Path
+
+from weak2strong.train_job import JobSpec, run, run_in_processes
 from weak2strong.workflow_support import set_threads, setup_logging
 
 setup_logging(snakemake)
 set_threads(snakemake)
-step = snakemake.params.step
-seeds = list(snakemake.params.seeds)
-kwargs = {}
-if step == "student":
-    kwargs = {"labels_file": snakemake.input.labels, "loss": snakemake.wildcards.loss, "loss_options": dict(snakemake.params.loss_options)}
-table, curves = over_seeds(
-    {"weak": weak_labels, "ceiling": strong_ceiling, "student": student}[step], seeds, dict(zip(seeds, snakemake.input.splits)),
-    regime=regime_from_params(snakemake.params.regime), model=model_from_params(snakemake.params.model),
-    dataset=snakemake.wildcards.dataset, features_path=snakemake.input.get("features"), resources_dir=snakemake.params.resources_dir,
-    **kwargs,
+seeds = [int(s) for s in snakemake.params.seeds]
+spec = JobSpec(
+    step=snakemake.params.step, seeds=seeds, split_files=dict(zip(seeds, snakemake.input.splits)),
+    regime=dict(snakemake.params.regime), model=dict(snakemake.params.model), dataset=snakemake.wildcards.dataset,
+    outputs={"table": snakemake.output[0], "curves": snakemake.output.curves}, resources_dir=snakemake.params.resources_dir,
+    features_path=snakemake.input.get("features"), processes=int(snakemake.params.processes),
 )
-write_parquet(table, snakemake.output[0], LABELS_SCHEMA if step == "weak" else PREDICTIONS_SCHEMA)
-write_json(curves, snakemake.output.curves)
+if spec.step == "student":
+    spec.labels_file, spec.loss, spec.loss_options = snakemake.input.labels, snakemake.wildcards.loss, dict(snakemake.params.loss_options)
+if spec.processes > 1:
+    run_in_processes(spec, Path(snakemake.log[0]).with_suffix(".job.json"))  # kept with the log, for inspection
+else:
+    run(spec)

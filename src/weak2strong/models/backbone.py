@@ -51,13 +51,38 @@ def load_tokenizer(spec: ModelSpec, resources_dir: str | Path):
     return tok
 
 
-def load_backbone(spec: ModelSpec, resources_dir: str | Path, dtype: torch.dtype = torch.float32):
-    """The bare transformer (no LM/MLM head), keeping only its first ``spec.layer`` layers."""
-    from transformers import AutoConfig, AutoModel
+def load_backbone(spec: ModelSpec, resources_dir: str | Path, dtype: torch.dtype = torch.float32, device_map: str | None = None):
+    """The bare transformer (no LM/MLM head), keeping only its first ``spec.layer`` layers.
+
+    ``device_map`` (e.g. "auto", through accelerate) spreads a model too big for one GPU over
+    every visible GPU (and CPU memory after them), for inference."""
+    from transformers import AutoModel
+
+    return _load(AutoModel, spec, resources_dir, dtype, device_map)
+
+
+def load_backbone_with_unembedding(spec: ModelSpec, resources_dir: str | Path, tokenizer) -> tuple[torch.nn.Module, torch.Tensor]:
+    """The backbone of a causal LM and the rows of its LM head for the tokens "0" and "1" (the
+    ``head_init: unembedding`` option), from one load of the weights."""
+    from transformers import AutoModelForCausalLM
+
+    lm = _load(AutoModelForCausalLM, spec, resources_dir, torch.float32, None)
+    out = lm.get_output_embeddings()
+    if out is None:
+        raise ModelNotFoundError(f"model '{spec.name}' has no unembedding; use head_init: zeros for it.")
+    ids = [tokenizer.encode(t, add_special_tokens=False)[-1] for t in ("0", "1")]
+    rows = out.weight[ids].detach().clone()
+    return lm.base_model, rows
+
+
+def _load(auto_class, spec: ModelSpec, resources_dir: str | Path, dtype: torch.dtype, device_map: str | None):
+    from transformers import AutoConfig
 
     location, kwargs = model_location(spec, resources_dir)
+    if device_map is not None:
+        kwargs["device_map"] = device_map
     try:
-        config = AutoConfig.from_pretrained(location, **kwargs)
+        config = AutoConfig.from_pretrained(location, **{k: v for k, v in kwargs.items() if k != "device_map"})
         n_layers = getattr(config, "num_hidden_layers", None) or getattr(config, "n_layer", None)
         overrides = {}
         if n_layers is not None and spec.layer < n_layers:
@@ -76,22 +101,9 @@ def load_backbone(spec: ModelSpec, resources_dir: str | Path, dtype: torch.dtype
         verbosity = hf_logging.get_verbosity()
         hf_logging.set_verbosity_error()
         try:
-            model = AutoModel.from_pretrained(location, config=config, dtype=dtype, **kwargs)
+            model = auto_class.from_pretrained(location, config=config, dtype=dtype, **kwargs)
         finally:
             hf_logging.set_verbosity(verbosity)
     except (OSError, ValueError) as exc:
         raise _not_found(spec, location, exc) from exc
     return model
-
-
-def unembedding_rows(spec: ModelSpec, resources_dir: str | Path, tokenizer) -> torch.Tensor:
-    """Rows of the LM head for the tokens "0" and "1" (a head initialisation option)."""
-    from transformers import AutoModelForCausalLM
-
-    location, kwargs = model_location(spec, resources_dir)
-    lm = AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32, **kwargs)
-    out = lm.get_output_embeddings()
-    if out is None:
-        raise ModelNotFoundError(f"model '{spec.name}' has no unembedding; use head_init: zeros for it.")
-    ids = [tokenizer.encode(t, add_special_tokens=False)[-1] for t in ("0", "1")]
-    return out.weight[ids].detach().clone()

@@ -21,15 +21,21 @@ from ..io import atomic_path
 from .backbone import load_backbone, load_tokenizer
 from .classifier import hidden_size_of
 from .pooling import pool
+from .precision import autocast
 from .registry import ModelSpec
 
 log = logging.getLogger(__name__)
 
 
 @torch.no_grad()
-def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, max_length: int, batch_size: int, device: str) -> torch.Tensor:
+def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, max_length: int, batch_size: int, device: str,
+                bf16: bool = False) -> torch.Tensor:
     """Pooled hidden state ``layer`` (0 = embeddings) of the backbone for each text, in input order."""
-    model.eval().to(device)
+    model.eval()
+    if getattr(model, "hf_device_map", None):
+        device = str(next(model.parameters()).device)  # placed by device_map: inputs go to its first device
+    else:
+        model.to(device)
     # Sorting by length cuts padding; results go back to input order.
     lengths = np.array([len(t) for t in texts])
     order = np.argsort(-lengths, kind="stable")
@@ -37,20 +43,23 @@ def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, ma
     for start in tqdm(range(0, len(texts), batch_size), desc="features", unit="batch", mininterval=5, disable=None):
         idx = order[start:start + batch_size]
         enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
-        hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], output_hidden_states=True).hidden_states[layer]
-        out[torch.as_tensor(idx)] = pool(hidden.float(), enc["attention_mask"], pooling).cpu()
+        with autocast(torch.device(device), bf16):
+            hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], output_hidden_states=True).hidden_states[layer]
+        out[torch.as_tensor(idx)] = pool(hidden.float(), enc["attention_mask"].to(hidden.device), pooling).cpu()
     return out
 
 
 def extract_features(
     spec: ModelSpec, texts: list[str], ids: list[str], out_path: str | Path, resources_dir: str | Path,
-    max_length: int = 128, batch_size: int = 64, device: str | None = None,
+    max_length: int = 128, batch_size: int = 64, device: str | None = None, device_map: str | None = None, bf16: bool = False,
 ) -> None:
+    """Extract and save features. ``device_map`` ("auto") spreads a model too big for one GPU over
+    all of them; ``bf16`` runs the forward pass in bf16 autocast on CUDA (features saved in fp32)."""
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer = load_tokenizer(spec, resources_dir)
-    model = load_backbone(spec, resources_dir)
+    model = load_backbone(spec, resources_dir, device_map=device_map)
     t0 = time.perf_counter()
-    feats = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, max_length, batch_size, device)
+    feats = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, max_length, batch_size, device, bf16)
     seconds = time.perf_counter() - t0
     log.info("%s layer %d: %d examples in %.1fs (%.0f/s)", spec.backbone.name, spec.layer, len(texts), seconds, len(texts) / seconds)
     log.info("model compute: %.3f s", seconds)  # read by benchmarks/overhead.py

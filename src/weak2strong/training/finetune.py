@@ -7,9 +7,10 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from ..models.backbone import load_backbone, load_tokenizer, unembedding_rows
+from ..models.backbone import load_backbone, load_backbone_with_unembedding, load_tokenizer
 from ..models.classifier import Classifier, hidden_size_of
 from ..models.registry import ModelSpec
+from .distributed import current
 from .loop import TrainConfig, TrainResult, predict_p1, train
 
 
@@ -40,10 +41,12 @@ def apply_lora(model: Classifier, cfg: TrainConfig) -> Classifier:
 
 def build_classifier(spec: ModelSpec, resources_dir, device: str, cfg: TrainConfig | None = None):
     tokenizer = load_tokenizer(spec, resources_dir)
-    backbone = load_backbone(spec, resources_dir)
+    if spec.head_init == "unembedding":
+        backbone, head_init = load_backbone_with_unembedding(spec, resources_dir, tokenizer)
+    else:
+        backbone, head_init = load_backbone(spec, resources_dir), None
     if cfg is not None and cfg.grad_checkpointing:
         backbone.gradient_checkpointing_enable()
-    head_init = unembedding_rows(spec, resources_dir, tokenizer) if spec.head_init == "unembedding" else None
     model = Classifier(backbone, hidden_size_of(backbone), spec.backbone.pooling, spec.layer, head_init).to(device)
     return model, tokenizer
 
@@ -67,10 +70,12 @@ def finetune_and_predict(
     """Train backbone + head and predict. ``mode``: "finetune" (every weight), "lora" (adapters and
     head), "lp_ft" (head alone on the frozen backbone first, then every weight). ``evaluate_p1(test
     p(class 1))`` runs during training if given."""
+    procs = current()  # several processes when the job was launched on several GPUs
+    if procs.distributed:
+        device = procs.accelerator.device
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    torch.manual_seed(seed)
+    torch.manual_seed(seed)  # the same initial weights (LoRA adapters) in every process
     model, tokenizer = build_classifier(spec, resources_dir, device, cfg)
-    model.bf16 = cfg.bf16
     if mode == "lora":
         model = apply_lora(model, cfg).to(device)
     elif mode == "lp_ft":
@@ -87,13 +92,13 @@ def finetune_and_predict(
     evaluate = None
     if evaluate_p1 is not None:
         test_batches = batcher(tokenizer, predict_texts["test"], max_length, device)
-        evaluate = lambda m: evaluate_p1(predict_p1(m, test_batches, len(predict_texts["test"]), batch_size=64))  # noqa: E731
+        evaluate = lambda m: evaluate_p1(predict_p1(m, test_batches, len(predict_texts["test"]), batch_size=64, bf16=cfg.bf16))  # noqa: E731
     select = None
     if select_p1 is not None:
         holdout = batcher(tokenizer, predict_texts[select_split], max_length, device)
-        select = lambda m: select_p1(predict_p1(m, holdout, len(predict_texts[select_split]), batch_size=64))  # noqa: E731
+        select = lambda m: select_p1(predict_p1(m, holdout, len(predict_texts[select_split]), batch_size=64, bf16=cfg.bf16))  # noqa: E731
     result = train(model, batcher(tokenizer, train_texts, max_length, device), torch.as_tensor(np.array(targets), dtype=torch.float32),
                    loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate, select=select)
-    preds = {name: predict_p1(model, batcher(tokenizer, texts, max_length, device), len(texts), batch_size=64)
+    preds = {name: predict_p1(model, batcher(tokenizer, texts, max_length, device), len(texts), batch_size=64, bf16=cfg.bf16)
              for name, texts in predict_texts.items()}
     return preds, result

@@ -6,6 +6,7 @@ only in the model and in how a batch of inputs is made (``make_batch``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from dataclasses import dataclass, field
@@ -14,6 +15,9 @@ from typing import Callable
 import numpy as np
 import torch
 from tqdm.auto import tqdm
+
+from ..models.precision import autocast
+from .distributed import all_sum, current, gather_p1
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,7 @@ class TrainConfig:
     # Large models on GPUs (ignored where they do not apply, e.g. bf16 on a CPU):
     bf16: bool = False  # bf16 autocast for forward and loss on CUDA
     grad_accum: int = 1  # split each batch into this many micro-batches (same effective batch)
+    micro_batch_size: int | None = None  # or: micro-batches of at most this many examples per process
     grad_checkpointing: bool = False  # recompute activations in backward (fine-tuning only)
     # Regime-specific options (read by training/finetune.py):
     lora_r: int = 8
@@ -48,15 +53,6 @@ class TrainResult:
     steps: int
     losses: list[float] = field(default_factory=list)  # mean loss per logged interval
     extra: dict = field(default_factory=dict)  # method-specific facts (e.g. the fraction of labels kept)
-
-
-def autocast(device: torch.device, bf16: bool):
-    """bf16 autocast on CUDA when asked; a no-op elsewhere (CPU runs stay in fp32)."""
-    import contextlib
-
-    if bf16 and device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -93,13 +89,17 @@ def train(
     restored at the end (early stopping; ``result.extra["early_stopping"]`` says which step).
     """
     generator = seed_everything(seed)
+    procs = current()  # one process, or one of several sharing each batch (training/distributed.py)
     n = len(targets)
     steps_per_epoch = math.ceil(n / cfg.batch_size)
     total = max(1, int(round(cfg.epochs * steps_per_epoch)))
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg))
-    model.train()
+    # With several processes the forward pass goes through DDP (gradients averaged over processes);
+    # evaluation, early stopping and the returned model use the plain module.
+    net = procs.accelerator.prepare_model(model) if procs.distributed else model
+    net.train()
     result = TrainResult(steps=total)
     order = torch.empty(0, dtype=torch.long)
     running, count = 0.0, 0
@@ -112,28 +112,20 @@ def train(
         points = max(cfg.eval_points, 10)
         eval_steps |= {max(1, round(total * k / points)) for k in range(1, points + 1)}
     best = (-float("inf"), 0, None)  # score, step, weights
-    for step in tqdm(range(total), desc=desc, unit="step", mininterval=10, disable=None):
+    device = next(model.parameters()).device
+    for step in tqdm(range(total), desc=desc, unit="step", mininterval=10, disable=None if procs.is_main else True):
         pos = (step * cfg.batch_size) % (steps_per_epoch * cfg.batch_size)
         if pos == 0:
-            order = torch.randperm(n, generator=generator)
+            order = torch.randperm(n, generator=generator)  # the same order in every process
         idx = order[pos:pos + cfg.batch_size].numpy()
-        device = next(model.parameters()).device
         optimizer.zero_grad(set_to_none=True)
-        step_loss = 0.0
-        # Gradient accumulation: the same effective batch in micro-batches (a batch-level statistic
-        # such as logconf's threshold is then taken per micro-batch).
-        for chunk in np.array_split(idx, max(1, min(cfg.grad_accum, len(idx)))):
-            with autocast(device, cfg.bf16):
-                logits = model(**make_batch(chunk))
-                loss = loss_fn(logits, targets[chunk].to(device), step / total) * (len(chunk) / len(idx))
-            loss.backward()
-            step_loss += float(loss.detach())
+        step_loss = accumulate_gradients(net, make_batch, targets, loss_fn, idx, step / total, cfg, device)
         optimizer.step()
         scheduler.step()
         running += step_loss
         count += 1
         if (step + 1) % log_every == 0 or step + 1 == total:
-            result.losses.append(running / count)
+            result.losses.append(all_sum(running) / count)
             running, count = 0.0, 0
         if step + 1 in eval_steps:
             model.eval()
@@ -141,11 +133,11 @@ def train(
                 if "dynamics" in result.extra:
                     result.extra["dynamics"].append({"step": step + 1, **evaluate(model)})
                 if select is not None:
-                    score = float(select(model))
+                    score = float(select(model))  # the same in every process: predictions are gathered
                     if score > best[0]:
                         weights = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
                         best = (score, step + 1, weights)
-            model.train()
+            net.train()
     model.eval()
     if select is not None and best[2] is not None:
         model.load_state_dict(best[2])
@@ -155,14 +147,61 @@ def train(
     return result
 
 
+def accumulate_gradients(net, make_batch, targets: torch.Tensor, loss_fn, idx: np.ndarray, step_frac: float,
+                         cfg: TrainConfig, device: torch.device) -> float:
+    """Backpropagate the mean loss of batch ``idx``: this process's share of it, in micro-batches.
+
+    The gradient left in the parameters is the whole batch's, whatever the number of processes or
+    micro-batches. Returns this process's part of the batch's mean loss."""
+    procs = current()
+    step_loss = 0.0
+    for chunk, weight in micro_batches(procs.shard(idx), len(idx), cfg):
+        # Gradients are averaged over processes once, after the last micro-batch.
+        with (net.no_sync() if procs.distributed and not chunk.last else contextlib.nullcontext()):
+            with autocast(device, cfg.bf16):
+                logits = net(**make_batch(chunk.idx))
+                scaled = loss_fn(logits, targets[chunk.idx].to(device), step_frac) * weight
+            # Each micro-batch counts by its share of the whole batch; DDP averages over
+            # processes, so each process scales by their number: the gradient is the full batch's.
+            (scaled * procs.world).backward()
+        step_loss += float(scaled.detach())
+    return step_loss
+
+
+@dataclass
+class MicroBatch:
+    idx: np.ndarray
+    last: bool  # the gradients are synchronised across processes after the last one only
+
+
+def micro_batches(local: np.ndarray, batch_len: int, cfg: TrainConfig) -> list[tuple[MicroBatch, float]]:
+    """This process's share of a batch in micro-batches, each with its weight (its share of the batch).
+
+    Gradient accumulation gives the same effective batch in pieces that fit in memory (a
+    batch-level statistic, such as logconf's threshold, is then taken per micro-batch)."""
+    if len(local) == 0:
+        # A batch smaller than the number of processes: this process still joins the gradient
+        # averaging, with a zero-weighted example.
+        return [(MicroBatch(np.zeros(1, dtype=np.int64), True), 0.0)]
+    if cfg.micro_batch_size:
+        parts = math.ceil(len(local) / cfg.micro_batch_size)
+    else:
+        parts = max(1, min(cfg.grad_accum, len(local)))
+    chunks = np.array_split(local, parts)
+    return [(MicroBatch(c, k == len(chunks) - 1), len(c) / batch_len) for k, c in enumerate(chunks)]
+
+
 @torch.no_grad()
-def predict_p1(model: torch.nn.Module, make_batch: Callable[[np.ndarray], dict], n: int, batch_size: int = 256) -> np.ndarray:
-    """Probability of class 1 for examples 0..n-1."""
+def predict_p1(model: torch.nn.Module, make_batch: Callable[[np.ndarray], dict], n: int, batch_size: int = 256,
+               bf16: bool = False) -> np.ndarray:
+    """Probability of class 1 for examples 0..n-1 (split across processes when there are several)."""
     model.eval()
-    out = []
     device = next(model.parameters()).device
-    for start in range(0, n, batch_size):
-        with autocast(device, getattr(model, "bf16", False)):
-            logits = model(**make_batch(np.arange(start, min(n, start + batch_size))))
+    positions = current().shard(np.arange(n))
+    out = []
+    for start in range(0, len(positions), batch_size):
+        with autocast(device, bf16):
+            logits = model(**make_batch(positions[start:start + batch_size]))
         out.append(torch.softmax(logits.float(), dim=-1)[:, 1].cpu())
-    return torch.cat(out).numpy() if out else np.zeros(0)
+    values = torch.cat(out).numpy() if out else np.zeros(0, dtype=np.float32)
+    return gather_p1(positions, values, n)

@@ -1,0 +1,77 @@
+"""Training one model in several processes (data parallelism through accelerate), run for real on
+CPUs with gloo: it must train the same model as one process does."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from weak2strong.models.registry import resolve_model
+from weak2strong.train_job import JobSpec, run, run_in_processes
+
+from synthetic import toy_splits
+
+pytestmark = pytest.mark.slow
+
+
+def test_two_processes_train_the_same_student_as_one(tmp_path, test_resources, minilm):
+    split_file = tmp_path / "seed0.parquet"
+    toy_splits(20).to_parquet(split_file)
+    regime = {"name": "finetune", "lr": 2e-3, "batch_size": 8, "epochs": 4, "max_length": 16,
+              "eval_points": 2, "micro_batch_size": 3}
+    model = resolve_model("minilm_l1", {"backbone": "minilm-l6", "layer": 1}).to_dict()
+    common = dict(seeds=[0], split_files={0: str(split_file)}, regime=regime, model=model, dataset="toy",
+                  resources_dir=str(test_resources))
+    run(JobSpec(step="weak", outputs={"table": str(tmp_path / "labels.parquet"), "curves": str(tmp_path / "weak.json")}, **common))
+    one = JobSpec(step="student", outputs={"table": str(tmp_path / "one.parquet"), "curves": str(tmp_path / "one.json")},
+                  labels_file=str(tmp_path / "labels.parquet"), loss="xent", **common)
+    run(one)
+    two = replace(one, outputs={"table": str(tmp_path / "two.parquet"), "curves": str(tmp_path / "two.json")}, processes=2)
+    run_in_processes(two, tmp_path / "two.job.json")
+
+    a, b = pd.read_parquet(tmp_path / "one.parquet"), pd.read_parquet(tmp_path / "two.parquet")
+    assert list(a["id"]) == list(b["id"])
+    # the model moved away from its start (a zero head predicts 0.5 everywhere) ...
+    assert np.abs(a["soft_label"] - 0.5).max() > 0.05
+    # ... and the two-process model is the one-process model, up to float reduction order
+    np.testing.assert_allclose(a["soft_label"], b["soft_label"], atol=2e-4)
+    ca, cb = json.loads((tmp_path / "one.json").read_text())["0"], json.loads((tmp_path / "two.json").read_text())["0"]
+    assert (ca["processes"], cb["processes"]) == (1, 2)
+    np.testing.assert_allclose(ca["losses"], cb["losses"], rtol=1e-3)
+    assert [d["step"] for d in ca["dynamics"]] == [d["step"] for d in cb["dynamics"]]
+    np.testing.assert_allclose([d["test_acc"] for d in ca["dynamics"]], [d["test_acc"] for d in cb["dynamics"]])
+
+
+def test_a_failing_process_fails_the_job_and_writes_nothing(tmp_path, test_resources):
+    split_file = tmp_path / "seed0.parquet"
+    toy_splits(8).to_parquet(split_file)
+    spec = JobSpec(step="ceiling", seeds=[0], split_files={0: str(split_file)},
+                   regime={"name": "finetune", "lr": 1e-4, "batch_size": 4, "epochs": 1},
+                   model=resolve_model("m", {"backbone": "minilm-l6", "layer": 1}).to_dict(), dataset="toy",
+                   outputs={"table": str(tmp_path / "t.parquet"), "curves": str(tmp_path / "c.json")},
+                   resources_dir=str(tmp_path / "empty"), processes=2)  # no model files there
+    with pytest.raises(RuntimeError, match="2-process training job failed"):
+        run_in_processes(spec, tmp_path / "job.json")
+    assert not (tmp_path / "t.parquet").exists() and not (tmp_path / "c.json").exists()
+
+
+def test_processes_and_micro_batches_together_give_the_full_batch_gradient(tmp_path):
+    """11 examples over 2 processes (6 and 5) in micro-batches of at most 2: the same gradient and
+    loss as the whole batch at once (a missing or double-counted share would change both)."""
+    import os
+    import subprocess
+
+    from weak2strong.training.distributed import launch_command
+
+    from distributed_gradient import batch_gradient
+
+    full_grad, full_loss = batch_gradient(None)
+    out = tmp_path / "grad.npy"
+    here = os.path.dirname(__file__)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.join(here, "..", "src"), here])}
+    subprocess.run(launch_command(2, "distributed_gradient", str(out), "2"), env=env, check=True, capture_output=True)
+    saved = np.load(out)
+    np.testing.assert_allclose(saved[:-1].reshape(full_grad.shape), full_grad, rtol=1e-5, atol=1e-7)
+    assert saved[-1] == pytest.approx(full_loss, rel=1e-5)

@@ -1,0 +1,102 @@
+"""How models run on devices: hardware declared by model size in the config, reaching the jobs'
+training options, processes and GPU requests; device_map for feature extraction."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from weak2strong.plan import build_plan
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def finetune_config() -> dict:
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config["experiment"]["regime"] = "finetune"
+    config["datasets"].pop("fever")
+    config["seeds"] = 1
+    config.pop("bootstrap")
+    # minilm_l1 ~3.8M parameters used, minilm_l6 22.7M, mpnet 109M
+    config["hardware"] = [
+        {"min_params": 10, "bf16": True, "micro_batch_size": 8},
+        {"min_params": 100, "gpus": 2, "device_map": "auto"},
+    ]
+    config["models"]["minilm_l6"]["hardware"] = {"grad_checkpointing": True, "micro_batch_size": 4}
+    return config
+
+
+def test_hardware_entries_apply_by_size_and_a_model_block_wins():
+    plan = build_plan(finetune_config())
+    assert plan.hardware("minilm_l1") == {}
+    assert plan.hardware("minilm_l6") == {"bf16": True, "micro_batch_size": 4, "grad_checkpointing": True}
+    assert plan.hardware("mpnet") == {"bf16": True, "micro_batch_size": 8, "gpus": 2, "device_map": "auto"}
+
+
+def job_resources(stdout: str) -> dict[tuple[str, str], dict[str, str]]:
+    """(rule, wildcards) -> resources, from a dry run's job listing."""
+    out = {}
+    for block in stdout.split("\nrule ")[1:]:
+        rule = block.split(":", 1)[0]
+        wildcards = re.search(r"wildcards: (.*)", block)
+        resources = re.search(r"resources: (.*)", block)
+        if wildcards and resources:
+            out[(rule, wildcards.group(1))] = dict(kv.split("=", 1) for kv in resources.group(1).split(", "))
+    return out
+
+
+def test_a_dry_run_gives_each_job_its_models_gpus(tmp_path):
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(finetune_config()))
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+         "--configfile", str(tmp_path / "config.yaml"), "--cores", "2", "--resources", "gpu=4"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = job_resources(result.stdout)
+    trained = {}  # (rule, the model a training job trains) -> GPUs asked for
+    for (rule, wildcards), resources in jobs.items():
+        if rule.startswith("train_"):
+            wc = dict(kv.split("=", 1) for kv in wildcards.split(", "))
+            trained[(rule, wc.get("strong", wc.get("weak")))] = int(resources["gpu"])
+    assert trained[("train_ceiling", "mpnet")] == 2 and trained[("train_student", "mpnet")] == 2
+    assert trained[("train_ceiling", "minilm_l6")] == 1 and trained[("train_weak", "minilm_l1")] == 1
+    features = {wc: int(r["gpu"]) for (rule, wc), r in jobs.items() if rule == "extract_features"}
+    assert not features  # fine-tuning reads no cached features
+
+
+def test_hardware_reaches_fine_tuning_options_but_not_linear_probes():
+    for regime, applies in (("finetune", True), ("linear_probe", False)):
+        config = finetune_config()
+        config["experiment"]["regime"] = regime
+        plan = build_plan(config)
+        options = plan.train_options("mpnet")
+        assert options["name"] == regime
+        assert ("micro_batch_size" in options and options.get("bf16") is True) is applies
+        assert plan.processes("mpnet") == (2 if applies else 1)
+        assert "gpus" not in options and "device_map" not in options  # where it runs, not how it trains
+    # the options are TrainConfig fields
+    from weak2strong.experiment import regime_from_params
+
+    regime = regime_from_params({**build_plan(finetune_config()).train_options("minilm_l6"), "lr": 1e-5})
+    assert (regime.train.micro_batch_size, regime.train.grad_checkpointing, regime.train.bf16) == (4, True, True)
+
+
+@pytest.mark.slow
+def test_device_map_extraction_gives_the_same_features(test_resources, minilm):
+    from weak2strong.models.backbone import load_backbone, load_tokenizer
+    from weak2strong.models.features import embed_texts
+    from weak2strong.models.registry import resolve_model
+
+    spec = resolve_model("minilm_l2", {"backbone": "minilm-l6", "layer": 2})
+    tokenizer = load_tokenizer(spec, test_resources)
+    texts = ["a short one", "a somewhat longer sentence about nothing in particular", "third"]
+    plain = embed_texts(load_backbone(spec, test_resources), tokenizer, texts, "mean", 2, 32, 2, "cpu")
+    # On a CPU-only machine accelerate's "auto" map is one device; spreading over several GPUs
+    # needs a machine with several.
+    mapped = embed_texts(load_backbone(spec, test_resources, device_map="auto"), tokenizer, texts, "mean", 2, 32, 2, "cpu")
+    torch.testing.assert_close(plain, mapped)
