@@ -13,7 +13,8 @@ from workflow_helpers import REPO, planned_jobs
 
 pytestmark = pytest.mark.slow
 
-FIGURES = {"figure_accuracy_vs_strong": 1, "figure_pgr": 1, "figure_agreement": 1, "figure_misfit": 1, "figure_dynamics": 1}
+FIGURES = {"figure_accuracy_vs_strong": 1, "figure_pgr": 1, "figure_agreement": 1, "figure_misfit": 1, "figure_dynamics": 1,
+           "figure_methods": 1}
 AGGREGATES = {"metrics": 1, **FIGURES, "all": 1}
 
 
@@ -48,6 +49,14 @@ def test_figure_option_reruns_that_figure_alone(workflow_run):
     changed = copy.deepcopy(config)
     changed["figures"]["pgr"] = {"ylim": [-1.0, 1.0]}
     assert planned_jobs(workdir, changed) == {"figure_pgr": 1, "all": 1}
+
+
+def test_choosing_a_figures_methods_reruns_that_figure_alone(workflow_run):
+    workdir, config = workflow_run
+    changed = copy.deepcopy(config)
+    changed["figures"]["dynamics"] = {"losses": ["logconf"]}
+    changed["figures"]["methods"] = {"losses": ["logconf"]}
+    assert planned_jobs(workdir, changed) == {"figure_dynamics": 1, "figure_methods": 1, "all": 1}
 
 
 def test_split_sizes_rerun_splits_and_training_but_not_features(workflow_run):

@@ -20,3 +20,23 @@ def test_cells_without_a_gap_are_labelled_not_drawn():
     fig = plot_pgr(summary)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "no gap" in texts
+
+
+def test_methods_figure_puts_each_method_at_its_paired_difference_to_xent():
+    import numpy as np
+    import pytest
+
+    from weak2strong.metrics import methods_table
+    from weak2strong.plots import only_losses, plot_methods
+
+    base = _per_seed([0.75, 0.76, 0.74], [0.7] * 3, [0.8] * 3)
+    better = base.assign(loss="logconf", student_acc=base["student_acc"] + 0.02)
+    methods = methods_table(pd.concat([base, better]), n_boot=200)
+    fig = plot_methods(methods)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["logconf"]  # xent is the reference, not a row
+    x, y = ax.lines[0].get_data()  # the points: logconf's mean paired difference, in points
+    assert np.allclose(x, [2.0]) and np.allclose(y, [0.0])
+    assert only_losses(methods, ["logconf"])["loss"].unique().tolist() == ["logconf"]
+    with pytest.raises(ValueError, match="losses \\['kl'\\] were not run"):
+        only_losses(methods, ["kl"])

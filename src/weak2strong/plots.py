@@ -46,6 +46,17 @@ def save_figure(fig, path, dpi: int = 150) -> None:
     plt.close(fig)
 
 
+def only_losses(df: pd.DataFrame, losses: list[str] | None) -> pd.DataFrame:
+    """The rows of the methods a figure shows (``figures.<name>.losses``; None: all of them)."""
+    if not losses:
+        return df
+    missing = sorted(set(losses) - set(df["loss"]))
+    if missing:
+        raise ValueError(f"config/config.yaml: figures: losses {missing} were not run (run: {sorted(set(df['loss']))}); "
+                         "add them to experiment.losses or drop them from the figure's losses.")
+    return df[df["loss"].isin(losses)]
+
+
 def _err(df: pd.DataFrame, metric: str) -> np.ndarray:
     mean = df[f"{metric}_mean"].to_numpy()
     return np.vstack([mean - df[f"{metric}_ci_low"].to_numpy(), df[f"{metric}_ci_high"].to_numpy() - mean]).clip(min=0)
@@ -253,4 +264,37 @@ def plot_bootstrap(table: pd.DataFrame):
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.03))
     fig.suptitle("Bootstrapping vs direct weak-to-strong (mean over seeds, 95% bootstrap CI)", fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
+    return fig
+
+
+def plot_methods(methods: pd.DataFrame, baseline: str = "xent"):
+    """Every method against ``baseline`` on the same seeds: the paired difference in student test
+    accuracy with its 95% bootstrap CI, one row per method, one marker per (weak → strong) pair."""
+    datasets = sorted(methods["dataset"].unique())
+    losses = [loss for loss in dict.fromkeys(methods["loss"]) if loss != baseline]
+    pairs = methods[["weak", "strong"]].drop_duplicates().to_records(index=False).tolist()
+    markers = "osD^vP*X"
+    colors = {pair: plt.cm.viridis(i / max(1, len(pairs) - 1) * 0.85) for i, pair in enumerate(pairs)}
+    col = f"student_acc_diff_vs_{baseline}"
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5.2 * len(datasets), 0.9 + 0.45 * max(1, len(losses)) * max(1, len(pairs)) ** 0.5),
+                             squeeze=False, sharey=True)
+    for ax, dataset in zip(axes[0], datasets):
+        d = methods[methods["dataset"] == dataset]
+        for k, pair in enumerate(pairs):
+            dp = d[(d["weak"] == pair[0]) & (d["strong"] == pair[1])].set_index("loss").reindex(losses)
+            y = np.arange(len(losses)) + (k - (len(pairs) - 1) / 2) * 0.7 / max(1, len(pairs))
+            x = 100 * dp[col].to_numpy(dtype=float)
+            err = 100 * np.vstack([dp[col] - dp["student_acc_diff_ci_low"], dp["student_acc_diff_ci_high"] - dp[col]]).clip(min=0)
+            ax.errorbar(x, y, xerr=err, ls="none", marker=markers[k % len(markers)], color=colors[pair], capsize=2, ms=5,
+                        label=f"{pair[0]} → {pair[1]}")
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(np.arange(len(losses)), losses, fontsize=9)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"student test accuracy − {baseline} student's (points)")
+        ax.set_title(dataset, fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][-1].legend(title="weak → strong", fontsize=7, title_fontsize=8, loc="best")
+    fig.suptitle(f"Each method against {baseline} on the same seeds (mean paired difference, 95% bootstrap CI)" + oracle_note(methods),
+                 fontsize=10)
+    fig.tight_layout()
     return fig

@@ -32,7 +32,9 @@ rule bootstrap_chain:
         loss_code=LOSS_CODE.get(BOOTSTRAP.get("loss", "xent"), ""),
         bootstrap_code=code_hash("bootstrap"),
     resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
+        # one process runs the whole chain (one GPU at most, whatever a model's `gpus`), seed after seed
+        mem_mb=lambda wc, attempt: max(train_mem_mb(n)(wc, attempt) // PLAN.processes(n) for n in PLAN.chains[wc.chain]),
+        runtime=lambda wc, attempt: (1 if REGIME == "linear_probe" else len(PLAN.seeds)) * sum(train_runtime(n)(wc, attempt) for n in PLAN.chains[wc.chain]),
         gpu=lambda wc: 0 if REGIME == "linear_probe" else 1,
     script:
         "../scripts/bootstrap_chain.py"

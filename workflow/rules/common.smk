@@ -69,6 +69,7 @@ def all_targets():
         f"results/figures/agreement.{FIG_EXT}",
         f"results/figures/misfit.{FIG_EXT}",
         f"results/figures/dynamics.{FIG_EXT}",
+        f"results/figures/methods.{FIG_EXT}",
         "results/metrics/methods.csv",
     ] + ([f"results/figures/bootstrap.{FIG_EXT}"] if PLAN.chains else [])
 

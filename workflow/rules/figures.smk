@@ -63,15 +63,36 @@ rule figure_misfit:
         "../scripts/figure_misfit.py"
 
 
+def dynamics_cells():
+    """The students whose curves the dynamics figure shows (its `losses`, else every loss)."""
+    shown = figure_options("dynamics").get("losses")
+    return [c for c in student_curves() if not shown or c["loss"] in shown]
+
+
+rule figure_methods:
+    input:
+        methods="results/metrics/methods.csv",
+    output:
+        report(f"results/figures/methods.{FIG_EXT}", caption="../report/methods_figure.rst", category="Figures"),
+    log:
+        "logs/figures/methods.log",
+    params:
+        options=figure_options("methods"),
+        code=CODE["plots"],
+    localrule: True
+    script:
+        "../scripts/figure_methods.py"
+
+
 rule figure_dynamics:
     input:
-        curves=[p for c in student_curves() for p in c["paths"]],
+        curves=[p for c in dynamics_cells() for p in c["paths"]],
     output:
         report(f"results/figures/dynamics.{FIG_EXT}", caption="../report/dynamics.rst", category="Figures"),
     log:
         "logs/figures/dynamics.log",
     params:
-        cells=student_curves(),
+        cells=dynamics_cells(),
         options=figure_options("dynamics"),
         code=CODE["plots"],
     localrule: True
