@@ -1,4 +1,5 @@
-"""GPU path check: bf16 autocast, gradient checkpointing, gradient accumulation, LoRA, decoder last-token.
+"""GPU path check: bf16 autocast, gradient checkpointing, gradient accumulation, LoRA, decoder last-token,
+and, on a machine with several GPUs, one job trained in one process per GPU (compared with one GPU).
 
 Random-init BERT-base- and GPT-2-medium-shaped models (no weights to carry) on a separable toy task;
 prints accuracy, seconds per cell (load + 2 epochs on 1,024 examples + predict) and peak GPU memory.
@@ -46,5 +47,27 @@ for arch, path, n_layers in [("encoder", "/tmp/bert-base-random", 12), ("decoder
         r = {"arch": arch, "setting": name, "acc": float((test.hard_label == test.gt_label).mean()), "seconds": round(dt, 1),
              "train_examples_per_s": round(2 * 512 / dt, 1), "peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
              "loss_first_last": [round(res.losses[0], 3), round(res.losses[-1], 3)]}
+        print(json.dumps(r), flush=True); results.append(r)
+
+if torch.cuda.device_count() > 1:  # data parallelism within one job (training/distributed.py)
+    from weak2strong.train_job import JobSpec, run, run_in_processes
+
+    splits.to_parquet("/tmp/toy_seed0.parquet")
+    spec = resolve_model("m", {"backbone": "random-encoder", "hub_id": "/tmp/bert-base-random", "arch": "encoder", "n_layers": 12})
+    job = dict(step="ceiling", seeds=[0], split_files={0: "/tmp/toy_seed0.parquet"}, model=spec.to_dict(), dataset="toy",
+               regime={"name": "finetune", "lr": 5e-5, "batch_size": 32, "epochs": 2, "max_length": 64, "bf16": True}, resources_dir="/tmp")
+    tables = {}
+    for n in (1, torch.cuda.device_count()):
+        out = {"table": f"/tmp/multi{n}.parquet", "curves": f"/tmp/multi{n}.json"}
+        t = time.perf_counter()
+        if n == 1:
+            run(JobSpec(outputs=out, **job))
+        else:
+            run_in_processes(JobSpec(outputs=out, processes=n, **job), f"/tmp/multi{n}.job.json")
+        tables[n] = pd.read_parquet(out["table"])
+        test = tables[n][tables[n].split == "test"]
+        r = {"arch": "encoder", "setting": f"bf16, {n} GPU(s) in one job", "acc": float((test.hard_label == test.gt_label).mean()),
+             "seconds": round(time.perf_counter() - t, 1),
+             "max_abs_diff_vs_1_gpu": float(np.abs(tables[n].soft_label.to_numpy() - tables[1].soft_label.to_numpy()).max())}
         print(json.dumps(r), flush=True); results.append(r)
 json.dump(results, open(os.path.join(os.environ.get("OUT", "/tmp"), "gpu_check.json"), "w"), indent=1)

@@ -19,7 +19,7 @@ def test_cells_without_a_gap_are_labelled_not_drawn():
     summary = summarize(_per_seed([0.7, 0.71], [0.75, 0.75], [0.72, 0.73]), n_boot=200)
     fig = plot_pgr(summary)
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "no gap" in texts
+    assert any(t.startswith("no gap") for t in texts)
 
 
 def test_methods_figure_puts_each_method_at_its_paired_difference_to_xent():

@@ -29,8 +29,8 @@ class Regime:
     max_length: int = 128
 
 
-def _select(features, feature_ids: list[str], ids: pd.Series):
-    pos = {i: k for k, i in enumerate(feature_ids)}
+def _select(features, pos: dict[str, int], ids: pd.Series):
+    """Rows of ``features`` for ``ids``; ``pos`` maps an id to its row."""
     missing = [i for i in ids if i not in pos]
     if missing:
         raise ValueError(f"{len(missing)} examples have no cached features (e.g. {missing[:3]}); the feature file is stale.")
@@ -52,17 +52,18 @@ def fit_predict(
         from .training.probe import fit_probe, probe_predict
 
         feats, feat_ids = load_features(features_path)
+        pos = {i: k for k, i in enumerate(feat_ids)}
         evaluate = None
         if evaluate_p1 is not None:
-            test_feats = _select(feats, feat_ids, splits.loc[splits["split"] == "test", "id"]).float()
+            test_feats = _select(feats, pos, splits.loc[splits["split"] == "test", "id"]).float()
             evaluate = lambda m: evaluate_p1(torch.softmax(m(test_feats), -1)[:, 1].numpy())  # noqa: E731
         select = None
         if select_p1 is not None:
-            holdout_feats = _select(feats, feat_ids, splits.loc[splits["split"] == select_split, "id"]).float()
+            holdout_feats = _select(feats, pos, splits.loc[splits["split"] == select_split, "id"]).float()
             select = lambda m: select_p1(torch.softmax(m(holdout_feats), -1)[:, 1].numpy())  # noqa: E731
-        probe, result = fit_probe(_select(feats, feat_ids, train_rows["id"]), targets, loss_fn, regime.train, seed,
+        probe, result = fit_probe(_select(feats, pos, train_rows["id"]), targets, loss_fn, regime.train, seed,
                                   desc=model.name, evaluate=evaluate, select=select)
-        preds = {s: probe_predict(probe, _select(feats, feat_ids, splits.loc[splits["split"] == s, "id"])) for s in predict_splits}
+        preds = {s: probe_predict(probe, _select(feats, pos, splits.loc[splits["split"] == s, "id"])) for s in predict_splits}
         return preds, result
     if regime.name in ("finetune", "lora", "lp_ft"):
         from .training.finetune import finetune_and_predict

@@ -12,6 +12,14 @@ import pandas as pd  # noqa: E402
 from .io import atomic_path  # noqa: E402
 
 
+def ordered_losses(column: pd.Series) -> list[str]:
+    """The methods present, in the registry's order (xent first), so legends read the same everywhere."""
+    from .losses import LOSSES
+
+    present = set(column)
+    return [loss for loss in LOSSES if loss in present] + sorted(present - set(LOSSES))
+
+
 def loss_colors(losses) -> dict:
     """One colour per method, the same in every figure (registry order)."""
     from .losses import LOSSES
@@ -66,7 +74,7 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx
     """Paper Fig. 3 style: test accuracy vs strong-model size; one line per weak supervisor
     (students), the ceiling in black, each weak model's own accuracy dashed."""
     datasets = sorted(summary["dataset"].unique())
-    losses = list(dict.fromkeys(summary["loss"]))
+    losses = ordered_losses(summary["loss"])
     fig, axes = plt.subplots(len(datasets), len(losses), figsize=(4.2 * len(losses), 3.4 * len(datasets)), squeeze=False, sharex=True)
     weaks = sorted(summary["weak"].unique(), key=lambda w: sizes.get(w, 0))
     colors = {w: plt.cm.viridis(i / max(1, len(weaks) - 1) * 0.85) for i, w in enumerate(weaks)}
@@ -108,14 +116,23 @@ def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
     measure) are clipped and their value printed.
     """
     datasets = sorted(summary["dataset"].unique())
-    losses = list(dict.fromkeys(summary["loss"]))
-    fig, axes = plt.subplots(1, len(datasets), figsize=(max(4.5, 2.2 + 1.4 * summary[["weak", "strong"]].drop_duplicates().shape[0]) * len(datasets) / max(1, len(datasets) ** 0.5), 3.8), squeeze=False)
+    losses = ordered_losses(summary["loss"])
+    n_pairs = summary[["weak", "strong"]].drop_duplicates().shape[0]
+    panel_width = max(4.5, 1.5 + n_pairs * (0.6 + 0.22 * len(losses)))
+    ncols = 1 if panel_width > 7 else len(datasets)  # wide panels (many methods) stack
+    nrows = -(-len(datasets) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_width * ncols, 3.6 * nrows + 0.6), squeeze=False)
     width = 0.8 / len(losses)
     for i, dataset in enumerate(datasets):
-        ax = axes[0][i]
+        ax = axes.flat[i]
         d = summary[summary["dataset"] == dataset]
         pairs = d[["weak", "strong"]].drop_duplicates().to_records(index=False).tolist()
         x = np.arange(len(pairs))
+        no_gap = np.ones(len(pairs), dtype=bool)  # no loss has a PGR for this pair: one label for all
+        for j, loss in enumerate(losses):
+            no_gap &= np.isnan(d[d["loss"] == loss].set_index(["weak", "strong"]).reindex(pairs)["pgr_of_means"].to_numpy(dtype=float))
+        for k in np.flatnonzero(no_gap):
+            ax.text(x[k], 0.05, "no gap: ceiling ≤ weak", ha="center", va="bottom", fontsize=7, color="grey")
         for j, loss in enumerate(losses):
             dl = d[d["loss"] == loss].set_index(["weak", "strong"]).reindex(pairs)
             point = dl["pgr_of_means"].to_numpy(dtype=float)
@@ -128,10 +145,10 @@ def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
                 if flagged:
                     bar.set_hatch("//")
                     bar.set_edgecolor("grey")
-                if np.isnan(point[k]):
+                if np.isnan(point[k]) and not no_gap[k]:
                     ax.text(xs[k], 0.05, "no gap", rotation=90, ha="center", va="bottom", fontsize=7, color="grey")
-                elif not ylim[0] < point[k] < ylim[1]:
-                    ax.text(xs[k], shown[k], f"{point[k]:.1f}", ha="center", va="bottom" if point[k] > 0 else "top", fontsize=7)
+                elif not np.isnan(point[k]) and not ylim[0] < point[k] < ylim[1]:
+                    ax.text(xs[k], shown[k], f"{point[k]:.1f}", ha="center", va="bottom" if point[k] > 0 else "top", fontsize=6, rotation=90)
         ax.axhline(0, color="black", lw=0.8)
         ax.axhline(1, color="black", lw=0.8, ls=":")
         ax.set_ylim(ylim[0] - 0.15, ylim[1] + 0.15)
@@ -139,10 +156,15 @@ def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
         ax.set_title(dataset, fontsize=10)
         ax.set_ylabel("PGR")
         ax.grid(axis="y", alpha=0.3)
-    axes[0][-1].legend(title="loss", fontsize=8)
+    for ax in axes.flat[len(datasets):]:
+        ax.axis("off")
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=loss_colors(losses)[loss], label=loss) for loss in losses]  # plain: bars may be hatched
+    fig.legend(handles=handles, loc="lower center", ncol=min(8, len(losses)), frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.01))
     fig.suptitle("Performance gap recovered: PGR of seed-mean accuracies, 95% bootstrap CI (hatched: ceiling ≤ weak in some seed)"
                  + oracle_note(summary), fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.05 if nrows > 1 else 0.07, 1, 1))
     return fig
 
 
@@ -150,7 +172,7 @@ def plot_agreement(summary: pd.DataFrame, sizes: dict[str, float]):
     """Paper Fig. 8 shape: student–supervisor agreement vs strong model, on the test examples the
     weak model gets right (solid) and wrong (dashed), one line per method."""
     panels = summary[["dataset", "weak"]].drop_duplicates().sort_values(["dataset", "weak"]).to_records(index=False).tolist()
-    losses = list(dict.fromkeys(summary["loss"]))
+    losses = ordered_losses(summary["loss"])
     colors = loss_colors(losses)
     fig, axes = panel_grid(len(panels), height=3.4)
     for ax, (dataset, weak) in zip(axes.flat, panels):
@@ -178,9 +200,9 @@ def plot_agreement(summary: pd.DataFrame, sizes: dict[str, float]):
 def plot_misfit(per_seed: pd.DataFrame):
     """Gain over the weak model against the student's misfit to the weak labels, per (cell, seed)."""
     datasets = sorted(per_seed["dataset"].unique())
-    losses = list(dict.fromkeys(per_seed["loss"]))
+    losses = ordered_losses(per_seed["loss"])
     colors = loss_colors(losses)
-    fig, axes = plt.subplots(1, len(datasets), figsize=(4.5 * len(datasets), 3.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(datasets), figsize=(4.5 * len(datasets) + 1.6, 3.8), squeeze=False)
     for ax, dataset in zip(axes[0], datasets):
         d = per_seed[per_seed["dataset"] == dataset]
         for loss in losses:
@@ -191,7 +213,7 @@ def plot_misfit(per_seed: pd.DataFrame):
         ax.set_ylabel("gain: student − weak test accuracy")
         ax.set_title(dataset, fontsize=10)
         ax.grid(alpha=0.3)
-    axes[0][-1].legend(title="loss", fontsize=8)
+    axes[0][-1].legend(title="loss", fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     fig.suptitle("Weak-to-strong gain vs misfit (one point per cell and seed)" + oracle_note(per_seed), fontsize=11)
     fig.tight_layout()
     return fig
@@ -218,7 +240,7 @@ def plot_dynamics(table: pd.DataFrame):
         ax.axis("off")
         return fig
     panels = table[["dataset", "weak", "strong"]].drop_duplicates().sort_values(["dataset", "weak", "strong"]).to_records(index=False).tolist()
-    losses = list(dict.fromkeys(table["loss"]))
+    losses = ordered_losses(table["loss"])
     colors = loss_colors(losses)
     fig, axes = panel_grid(len(panels), height=3.2)
     for ax, (dataset, weak, strong) in zip(axes.flat, panels):
@@ -271,7 +293,7 @@ def plot_methods(methods: pd.DataFrame, baseline: str = "xent"):
     """Every method against ``baseline`` on the same seeds: the paired difference in student test
     accuracy with its 95% bootstrap CI, one row per method, one marker per (weak → strong) pair."""
     datasets = sorted(methods["dataset"].unique())
-    losses = [loss for loss in dict.fromkeys(methods["loss"]) if loss != baseline]
+    losses = [loss for loss in ordered_losses(methods["loss"]) if loss != baseline]
     pairs = methods[["weak", "strong"]].drop_duplicates().to_records(index=False).tolist()
     markers = "osD^vP*X"
     colors = {pair: plt.cm.viridis(i / max(1, len(pairs) - 1) * 0.85) for i, pair in enumerate(pairs)}
