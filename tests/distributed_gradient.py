@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from weak2strong.losses import Xent
-from weak2strong.training.distributed import current
+from weak2strong.training.distributed import current, data_parallel
 from weak2strong.training.loop import TrainConfig, accumulate_gradients
 
 
@@ -26,8 +26,7 @@ def batch_gradient(micro_batch_size: int | None) -> tuple[np.ndarray, float]:
     model = Probe()
     x = torch.randn(11, 5, generator=torch.Generator().manual_seed(1))
     y = torch.rand(11, generator=torch.Generator().manual_seed(2))
-    procs = current()
-    net = procs.accelerator.prepare_model(model) if procs.distributed else model
+    net = data_parallel(model)
     cfg = TrainConfig(lr=1.0, micro_batch_size=micro_batch_size)
     loss = accumulate_gradients(net, lambda i: {"x": x[i]}, y, Xent(), np.arange(11), 0.5, cfg, torch.device("cpu"))
     return model.linear.weight.grad.numpy().copy(), loss

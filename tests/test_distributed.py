@@ -16,11 +16,16 @@ from synthetic import toy_splits
 pytestmark = pytest.mark.slow
 
 
-def test_two_processes_train_the_same_student_as_one(tmp_path, test_resources, minilm):
+@pytest.mark.parametrize("regime", [
+    # full fine-tuning with gradient checkpointing and micro-batches inside each process's share
+    {"name": "finetune", "lr": 2e-3, "grad_checkpointing": True, "micro_batch_size": 3},
+    # LP-FT trains twice (head alone, then everything): each phase needs its own DDP wrapper
+    {"name": "lp_ft", "lr": 1e-3, "lp_epochs": 1, "lp_lr": 5e-3},
+], ids=["finetune-checkpointing", "lp_ft"])
+def test_two_processes_train_the_same_student_as_one(tmp_path, test_resources, minilm, regime):
     split_file = tmp_path / "seed0.parquet"
     toy_splits(20).to_parquet(split_file)
-    regime = {"name": "finetune", "lr": 2e-3, "batch_size": 8, "epochs": 4, "max_length": 16,
-              "eval_points": 2, "micro_batch_size": 3}
+    regime = {"batch_size": 8, "epochs": 4, "max_length": 16, "eval_points": 2, **regime}
     model = resolve_model("minilm_l1", {"backbone": "minilm-l6", "layer": 1}).to_dict()
     common = dict(seeds=[0], split_files={0: str(split_file)}, regime=regime, model=model, dataset="toy",
                   resources_dir=str(test_resources))

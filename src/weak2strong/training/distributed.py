@@ -2,8 +2,8 @@
 
 A job that asks for ``gpus: N > 1`` is started by ``launch_command`` (``torch.distributed.run``,
 which works the same on one node with GPUs or, for tests, CPUs with gloo). Every process runs the
-same code; ``current()`` tells it its rank. Each process takes its share of every batch
-(``shard``), accelerate wraps the model in DistributedDataParallel, which averages gradients, and
+same code; ``current()`` (accelerate) tells it its rank and device. Each process takes its share of
+every batch (``shard``), DistributedDataParallel (``data_parallel``) averages gradients, and
 predictions are split across processes and gathered (``gather_p1``), so every process sees the
 same numbers and only the main process writes files.
 """
@@ -48,7 +48,7 @@ def current() -> Processes:
     if not launched():
         return Processes()
     import torch
-    from accelerate import Accelerator, DistributedDataParallelKwargs
+    from accelerate import Accelerator
 
     world = int(os.environ["WORLD_SIZE"])
     if not torch.cuda.is_available():
@@ -58,10 +58,26 @@ def current() -> Processes:
             f"this job runs {world} processes but sees {torch.cuda.device_count()} GPU(s); lower `gpus` in the "
             "model's hardware (config/config.yaml) or give the job more GPUs."
         )
+    accelerator = Accelerator()  # joins the process group, picks this process's device
+    return Processes(accelerator.process_index, accelerator.num_processes, accelerator)
+
+
+def data_parallel(model):
+    """``model`` wrapped for this training run: DistributedDataParallel when there are several
+    processes (it averages gradients), the model itself otherwise.
+
+    A fresh wrapper per run, dropped when the run ends: LP-FT trains the same model twice with
+    different trainable parameters, and a wrapper only knows the ones trainable when it was made."""
+    procs = current()
+    if not procs.distributed:
+        return model
+    from torch.nn.parallel import DistributedDataParallel
+
+    device = procs.accelerator.device
     # Unused parameters exist (a BERT pooler, layers after the one the head reads), so DDP must
     # not wait for their gradients.
-    accelerator = Accelerator(kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
-    return Processes(accelerator.process_index, accelerator.num_processes, accelerator)
+    return DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None,
+                                   find_unused_parameters=True)
 
 
 def gather_p1(positions: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:

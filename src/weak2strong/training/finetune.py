@@ -46,7 +46,8 @@ def build_classifier(spec: ModelSpec, resources_dir, device: str, cfg: TrainConf
     else:
         backbone, head_init = load_backbone(spec, resources_dir), None
     if cfg is not None and cfg.grad_checkpointing:
-        backbone.gradient_checkpointing_enable()
+        # transformers 5 renamed it (the old name warns); non-reentrant either way, which DDP needs
+        (getattr(backbone, "activation_checkpointing_enable", None) or backbone.gradient_checkpointing_enable)()
     model = Classifier(backbone, hidden_size_of(backbone), spec.backbone.pooling, spec.layer, head_init).to(device)
     return model, tokenizer
 

@@ -17,7 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..models.precision import autocast
-from .distributed import all_sum, current, gather_p1
+from .distributed import all_sum, current, data_parallel, gather_p1
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def train(
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg))
     # With several processes the forward pass goes through DDP (gradients averaged over processes);
     # evaluation, early stopping and the returned model use the plain module.
-    net = procs.accelerator.prepare_model(model) if procs.distributed else model
+    net = data_parallel(model)
     net.train()
     result = TrainResult(steps=total)
     order = torch.empty(0, dtype=torch.long)
