@@ -21,7 +21,9 @@ pytestmark = pytest.mark.slow
     {"name": "finetune", "lr": 2e-3, "grad_checkpointing": True, "micro_batch_size": 3},
     # LP-FT trains twice (head alone, then everything): each phase needs its own DDP wrapper
     {"name": "lp_ft", "lr": 1e-3, "lp_epochs": 1, "lp_lr": 5e-3},
-], ids=["finetune-checkpointing", "lp_ft"])
+    # LoRA: most weights frozen, adapters and head trained
+    {"name": "lora", "lr": 5e-3, "lora_r": 4, "lora_alpha": 8},
+], ids=["finetune-checkpointing", "lp_ft", "lora"])
 def test_two_processes_train_the_same_student_as_one(tmp_path, test_resources, minilm, regime):
     split_file = tmp_path / "seed0.parquet"
     toy_splits(20).to_parquet(split_file)

@@ -86,6 +86,16 @@ def test_hardware_reaches_fine_tuning_options_but_not_linear_probes():
     assert (regime.train.micro_batch_size, regime.train.grad_checkpointing, regime.train.bf16) == (4, True, True)
 
 
+def test_a_model_sets_its_own_lora_rank_and_targets_in_the_lora_regime():
+    config = finetune_config()
+    config["experiment"]["regime"] = "lora"
+    config["regimes"]["lora"] = {"lr": 1e-4, "batch_size": 32, "epochs": 2, "lora_r": 8}
+    config["models"]["mpnet"].update(lora_r=32, lora_alpha=64, lora_target_modules=["q", "k", "v"])
+    plan = build_plan(config)
+    assert (plan.train_options("mpnet")["lora_r"], plan.train_options("mpnet")["lora_target_modules"]) == (32, ["q", "k", "v"])
+    assert plan.train_options("minilm_l6")["lora_r"] == 8 and "lora_target_modules" not in plan.train_options("minilm_l6")
+
+
 @pytest.mark.slow
 def test_device_map_extraction_gives_the_same_features(test_resources, minilm):
     from weak2strong.models.backbone import load_backbone, load_tokenizer

@@ -18,6 +18,8 @@ from .models.registry import ModelSpec, resolve_model
 
 # Hardware options that are training options (the others, gpus and device_map, say where it runs).
 TRAIN_HARDWARE_KEYS = ("bf16", "grad_checkpointing", "grad_accum", "micro_batch_size")
+# LoRA options a model may set for itself (rank and targets differ by model family and size).
+MODEL_LORA_KEYS = ("lora_r", "lora_alpha", "lora_target_modules")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ class Plan:
             options["lr"] = self.models[name].lr
         if self.regime != "linear_probe":
             options.update({k: v for k, v in self.hardware(name).items() if k in TRAIN_HARDWARE_KEYS})
+        if self.regime == "lora":
+            own = self.config["models"][name] or {}
+            options.update({k: own[k] for k in MODEL_LORA_KEYS if k in own})
         return options
 
     def processes(self, name: str) -> int:
