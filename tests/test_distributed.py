@@ -82,3 +82,30 @@ def test_processes_and_micro_batches_together_give_the_full_batch_gradient(tmp_p
     saved = np.load(out)
     np.testing.assert_allclose(saved[:-1].reshape(full_grad.shape), full_grad, rtol=1e-5, atol=1e-7)
     assert saved[-1] == pytest.approx(full_loss, rel=1e-5)
+
+
+def test_the_workflow_launches_a_model_with_two_gpus_in_two_processes(workflow_run_copy):
+    """Through Snakemake: `hardware.gpus: 2` makes train.py launch the job in two processes (here on
+    CPUs), which write the same files a one-process job writes."""
+    import copy
+
+    import yaml
+
+    from workflow_helpers import snakemake
+
+    workdir, config = workflow_run_copy
+    changed = copy.deepcopy(config)
+    changed["experiment"]["regime"] = "finetune"
+    changed["regimes"]["finetune"] = {"lr": 1e-4, "batch_size": 16, "epochs": 1}
+    changed["models"]["minilm_l1_short"]["hardware"] = {"gpus": 2}
+    (workdir / "two.yaml").write_text(yaml.safe_dump(changed))
+    target = "results/per_seed/labels/finetune/reviews/minilm_l1_short/seed0.parquet"
+    snakemake(workdir, target, "--resources", "gpu=2", config="two.yaml", timeout=600)
+    labels = pd.read_parquet(workdir / target)
+    assert set(labels["split"]) == {"train_b", "test"} and labels["soft_label"].between(0, 1).all()
+    log_file = workdir / "logs/train_weak/finetune/reviews/minilm_l1_short/seed0.log"
+    log = log_file.read_text()
+    assert "launching 2 processes" in log and "[rank 0/2]" in log
+    assert json.loads(log_file.with_suffix(".job.json").read_text())["processes"] == 2
+    curves = json.loads((workdir / "results/per_seed/training/finetune/reviews/weak/minilm_l1_short/seed0.json").read_text())
+    assert curves["0"]["processes"] == 2
