@@ -123,3 +123,11 @@ def test_unembedding_head_init_with_linear_probes_is_refused_not_ignored():
     config["experiment"]["regime"] = "finetune"
     config["regimes"]["finetune"] = {"lr": None, "batch_size": 32, "epochs": 2}
     build_plan(config)
+
+
+def test_a_figure_showing_a_method_that_is_not_run_is_refused_before_any_job():
+    config = default_config()
+    config["experiment"]["losses"] = ["xent", "logconf"]
+    config["figures"]["dynamics"] = {"losses": ["xent", "product"]}
+    with pytest.raises(ConfigError, match=r"figures.dynamics.losses names \['product'\]"):
+        build_plan(config)

@@ -124,6 +124,11 @@ def build_plan(config: dict) -> Plan:
             raise ConfigError(f"{where}: bootstrap.chains.{chain} must go from smaller to larger models (sizes: {sizes}).")
     if exp["regime"] == "linear_probe" and config["regimes"]["linear_probe"].get("lr") is None:
         raise ConfigError(f"{where}: regimes.linear_probe.lr must be a number (only fine-tuning regimes fall back to each model's own lr).")
+    for figure, opts in (config.get("figures") or {}).items():
+        missing = [loss for loss in (opts.get("losses") or []) if loss not in exp["losses"]] if isinstance(opts, dict) else []
+        if missing:
+            raise ConfigError(f"{where}: figures.{figure}.losses names {missing}, which experiment.losses does not run "
+                              f"({', '.join(exp['losses'])}); add them there or drop them from the figure.")
     for name, opts in config["models"].items():
         if (opts or {}).get("head_init") == "unembedding" and exp["regime"] == "linear_probe":
             raise ConfigError(f"{where}: models.{name}.head_init: unembedding applies to fine-tuning regimes; linear probes "

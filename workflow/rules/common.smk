@@ -11,6 +11,7 @@ from weak2strong.provenance import code_hash, loss_code_hash
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
 
+
 def local_gpu_count():
     """GPUs this machine shows (CUDA_VISIBLE_DEVICES, else nvidia-smi), at least 1 so that GPU jobs
     also run, on CPUs, on a machine without any."""
@@ -21,7 +22,10 @@ def local_gpu_count():
     if visible is not None:
         return max(1, len([d for d in visible.split(",") if d.strip()]))
     if shutil.which("nvidia-smi"):
-        listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout
+        try:
+            listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.SubprocessError):
+            return 1
         return max(1, sum(line.startswith("GPU ") for line in listed.splitlines()))
     return 1
 

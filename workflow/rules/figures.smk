@@ -65,7 +65,7 @@ rule figure_misfit:
 
 def dynamics_cells():
     """The students whose curves the dynamics figure shows (its `losses`, else every loss)."""
-    shown = figure_options("dynamics").get("losses")
+    shown = figure_options("dynamics").get("losses")  # checked against experiment.losses by plan.py
     return [c for c in student_curves() if not shown or c["loss"] in shown]
 
 
