@@ -311,12 +311,14 @@ def plot_methods(methods: pd.DataFrame, baseline: str = "xent"):
                         label=f"{pair[0]} → {pair[1]}")
         ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks(np.arange(len(losses)), losses, fontsize=9)
-        ax.invert_yaxis()
         ax.set_xlabel(f"student test accuracy − {baseline} student's (points)")
         ax.set_title(dataset, fontsize=10)
         ax.grid(axis="x", alpha=0.3)
-    axes[0][-1].legend(title="weak → strong", fontsize=7, title_fontsize=8, loc="best")
+    axes[0][0].invert_yaxis()  # registry order from the top (the y axis is shared: invert it once)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, title="weak → strong", loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=8,
+               title_fontsize=8, bbox_to_anchor=(0.5, -0.01))
     fig.suptitle(f"Each method against {baseline} on the same seeds (mean paired difference, 95% bootstrap CI)" + oracle_note(methods),
                  fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08 + 0.03 * ((len(labels) - 1) // 4), 1, 1))
     return fig
