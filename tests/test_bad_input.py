@@ -131,3 +131,36 @@ def test_a_figure_showing_a_method_that_is_not_run_is_refused_before_any_job():
     config["figures"]["dynamics"] = {"losses": ["xent", "product"]}
     with pytest.raises(ConfigError, match=r"figures.dynamics.losses names \['product'\]"):
         build_plan(config)
+
+
+def test_loss_names_and_options_are_checked_against_the_loss_classes():
+    config = default_config()
+    config["losses"]["logconf"]["alpha"] = 0.5  # logconf's option is alpha_max
+    with pytest.raises(ConfigError, match=r"losses.logconf: unknown option\(s\) \['alpha'\]; logconf takes \['alpha_max', 'warmup_frac'\]"):
+        build_plan(config)
+    config = default_config()
+    config["losses"]["logcnf"] = {}
+    with pytest.raises(ConfigError, match=r"losses.logcnf: no such method"):
+        build_plan(config)
+
+
+def test_a_new_method_needs_no_schema_entry(tmp_path, monkeypatch):
+    """Registering a loss class in LOSSES is enough for the config to name it and set its options."""
+    from dataclasses import dataclass
+
+    from weak2strong import losses
+
+    @dataclass
+    class Halved(losses.Xent):
+        factor: float = 0.5
+
+    monkeypatch.setitem(losses.LOSSES, "halved", Halved)
+    config = default_config()
+    config["experiment"]["losses"] = ["xent", "halved"]
+    config["losses"]["halved"] = {"factor": 0.25}
+    config["figures"] = {"dpi": 150, "format": "png"}
+    plan = build_plan(config)
+    assert plan.losses == ["xent", "halved"] and plan.loss_options("halved") == {"factor": 0.25}
+    from jsonschema import validate as validate_schema  # what Snakemake's validate uses
+
+    validate_schema(config, yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text()))

@@ -99,6 +99,25 @@ class Plan:
         return options
 
 
+def check_loss_options(config: dict, where: str) -> None:
+    """Every block under ``losses`` names a method of ``losses.LOSSES`` and only that method's options
+    (the fields of its class), so a new method needs no schema entry to be validated."""
+    from dataclasses import fields
+
+    boot = (config.get("bootstrap") or {}).get("loss", "xent")
+    if boot not in LOSSES:
+        raise ConfigError(f"{where}: bootstrap.loss: unknown loss '{boot}' (known: {', '.join(LOSSES)}).")
+    for loss, options in (config.get("losses") or {}).items():
+        if loss not in LOSSES:
+            raise ConfigError(f"{where}: losses.{loss}: no such method (known: {', '.join(LOSSES)}); "
+                              "add its class to src/weak2strong/losses.py or fix the name.")
+        known = {f.name for f in fields(LOSSES[loss])}
+        unknown = sorted(set(options or {}) - known)
+        if unknown:
+            raise ConfigError(f"{where}: losses.{loss}: unknown option(s) {unknown}; {loss} takes "
+                              f"{sorted(known) or 'no options'}.")
+
+
 def build_plan(config: dict) -> Plan:
     where = "config/config.yaml"
     seeds = config["seeds"]
@@ -113,6 +132,7 @@ def build_plan(config: dict) -> Plan:
     for loss in exp["losses"]:
         if loss not in LOSSES:
             raise ConfigError(f"{where}: experiment.losses: unknown loss '{loss}' (known: {', '.join(LOSSES)}).")
+    check_loss_options(config, where)
     if exp["regime"] not in config["regimes"]:
         raise ConfigError(f"{where}: experiment.regime is '{exp['regime']}' but regimes.{exp['regime']} is not configured.")
     for chain, names in (config.get("bootstrap") or {}).get("chains", {}).items():
