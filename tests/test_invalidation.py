@@ -96,6 +96,15 @@ def test_editing_one_loss_reruns_only_its_students(workflow_run, workflow_copy):
     assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {"train_student": 1, **AGGREGATES}
 
 
+def test_editing_a_loss_helper_reruns_every_student(workflow_run, workflow_copy):
+    """Helpers are found, not listed: a helper added to losses.py counts for every loss, and so for
+    the weak models and ceilings too (they train with xent)."""
+    workdir, config = workflow_run
+    _edit(workflow_copy / "src/weak2strong/losses.py", "def make_loss(", "def clipped(p1):\n    return p1.clamp(0, 1)\n\n\ndef make_loss(")
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {
+        "train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES}
+
+
 def test_editing_the_training_loop_reruns_training_not_features(workflow_run, workflow_copy):
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/training/loop.py", "def lr_factor(", "# edited\ndef lr_factor(")

@@ -37,13 +37,13 @@ def code_hash(step: str) -> str:
 
 
 def loss_code_hash(name: str) -> str:
-    """Hash of one loss's class plus the module-level helpers every loss may call."""
+    """Hash of one loss's class (with the classes of losses.py it inherits from) plus every
+    module-level function of losses.py (the helpers any loss may call, found, not listed)."""
     import inspect
 
     from . import losses
 
-    parts = [inspect.getsource(losses.LOSSES[name])]
-    helpers = (losses.soft_targets, losses.cross_entropy, losses.hardened_predictions, losses.linear_ramp,
-               losses.confidence, losses.masked_cross_entropy)
-    parts += [inspect.getsource(fn) for fn in helpers]
+    ours = losses.__name__
+    parts = [inspect.getsource(c) for c in losses.LOSSES[name].__mro__ if c.__module__ == ours]
+    parts += [inspect.getsource(f) for _, f in inspect.getmembers(losses, inspect.isfunction) if f.__module__ == ours]
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:12]
