@@ -88,6 +88,20 @@ def bootstrap_ci(values: np.ndarray, stat=np.mean, n_boot: int = 10_000, level: 
     return float(np.quantile(stats, alpha)), float(np.quantile(stats, 1 - alpha))
 
 
+def describe(values, prefix: str, n_boot: int = 10_000) -> dict[str, float]:
+    """``{prefix}_mean``, ``_median``, ``_ci_low``, ``_ci_high`` of per-seed values (NaNs ignored;
+    all NaN when none is defined)."""
+    v = np.asarray(values, dtype=float)
+    defined = v[~np.isnan(v)]
+    lo, hi = bootstrap_ci(defined, n_boot=n_boot)
+    return {
+        f"{prefix}_mean": float(defined.mean()) if len(defined) else float("nan"),
+        f"{prefix}_median": float(np.median(defined)) if len(defined) else float("nan"),
+        f"{prefix}_ci_low": lo,
+        f"{prefix}_ci_high": hi,
+    }
+
+
 def pgr_of_means_ci(per_seed: pd.DataFrame, n_boot: int = 10_000, seed: int = 0) -> tuple[float, float, float]:
     """PGR of the seed-mean accuracies and its bootstrap CI (resampling seeds).
 
@@ -134,13 +148,8 @@ def summarize(per_seed: pd.DataFrame, n_boot: int = 10_000) -> pd.DataFrame:
         row["n_seeds"] = int(g["seed"].nunique())
         row["n_flagged"] = int(g["ceiling_le_weak"].sum())
         for m in SUMMARY_METRICS:
-            if m not in g:
-                continue
-            v = g[m].to_numpy(dtype=float)
-            lo, hi = bootstrap_ci(v, n_boot=n_boot)
-            row[f"{m}_mean"] = float(np.nanmean(v)) if (~np.isnan(v)).any() else float("nan")
-            row[f"{m}_median"] = float(np.nanmedian(v)) if (~np.isnan(v)).any() else float("nan")
-            row[f"{m}_ci_low"], row[f"{m}_ci_high"] = lo, hi
+            if m in g:
+                row.update(describe(g[m], m, n_boot))
         row["pgr_of_means"], row["pgr_of_means_ci_low"], row["pgr_of_means_ci_high"] = pgr_of_means_ci(g, n_boot=n_boot)
         row["flag"] = f"ceiling<=weak in {row['n_flagged']}/{row['n_seeds']} seeds" if row["n_flagged"] else ""
         rows.append(row)
@@ -178,20 +187,17 @@ def methods_table(per_seed: pd.DataFrame, baseline: str = "xent", n_boot: int = 
     difference to ``baseline`` on the same seeds (student accuracy and PGR) with its bootstrap CI,
     so "method X helps" is a statement with an interval."""
     keys = ["dataset", "regime", "early_stopping", "weak", "strong"]
+    base = per_seed[per_seed["loss"] == baseline].set_index(keys + ["seed"])[["student_acc", "pgr"]]
     rows = []
     for key, g in per_seed.groupby(keys + ["loss"], sort=True):
         row = dict(zip(keys + ["loss"], key))
-        pgr_values = g["pgr"].to_numpy(dtype=float)
         row["n_seeds"] = int(g["seed"].nunique())
-        row["pgr_mean"] = float(np.nanmean(pgr_values)) if (~np.isnan(pgr_values)).any() else float("nan")
-        row["pgr_median"] = float(np.nanmedian(pgr_values)) if (~np.isnan(pgr_values)).any() else float("nan")
-        row["pgr_ci_low"], row["pgr_ci_high"] = bootstrap_ci(pgr_values, n_boot=n_boot)
-        base = per_seed[(per_seed[keys] == pd.Series(dict(zip(keys, key[:-1])))).all(axis=1) & (per_seed["loss"] == baseline)]
-        paired = g.merge(base, on="seed", suffixes=("", "_base"))
+        row.update(describe(g["pgr"], "pgr", n_boot))
+        paired = g.join(base, on=keys + ["seed"], rsuffix="_base", how="inner")
         for metric in ("student_acc", "pgr"):
-            diff = (paired[metric] - paired[f"{metric}_base"]).to_numpy(dtype=float)
-            row[f"{metric}_diff_vs_{baseline}"] = float(np.nanmean(diff)) if len(diff) and (~np.isnan(diff)).any() else float("nan")
-            row[f"{metric}_diff_ci_low"], row[f"{metric}_diff_ci_high"] = bootstrap_ci(diff, n_boot=n_boot) if len(diff) else (float("nan"), float("nan"))
+            diff = describe(paired[metric] - paired[f"{metric}_base"], f"{metric}_diff", n_boot)
+            row[f"{metric}_diff_vs_{baseline}"] = diff[f"{metric}_diff_mean"]
+            row[f"{metric}_diff_ci_low"], row[f"{metric}_diff_ci_high"] = diff[f"{metric}_diff_ci_low"], diff[f"{metric}_diff_ci_high"]
         row["n_flagged"] = int(g["ceiling_le_weak"].sum())
         rows.append(row)
     return pd.DataFrame(rows)
