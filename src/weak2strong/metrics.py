@@ -187,13 +187,13 @@ def methods_table(per_seed: pd.DataFrame, baseline: str = "xent", n_boot: int = 
     difference to ``baseline`` on the same seeds (student accuracy and PGR) with its bootstrap CI,
     so "method X helps" is a statement with an interval."""
     keys = ["dataset", "regime", "early_stopping", "weak", "strong"]
-    base = per_seed[per_seed["loss"] == baseline].set_index(keys + ["seed"])[["student_acc", "pgr"]]
+    base = per_seed.loc[per_seed["loss"] == baseline, keys + ["seed", "student_acc", "pgr"]]
     rows = []
     for key, g in per_seed.groupby(keys + ["loss"], sort=True):
         row = dict(zip(keys + ["loss"], key))
         row["n_seeds"] = int(g["seed"].nunique())
         row.update(describe(g["pgr"], "pgr", n_boot))
-        paired = g.join(base, on=keys + ["seed"], rsuffix="_base", how="inner")
+        paired = g.merge(base, on=keys + ["seed"], suffixes=("", "_base"))
         for metric in ("student_acc", "pgr"):
             diff = describe(paired[metric] - paired[f"{metric}_base"], f"{metric}_diff", n_boot)
             row[f"{metric}_diff_vs_{baseline}"] = diff[f"{metric}_diff_mean"]
