@@ -142,6 +142,14 @@ def test_loss_names_and_options_are_checked_against_the_loss_classes():
     config["losses"]["logcnf"] = {}
     with pytest.raises(ConfigError, match=r"losses.logcnf: no such method"):
         build_plan(config)
+    config = default_config()
+    config["experiment"]["losses"] = ["xent", "logcnf"]
+    with pytest.raises(ConfigError, match=r"experiment.losses: unknown loss 'logcnf'"):
+        build_plan(config)
+    config = default_config()
+    config["bootstrap"]["loss"] = "logcnf"
+    with pytest.raises(ConfigError, match=r"bootstrap.loss: unknown loss 'logcnf'"):
+        build_plan(config)
 
 
 def test_a_new_method_needs_no_schema_entry(tmp_path, monkeypatch):

@@ -97,10 +97,17 @@ def test_a_model_sets_its_own_lora_rank_and_targets_in_the_lora_regime():
 
 
 @pytest.mark.slow
-def test_device_map_extraction_gives_the_same_features(test_resources, minilm):
+def test_device_map_extraction_gives_the_same_features(test_resources, minilm, monkeypatch):
+    from transformers import AutoModel
+
     from weak2strong.models.backbone import load_backbone, load_tokenizer
     from weak2strong.models.features import embed_texts
     from weak2strong.models.registry import resolve_model
+
+    seen = []  # the device_map each weight load was given: the option must reach transformers
+    original = AutoModel.from_pretrained.__func__
+    monkeypatch.setattr(AutoModel, "from_pretrained",
+                        classmethod(lambda cls, *a, **kw: seen.append(kw.get("device_map")) or original(cls, *a, **kw)))
 
     spec = resolve_model("minilm_l2", {"backbone": "minilm-l6", "layer": 2})
     tokenizer = load_tokenizer(spec, test_resources)
@@ -109,4 +116,5 @@ def test_device_map_extraction_gives_the_same_features(test_resources, minilm):
     # On a CPU-only machine accelerate's "auto" map is one device; spreading over several GPUs
     # needs a machine with several.
     mapped = embed_texts(load_backbone(spec, test_resources, device_map="auto"), tokenizer, texts, "mean", 2, 32, 2, "cpu")
+    assert seen == [None, "auto"]
     torch.testing.assert_close(plain, mapped)

@@ -100,13 +100,15 @@ class Plan:
 
 
 def check_loss_options(config: dict, where: str) -> None:
-    """Every block under ``losses`` names a method of ``losses.LOSSES`` and only that method's options
-    (the fields of its class), so a new method needs no schema entry to be validated."""
+    """Every loss the config names is a method of ``losses.LOSSES``, and every block under ``losses``
+    holds only that method's options (the fields of its class): a new method needs no schema entry."""
     from dataclasses import fields
 
-    boot = (config.get("bootstrap") or {}).get("loss", "xent")
-    if boot not in LOSSES:
-        raise ConfigError(f"{where}: bootstrap.loss: unknown loss '{boot}' (known: {', '.join(LOSSES)}).")
+    named = [("experiment.losses", loss) for loss in config["experiment"]["losses"]]
+    named.append(("bootstrap.loss", (config.get("bootstrap") or {}).get("loss", "xent")))
+    for key, loss in named:
+        if loss not in LOSSES:
+            raise ConfigError(f"{where}: {key}: unknown loss '{loss}' (known: {', '.join(LOSSES)}).")
     for loss, options in (config.get("losses") or {}).items():
         if loss not in LOSSES:
             raise ConfigError(f"{where}: losses.{loss}: no such method (known: {', '.join(LOSSES)}); "
@@ -129,9 +131,6 @@ def build_plan(config: dict) -> Plan:
         for name in exp[role]:
             if name not in models:
                 raise ConfigError(f"{where}: experiment.{role} names '{name}', which is not under 'models' (known: {', '.join(models)}); add it there.")
-    for loss in exp["losses"]:
-        if loss not in LOSSES:
-            raise ConfigError(f"{where}: experiment.losses: unknown loss '{loss}' (known: {', '.join(LOSSES)}).")
     check_loss_options(config, where)
     if exp["regime"] not in config["regimes"]:
         raise ConfigError(f"{where}: experiment.regime is '{exp['regime']}' but regimes.{exp['regime']} is not configured.")

@@ -251,6 +251,7 @@ def plot_dynamics(table: pd.DataFrame):
             ax.plot(mean.index, mean["agreement"], color=colors[loss], ls="--", label=f"{loss}: agreement with weak")
         ax.set_title(f"{dataset}: {weak} → {strong}", fontsize=9)
         ax.set_xlabel("fraction of training")
+        ax.set_ylabel("test accuracy / agreement")
         ax.grid(alpha=0.3)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.04))
