@@ -77,6 +77,15 @@ def finetune_and_predict(
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(seed)  # the same initial weights (LoRA adapters) in every process
     model, tokenizer = build_classifier(spec, resources_dir, device, cfg)
+    # Tokenise each text set once: LP-FT's two phases share the training batches, and the test
+    # set serves both the training dynamics and the final predictions.
+    train_batches = batcher(tokenizer, train_texts, max_length, device)
+    y = torch.as_tensor(np.array(targets), dtype=torch.float32)
+    batches = {name: batcher(tokenizer, texts, max_length, device) for name, texts in predict_texts.items()}
+
+    def p1_of(name):
+        return lambda m: predict_p1(m, batches[name], len(predict_texts[name]), batch_size=64, bf16=cfg.bf16)
+
     if mode == "lora":
         model = apply_lora(model, cfg).to(device)
     elif mode == "lp_ft":
@@ -84,22 +93,13 @@ def finetune_and_predict(
             p.requires_grad_(False)
         # The probe phase keeps the run's batch and GPU settings; no dynamics or early stopping there.
         lp_cfg = replace(cfg, lr=cfg.lp_lr, epochs=cfg.lp_epochs, schedule="constant", warmup_steps=0, eval_points=0, early_stopping="none")
-        train(model, batcher(tokenizer, train_texts, max_length, device), torch.as_tensor(np.array(targets), dtype=torch.float32),
-              loss_fn, lp_cfg, seed, desc=f"linear probe {spec.name}")
+        train(model, train_batches, y, loss_fn, lp_cfg, seed, desc=f"linear probe {spec.name}")
         for p in model.backbone.parameters():
             p.requires_grad_(True)
     elif mode != "finetune":
         raise ValueError(f"unknown fine-tuning mode {mode!r}")
-    evaluate = None
-    if evaluate_p1 is not None:
-        test_batches = batcher(tokenizer, predict_texts["test"], max_length, device)
-        evaluate = lambda m: evaluate_p1(predict_p1(m, test_batches, len(predict_texts["test"]), batch_size=64, bf16=cfg.bf16))  # noqa: E731
-    select = None
-    if select_p1 is not None:
-        holdout = batcher(tokenizer, predict_texts[select_split], max_length, device)
-        select = lambda m: select_p1(predict_p1(m, holdout, len(predict_texts[select_split]), batch_size=64, bf16=cfg.bf16))  # noqa: E731
-    result = train(model, batcher(tokenizer, train_texts, max_length, device), torch.as_tensor(np.array(targets), dtype=torch.float32),
-                   loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate, select=select)
-    preds = {name: predict_p1(model, batcher(tokenizer, texts, max_length, device), len(texts), batch_size=64, bf16=cfg.bf16)
-             for name, texts in predict_texts.items()}
+    evaluate = (lambda m: evaluate_p1(p1_of("test")(m))) if evaluate_p1 is not None else None
+    select = (lambda m: select_p1(p1_of(select_split)(m))) if select_p1 is not None else None
+    result = train(model, train_batches, y, loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate, select=select)
+    preds = {name: p1_of(name)(model) for name in predict_texts}
     return preds, result
