@@ -141,3 +141,18 @@ def test_early_stopping_restores_the_best_step_and_holds_out_train_b():
         assert result.extra["early_stopping"]["on"] == mode
         assert 1 <= result.extra["early_stopping"]["best_step"] <= result.steps
         assert (table["split"] == "train_b").sum() == n  # the held-out slice is reported as train_b
+
+
+def test_the_early_stopping_slice_keeps_groups_whole():
+    from weak2strong.experiment import holdout_slice
+
+    rows = [{"id": f"b{i}", "split": "train_b", "group": f"g{i // 3}"} for i in range(60)]  # 20 groups of 3
+    rows += [{"id": f"t{i}", "split": "test", "group": f"g{i // 3}"} for i in range(30)]  # same group names, other split
+    splits = pd.DataFrame(rows)
+    held = holdout_slice(splits, 0.2, seed=1)
+    assert not held[splits["split"] != "train_b"].any()
+    held_groups = set(splits.loc[held, "group"])
+    kept = splits[(splits["split"] == "train_b") & ~held]
+    assert held_groups and not held_groups & set(kept["group"])  # no group on both sides
+    assert held.sum() == 12  # 20% of 60 rows, in whole groups of 3
+    assert not np.array_equal(held, holdout_slice(splits, 0.2, seed=2))  # the seed draws another slice

@@ -101,6 +101,18 @@ def strong_ceiling(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed:
     return _table(splits, preds, model=model.name, role="ceiling", weak_model="", loss="", dataset=dataset, seed=seed), result
 
 
+def holdout_slice(splits: pd.DataFrame, frac: float, seed: int) -> np.ndarray:
+    """Rows of ``train_b`` held out for early stopping: whole groups (so no passage or question is on
+    both sides), drawn at random until they hold ``frac`` of train_b."""
+    b = splits[splits["split"] == "train_b"]
+    sizes = b.groupby("group", sort=True).size()
+    order = np.random.default_rng(seed).permutation(len(sizes))
+    target = max(1, int(round(frac * len(b))))
+    cumulative = np.cumsum(sizes.iloc[order].to_numpy())
+    chosen = sizes.index[order[:int(np.searchsorted(cumulative, target)) + 1]]
+    return ((splits["split"] == "train_b") & splits["group"].isin(chosen)).to_numpy()
+
+
 def student(
     regime: Regime, model: ModelSpec, splits: pd.DataFrame, labels: pd.DataFrame, loss: str, loss_options: dict,
     seed: int, dataset: str, **kw,
@@ -113,12 +125,7 @@ def student(
         # Hold out a slice of train_b to choose the stopping point on: the weak labels there
         # (honest) or the ground truth (an oracle upper bound, marked in every table and figure).
         splits = splits.copy()
-        is_b = (splits["split"] == "train_b").to_numpy()
-        rng = np.random.default_rng(seed)
-        holdout = np.zeros(len(splits), dtype=bool)
-        b_pos = np.flatnonzero(is_b)
-        holdout[rng.choice(b_pos, size=max(1, int(round(regime.train.holdout_frac * len(b_pos)))), replace=False)] = True
-        splits.loc[holdout, "split"] = "train_b_holdout"
+        splits.loc[holdout_slice(splits, regime.train.holdout_frac, seed), "split"] = "train_b_holdout"
         held = splits[splits["split"] == "train_b_holdout"]
         reference = (held["label"].to_numpy() if stopping == "ground_truth" else soft.loc[held["id"]].to_numpy() > 0.5).astype(bool)
         select_p1 = lambda p1: float(((p1 > 0.5) == reference).mean())  # noqa: E731
