@@ -6,11 +6,19 @@ prints accuracy, seconds per cell (load + 2 epochs on 1,024 examples + predict) 
 Usage on a GPU machine: python benchmarks/gpu_check.py [TOKENIZER_DIR] (default: resources/models/minilm-l6,
 only its tokenizer files are read).
 """
-import json, os, sys, time
-import numpy as np, pandas as pd, torch
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import torch
+
 sys.path.insert(0, "src")
 os.environ["HF_HUB_OFFLINE"] = "1"
-from transformers import BertConfig, BertModel, GPT2Config, GPT2Model, AutoTokenizer
+from transformers import AutoTokenizer, BertConfig, BertModel, GPT2Config, GPT2Model
+
 from weak2strong.experiment import Regime, strong_ceiling
 from weak2strong.models.registry import resolve_model
 from weak2strong.training.loop import TrainConfig

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import torch
 
-from weak2strong.losses import Xent
+from weak2strong.losses import make_loss
 from weak2strong.training.distributed import current, data_parallel
 from weak2strong.training.loop import TrainConfig, accumulate_gradients
 
@@ -20,20 +20,22 @@ class Probe(torch.nn.Module):
         return self.linear(x)
 
 
-def batch_gradient(micro_batch_size: int | None) -> tuple[np.ndarray, float]:
-    """The gradient of the mean xent over a fixed batch of 11 examples."""
+def batch_gradient(micro_batch_size: int | None, loss: str = "xent") -> tuple[np.ndarray, float]:
+    """The gradient of the mean loss over a fixed batch of 11 examples (logconf at full strength:
+    its hardened targets depend on the whole batch)."""
     torch.manual_seed(0)
     model = Probe()
     x = torch.randn(11, 5, generator=torch.Generator().manual_seed(1))
     y = torch.rand(11, generator=torch.Generator().manual_seed(2))
     net = data_parallel(model)
     cfg = TrainConfig(lr=1.0, micro_batch_size=micro_batch_size)
-    loss = accumulate_gradients(net, lambda i: {"x": x[i]}, y, Xent(), np.arange(11), 0.5, cfg, torch.device("cpu"))
-    return model.linear.weight.grad.numpy().copy(), loss
+    loss_fn = make_loss(loss, {"alpha_max": 1.0, "warmup_frac": 0.0} if loss == "logconf" else {})
+    value = accumulate_gradients(net, lambda i: {"x": x[i]}, y, loss_fn, np.arange(11), 0.5, cfg, torch.device("cpu"))
+    return model.linear.weight.grad.numpy().copy(), float(value)
 
 
 if __name__ == "__main__":
-    grad, loss = batch_gradient(int(sys.argv[2]))
+    grad, loss = batch_gradient(int(sys.argv[2]), sys.argv[3])
     from weak2strong.training.distributed import all_sum
 
     total_loss = all_sum(loss)

@@ -80,17 +80,17 @@ def test_one_class_local_dataset_is_a_clear_error(tmp_path):
     path = tmp_path / "one.csv"
     path.write_text("text,y\n" + "".join(f"example {i},1\n" for i in range(50)))
     spec = resolve_dataset("one", {"source": "local", "path": str(path), "text_field": "text", "label_field": "y"})
-    from weak2strong.data.sources import load_local_records
+    from weak2strong.data.local import load_local_records
 
     with pytest.raises(DatasetError, match="every example has label 1"):
-        build_examples(spec, load_local_records(path), seed=0)
+        build_examples(spec, load_local_records(path, "text", "y"), seed=0)
 
 
 def test_missing_local_file_names_the_config_field(tmp_path):
-    from weak2strong.data.sources import load_local_records
+    from weak2strong.data.local import load_local_records
 
     with pytest.raises(DatasetError, match="fix 'path'"):
-        load_local_records(tmp_path / "nope.csv")
+        load_local_records(tmp_path / "nope.csv", "text", "label")
 
 
 def test_linear_probe_needs_a_learning_rate():
@@ -172,3 +172,88 @@ def test_a_new_method_needs_no_schema_entry(tmp_path, monkeypatch):
     from jsonschema import validate as validate_schema  # what Snakemake's validate uses
 
     validate_schema(config, yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text()))
+
+
+@pytest.mark.parametrize("name", [".", "..", ".hidden"])
+def test_dataset_and_model_names_that_are_not_folder_names_are_refused(name):
+    """"." and ".." passed the old pattern and moved a dataset's outputs one folder up."""
+    from jsonschema import ValidationError
+    from jsonschema import validate as validate_schema
+
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    for section in ("datasets", "models"):
+        config = default_config()
+        config[section][name] = next(iter(config[section].values()))
+        with pytest.raises(ValidationError, match="does not match"):
+            validate_schema(config, schema)
+    validate_schema(default_config(), schema)
+
+
+def test_hub_models_load_at_their_pinned_revision_and_refuse_pickled_weights(monkeypatch, tmp_path):
+    """`revision` reaches transformers (tokenizer, config and weights); weights load with
+    use_safetensors=True unless the model opts out; packaged models get neither."""
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    from weak2strong.models.backbone import load_backbone
+
+    seen = {}
+
+    def record(kind):
+        def fake(cls, location, **kw):
+            seen[kind] = kw
+            raise OSError("stop here: no network in tests")
+        return classmethod(fake)
+
+    monkeypatch.setattr(AutoConfig, "from_pretrained", record("config"))
+    monkeypatch.setattr(AutoModel, "from_pretrained", record("weights"))
+    monkeypatch.setattr(AutoTokenizer, "from_pretrained", record("tokenizer"))
+    spec = resolve_model("m", {"backbone": "gpt2", "revision": "607a30d"})
+    with pytest.raises(ModelNotFoundError):
+        load_backbone(spec, tmp_path)
+    with pytest.raises(ModelNotFoundError):
+        load_tokenizer(spec, tmp_path)
+    assert seen["config"]["revision"] == "607a30d" and seen["tokenizer"]["revision"] == "607a30d"
+    monkeypatch.setattr(AutoConfig, "from_pretrained", classmethod(lambda cls, loc, **kw: __import__("transformers").GPT2Config()))
+    with pytest.raises(ModelNotFoundError):
+        load_backbone(spec, tmp_path)
+    assert seen["weights"]["revision"] == "607a30d" and seen["weights"]["use_safetensors"] is True
+    with pytest.raises(ModelNotFoundError):
+        load_backbone(resolve_model("m", {"backbone": "gpt2", "use_safetensors": False}), tmp_path)
+    assert seen["weights"]["use_safetensors"] is False and seen["weights"]["revision"] is None
+
+
+def test_hub_datasets_load_at_their_pinned_revision(monkeypatch):
+    import datasets
+
+    from weak2strong.data.prepare import load_records
+    from weak2strong.data.registry import DATASETS
+
+    calls = []
+    monkeypatch.setattr(datasets, "load_dataset", lambda *a, **kw: calls.append(kw) or [{"sentence": "ok", "label": 1}])
+    records = load_records(DATASETS["sst2"], revision="refs/convert/parquet")
+    assert [c["revision"] for c in calls] == ["refs/convert/parquet"] * 2 and len(records) == 2
+
+
+def test_a_damaged_cached_artefact_names_itself_and_the_fix(tmp_path):
+    """A truncated Parquet or safetensors file in results/ (a full disk, a copy cut short) is an
+    error that names the file and says to delete it and rerun, which (with every artefact a target
+    of `all`) rebuilds it."""
+    import pandas as pd
+    import torch
+    from safetensors.torch import save_file
+
+    from weak2strong.io import ArtifactError, read_parquet
+    from weak2strong.models.features import load_features
+
+    good = tmp_path / "labels.parquet"
+    pd.DataFrame({"id": [f"e{i}" for i in range(200)], "soft_label": [0.5] * 200}).to_parquet(good)
+    cut = tmp_path / "cut.parquet"
+    cut.write_bytes(good.read_bytes()[:300])
+    with pytest.raises(ArtifactError, match=r"cut.parquet cannot be read.*delete it and rerun snakemake"):
+        read_parquet(cut)
+    features = tmp_path / "f.safetensors"
+    save_file({"features": torch.zeros(10, 4)}, str(features), metadata={"ids": "[]"})
+    cut_features = tmp_path / "cut.safetensors"
+    cut_features.write_bytes(features.read_bytes()[:60])
+    with pytest.raises(ArtifactError, match=r"cut.safetensors cannot be read.*delete it"):
+        load_features(str(cut_features))

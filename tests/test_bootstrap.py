@@ -1,9 +1,7 @@
 """Bootstrapping chains on synthetic features where each rung sees more of the signal."""
 
 import json
-import os
 
-import numpy as np
 import pandas as pd
 import torch
 from safetensors.torch import save_file

@@ -64,9 +64,11 @@ def test_a_failing_process_fails_the_job_and_writes_nothing(tmp_path, test_resou
     assert not (tmp_path / "t.parquet").exists() and not (tmp_path / "c.json").exists()
 
 
-def test_processes_and_micro_batches_together_give_the_full_batch_gradient(tmp_path):
+@pytest.mark.parametrize("loss", ["xent", "logconf"])
+def test_processes_and_micro_batches_together_give_the_full_batch_gradient(tmp_path, loss):
     """11 examples over 2 processes (6 and 5) in micro-batches of at most 2: the same gradient and
-    loss as the whole batch at once (a missing or double-counted share would change both)."""
+    loss as the whole batch at once (a missing or double-counted share would change both; for
+    logconf, so would hardened targets taken per micro-batch instead of over the whole batch)."""
     import os
     import subprocess
 
@@ -74,11 +76,11 @@ def test_processes_and_micro_batches_together_give_the_full_batch_gradient(tmp_p
 
     from distributed_gradient import batch_gradient
 
-    full_grad, full_loss = batch_gradient(None)
+    full_grad, full_loss = batch_gradient(None, loss)
     out = tmp_path / "grad.npy"
     here = os.path.dirname(__file__)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.join(here, "..", "src"), here])}
-    subprocess.run(launch_command(2, "distributed_gradient", str(out), "2"), env=env, check=True, capture_output=True)
+    subprocess.run(launch_command(2, "distributed_gradient", str(out), "2", loss), env=env, check=True, capture_output=True)
     saved = np.load(out)
     np.testing.assert_allclose(saved[:-1].reshape(full_grad.shape), full_grad, rtol=1e-5, atol=1e-7)
     assert saved[-1] == pytest.approx(full_loss, rel=1e-5)

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from weak2strong.io import write_parquet
+
 from workflow_helpers import REPO, planned_jobs, snakemake
 
 

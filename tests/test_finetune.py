@@ -25,6 +25,40 @@ def test_finetuning_learns_a_separable_task(test_resources, minilm):
     assert result.losses[-1] < result.losses[0]
 
 
+def test_a_head_at_the_backbones_rate_never_grows_its_logits_and_head_lr_fixes_it(test_resources, minilm):
+    """The degenerate supervisor measured on a GPU: a zero head trained at the backbone's 5e-5 on
+    small-norm pooled encoder features stays at p = 0.5 ± 0.01 although the task is easy; with its
+    own rate (head_lr) its labels carry real confidence."""
+    from weak2strong.experiment import weak_labels
+
+    spec = resolve_model("minilm_l1", {"backbone": "minilm-l6", "layer": 1})
+    splits = toy_splits()
+    confidence = {}
+    for head_lr in (None, 1e-2):
+        regime = Regime("finetune", TrainConfig(lr=5e-5, head_lr=head_lr, batch_size=16, epochs=2), max_length=16)
+        _, result = weak_labels(regime, spec, splits, seed=0, dataset="toy", resources_dir=str(test_resources))
+        confidence[head_lr] = result.extra["weak_confidence"]
+    assert confidence[None] < 0.05 and confidence[1e-2] > 0.3, confidence
+
+
+def test_the_head_gets_its_own_rate_and_the_backbone_keeps_lr():
+    from weak2strong.training.loop import param_groups
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.backbone = torch.nn.Linear(3, 4)
+            self.head = torch.nn.Linear(4, 2)
+
+    model = Model()
+    groups = param_groups(model, TrainConfig(lr=5e-5, head_lr=1e-2))
+    assert [(g["lr"], len(g["params"])) for g in groups] == [(1e-2, 2), (5e-5, 2)]
+    assert groups[0]["params"][0] is model.head.weight
+    assert [(g["lr"], len(g["params"])) for g in param_groups(model, TrainConfig(lr=5e-5))] == [(5e-5, 4)]
+    model.backbone.requires_grad_(False)  # LP-FT's first phase: the head alone
+    assert [(g["lr"], len(g["params"])) for g in param_groups(model, TrainConfig(lr=5e-5, head_lr=1e-2))] == [(1e-2, 2)]
+
+
 def test_finetuning_is_deterministic_for_a_seed(test_resources, minilm):
     spec = resolve_model("minilm_l1", {"backbone": "minilm-l6", "layer": 1})
     regime = Regime("finetune", TrainConfig(lr=1e-4, batch_size=16, epochs=1), max_length=16)
@@ -76,14 +110,14 @@ def test_micro_batches_weigh_each_piece_by_its_share_of_the_batch():
     from weak2strong.training.loop import micro_batches
 
     pieces = micro_batches(np.arange(10), 10, TrainConfig(lr=1.0, micro_batch_size=4))
-    assert [len(mb.idx) for mb, _ in pieces] == [4, 3, 3]
+    assert [len(mb.pos) for mb, _ in pieces] == [4, 3, 3]
     assert [w for _, w in pieces] == [0.4, 0.3, 0.3]
     assert [mb.last for mb, _ in pieces] == [False, False, True]
     # one process's share of a batch of 10 split over 2 processes: weights are shares of the whole batch
     assert [w for _, w in micro_batches(np.arange(5), 10, TrainConfig(lr=1.0))] == [0.5]
     # a process with no example of a small batch still joins with weight 0
     (empty, weight), = micro_batches(np.arange(0), 1, TrainConfig(lr=1.0))
-    assert weight == 0.0 and len(empty.idx) == 1
+    assert weight == 0.0 and len(empty.pos) == 1
 
 
 def test_unembedding_head_init_reads_the_lm_head_from_one_load(tmp_path, minilm):
@@ -116,10 +150,28 @@ def test_unembedding_head_init_reads_the_lm_head_from_one_load(tmp_path, minilm)
     assert torch.count_nonzero(zeros.head.weight) == 0
 
 
-def test_early_stopping_restores_the_best_step_and_holds_out_train_b():
-    from weak2strong.experiment import Regime, student
-    from weak2strong.losses import Xent  # noqa: F401  (students default to the named loss)
+def test_early_stopping_restores_the_weights_of_the_best_scoring_step():
+    """The model that comes back is the one scored best, not the last one: scores are handed out
+    in a fixed order peaking at the 3rd evaluation, and the returned weights are that step's."""
+    from weak2strong.losses import Xent
+    from weak2strong.training.probe import fit_probe
 
+    x = torch.randn(64, 4, generator=torch.Generator().manual_seed(0))
+    y = (x[:, 0] > 0).float().numpy()
+    scores, snapshots = iter([0.1, 0.5, 0.9, 0.2, 0.3, 0.4, 0.1, 0.2, 0.3, 0.6]), []
+
+    def select(model):
+        snapshots.append(model.head.weight.detach().clone())
+        return next(scores)
+
+    probe, result = fit_probe(x, y, Xent(), TrainConfig(lr=0.05, epochs=5, batch_size=16, early_stopping="weak_labels"), seed=0,
+                              select=select)
+    assert len(snapshots) == 10 and result.extra["early_stopping"]["best_step"] == 6  # the 3rd of 10 points of 20 steps
+    torch.testing.assert_close(probe.head.weight, snapshots[2])
+    assert not torch.allclose(snapshots[2], snapshots[-1])  # training went on after it: the restore mattered
+
+
+def _early_stopping_task():
     gen = torch.Generator().manual_seed(0)
     n = 200
     feats = torch.randn(3 * n, 4, generator=gen)
@@ -129,18 +181,34 @@ def test_early_stopping_restores_the_best_step_and_holds_out_train_b():
                            "label": labels_true, "group": ids})
     weak = pd.DataFrame({"id": ids[n:], "split": ["train_b"] * n + ["test"] * n, "gt_label": labels_true[n:],
                          "soft_label": np.where(labels_true[n:] == 1, 0.8, 0.2).astype("float32"), "weak_model": "w"})
+    import json
+    import os
+    import tempfile
+
     from safetensors.torch import save_file
-    import json, tempfile, os
 
     path = os.path.join(tempfile.mkdtemp(), "f.safetensors")
     save_file({"features": feats}, path, metadata={"ids": json.dumps(ids)})
+    return n, splits, weak, path
+
+
+@pytest.mark.parametrize("mode", ["weak_labels", "ground_truth"])
+def test_early_stopped_students_and_their_ceiling_train_on_the_same_rows(mode):
+    """Students hold out a slice of train_b to choose their stopping point; the ceiling they are
+    compared with trains on the same rows (not all of train_b), and both report the slice as train_b."""
+    from weak2strong.experiment import Regime, strong_ceiling, student
+
+    n, splits, weak, path = _early_stopping_task()
     spec = resolve_model("m", {"backbone": "minilm-l6", "layer": 1})
-    for mode in ("weak_labels", "ground_truth"):
-        regime = Regime("linear_probe", TrainConfig(lr=0.01, epochs=3, eval_points=5, early_stopping=mode, holdout_frac=0.2))
-        table, result = student(regime, spec, splits, weak, "xent", {}, seed=0, dataset="toy", features_path=path)
-        assert result.extra["early_stopping"]["on"] == mode
-        assert 1 <= result.extra["early_stopping"]["best_step"] <= result.steps
-        assert (table["split"] == "train_b").sum() == n  # the held-out slice is reported as train_b
+    regime = Regime("linear_probe", TrainConfig(lr=0.01, epochs=3, eval_points=5, early_stopping=mode, holdout_frac=0.2))
+    table, result = student(regime, spec, splits, weak, "xent", {}, seed=0, dataset="toy", features_path=path)
+    assert result.extra["early_stopping"]["on"] == mode
+    ceiling, ceiling_result = strong_ceiling(regime, spec, splits, seed=0, dataset="toy", features_path=path)
+    assert result.extra["train_rows"] == ceiling_result.extra["train_rows"] == n - 40  # 20% of train_b held out
+    for t in (table, ceiling):
+        assert (t["split"] == "train_b").sum() == n and set(t["split"]) == {"train_b", "test"}
+    no_stop = Regime("linear_probe", TrainConfig(lr=0.01, epochs=3))
+    assert strong_ceiling(no_stop, spec, splits, seed=0, dataset="toy", features_path=path)[1].extra["train_rows"] == n
 
 
 def test_the_early_stopping_slice_keeps_groups_whole():

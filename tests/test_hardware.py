@@ -112,9 +112,9 @@ def test_device_map_extraction_gives_the_same_features(test_resources, minilm, m
     spec = resolve_model("minilm_l2", {"backbone": "minilm-l6", "layer": 2})
     tokenizer = load_tokenizer(spec, test_resources)
     texts = ["a short one", "a somewhat longer sentence about nothing in particular", "third"]
-    plain = embed_texts(load_backbone(spec, test_resources), tokenizer, texts, "mean", 2, 32, 2, "cpu")
+    plain, _ = embed_texts(load_backbone(spec, test_resources), tokenizer, texts, "mean", 2, 32, 2, "cpu")
     # On a CPU-only machine accelerate's "auto" map is one device; spreading over several GPUs
     # needs a machine with several.
-    mapped = embed_texts(load_backbone(spec, test_resources, device_map="auto"), tokenizer, texts, "mean", 2, 32, 2, "cpu")
+    mapped, _ = embed_texts(load_backbone(spec, test_resources, device_map="auto"), tokenizer, texts, "mean", 2, 32, 2, "cpu")
     assert seen == [None, "auto"]
     torch.testing.assert_close(plain, mapped)

@@ -117,3 +117,31 @@ def test_editing_plots_reruns_only_figures(workflow_run, workflow_copy):
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/plots.py", "def save_figure(", "# edited\ndef save_figure(")
     assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {**FIGURES, "all": 1}
+
+
+def test_a_deleted_intermediate_file_is_rebuilt_with_what_depends_on_it(workflow_run_copy):
+    """Deleting the weak model's labels reruns that weak model, its students and the aggregates;
+    the ceiling, the features and the splits stay (before, `all` did not ask for the labels and a
+    dry run said "Nothing to be done" while the old summary stood on a missing file)."""
+    workdir, config = workflow_run_copy
+    (workdir / "results/labels/linear_probe/reviews/minilm_l1_short.parquet").unlink()
+    assert planned_jobs(workdir, config) == {"train_weak": 1, "train_student": 2, **AGGREGATES}
+    (workdir / "results/data/reviews/splits/seed1.parquet").unlink()
+    jobs = planned_jobs(workdir, config)
+    assert jobs["split_dataset"] == 1 and "prepare_dataset" not in jobs and "extract_features" not in jobs
+    assert jobs["train_ceiling"] == 1 and jobs["train_weak"] == 1
+
+
+def test_two_working_directories_sharing_resources_do_not_invalidate_each_other(workflow_run, tmp_path):
+    """A second working directory (another clone, another config) with the same `resources_dir`
+    must not refetch the shared models (fetch rules used to rerun whenever their script was newer
+    than the fetched files), which would make the first directory's whole DAG stale."""
+    from workflow_helpers import snakemake
+
+    workdir, config = workflow_run
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "config.yaml").write_text((workdir / "config.yaml").read_text())
+    assert "fetch_model" not in planned_jobs(other, config, name="config.yaml")
+    snakemake(other, "results/features/reviews/minilm-l6/layer6-len64.safetensors")
+    assert planned_jobs(workdir, config) == {}

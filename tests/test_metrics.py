@@ -2,7 +2,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from weak2strong.metrics import accuracy, agreement, auroc, bootstrap_ci, pgr, summarize
+from weak2strong.metrics import (
+    Diagnostics,
+    accuracy,
+    agreement,
+    auroc,
+    describe,
+    label_diagnostics,
+    pgr,
+    ratio_of_means_interval,
+    summarize,
+    t_interval,
+)
 
 
 def test_accuracy_and_auroc_by_hand():
@@ -30,13 +41,58 @@ def test_agreement_split_by_weak_correctness():
     assert agreement(student2, weak, y) == {"agreement": 0.5, "agreement_weak_correct": 1.0, "agreement_weak_wrong": 0.0}
 
 
-def test_bootstrap_ci_brackets_the_mean_and_narrows_with_data():
-    rng = np.random.default_rng(0)
-    small, large = rng.normal(1.0, 1.0, 5), rng.normal(1.0, 1.0, 200)
-    lo_s, hi_s = bootstrap_ci(small)
-    lo_l, hi_l = bootstrap_ci(large)
-    assert lo_s <= small.mean() <= hi_s and lo_l <= large.mean() <= hi_l
-    assert hi_l - lo_l < hi_s - lo_s
+@pytest.mark.parametrize("n", [3, 5, 10])
+def test_t_interval_covers_the_true_mean_95_percent_of_the_time(n):
+    """Coverage on simulated seeds with a known mean: per-seed accuracies as a seed effect plus the
+    binomial noise of a 1,000-example test set. A percentile bootstrap over n values covers about
+    0.74 (n = 3) to 0.89 (n = 10) here; the t-interval must hold 0.95 at every n."""
+    rng = np.random.default_rng(n)
+    sims, true_acc = 4000, 0.8
+    seed_effect = rng.normal(0, 0.01, size=(sims, n))
+    acc = rng.binomial(1000, np.clip(true_acc + seed_effect, 0, 1)) / 1000
+    bounds = np.array([t_interval(row) for row in acc])
+    covered = (bounds[:, 0] <= true_acc) & (true_acc <= bounds[:, 1])
+    assert 0.94 <= covered.mean() <= 0.96, covered.mean()
+
+
+def test_one_seed_has_no_interval_and_n_counts_defined_values():
+    lo, hi = t_interval([0.7])
+    assert np.isnan(lo) and np.isnan(hi)
+    out = describe([0.5, np.nan, 0.7, np.nan], "pgr")
+    assert out["pgr_n"] == 2 and out["pgr_mean"] == pytest.approx(0.6)
+    # mean ± t(1, 0.975) · s / √2 with s = 0.1414: 12.706 · 0.1
+    assert out["pgr_ci_high"] - out["pgr_mean"] == pytest.approx(12.7062 * 0.1, rel=1e-4)
+
+
+@pytest.mark.parametrize("n", [5, 10])
+def test_fieller_interval_for_pgr_of_means_has_honest_coverage(n):
+    """Seeds with a known PGR of means: weak 0.70, ceiling 0.80, student 0.75 (PGR 0.5) plus
+    correlated per-seed noise; Fieller's interval must cover 0.5 in about 95% of experiments."""
+    rng = np.random.default_rng(100 + n)
+    sims, covered, defined = 3000, 0, 0
+    for _ in range(sims):
+        weak = 0.70 + rng.normal(0, 0.015, n)
+        ceiling = 0.80 + 0.5 * (weak - 0.70) + rng.normal(0, 0.015, n)
+        student = 0.75 + 0.5 * (weak - 0.70) + rng.normal(0, 0.015, n)
+        point, lo, hi, status = ratio_of_means_interval(student - weak, ceiling - weak)
+        if status == "":
+            defined += 1
+            covered += lo <= 0.5 <= hi
+    assert defined > 0.99 * sims  # a 10-point gap is clear at these seed counts
+    assert 0.935 <= covered / sims <= 0.965, covered / sims
+
+
+def test_pgr_of_means_interval_is_undefined_when_the_gap_is_not_clearly_positive():
+    """FEVER-like cell: a mean gap of 0.3 points with seeds on both sides of 0. A bootstrap that
+    drops the resamples without a gap still printed a confident interval; Fieller's is unbounded."""
+    weak = np.array([0.60, 0.61, 0.59, 0.62, 0.60])
+    ceiling = weak + np.array([0.02, -0.01, 0.015, -0.02, 0.01])
+    student = weak + np.array([0.01, -0.01, 0.0, 0.005, 0.0])
+    point, lo, hi, status = ratio_of_means_interval(student - weak, ceiling - weak)
+    assert point == pytest.approx(0.005 / 0.015 * 0.6 / 0.6, rel=1e-6)
+    assert status == "gap not significant" and np.isnan(lo) and np.isnan(hi)
+    assert ratio_of_means_interval([0.01, 0.02], [-0.01, -0.02])[3] == "no gap"
+    assert ratio_of_means_interval([0.01], [0.02])[3] == "one seed"
 
 
 def _per_seed(student, weak, ceiling):
@@ -51,11 +107,11 @@ def _per_seed(student, weak, ceiling):
 
 def test_summary_keeps_and_flags_cells_with_ceiling_not_above_weak():
     per_seed = _per_seed([0.75, 0.8, 0.7], [0.7, 0.7, 0.72], [0.8, 0.9, 0.72])
-    row = summarize(per_seed, n_boot=500).iloc[0]
+    row = summarize(per_seed).iloc[0]
     assert row["n_seeds"] == 3 and row["n_flagged"] == 1
-    assert row["flag"]
-    # mean PGR over the two defined seeds: (0.5 + 0.5) / 2
-    assert row["pgr_mean"] == pytest.approx(0.5)
+    assert row["flag"] == "ceiling<=weak in 1/3 seeds"
+    # mean PGR over the two defined seeds: (0.5 + 0.5) / 2, and the count says one seed was skipped
+    assert row["pgr_mean"] == pytest.approx(0.5) and row["pgr_n"] == 2
     # PGR of means: (0.75 - 0.7067) / (0.8067 - 0.7067)
     assert row["pgr_of_means"] == pytest.approx((0.75 - 2.12 / 3) / (2.42 / 3 - 2.12 / 3))
 
@@ -75,10 +131,12 @@ def test_methods_table_pairs_each_method_with_xent_on_the_same_seed():
 
     xent = _per_seed([0.75, 0.80, 0.77], [0.7] * 3, [0.8] * 3)
     logconf = _per_seed([0.78, 0.82, 0.78], [0.7] * 3, [0.8] * 3).assign(loss="logconf")
-    table = methods_table(pd.concat([xent, logconf]), n_boot=500).set_index("loss")
+    table = methods_table(pd.concat([xent, logconf])).set_index("loss")
     # paired student-accuracy differences: 0.03, 0.02, 0.01
     assert table.loc["logconf", "student_acc_diff_vs_xent"] == pytest.approx(0.02)
-    assert table.loc["logconf", "student_acc_diff_ci_low"] > 0
+    # t-interval of [0.03, 0.02, 0.01]: 0.02 ± 4.303 · 0.01 / √3 — includes 0 at three seeds
+    assert table.loc["logconf", "student_acc_diff_ci_low"] == pytest.approx(0.02 - 4.3027 * 0.01 / 3 ** 0.5, rel=1e-4)
+    assert table.loc["logconf", "student_acc_diff_n"] == 3
     assert table.loc["xent", "student_acc_diff_vs_xent"] == 0.0
 
 
@@ -95,3 +153,28 @@ def test_training_dynamics_are_recorded_at_evenly_spaced_steps():
     _, result = fit_probe(x, y, Xent(), TrainConfig(lr=0.05, epochs=5, batch_size=16, eval_points=4), seed=0,
                           evaluate=lambda model: calls.append(1) or {"test_acc": 0.5, "agreement": 0.5})
     assert [p["step"] for p in result.extra["dynamics"]] == [5, 10, 15, 20] and len(calls) == 4
+
+
+def test_label_diagnostics_by_hand():
+    out = label_diagnostics([0.9, 0.5, 0.2, 0.45])
+    assert out["weak_confidence"] == pytest.approx((0.8 + 0.0 + 0.6 + 0.1) / 4)
+    assert out["weak_positive_rate"] == 0.25
+
+
+def test_degenerate_weak_labels_and_losses_that_keep_few_labels_are_flagged():
+    """Weak labels within 0.01 of 0.5 (a head that never trained) and a loss that kept 2% of the
+    labels: both counted in n_degenerate and named in the flag, the cell kept."""
+    per_seed = _per_seed([0.75, 0.8], [0.7, 0.7], [0.8, 0.9])
+    diagnostics = Diagnostics(min_weak_confidence=0.05, min_kept_fraction=0.05)
+    rows = []
+    for _, r in per_seed.iterrows():
+        r = r.to_dict() | {"weak_confidence": 0.015, "kept_fraction": 0.02 if r["seed"] == 0 else 0.5}
+        r |= diagnostics.flags(r)
+        rows.append(r | {"degenerate": r["weak_degenerate"] or r["few_labels_kept"]})
+    row = summarize(pd.DataFrame(rows), diagnostics=diagnostics).iloc[0]
+    assert row["n_degenerate"] == 2 and row["n_flagged"] == 0
+    assert "weak labels near 0.5 (mean confidence 0.015 < 0.05) in 2/2 seeds" in row["flag"]
+    assert "kept" in row["flag"] and "in 1/2 seeds" in row["flag"]
+    healthy = [r | {"weak_confidence": 0.4, "kept_fraction": 0.6} for r in rows]
+    healthy = [r | diagnostics.flags(r) for r in healthy]
+    assert not any(r["weak_degenerate"] or r["few_labels_kept"] for r in healthy)

@@ -4,12 +4,11 @@ import copy
 import os
 import re
 import stat
-from pathlib import Path
 
 import pytest
 import yaml
 
-from workflow_helpers import REPO, planned_jobs, snakemake
+from workflow_helpers import REPO, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -67,6 +66,7 @@ def test_training_job_asks_for_a_gpu_and_retries_with_more_memory(workflow_run_c
     calls = [c for c in log.split("=== sbatch") if c.strip()]
     assert len(calls) == 3, result.stdout[-2000:] + result.stderr[-3000:]  # first try and two retries
     assert all("train_weak" in c and re.search(r"--gpus[= ]1\b", c) for c in calls)
+    assert all(re.search(r"(--partition|-p)[= ]gpu\b", c) for c in calls)
     mems = [int(re.search(r"--mem[= ](\d+)", c).group(1)) for c in calls]
     runtimes = [int(re.search(r" -t (\d+)", c).group(1)) for c in calls]
     assert mems == [mems[0], 2 * mems[0], 3 * mems[0]] and runtimes == [runtimes[0], 2 * runtimes[0], 3 * runtimes[0]]
@@ -83,3 +83,17 @@ def test_figure_job_runs_locally_without_a_submission(workflow_run_copy, fake_sl
               config="slurm_fig.yaml", env=env, cwd=workdir, timeout=300)
     assert not (fake_dir / "sbatch.log").exists()
     assert (workdir / "results/figures/pgr.png").stat().st_mtime > before
+
+
+def test_a_job_without_a_gpu_goes_to_the_cpu_partition(workflow_run_copy, fake_slurm):
+    """A linear-probe training job asks for no GPU: it is submitted to the CPU partition (the
+    profile used to send every training job to the GPU queue)."""
+    workdir, config = workflow_run_copy
+    fake_dir, env = fake_slurm
+    (workdir / "results/labels/linear_probe/reviews/minilm_l1_short.parquet").unlink()
+    result = snakemake(workdir, "--profile", str(REPO / "slurm"), *FAST_STATUS, "--retries", "0",
+                       "results/labels/linear_probe/reviews/minilm_l1_short.parquet", check=False, env=env, cwd=workdir, timeout=300)
+    log = (fake_dir / "sbatch.log").read_text() if (fake_dir / "sbatch.log").exists() else ""
+    calls = [c for c in log.split("=== sbatch") if c.strip()]
+    assert len(calls) == 1 and "train_weak" in calls[0], result.stdout[-2000:] + result.stderr[-3000:]
+    assert re.search(r"(--partition|-p)[= ]cpu\b", calls[0]) and not re.search(r"--gpus", calls[0])

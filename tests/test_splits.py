@@ -77,3 +77,60 @@ def test_pool_cap_keeps_whole_groups_and_balance():
     # balancing may drop single examples, but a kept group is never split across pool and rest
     assert (kept <= sizes.loc[kept.index]).all()
     assert abs(pool["label"].mean() - 0.5) < 0.05
+
+
+def test_a_claim_and_its_negation_or_paraphrase_share_a_group():
+    from weak2strong.data.near_duplicates import merge_near_duplicates
+
+    template = "On June 2017, the following claim was made: {}\nQ: Was this claim true or false?\nA:"
+    claims = ["Paris is the capital of France.", "Paris is not the capital of France.", "Paris isn't the capital of France.",
+              "Berlin is a city in Germany.", "The Eiffel Tower stands in Paris.", "Yin and yang is a Taoist moral concept.",
+              "Yin and yang is not a Taoist concept."]
+    texts = [template.format(c) for c in claims] + [template.format(f"Person {i} was born in {1900 + i}.") for i in range(30)]
+    groups = [f"g{i}" for i in range(len(texts))]
+    merged = merge_near_duplicates(groups, texts, 0.8)
+    assert merged[0] == merged[1] == merged[2] == "g0" and merged[5] == merged[6]
+    # the shared template ("claim", "true", "false", ...) does not make unrelated claims duplicates
+    assert len({merged[3], merged[4], merged[0], merged[5]}) == 4 and len(set(merged[7:])) == 30
+    # the same answer whatever the order of the examples
+    order = list(range(len(texts)))[::-1]
+    assert [merge_near_duplicates([groups[i] for i in order], [texts[i] for i in order], 0.8)[k] for k in range(len(texts))] == \
+           [merged[i] for i in order]
+    assert merge_near_duplicates(groups, texts, None) == groups
+
+
+def test_prefix_filtering_finds_every_pair_a_full_comparison_finds():
+    import itertools
+    import random
+
+    from weak2strong.data.near_duplicates import content_words, near_duplicate_pairs
+
+    rng = random.Random(0)
+    vocab = [f"w{i}" for i in range(40)]
+    texts = [" ".join(rng.sample(vocab, rng.randint(3, 7))) for _ in range(300)]
+    words = [content_words(t) for t in texts]
+    brute = {(i, j) for i, j in itertools.combinations(range(len(texts)), 2)
+             if words[i] and len(words[i] & words[j]) / len(words[i] | words[j]) >= 0.6}
+    assert brute and set(near_duplicate_pairs(texts, 0.6)) == brute
+
+
+def test_near_duplicates_never_straddle_splits():
+    from weak2strong.data.near_duplicates import merge_near_duplicates
+
+    rows = []
+    for g in range(300):
+        rows.append({"text": f"item {g} of colour c{g} is heavy", "label": g % 2, "group": None})
+        rows.append({"text": f"item {g} of colour c{g} is not heavy", "label": 1 - g % 2, "group": None})
+    pool = finalize_examples(rows, "toy")
+    pool["group"] = merge_near_duplicates(pool["group"].tolist(), pool["text"].tolist(), 0.8)
+    assert pool["group"].nunique() == 300
+    split = split_examples(pool, {"train_a": 100, "train_b": 150, "test": 120}, seed=3)
+    assert (split.groupby("group")["split"].nunique() == 1).all()
+
+
+def test_a_pool_too_small_for_the_splits_says_why_in_numbers():
+    rows = [{"text": f"t{i}", "label": i % 2, "group": None} for i in range(60)]
+    pool = finalize_examples(rows, "toy")
+    with pytest.raises(DatasetError, match=r"The pool has 60 examples \(30 of class 0, 30 of class 1\) in 60 groups.*ask for 370.*"
+                                           r"fewer usable examples"):
+        split_examples(pool, SIZES, seed=0)

@@ -33,7 +33,7 @@ def tiny_config(data_path: Path, resources: Path) -> dict:
         "losses": {"xent": {}, "logconf": {"alpha_max": 0.5, "warmup_frac": 0.2}},
         "regimes": {"linear_probe": {"lr": 0.001, "batch_size": 32, "epochs": 5, "weight_decay": 0.0, "schedule": "cosine", "eval_points": 5}},
         "features": {"max_length": 64, "batch_size": 64},
-        "metrics": {"n_bootstrap": 2000},
+        "metrics": {"ci_level": 0.95},
         "figures": {"dpi": 60, "format": "png"},
     }
 

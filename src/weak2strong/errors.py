@@ -15,3 +15,7 @@ class DatasetError(Weak2StrongError):
 
 class ModelNotFoundError(Weak2StrongError):
     pass
+
+
+class SupervisionError(Weak2StrongError):
+    """The weak supervision gives a student nothing to learn from (e.g. a loss keeps no label)."""

@@ -14,7 +14,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from .errors import SupervisionError
+from .io import read_parquet
 from .losses import Xent, make_loss
+from .metrics import label_diagnostics
 from .models.features import load_features
 from .models.registry import ModelSpec
 from .training.loop import TrainConfig, TrainResult
@@ -27,6 +30,7 @@ class Regime:
     name: str  # "linear_probe" | "finetune" | "lora" | "lp_ft"
     train: TrainConfig
     max_length: int = 128
+    truncation: str = "right"  # the side a text longer than max_length is cut from (the dataset's; models/tokens.py)
 
 
 def _select(features, pos: dict[str, int], ids: pd.Series):
@@ -72,7 +76,8 @@ def fit_predict(
         texts = {s: splits.loc[splits["split"] == s, "text"].tolist() for s in predict_splits}
         max_length = model.max_length or regime.max_length
         return finetune_and_predict(model, resources_dir, train_rows["text"].tolist(), targets, loss_fn, cfg, seed, texts, max_length,
-                                    evaluate_p1=evaluate_p1, mode=regime.name, select_p1=select_p1, select_split=select_split)
+                                    evaluate_p1=evaluate_p1, mode=regime.name, select_p1=select_p1, select_split=select_split,
+                                    truncation_side=regime.truncation)
     raise ValueError(f"unknown regime {regime.name!r}")
 
 
@@ -81,7 +86,8 @@ def _table(splits: pd.DataFrame, preds: dict[str, np.ndarray], **columns) -> pd.
     for split, p1 in preds.items():
         rows = splits[splits["split"] == split]
         parts.append(pd.DataFrame({
-            "id": rows["id"].to_numpy(), "split": split, "gt_label": rows["label"].to_numpy(),
+            # the early-stopping slice is still train_b, for misfit and for inspection
+            "id": rows["id"].to_numpy(), "split": split.replace("train_b_holdout", "train_b"), "gt_label": rows["label"].to_numpy(),
             "soft_label": p1.astype(np.float32), "hard_label": (p1 > 0.5).astype(np.int8), **columns,
         }))
     return pd.concat(parts, ignore_index=True)
@@ -91,14 +97,33 @@ def weak_labels(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed: in
     """Train the weak supervisor on ``train_a`` ground truth; its soft labels on ``train_b`` and ``test``."""
     y = splits.loc[splits["split"] == "train_a", "label"].to_numpy(dtype=np.float32)
     preds, result = fit_predict(regime, model, splits, "train_a", y, Xent(), seed, ["train_b", "test"], **kw)
+    # What the students will be given, next to the labels (and, with the floors, in the summary):
+    # weak labels near 0.5 from an accurate weak model mean its head never trained.
+    result.extra.update(label_diagnostics(preds["train_b"]))
+    log.info("weak labels on train_b: mean confidence |2p - 1| = %.3f, %.1f%% positive",
+             result.extra["weak_confidence"], 100 * result.extra["weak_positive_rate"])
     return _table(splits, preds, weak_model=model.name, dataset=dataset, seed=seed), result
 
 
 def strong_ceiling(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> tuple[pd.DataFrame, TrainResult]:
-    """Train the strong model on ``train_b`` ground truth (the ceiling)."""
+    """Train the strong model on ``train_b`` ground truth (the ceiling). With early stopping, on the
+    rows the students train on: train_b less the slice they hold out to choose their stopping point."""
+    predict = ["train_b", "test"]
+    if regime.train.early_stopping != "none":
+        splits = with_holdout(splits, regime.train.holdout_frac, seed)
+        predict = ["train_b", "train_b_holdout", "test"]
     y = splits.loc[splits["split"] == "train_b", "label"].to_numpy(dtype=np.float32)
-    preds, result = fit_predict(regime, model, splits, "train_b", y, Xent(), seed, ["train_b", "test"], **kw)
+    preds, result = fit_predict(regime, model, splits, "train_b", y, Xent(), seed, predict, **kw)
+    result.extra["train_rows"] = int(len(y))
     return _table(splits, preds, model=model.name, role="ceiling", weak_model="", loss="", dataset=dataset, seed=seed), result
+
+
+def with_holdout(splits: pd.DataFrame, frac: float, seed: int) -> pd.DataFrame:
+    """``splits`` with the early-stopping slice of train_b renamed ``train_b_holdout`` (``_table``
+    names it train_b again in the files: it is still train_b, for misfit and for inspection)."""
+    splits = splits.copy()
+    splits.loc[holdout_slice(splits, frac, seed), "split"] = "train_b_holdout"
+    return splits
 
 
 def holdout_slice(splits: pd.DataFrame, frac: float, seed: int) -> np.ndarray:
@@ -113,6 +138,28 @@ def holdout_slice(splits: pd.DataFrame, frac: float, seed: int) -> np.ndarray:
     return ((splits["split"] == "train_b") & splits["group"].isin(chosen)).to_numpy()
 
 
+def check_kept_fraction(loss_fn, loss: str, targets: np.ndarray) -> float | None:
+    """The fraction of weak labels a thresholding loss trains on (None for losses that keep all).
+
+    A loss that keeps none would train nothing and leave a constant predictor that looks like a
+    result: that is an error, with the numbers that explain it."""
+    if not hasattr(loss_fn, "kept_fraction"):
+        return None
+    import torch
+
+    kept = float(loss_fn.kept_fraction(torch.as_tensor(targets)))
+    log.info("%s keeps %.1f%% of the %d weak labels", loss, 100 * kept, len(targets))
+    if kept == 0:
+        confidence = np.abs(2 * np.asarray(targets, dtype=float) - 1)
+        raise SupervisionError(
+            f"{loss} keeps none of the {len(targets)} weak labels: its options {loss_fn} need a confidence |2p - 1| the "
+            f"weak labels never reach (highest {confidence.max():.3f}, mean {confidence.mean():.3f}). Weak labels this close to "
+            "0.5 mean the weak model's head barely trained (fine-tuning: raise the regime's head_lr); or lower the "
+            f"threshold under losses.{loss} in config/config.yaml."
+        )
+    return kept
+
+
 def student(
     regime: Regime, model: ModelSpec, splits: pd.DataFrame, labels: pd.DataFrame, loss: str, loss_options: dict,
     seed: int, dataset: str, **kw,
@@ -124,8 +171,7 @@ def student(
     if stopping != "none":
         # Hold out a slice of train_b to choose the stopping point on: the weak labels there
         # (honest) or the ground truth (an oracle upper bound, marked in every table and figure).
-        splits = splits.copy()
-        splits.loc[holdout_slice(splits, regime.train.holdout_frac, seed), "split"] = "train_b_holdout"
+        splits = with_holdout(splits, regime.train.holdout_frac, seed)
         held = splits[splits["split"] == "train_b_holdout"]
         reference = (held["label"].to_numpy() if stopping == "ground_truth" else soft.loc[held["id"]].to_numpy() > 0.5).astype(bool)
         select_p1 = lambda p1: float(((p1 > 0.5) == reference).mean())  # noqa: E731
@@ -133,6 +179,7 @@ def student(
     train_ids = splits.loc[splits["split"] == "train_b", "id"]
     targets = soft.loc[train_ids].to_numpy(dtype=np.float32)
     loss_fn = make_loss(loss, loss_options)
+    kept = check_kept_fraction(loss_fn, loss, targets)
     # Training dynamics: test accuracy against ground truth and agreement with the weak labels.
     test_ids = splits.loc[splits["split"] == "test", "id"]
     gt = splits.loc[splits["split"] == "test", "label"].to_numpy()
@@ -144,33 +191,20 @@ def student(
 
     preds, result = fit_predict(regime, model, splits, "train_b", targets, loss_fn, seed, predict_splits,
                                 evaluate_p1=evaluate_p1, select_p1=select_p1, select_split="train_b_holdout", **kw)
-    if hasattr(loss_fn, "kept_fraction"):
-        import torch
-
-        result.extra["kept_fraction"] = loss_fn.kept_fraction(torch.as_tensor(targets))
-        log.info("%s kept %.1f%% of the weak labels", loss, 100 * result.extra["kept_fraction"])
+    if kept is not None:
+        result.extra["kept_fraction"] = kept
     weak_name = labels["weak_model"].iloc[0]
-    table = _table(splits, preds, model=model.name, role="student", weak_model=weak_name, loss=loss, dataset=dataset, seed=seed)
-    # the held-out slice is still train_b, for misfit and for inspection
-    table["split"] = table["split"].replace({"train_b_holdout": "train_b"})
-    return table, result
-
-
-def cell_test_table(labels: pd.DataFrame, ceiling: pd.DataFrame, student_preds: pd.DataFrame, split: str = "test") -> pd.DataFrame:
-    """Join one seed's weak, ceiling and student predictions on ``split`` by id (the metrics' columns)."""
-    def p1(df, name):
-        return df[df["split"] == split].set_index("id")["soft_label"].rename(f"{name}_p1")
-
-    gt = labels[labels["split"] == split].set_index("id")["gt_label"]
-    return pd.concat([gt, p1(labels, "weak"), p1(ceiling, "ceiling"), p1(student_preds, "student")], axis=1, join="inner")
+    result.extra["train_rows"] = int(len(targets))
+    return _table(splits, preds, model=model.name, role="student", weak_model=weak_name, loss=loss, dataset=dataset, seed=seed), result
 
 
 def regime_from_params(params: dict) -> Regime:
-    """The regime as the workflow passes it: ``{"name": ..., <train options>, "max_length": ...}``."""
+    """The regime as the workflow passes it: ``{"name": ..., <train options>, "max_length": ..., "truncation": ...}``."""
     opts = dict(params)
     name = opts.pop("name")
     max_length = int(opts.pop("max_length", 128))
-    return Regime(name, TrainConfig(**opts), max_length)
+    truncation = opts.pop("truncation", "right")
+    return Regime(name, TrainConfig(**opts), max_length, truncation)
 
 
 def over_seeds(step, seeds: list[int], split_files: dict[int, str], labels_file: str | None = None, **kwargs) -> tuple[pd.DataFrame, dict]:
@@ -182,10 +216,10 @@ def over_seeds(step, seeds: list[int], split_files: dict[int, str], labels_file:
     import time
 
     tables, curves = [], {}
-    all_labels = pd.read_parquet(labels_file) if labels_file else None
+    all_labels = read_parquet(labels_file) if labels_file else None
     compute = 0.0
     for seed in seeds:
-        splits = pd.read_parquet(split_files[seed])
+        splits = read_parquet(split_files[seed])
         extra = {"labels": all_labels[all_labels["seed"] == seed]} if all_labels is not None else {}
         start = time.perf_counter()
         table, result = step(splits=splits, seed=seed, **extra, **kwargs)

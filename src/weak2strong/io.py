@@ -1,4 +1,5 @@
-"""Writing artefacts so that an interrupted job never leaves a file that looks finished."""
+"""Writing artefacts so that an interrupted job never leaves a file that looks finished, and reading
+them with an error that says what to do when one is damaged anyway."""
 
 from __future__ import annotations
 
@@ -42,3 +43,23 @@ def write_parquet(df: pd.DataFrame, path: str | Path, schema: pa.Schema | None =
 def write_json(obj, path: str | Path) -> None:
     with atomic_path(path) as tmp:
         Path(tmp).write_text(json.dumps(obj, indent=2, sort_keys=True, default=str))
+
+
+class ArtifactError(RuntimeError):
+    """A cached file of the workflow cannot be read (damaged, or left by an older version)."""
+
+
+def damaged(path, exc: Exception) -> ArtifactError:
+    return ArtifactError(f"{path} cannot be read ({type(exc).__name__}: {exc}). It is a cached result of the workflow, "
+                         "perhaps damaged by a full disk or a copy cut short: delete it and rerun snakemake, which rebuilds it "
+                         "and everything made from it.")
+
+
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    """A Parquet artefact of the workflow; a damaged one is an ``ArtifactError`` that names it and the fix."""
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise damaged(path, exc) from exc

@@ -3,6 +3,11 @@
 ``logits``: [batch, 2] student logits. ``weak_soft``: [batch] the weak supervisor's probability of
 class 1. ``step_frac``: fraction of training done, in [0, 1]. Adding a method is one class here and
 one line in ``LOSSES``.
+
+A loss whose target depends on the whole batch (logconf's threshold) also has
+``batch_statistics(student_p1, weak_soft) -> {name: per-example tensor}`` and takes them as
+``stats=``: when a batch is split into micro-batches or over processes, the training loop computes
+them once over the whole batch, so the method is the same whatever the memory it runs in.
 """
 
 from __future__ import annotations
@@ -35,13 +40,13 @@ def hardened_predictions(student_p1: torch.Tensor, prior: torch.Tensor) -> torch
     """f̂_t(x) = 1[f(x) > t], with t chosen so the fraction of positives equals ``prior``.
 
     Exactly ``round(prior · batch)`` examples (those the student rates most positive) become 1.
+    (Ranks instead of ``topk(k)``: k stays on the device, so a GPU step does not wait for it.)
     """
     n = student_p1.shape[0]
-    k = int(torch.round(prior * n).item())
-    hard = torch.zeros_like(student_p1)
-    if k > 0:
-        hard[torch.topk(student_p1, k).indices] = 1.0
-    return hard
+    k = torch.round(prior * n)
+    rank = torch.empty_like(student_p1, dtype=torch.long)
+    rank[torch.argsort(student_p1, descending=True, stable=True)] = torch.arange(n, device=student_p1.device)
+    return (rank < k).to(student_p1.dtype)
 
 
 def linear_ramp(step_frac: float, final: float, warmup_frac: float) -> float:
@@ -68,10 +73,15 @@ class LogConf:
     def alpha(self, step_frac: float) -> float:
         return linear_ramp(step_frac, self.alpha_max, self.warmup_frac)
 
-    def __call__(self, logits, weak_soft, step_frac):
+    def batch_statistics(self, student_p1, weak_soft):
+        """The hardened predictions f̂_t(x) of a whole batch (its prior and threshold)."""
+        return {"hard": hardened_predictions(student_p1.float(), weak_soft.float().mean())}
+
+    def __call__(self, logits, weak_soft, step_frac, stats=None):
         alpha = self.alpha(step_frac)
-        student_p1 = F.softmax(logits.detach().float(), dim=-1)[:, 1]
-        hard = hardened_predictions(student_p1, weak_soft.float().mean())
+        if stats is None:  # this call sees the whole batch
+            stats = self.batch_statistics(F.softmax(logits.detach().float(), dim=-1)[:, 1], weak_soft)
+        hard = stats["hard"].to(logits.device)
         # CE is linear in the target, so the two-term loss is CE against the mixed target.
         target = (1.0 - alpha) * soft_targets(weak_soft) + alpha * soft_targets(hard)
         return cross_entropy(logits, target)

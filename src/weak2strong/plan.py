@@ -15,7 +15,6 @@ from .errors import ConfigError
 from .losses import LOSSES
 from .models.registry import ModelSpec, resolve_model
 
-
 # Hardware options that are training options (the others, gpus and device_map, say where it runs).
 TRAIN_HARDWARE_KEYS = ("bf16", "grad_checkpointing", "grad_accum", "micro_batch_size")
 # LoRA options a model may set for itself (rank and targets differ by model family and size).
@@ -71,19 +70,32 @@ class Plan:
         out.update((self.config["models"][name] or {}).get("hardware") or {})
         return out
 
-    def train_options(self, name: str) -> dict:
-        """What a training job of model ``name`` gets as ``params.regime``: the regime's options, the
-        model's own ``lr`` if it sets one and, when fine-tuning, its hardware's training options.
-        Linear probes train on cached features, where a model's hardware does not apply."""
+    def truncation(self, dataset: str) -> str:
+        """The side a text of ``dataset`` longer than a model's window is cut from: the config's
+        ``truncation``, else the registry's (left for passage-first templates: the question stays)."""
+        return self.dataset_options(dataset).get("truncation") or self.datasets[dataset].truncation
+
+    def train_options(self, name: str, dataset: str | None = None) -> dict:
+        """What a training job of model ``name`` (on ``dataset``) gets as ``params.regime``: the
+        regime's options, the model's own ``lr`` if it sets one and, when fine-tuning, its hardware's
+        training options and the dataset's truncation side. Linear probes train on cached
+        features, where neither applies."""
         options = {"name": self.regime, **self.regime_options()}
         if self.models[name].lr is not None:
             options["lr"] = self.models[name].lr
         if self.regime != "linear_probe":
             options.update({k: v for k, v in self.hardware(name).items() if k in TRAIN_HARDWARE_KEYS})
+            if dataset is not None:
+                options["truncation"] = self.truncation(dataset)
         if self.regime == "lora":
             own = self.config["models"][name] or {}
             options.update({k: own[k] for k in MODEL_LORA_KEYS if k in own})
         return options
+
+    def metrics_options(self) -> dict:
+        """The interval level and the floors of the degenerate-supervision diagnostics."""
+        defaults = {"ci_level": 0.95, "min_weak_confidence": 0.05, "min_kept_fraction": 0.05}
+        return defaults | dict(self.config.get("metrics") or {})
 
     def processes(self, name: str) -> int:
         """Processes (one per GPU) that train model ``name`` in one job: its hardware's ``gpus``."""
@@ -141,6 +153,8 @@ def build_plan(config: dict) -> Plan:
         sizes = [models[n].size for n in names]
         if sizes != sorted(sizes) or len(set(sizes)) < len(sizes):
             raise ConfigError(f"{where}: bootstrap.chains.{chain} must go from smaller to larger models (sizes: {sizes}).")
+    if (config["regimes"].get("linear_probe") or {}).get("head_lr") is not None:
+        raise ConfigError(f"{where}: regimes.linear_probe.head_lr: a linear probe is all head; set its rate with lr.")
     if exp["regime"] == "linear_probe" and config["regimes"]["linear_probe"].get("lr") is None:
         raise ConfigError(f"{where}: regimes.linear_probe.lr must be a number (only fine-tuning regimes fall back to each model's own lr).")
     for figure, opts in (config.get("figures") or {}).items():

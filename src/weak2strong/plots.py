@@ -37,6 +37,23 @@ def oracle_note(df: pd.DataFrame) -> str:
     return ""
 
 
+def seeds_note(df: pd.DataFrame, column: str = "n_seeds") -> str:
+    """How many seeds each interval rests on: "n = 10 seeds", or a range when cells differ."""
+    n = df[column].dropna().astype(int) if column in df else pd.Series(dtype=int)
+    if n.empty:
+        return "n = ? seeds"
+    return f"n = {n.min()} seeds" if n.min() == n.max() else f"n = {n.min()}–{n.max()} seeds"
+
+
+def flagged(df: pd.DataFrame) -> np.ndarray:
+    """Cells with a seed whose ceiling is not above the weak model, or whose supervision was
+    degenerate (weak labels near 0.5, a loss that kept almost no labels): drawn hatched."""
+    out = df["n_flagged"].fillna(0).to_numpy() > 0
+    if "n_degenerate" in df:
+        out |= df["n_degenerate"].fillna(0).to_numpy() > 0
+    return out
+
+
 def panel_grid(n_panels: int, width: float = 4.2, height: float = 3.3):
     """A grid of at most four columns for ``n_panels`` panels; unused axes are hidden."""
     ncols = min(4, n_panels)
@@ -67,7 +84,8 @@ def only_losses(df: pd.DataFrame, losses: list[str] | None) -> pd.DataFrame:
 
 def _err(df: pd.DataFrame, metric: str) -> np.ndarray:
     mean = df[f"{metric}_mean"].to_numpy()
-    return np.vstack([mean - df[f"{metric}_ci_low"].to_numpy(), df[f"{metric}_ci_high"].to_numpy() - mean]).clip(min=0)
+    # no interval (one seed): no error bar, rather than a zero-width one that looks certain
+    return np.nan_to_num(np.vstack([mean - df[f"{metric}_ci_low"].to_numpy(), df[f"{metric}_ci_high"].to_numpy() - mean])).clip(min=0)
 
 
 def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx: bool = True):
@@ -103,16 +121,18 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx
                 ax.set_xlabel("strong model (parameters used)")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), bbox_to_anchor=(0.5, -0.02 - 0.02 * (len(labels) // 4)), frameon=False, fontsize=8)
-    fig.suptitle("Weak-to-strong: test accuracy vs strong model (mean over seeds, 95% bootstrap CI)" + oracle_note(summary), fontsize=11)
+    fig.suptitle(f"Weak-to-strong: test accuracy vs strong model (mean over seeds, 95% t-interval, {seeds_note(summary)})"
+                 + oracle_note(summary), fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))
     return fig
 
 
 def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
-    """PGR per (weak → strong) pair and loss, one panel per dataset, with bootstrap CIs.
+    """PGR per (weak → strong) pair and loss, one panel per dataset, with Fieller's interval over seeds.
 
     A cell whose seed-mean ceiling is not above the weak model has no PGR: it is marked
-    "no gap" instead of drawn. Bars beyond ``ylim`` (PGR that large means the gap is too small to
+    "no gap" instead of drawn. A cell whose gap is not clearly above 0 has no interval: its bar is
+    drawn without one and marked "no CI". Bars beyond ``ylim`` (PGR that large means the gap is too small to
     measure) are clipped and their value printed.
     """
     datasets = sorted(summary["dataset"].unique())
@@ -141,12 +161,15 @@ def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
             shown = np.clip(np.nan_to_num(point), *ylim)
             bars = ax.bar(xs, shown, width, yerr=np.where((point > ylim[0]) & (point < ylim[1]), np.nan_to_num(err), 0), capsize=3,
                           label=loss, color=loss_colors(losses)[loss])
-            for k, (bar, flagged) in enumerate(zip(bars, dl["n_flagged"].fillna(0).to_numpy() > 0)):
-                if flagged:
+            no_ci = ~np.isnan(point) & np.isnan(dl["pgr_of_means_ci_low"].to_numpy(dtype=float))
+            for k, (bar, hatched) in enumerate(zip(bars, flagged(dl))):
+                if hatched:
                     bar.set_hatch("//")
                     bar.set_edgecolor("grey")
                 if np.isnan(point[k]) and not no_gap[k]:
                     ax.text(xs[k], 0.05, "no gap", rotation=90, ha="center", va="bottom", fontsize=7, color="grey")
+                elif no_ci[k] and ylim[0] < point[k] < ylim[1]:
+                    ax.text(xs[k], shown[k], "no CI", rotation=90, ha="center", va="bottom" if point[k] >= 0 else "top", fontsize=6, color="grey")
                 elif not np.isnan(point[k]) and not ylim[0] < point[k] < ylim[1]:
                     ax.text(xs[k], shown[k], f"{point[k]:.1f}", ha="center", va="bottom" if point[k] > 0 else "top", fontsize=6, rotation=90)
         ax.axhline(0, color="black", lw=0.8)
@@ -162,7 +185,8 @@ def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
 
     handles = [Patch(color=loss_colors(losses)[loss], label=loss) for loss in losses]  # plain: bars may be hatched
     fig.legend(handles=handles, loc="lower center", ncol=min(8, len(losses)), frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.01))
-    fig.suptitle("Performance gap recovered: PGR of seed-mean accuracies, 95% bootstrap CI (hatched: ceiling ≤ weak in some seed)"
+    fig.suptitle(f"Performance gap recovered: PGR of seed-mean accuracies, 95% Fieller interval ({seeds_note(summary)}; "
+                 "no CI: gap not clearly above 0)\nhatched: ceiling ≤ weak, or degenerate weak labels, in some seed"
                  + oracle_note(summary), fontsize=10)
     fig.tight_layout(rect=(0, 0.05 if nrows > 1 else 0.07, 1, 1))
     return fig
@@ -262,7 +286,7 @@ def plot_dynamics(table: pd.DataFrame):
 
 def plot_bootstrap(table: pd.DataFrame):
     """Each chain's rungs (trained on the previous rung's labels) against direct W → S and the ceiling."""
-    from .metrics import bootstrap_ci
+    from .metrics import t_interval
 
     panels = table[["dataset", "chain"]].drop_duplicates().sort_values(["dataset", "chain"]).to_records(index=False).tolist()
     fig, axes = panel_grid(len(panels), width=4.6, height=3.4)
@@ -270,29 +294,30 @@ def plot_bootstrap(table: pd.DataFrame):
         d = table[(table["dataset"] == dataset) & (table["chain"] == chain)]
         stats = []
         for (kind, step, model), g in d.groupby(["kind", "step", "model"], sort=False):
-            lo, hi = bootstrap_ci(g["test_acc"].to_numpy(), n_boot=2000)
+            lo, hi = t_interval(g["test_acc"].to_numpy())
             stats.append({"kind": kind, "step": step, "model": model, "mean": g["test_acc"].mean(), "lo": lo, "hi": hi})
+        n_seeds = d["seed"].nunique() if "seed" in d else 0
         s = pd.DataFrame(stats)
         for kind, style in (("chain", dict(color="tab:blue", marker="o", label="bootstrapped chain")),
                             ("direct", dict(color="tab:orange", marker="s", ls="none", markersize=8, label="direct weak → strong")),
                             ("ceiling", dict(color="black", marker="*", ls="none", markersize=10, label="ceiling"))):
             k = s[s["kind"] == kind].sort_values("step")
-            ax.errorbar(k["step"], k["mean"], yerr=np.vstack([k["mean"] - k["lo"], k["hi"] - k["mean"]]).clip(min=0), capsize=3, **style)
+            ax.errorbar(k["step"], k["mean"], yerr=np.nan_to_num(np.vstack([k["mean"] - k["lo"], k["hi"] - k["mean"]])).clip(min=0), capsize=3, **style)
         rungs = s[s["kind"] == "chain"].sort_values("step")
         ax.set_xticks(rungs["step"].tolist(), rungs["model"].tolist(), fontsize=8)
-        ax.set_title(f"{dataset} — {chain}", fontsize=10)
+        ax.set_title(f"{dataset} — {chain} (n = {n_seeds} seeds)", fontsize=10)
         ax.set_ylabel("test accuracy")
         ax.grid(alpha=0.3)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.03))
-    fig.suptitle("Bootstrapping vs direct weak-to-strong (mean over seeds, 95% bootstrap CI)", fontsize=11)
+    fig.suptitle("Bootstrapping vs direct weak-to-strong (mean over seeds, 95% t-interval)", fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
     return fig
 
 
 def plot_methods(methods: pd.DataFrame, baseline: str = "xent"):
     """Every method against ``baseline`` on the same seeds: the paired difference in student test
-    accuracy with its 95% bootstrap CI, one row per method, one marker per (weak → strong) pair."""
+    accuracy with its 95% t-interval over seeds, one row per method, one marker per (weak → strong) pair."""
     datasets = sorted(methods["dataset"].unique())
     losses = [loss for loss in ordered_losses(methods["loss"]) if loss != baseline]
     pairs = methods[["weak", "strong"]].drop_duplicates().to_records(index=False).tolist()
@@ -307,7 +332,7 @@ def plot_methods(methods: pd.DataFrame, baseline: str = "xent"):
             dp = d[(d["weak"] == pair[0]) & (d["strong"] == pair[1])].set_index("loss").reindex(losses)
             y = np.arange(len(losses)) + (k - (len(pairs) - 1) / 2) * 0.7 / max(1, len(pairs))
             x = 100 * dp[col].to_numpy(dtype=float)
-            err = 100 * np.vstack([dp[col] - dp["student_acc_diff_ci_low"], dp["student_acc_diff_ci_high"] - dp[col]]).clip(min=0)
+            err = 100 * np.nan_to_num(np.vstack([dp[col] - dp["student_acc_diff_ci_low"], dp["student_acc_diff_ci_high"] - dp[col]])).clip(min=0)
             ax.errorbar(x, y, xerr=err, ls="none", marker=markers[k % len(markers)], color=colors[pair], capsize=2, ms=5,
                         label=f"{pair[0]} → {pair[1]}")
         ax.axvline(0, color="black", lw=0.8)
@@ -319,7 +344,8 @@ def plot_methods(methods: pd.DataFrame, baseline: str = "xent"):
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, title="weak → strong", loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=8,
                title_fontsize=8, bbox_to_anchor=(0.5, -0.01))
-    fig.suptitle(f"Each method against {baseline} on the same seeds (mean paired difference, 95% bootstrap CI)" + oracle_note(methods),
+    fig.suptitle(f"Each method against {baseline} on the same seeds (mean paired difference, 95% t-interval, "
+                 f"{seeds_note(methods, 'student_acc_diff_n')})" + oracle_note(methods),
                  fontsize=10)
     fig.tight_layout(rect=(0, 0.08 + 0.03 * ((len(labels) - 1) // 4), 1, 1))
     return fig

@@ -44,7 +44,13 @@ class JobSpec:
 
 def run(spec: JobSpec) -> None:
     """Train every seed of the job; the main process writes its two files (atomically)."""
-    from .experiment import over_seeds, regime_from_params, strong_ceiling, student, weak_labels
+    from .experiment import (
+        over_seeds,
+        regime_from_params,
+        strong_ceiling,
+        student,
+        weak_labels,
+    )
     from .io import write_json, write_parquet
     from .models.registry import model_from_params
     from .schemas import LABELS_SCHEMA, PREDICTIONS_SCHEMA

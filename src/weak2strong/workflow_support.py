@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import warnings
@@ -27,3 +28,24 @@ def set_threads(snakemake) -> None:
     import torch
 
     torch.set_num_threads(max(1, int(getattr(snakemake, "threads", 1) or 1)))
+
+
+@contextlib.contextmanager
+def logging_to(path: str):
+    """For a rule's ``run:`` block (which runs inside Snakemake): the library's logging goes to the
+    rule's log file while the block runs."""
+    from pathlib import Path
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, mode="w")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+        handler.close()

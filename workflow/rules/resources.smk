@@ -34,3 +34,10 @@ def features_gpus(wildcards):
         return int(hardware.get("gpus", 1))
     sizes = [m.backbone.n_params for m in PLAN.models.values() if m.backbone.name == wildcards.backbone]
     return 1 if sizes and max(sizes) > 200 else 0
+
+
+def slurm_partition(gpus):
+    """The cluster partition of a job that asks for ``gpus`` GPUs: `slurm_partitions` (set in
+    slurm/config.yaml), so a job that needs no GPU never waits in the GPU queue."""
+    partitions = {"cpu": "cpu", "gpu": "gpu", **(config.get("slurm_partitions") or {})}
+    return partitions["gpu" if gpus else "cpu"]

@@ -48,7 +48,7 @@ rule train_weak:
         step="weak",
         seeds=job_seeds,
         model=lambda wc: model_params(wc.weak),
-        regime=lambda wc: regime_params(wc.weak),
+        regime=lambda wc: PLAN.train_options(wc.weak, wc.dataset),
         processes=lambda wc: train_processes(wc.weak),
         resources_dir=RES,
         code=CODE["train"],
@@ -57,6 +57,7 @@ rule train_weak:
         mem_mb=lambda wc, attempt: train_mem_mb(wc.weak)(wc, attempt),
         runtime=lambda wc, attempt: train_runtime(wc.weak)(wc, attempt),
         gpu=lambda wc: train_gpus(wc.weak),
+        slurm_partition=lambda wc: slurm_partition(train_gpus(wc.weak)),
     script:
         "../scripts/train.py"
 
@@ -75,7 +76,7 @@ rule train_ceiling:
         step="ceiling",
         seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),
-        regime=lambda wc: regime_params(wc.strong),
+        regime=lambda wc: PLAN.train_options(wc.strong, wc.dataset),
         processes=lambda wc: train_processes(wc.strong),
         resources_dir=RES,
         code=CODE["train"],
@@ -84,6 +85,7 @@ rule train_ceiling:
         mem_mb=lambda wc, attempt: train_mem_mb(wc.strong)(wc, attempt),
         runtime=lambda wc, attempt: train_runtime(wc.strong)(wc, attempt),
         gpu=lambda wc: train_gpus(wc.strong),
+        slurm_partition=lambda wc: slurm_partition(train_gpus(wc.strong)),
     script:
         "../scripts/train.py"
 
@@ -102,7 +104,7 @@ rule train_student:
         step="student",
         seeds=job_seeds,
         model=lambda wc: model_params(wc.strong),
-        regime=lambda wc: regime_params(wc.strong),
+        regime=lambda wc: PLAN.train_options(wc.strong, wc.dataset),
         processes=lambda wc: train_processes(wc.strong),
         loss_options=lambda wc: PLAN.loss_options(wc.loss, wc.strong),
         resources_dir=RES,
@@ -112,6 +114,7 @@ rule train_student:
         mem_mb=lambda wc, attempt: train_mem_mb(wc.strong)(wc, attempt),
         runtime=lambda wc, attempt: train_runtime(wc.strong)(wc, attempt),
         gpu=lambda wc: train_gpus(wc.strong),
+        slurm_partition=lambda wc: slurm_partition(train_gpus(wc.strong)),
     script:
         "../scripts/train.py"
 

@@ -1,5 +1,4 @@
-import pandas as pd
-
+from weak2strong.io import read_parquet
 from weak2strong.models.features import extract_features
 from weak2strong.models.registry import BackboneSpec, ModelSpec
 from weak2strong.workflow_support import set_threads, setup_logging
@@ -9,9 +8,9 @@ set_threads(snakemake)
 m = snakemake.params.model
 backbone = BackboneSpec(**m["backbone"])
 spec = ModelSpec(f"{backbone.name}@{m['layer']}", backbone, m["layer"], backbone.finetune_lr)
-examples = pd.read_parquet(snakemake.input.examples)
+examples = read_parquet(snakemake.input.examples)
 extract_features(
     spec, examples["text"].tolist(), examples["id"].tolist(), snakemake.output[0],
     snakemake.params.resources_dir, max_length=snakemake.params.max_length, batch_size=snakemake.params.batch_size,
-    device_map=snakemake.params.device_map, bf16=snakemake.params.bf16,
+    device_map=snakemake.params.device_map, bf16=snakemake.params.bf16, truncation_side=snakemake.params.truncation,
 )

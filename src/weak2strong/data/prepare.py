@@ -8,20 +8,22 @@ import random
 import pandas as pd
 
 from .examples import finalize_examples
+from .local import load_local_records
+from .near_duplicates import NEAR_DUPLICATE_THRESHOLD, merge_near_duplicates
 from .registry import DatasetSpec
-from .sources import load_bigbench_records, load_hub_records, load_local_records
+from .sources import load_bigbench_records, load_hub_records
 from .splits import sample_pool
 
 log = logging.getLogger(__name__)
 
 
-def load_records(spec: DatasetSpec, bigbench_file: str | None = None) -> list[dict]:
+def load_records(spec: DatasetSpec, bigbench_file: str | None = None, revision: str | None = None) -> list[dict]:
     if spec.source == "bigbench":
         return load_bigbench_records(bigbench_file)
     if spec.source == "hub":
-        return load_hub_records(spec.hub_path, spec.hub_name, list(spec.hub_splits))
+        return load_hub_records(spec.hub_path, spec.hub_name, list(spec.hub_splits), revision=revision)
     if spec.source == "local":
-        return load_local_records(spec.extra["path"])
+        return load_local_records(**spec.extra)
     raise ValueError(f"unknown source {spec.source!r}")
 
 
@@ -37,9 +39,13 @@ def build_examples(spec: DatasetSpec, records: list[dict], seed: int) -> pd.Data
     return finalize_examples(rows, spec.name)
 
 
-def prepare_dataset(spec: DatasetSpec, seed: int, max_examples: int | None, bigbench_file: str | None = None) -> pd.DataFrame:
-    """The balanced pool of examples for one dataset (every seed's split is drawn from it)."""
-    examples = build_examples(spec, load_records(spec, bigbench_file), seed)
+def prepare_dataset(spec: DatasetSpec, seed: int, max_examples: int | None, bigbench_file: str | None = None,
+                    near_duplicates: float | None = NEAR_DUPLICATE_THRESHOLD, revision: str | None = None) -> pd.DataFrame:
+    """The balanced pool of examples for one dataset (every seed's split is drawn from it), with
+    near-duplicate texts in one group (``near_duplicates``: the similarity threshold; None: off).
+    ``revision`` pins a hub dataset to a commit, tag or branch."""
+    examples = build_examples(spec, load_records(spec, bigbench_file, revision), seed)
     pool = sample_pool(examples, max_examples, seed)
+    pool["group"] = merge_near_duplicates(pool["group"].tolist(), pool["text"].tolist(), near_duplicates)
     log.info("%s: pool of %d balanced examples in %d groups", spec.name, len(pool), pool["group"].nunique())
     return pool

@@ -3,7 +3,7 @@
 Each entry says where the records come from and how one record becomes binary examples
 ``(text, label, group)``. Multiple-choice sets become binary by showing the correct answer or a
 uniformly random distractor, 50/50 (as in the paper's code). Hub datasets pool their labelled
-splits and are re-split by us with their group key (DATASETS.md: same passage / question never on
+splits and are re-split by us with their group key (docs/datasets.md: same passage / question never on
 two sides). Adding a dataset is one entry here, or a ``source: local`` block in the config.
 """
 
@@ -30,6 +30,9 @@ class DatasetSpec:
     hub_name: str | None = None
     hub_splits: tuple[str, ...] = ()
     prompt: str = ""  # task prompt for prompting baselines (paper appendix)
+    # The side a text longer than a model's window is cut from: "left" for templates with a passage
+    # first and the question or answer last, so only the passage is shortened (models/tokens.py).
+    truncation: str = "right"
     extra: dict = field(default_factory=dict)
 
 
@@ -80,7 +83,7 @@ def _build_cosmos_qa(rec: dict, rng: random.Random) -> list[Example]:
     answers = [rec[f"answer{i}"] for i in range(4)]
     correct = answers[int(rec["label"])]
     # The public loaders make "None of the above choices ." always label 0 (a learnable shortcut,
-    # DATASETS.md note 8). We drop those questions and never show that string as a distractor.
+    # docs/datasets.md). We drop those questions and never show that string as a distractor.
     if correct.strip() == COSMOS_NONE.strip():
         return []
     distractors = [a for i, a in enumerate(answers) if i != int(rec["label"]) and a.strip() != COSMOS_NONE.strip()]
@@ -158,6 +161,7 @@ DATASETS: dict[str, DatasetSpec] = {
             description="BoolQ: passage and yes/no question",
             hub_path="google/boolq",
             hub_splits=("train", "validation"),
+            truncation="left",  # passage first, question last
         ),
         DatasetSpec(
             "cosmos_qa",
@@ -166,6 +170,7 @@ DATASETS: dict[str, DatasetSpec] = {
             description="CosmosQA: context, question and a shown answer (test split is unlabelled, so not used)",
             hub_path="allenai/cosmos_qa",
             hub_splits=("train", "validation"),
+            truncation="left",  # context first, question and answer last
             prompt="There is some context, followed by a question about the context, and an answer. Respond with 1 if the answer is correct, and 0 otherwise.",
         ),
         DatasetSpec(
@@ -188,14 +193,9 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
-def _build_local(text_field: str, label_field: str, group_field: str | None, positive) -> Builder:
-    def build(rec: dict, rng: random.Random) -> list[Example]:
-        label = rec[label_field]
-        label = int(label == positive) if positive is not None else int(label)
-        group = str(rec[group_field]) if group_field else None
-        return [(str(rec[text_field]), label, group)]
-
-    return build
+def _build_local(rec: dict, rng: random.Random) -> list[Example]:
+    """Records of a local file arrive checked and normalised (data/local.py)."""
+    return [(rec["text"], rec["label"], rec["group"])]
 
 
 def resolve_dataset(name: str, options: dict) -> DatasetSpec:
@@ -204,13 +204,8 @@ def resolve_dataset(name: str, options: dict) -> DatasetSpec:
         for key in ("path", "text_field", "label_field"):
             if key not in options:
                 raise ConfigError(f"config/config.yaml: datasets.{name}: a local dataset needs '{key}'.")
-        return DatasetSpec(
-            name,
-            "local",
-            _build_local(options["text_field"], options["label_field"], options.get("group_field"), options.get("positive_label")),
-            description=f"local file {options['path']}",
-            extra={"path": options["path"]},
-        )
+        fields = {k: options.get(k) for k in ("path", "text_field", "label_field", "group_field", "positive_label")}
+        return DatasetSpec(name, "local", _build_local, description=f"local file {options['path']}", extra=fields)
     registry_name = options.get("registry_name", name)
     if registry_name not in DATASETS:
         raise ConfigError(

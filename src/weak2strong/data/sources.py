@@ -1,4 +1,4 @@
-"""Where raw records come from: the Hugging Face hub, BIG-bench task files, or local files.
+"""Where raw records come from: the Hugging Face hub or BIG-bench task files (local files: local.py).
 
 Each loader returns a list of plain dict records; a dataset's ``build`` function (registry.py)
 turns a record into binary examples.
@@ -7,13 +7,13 @@ turns a record into binary examples.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
 
 from ..errors import DatasetError
+
+log = logging.getLogger(__name__)
 
 
 def load_bigbench_records(task_file: str | Path) -> list[dict]:
@@ -53,22 +53,17 @@ def load_hub_records(path: str, name: str | None, splits: list[str], revision: s
             )
             raise DatasetError(f"hub dataset '{path}' ({name}, split {split}) could not be loaded: {exc}. {hint}") from exc
         records.extend(dict(r, _hf_split=split) for r in ds)
+    log.info("loaded %s (%s) at revision %s: %s", path, name, revision or "default branch", resolved_revision(path, revision))
     return records
 
 
-def load_local_records(path: str | Path) -> list[dict]:
-    """Rows of a local Parquet, CSV or JSONL file."""
-    path = Path(path)
-    if not path.exists():
-        raise DatasetError(f"local dataset file {path} does not exist; fix 'path' for this dataset in config/config.yaml.")
-    suffix = "".join(path.suffixes[-2:]) if path.suffix == ".gz" else path.suffix
-    readers: dict[str, Any] = {
-        ".parquet": pd.read_parquet,
-        ".csv": pd.read_csv,
-        ".jsonl": lambda p: pd.read_json(p, lines=True),
-        ".jsonl.gz": lambda p: pd.read_json(p, lines=True),
-        ".json": lambda p: pd.read_json(p, lines=True),
-    }
-    if suffix not in readers:
-        raise DatasetError(f"local dataset file {path}: unsupported format '{suffix}'; use .parquet, .csv or .jsonl.")
-    return readers[suffix](path).to_dict("records")
+def resolved_revision(path: str, revision: str | None) -> str:
+    """The commit a hub dataset resolved to (for the log), when the hub can be asked."""
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        return "commit not resolvable offline (from the local cache)"
+    try:
+        from huggingface_hub import HfApi
+
+        return f"commit {HfApi().dataset_info(path, revision=revision).sha}"
+    except Exception as exc:  # the log line is informative; the data is already loaded
+        return f"commit unknown ({type(exc).__name__})"

@@ -47,6 +47,20 @@ def sample_pool(examples: pd.DataFrame, max_examples: int | None, seed: int) -> 
     return pool.reset_index(drop=True)
 
 
+def pool_shortfall(pool: pd.DataFrame, sizes: dict[str, int]) -> str:
+    """Why a pool cannot fill the splits, in numbers, and what to change."""
+    per_class = pool["label"].value_counts().reindex([0, 1], fill_value=0)
+    groups = pool.groupby("group").size()
+    asked = sum(sizes.values())
+    cause = (f"The pool has {len(pool)} examples ({per_class[0]} of class 0, {per_class[1]} of class 1) in {len(groups)} groups "
+             f"(the largest holds {groups.max()}); the splits ask for {asked}.")
+    if len(pool) < asked:
+        fix = "The dataset has fewer usable examples than that: lower split_sizes, or raise max_examples if it caps the pool"
+    else:
+        fix = "Whole groups must stay on one side, and large groups leave too little room: lower split_sizes"
+    return f"{cause} {fix} (config/config.yaml, datasets.<name>)."
+
+
 def split_examples(pool: pd.DataFrame, sizes: dict[str, int], seed: int, dataset: str = "?") -> pd.DataFrame:
     """Assign whole groups to splits, then undersample each split to 50/50.
 
@@ -84,8 +98,8 @@ def split_examples(pool: pd.DataFrame, sizes: dict[str, int], seed: int, dataset
         per_class = int(counts.min()) if len(counts) == 2 else 0
         if per_class < MIN_PER_CLASS:
             raise DatasetError(
-                f"dataset '{dataset}': split '{s}' has only {per_class} examples of one class "
-                f"(needs at least {MIN_PER_CLASS}); lower the split sizes or raise max_examples in config/config.yaml."
+                f"dataset '{dataset}': split '{s}' has only {per_class} examples of one class (needs at least "
+                f"{MIN_PER_CLASS}). {pool_shortfall(pool, sizes)}"
             )
         per_class = min(per_class, sizes[s] // 2)
         if 2 * per_class < sizes[s]:

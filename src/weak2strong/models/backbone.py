@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -10,11 +11,15 @@ import torch
 from ..errors import ModelNotFoundError
 from .registry import ModelSpec
 
+log = logging.getLogger(__name__)
+
 
 def model_location(spec: ModelSpec, resources_dir: str | Path) -> tuple[str, dict]:
     """Where ``from_pretrained`` should look, and the extra keyword arguments it needs."""
     b = spec.backbone
     kwargs: dict = {"trust_remote_code": b.trust_remote_code}
+    if b.source == "hub":
+        kwargs["revision"] = b.revision
     if b.source == "packaged":
         path = Path(resources_dir) / "models" / b.name
         if not path.exists():
@@ -100,10 +105,15 @@ def _load(auto_class, spec: ModelSpec, resources_dir: str | Path, dtype: torch.d
 
         verbosity = hf_logging.get_verbosity()
         hf_logging.set_verbosity_error()
+        weights = dict(kwargs)
+        if spec.backbone.source == "hub" and not spec.backbone.gguf_file:
+            weights["use_safetensors"] = spec.backbone.use_safetensors  # pickled weights only when the config opts out
         try:
-            model = auto_class.from_pretrained(location, config=config, dtype=dtype, **kwargs)
+            model = auto_class.from_pretrained(location, config=config, dtype=dtype, **weights)
         finally:
             hf_logging.set_verbosity(verbosity)
     except (OSError, ValueError) as exc:
         raise _not_found(spec, location, exc) from exc
+    commit = getattr(model.config, "_commit_hash", None)
+    log.info("loaded %s from %s%s", spec.backbone.name, location, f" at commit {commit}" if commit else "")
     return model

@@ -17,54 +17,64 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
-from ..io import atomic_path
+from ..io import atomic_path, damaged
 from .backbone import load_backbone, load_tokenizer
 from .classifier import hidden_size_of
 from .pooling import pool
 from .precision import autocast
 from .registry import ModelSpec
+from .tokens import tokenize
 
 log = logging.getLogger(__name__)
 
 
 @torch.no_grad()
 def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, max_length: int, batch_size: int, device: str,
-                bf16: bool = False) -> torch.Tensor:
-    """Pooled hidden state ``layer`` (0 = embeddings) of the backbone for each text, in input order."""
+                bf16: bool = False, truncation_side: str = "right") -> tuple[torch.Tensor, dict]:
+    """Pooled hidden state ``layer`` (0 = embeddings) of the backbone for each text, in input
+    order, and the tokenisation's counts (``n_truncated`` of ``n_texts``)."""
     model.eval()
     if getattr(model, "hf_device_map", None):
         device = str(next(model.parameters()).device)  # placed by device_map: inputs go to its first device
     else:
         model.to(device)
+    enc = tokenize(tokenizer, texts, max_length, truncation_side)
+    ids = enc["input_ids"]
     # Sorting by length cuts padding; results go back to input order.
-    lengths = np.array([len(t) for t in texts])
-    order = np.argsort(-lengths, kind="stable")
+    order = np.argsort(-np.array([len(x) for x in ids]), kind="stable")
     out = torch.empty(len(texts), hidden_size_of(model))
-    for start in tqdm(range(0, len(texts), batch_size), desc="features", unit="batch", mininterval=5, disable=None):
+    # disable=False: the progress goes to the rule's log too (the slow step of the default run)
+    for start in tqdm(range(0, len(texts), batch_size), desc="features", unit="batch", mininterval=30, disable=False):
         idx = order[start:start + batch_size]
-        enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
+        batch = tokenizer.pad({"input_ids": [ids[i] for i in idx]}, return_tensors="pt").to(device)
         with autocast(torch.device(device), bf16):
-            hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], output_hidden_states=True).hidden_states[layer]
-        out[torch.as_tensor(idx)] = pool(hidden.float(), enc["attention_mask"].to(hidden.device), pooling).cpu()
-    return out
+            hidden = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], output_hidden_states=True).hidden_states[layer]
+        out[torch.as_tensor(idx)] = pool(hidden.float(), batch["attention_mask"].to(hidden.device), pooling).cpu()
+    return out, {"n_truncated": enc["n_truncated"], "n_texts": enc["n_texts"]}
 
 
 def extract_features(
     spec: ModelSpec, texts: list[str], ids: list[str], out_path: str | Path, resources_dir: str | Path,
     max_length: int = 128, batch_size: int = 64, device: str | None = None, device_map: str | None = None, bf16: bool = False,
+    truncation_side: str = "right",
 ) -> None:
     """Extract and save features. ``device_map`` ("auto") spreads a model too big for one GPU over
-    all of them; ``bf16`` runs the forward pass in bf16 autocast on CUDA (features saved in fp32)."""
+    all of them; ``bf16`` runs the forward pass in bf16 autocast (features saved in fp32); texts
+    longer than ``max_length`` tokens are cut from ``truncation_side`` (counted in the file's
+    metadata as ``n_truncated``)."""
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer = load_tokenizer(spec, resources_dir)
     model = load_backbone(spec, resources_dir, device_map=device_map)
     t0 = time.perf_counter()
-    feats = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, max_length, batch_size, device, bf16)
+    feats, counts = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, max_length, batch_size, device, bf16,
+                                truncation_side)
     seconds = time.perf_counter() - t0
     log.info("%s layer %d: %d examples in %.1fs (%.0f/s)", spec.backbone.name, spec.layer, len(texts), seconds, len(texts) / seconds)
     log.info("model compute: %.3f s", seconds)  # read by benchmarks/overhead.py
+    metadata = {"ids": json.dumps(ids), "model": spec.backbone.name, "layer": str(spec.layer), "max_length": str(max_length),
+                "truncation_side": truncation_side, "n_truncated": str(counts["n_truncated"])}
     with atomic_path(out_path) as tmp:
-        save_file({"features": feats.contiguous()}, str(tmp), metadata={"ids": json.dumps(ids), "model": spec.backbone.name, "layer": str(spec.layer)})
+        save_file({"features": feats.contiguous()}, str(tmp), metadata=metadata)
 
 
 @functools.lru_cache(maxsize=4)
@@ -72,6 +82,11 @@ def load_features(path: str | Path) -> tuple[torch.Tensor, list[str]]:
     """Features and their ids (cached: a job training several seeds reads the file once)."""
     from safetensors import safe_open
 
-    with safe_open(str(path), framework="pt") as fh:
-        ids = json.loads(fh.metadata()["ids"])
-    return load_file(str(path))["features"], ids
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            ids = json.loads(fh.metadata()["ids"])
+        return load_file(str(path))["features"], ids
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # a damaged file raises SafetensorError, OSError, KeyError, ...
+        raise damaged(path, exc) from exc

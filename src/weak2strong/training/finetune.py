@@ -7,12 +7,16 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from ..models.backbone import load_backbone, load_backbone_with_unembedding, load_tokenizer
+from ..models.backbone import (
+    load_backbone,
+    load_backbone_with_unembedding,
+    load_tokenizer,
+)
 from ..models.classifier import Classifier, hidden_size_of
 from ..models.registry import ModelSpec
+from ..models.tokens import tokenize
 from .distributed import current
 from .loop import TrainConfig, TrainResult, predict_p1, train
-
 
 # LoRA target modules by model family (attention query/value projections), overridable per regime.
 LORA_TARGETS = {
@@ -52,21 +56,23 @@ def build_classifier(spec: ModelSpec, resources_dir, device: str, cfg: TrainConf
     return model, tokenizer
 
 
-def batcher(tokenizer, texts: list[str], max_length: int, device: str):
-    """Tokenise once; pad each batch to its own longest sequence."""
-    enc = tokenizer(list(texts), truncation=True, max_length=max_length)
+def batcher(tokenizer, texts: list[str], max_length: int, device: str, truncation_side: str = "right", what: str = "texts"):
+    """Tokenise once (cut to ``max_length`` from ``truncation_side``); pad each batch to its own
+    longest sequence. ``make_batch.n_truncated`` counts the texts that were cut."""
+    enc = tokenize(tokenizer, texts, max_length, truncation_side, what)
 
     def make_batch(idx: np.ndarray) -> dict:
         batch = tokenizer.pad({"input_ids": [enc["input_ids"][i] for i in idx]}, return_tensors="pt")
         return {"input_ids": batch["input_ids"].to(device), "attention_mask": batch["attention_mask"].to(device)}
 
+    make_batch.n_truncated = enc["n_truncated"]
     return make_batch
 
 
 def finetune_and_predict(
     spec: ModelSpec, resources_dir, train_texts: list[str], targets: np.ndarray, loss_fn, cfg: TrainConfig, seed: int,
     predict_texts: dict[str, list[str]], max_length: int = 128, device: str | None = None, evaluate_p1=None,
-    mode: str = "finetune", select_p1=None, select_split: str | None = None,
+    mode: str = "finetune", select_p1=None, select_split: str | None = None, truncation_side: str = "right",
 ) -> tuple[dict[str, np.ndarray], TrainResult]:
     """Train backbone + head and predict. ``mode``: "finetune" (every weight), "lora" (adapters and
     head), "lp_ft" (head alone on the frozen backbone first, then every weight). ``evaluate_p1(test
@@ -79,9 +85,9 @@ def finetune_and_predict(
     model, tokenizer = build_classifier(spec, resources_dir, device, cfg)
     # Tokenise each text set once: LP-FT's two phases share the training batches, and the test
     # set serves both the training dynamics and the final predictions.
-    train_batches = batcher(tokenizer, train_texts, max_length, device)
+    train_batches = batcher(tokenizer, train_texts, max_length, device, truncation_side, "training texts")
     y = torch.as_tensor(np.array(targets), dtype=torch.float32)
-    batches = {name: batcher(tokenizer, texts, max_length, device) for name, texts in predict_texts.items()}
+    batches = {name: batcher(tokenizer, texts, max_length, device, truncation_side, f"{name} texts") for name, texts in predict_texts.items()}
 
     def p1_of(name):
         return lambda m: predict_p1(m, batches[name], len(predict_texts[name]), batch_size=64, bf16=cfg.bf16)
@@ -102,4 +108,5 @@ def finetune_and_predict(
     select = (lambda m: select_p1(p1_of(select_split)(m))) if select_p1 is not None else None
     result = train(model, train_batches, y, loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate, select=select)
     preds = {name: p1_of(name)(model) for name in predict_texts}
+    result.extra["truncated"] = {"train": train_batches.n_truncated, **{name: b.n_truncated for name, b in batches.items()}}
     return preds, result

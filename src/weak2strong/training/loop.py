@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 @dataclass
 class TrainConfig:
     lr: float
+    # The head's own rate (fine-tuning): a zero-initialised head at a backbone's rate (5e-5) on
+    # small-norm pooled features never grows its logits, so the weak labels stay at 0.5. None: lr.
+    head_lr: float | None = None
     batch_size: int = 32
     epochs: float = 2.0
     weight_decay: float = 0.0
@@ -80,6 +83,7 @@ def train(
     desc: str = "train",
     evaluate: Callable[[torch.nn.Module], dict] | None = None,
     select: Callable[[torch.nn.Module], float] | None = None,
+    progress: bool = True,
 ) -> TrainResult:
     """Fit ``model`` so that ``model(**make_batch(idx))`` (logits) matches ``targets[idx]`` (p(class 1)).
 
@@ -93,8 +97,7 @@ def train(
     n = len(targets)
     steps_per_epoch = math.ceil(n / cfg.batch_size)
     total = max(1, int(round(cfg.epochs * steps_per_epoch)))
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    optimizer = torch.optim.Adam(param_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg))
     # With several processes the forward pass goes through DDP (gradients averaged over processes);
     # evaluation, early stopping and the returned model use the plain module.
@@ -102,7 +105,7 @@ def train(
     net.train()
     result = TrainResult(steps=total)
     order = torch.empty(0, dtype=torch.long)
-    running, count = 0.0, 0
+    running, count = None, 0  # the loss summed on the device: read (a host sync) only when logged
     log_every = max(1, total // 20)
     eval_steps = set()
     if evaluate is not None and cfg.eval_points > 0:
@@ -113,7 +116,8 @@ def train(
         eval_steps |= {max(1, round(total * k / points)) for k in range(1, points + 1)}
     best = (-float("inf"), 0, None)  # score, step, weights
     device = next(model.parameters()).device
-    for step in tqdm(range(total), desc=desc, unit="step", mininterval=10, disable=None if procs.is_main else True):
+    # progress in the job's log (every 30 s), from the main process; probes train in a second: no bar
+    for step in tqdm(range(total), desc=desc, unit="step", mininterval=30, disable=not (progress and procs.is_main)):
         pos = (step * cfg.batch_size) % (steps_per_epoch * cfg.batch_size)
         if pos == 0:
             order = torch.randperm(n, generator=generator)  # the same order in every process
@@ -122,11 +126,11 @@ def train(
         step_loss = accumulate_gradients(net, make_batch, targets, loss_fn, idx, step / total, cfg, device)
         optimizer.step()
         scheduler.step()
-        running += step_loss
+        running = step_loss if running is None else running + step_loss
         count += 1
         if (step + 1) % log_every == 0 or step + 1 == total:
-            result.losses.append(all_sum(running) / count)
-            running, count = 0.0, 0
+            result.losses.append(all_sum(float(running)) / count)
+            running, count = None, 0
         if step + 1 in eval_steps:
             model.eval()
             with torch.no_grad():
@@ -147,38 +151,83 @@ def train(
     return result
 
 
+def param_groups(model: torch.nn.Module, cfg: TrainConfig) -> list[dict]:
+    """The trainable parameters for Adam: the head (``model.head``) at ``cfg.head_lr`` when it is
+    set, everything else at ``cfg.lr``."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    head = getattr(model, "head", None)
+    if cfg.head_lr is None or head is None:
+        return [{"params": params, "lr": cfg.lr}]
+    in_head = {id(p) for p in head.parameters()}
+    groups = [{"params": [p for p in params if id(p) in in_head], "lr": cfg.head_lr},
+              {"params": [p for p in params if id(p) not in in_head], "lr": cfg.lr}]
+    return [g for g in groups if g["params"]]
+
+
 def accumulate_gradients(net, make_batch, targets: torch.Tensor, loss_fn, idx: np.ndarray, step_frac: float,
-                         cfg: TrainConfig, device: torch.device) -> float:
+                         cfg: TrainConfig, device: torch.device) -> torch.Tensor:
     """Backpropagate the mean loss of batch ``idx``: this process's share of it, in micro-batches.
 
     The gradient left in the parameters is the whole batch's, whatever the number of processes or
-    micro-batches. Returns this process's part of the batch's mean loss."""
+    micro-batches; so is a batch-level statistic a loss needs (``batch_statistics``). Returns this
+    process's part of the batch's mean loss (a tensor: reading it would wait for the device)."""
     procs = current()
-    step_loss = 0.0
-    for chunk, weight in micro_batches(procs.shard(idx), len(idx), cfg):
+    chunks = micro_batches(procs.shard(np.arange(len(idx))), len(idx), cfg)
+    stats = batch_statistics(net, make_batch, targets, loss_fn, idx, chunks, cfg, device)
+    step_loss = torch.zeros((), dtype=torch.float64, device=device)
+    for chunk, weight in chunks:
+        batch_idx = idx[chunk.pos]
         # Gradients are averaged over processes once, after the last micro-batch.
         with (net.no_sync() if procs.distributed and not chunk.last else contextlib.nullcontext()):
             with autocast(device, cfg.bf16):
-                logits = net(**make_batch(chunk.idx))
-                scaled = loss_fn(logits, targets[chunk.idx].to(device), step_frac) * weight
+                logits = net(**make_batch(batch_idx))
+                extra = {"stats": {k: v[torch.as_tensor(chunk.pos)] for k, v in stats.items()}} if stats is not None else {}
+                scaled = loss_fn(logits, targets[batch_idx].to(device), step_frac, **extra) * weight
             # Each micro-batch counts by its share of the whole batch; DDP averages over
             # processes, so each process scales by their number: the gradient is the full batch's.
             (scaled * procs.world).backward()
-        step_loss += float(scaled.detach())
+        step_loss += scaled.detach().double()
     return step_loss
+
+
+def batch_statistics(net, make_batch, targets: torch.Tensor, loss_fn, idx: np.ndarray, chunks, cfg: TrainConfig,
+                     device: torch.device) -> dict | None:
+    """What a loss computes from the whole batch (logconf: which examples its hardened predictions
+    call positive, so that their share matches the weak labels' prior in the batch), when no single
+    forward pass sees the whole batch (micro-batches or several processes): from a no-grad pass
+    over this process's share, gathered across processes. None when the loss needs nothing or one
+    pass sees the whole batch (the loss then takes it from its own logits)."""
+    procs = current()
+    compute = getattr(loss_fn, "batch_statistics", None)
+    if compute is None or (len(chunks) == 1 and not procs.distributed):
+        return None
+    model = getattr(net, "module", net)  # the plain module: no DDP bookkeeping for a no-grad pass
+    positions, values = [], []
+    with torch.no_grad(), autocast(device, cfg.bf16):
+        for chunk, weight in chunks:
+            if weight == 0:
+                continue  # the placeholder of a process whose share of the batch is empty
+            logits = model(**make_batch(idx[chunk.pos]))
+            positions.append(chunk.pos)
+            values.append(torch.softmax(logits.float(), dim=-1)[:, 1].cpu().numpy())
+    p1 = gather_p1(np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64),
+                   np.concatenate(values) if values else np.zeros(0, dtype=np.float32), len(idx))
+    stats = compute(torch.as_tensor(p1), targets[idx].float())
+    return {k: v.to(device) for k, v in stats.items()}
 
 
 @dataclass
 class MicroBatch:
-    idx: np.ndarray
+    pos: np.ndarray  # positions within the batch
     last: bool  # the gradients are synchronised across processes after the last one only
 
 
 def micro_batches(local: np.ndarray, batch_len: int, cfg: TrainConfig) -> list[tuple[MicroBatch, float]]:
-    """This process's share of a batch in micro-batches, each with its weight (its share of the batch).
+    """This process's share of a batch (positions within it) in micro-batches, each with its weight
+    (its share of the batch).
 
-    Gradient accumulation gives the same effective batch in pieces that fit in memory (a
-    batch-level statistic, such as logconf's threshold, is then taken per micro-batch)."""
+    Gradient accumulation gives the same effective batch in pieces that fit in memory; a loss that
+    needs a batch-level statistic gets the whole batch's (``batch_statistics``)."""
     if len(local) == 0:
         # A batch smaller than the number of processes: this process still joins the gradient
         # averaging, with a zero-weighted example.

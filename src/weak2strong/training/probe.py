@@ -29,7 +29,8 @@ def fit_probe(features: torch.Tensor, targets: np.ndarray, loss_fn, cfg: TrainCo
     ``evaluate(model)``, if given, is called during training (training dynamics; see ``train``)."""
     features = features.float()
     probe = LinearProbe(features.mean(0), features.std(0).clamp(min=1e-6))
-    result = train(probe, lambda idx: {"x": features[idx]}, torch.tensor(np.asarray(targets), dtype=torch.float32), loss_fn, cfg, seed, desc, evaluate, select)
+    result = train(probe, lambda idx: {"x": features[idx]}, torch.tensor(np.asarray(targets), dtype=torch.float32), loss_fn, cfg, seed, desc, evaluate, select,
+                   progress=False)
     return probe, result
 
 

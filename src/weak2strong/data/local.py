@@ -1,0 +1,139 @@
+"""A user's own labelled file (Parquet, CSV or JSONL), read and checked before anything trains on it.
+
+Nothing is coerced silently: texts are read as written (an empty cell is an empty text, never the
+string "nan", "NA" or "None"), and labels must be exactly two classes. Rows without a text or a
+label are dropped and counted in the log with their line numbers; anything else that is wrong
+stops with an error naming the file, the field, the lines and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DatasetError
+
+log = logging.getLogger(__name__)
+
+FIX = "fix it in config/config.yaml (datasets.<name>)"
+
+
+def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
+    """The rows of a local file as strings (Parquet keeps its types), and what a row number is
+    called in messages ("line" for CSV and JSONL, counting the header; "row" for Parquet)."""
+    path = Path(path)
+    if not path.exists():
+        raise DatasetError(f"local dataset file {path} does not exist; fix 'path' for this dataset in config/config.yaml.")
+    name = path.name.lower()
+    try:
+        if name.endswith(".parquet"):
+            return _read_parquet(path), "row"
+        if name.endswith(".csv"):
+            # keep_default_na=False: an empty cell is "", and "NA", "None", "nan" are texts, not missing
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+            df.index = df.index + 2  # file line of each row (line 1 is the header)
+            return df, "line"
+        if name.endswith((".jsonl", ".jsonl.gz", ".json")):
+            return _read_jsonl(path), "line"
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"local dataset file {path} is not UTF-8 text (byte {exc.start}: {exc.reason}); "
+                           "save it as UTF-8 and rerun.") from exc
+    except pd.errors.ParserError as exc:
+        raise DatasetError(f"local dataset file {path} is not valid CSV: {exc}. Check quoting and the number of columns.") from exc
+    raise DatasetError(f"local dataset file {path}: unsupported format; use .parquet, .csv or .jsonl.")
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        df = pq.read_table(path).to_pandas()
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise DatasetError(f"local dataset file {path} is not a readable Parquet file ({exc}); re-export it.") from exc
+    df.index = df.index + 1
+    return df
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    import gzip
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    rows, lines = [], []
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DatasetError(f"local dataset file {path}, line {number}: not valid JSON ({exc.msg}); "
+                                   "each line must be one JSON object.") from exc
+            if not isinstance(record, dict):
+                raise DatasetError(f"local dataset file {path}, line {number}: a JSON {type(record).__name__}, not an object.")
+            rows.append(record)
+            lines.append(number)
+    return pd.DataFrame(rows, index=lines)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
+
+
+def _lines(index, limit: int = 8) -> str:
+    shown = ", ".join(str(i) for i in list(index)[:limit])
+    return shown + (f" and {len(index) - limit} more" if len(index) > limit else "")
+
+
+def load_local_records(path: str | Path, text_field: str, label_field: str, group_field: str | None = None,
+                       positive_label=None) -> list[dict]:
+    """Checked records ``{text, label (0/1), group}`` of a local file.
+
+    ``positive_label``: the label value that is class 1 (compared after stripping spaces); the field
+    must then hold exactly two distinct values. Without it, labels must be the numbers 0 and 1.
+    """
+    df, unit = read_table(path)
+    where = f"local dataset file {path}"
+    for role, field in (("text_field", text_field), ("label_field", label_field), ("group_field", group_field)):
+        if field is not None and field not in df.columns:
+            raise DatasetError(f"{where} has no column '{field}' (the dataset's {role}); its columns are "
+                               f"{list(df.columns)}. Set {role} to one of them; {FIX}.")
+    texts = df[text_field].map(lambda v: "" if _missing(v) else str(v))
+    labels = df[label_field]
+    no_text = texts.str.strip() == ""
+    no_label = labels.map(_missing)
+    for mask, what in ((no_text, f"an empty '{text_field}'"), (no_label & ~no_text, f"no '{label_field}'")):
+        if mask.any():
+            log.warning("%s: dropping %d %ss with %s (%s %s)", path, int(mask.sum()), unit, what, unit + "s", _lines(df.index[mask]))
+    keep = ~(no_text | no_label)
+    if not keep.any():
+        raise DatasetError(f"{where}: no row has both a text in '{text_field}' and a label in '{label_field}'; check the field names.")
+    df, texts, labels = df[keep], texts[keep], labels[keep]
+    if positive_label is not None:
+        values = labels.map(lambda v: str(v).strip())
+        positive = str(positive_label).strip()
+        counts = values.value_counts()
+        if len(counts) != 2 or positive not in counts.index:
+            detail = ", ".join(f"{v!r} ({n} {unit}s)" for v, n in counts.items())
+            if positive not in counts.index:
+                fix = f"positive_label {positive_label!r} is not among them: set it to the positive class exactly as written"
+            else:
+                odd = values[values != positive]
+                rare = counts.drop(positive).sort_values().index[0]
+                fix = (f"a binary dataset needs exactly two; fix or remove the odd ones (e.g. {rare!r} at {unit}s "
+                       f"{_lines(odd[odd == rare].index)})")
+            raise DatasetError(f"{where}: '{label_field}' holds {len(counts)} distinct values: {detail}; {fix}; {FIX}.")
+        y = (values == positive).astype(int)
+    else:
+        numeric = pd.to_numeric(labels.map(lambda v: str(v).strip() if isinstance(v, str) else v), errors="coerce")
+        bad = numeric.isna() | ~numeric.isin([0, 1])
+        if bad.any():
+            examples = ", ".join(repr(v) for v in labels[bad].drop_duplicates().tolist()[:5])
+            raise DatasetError(f"{where}: '{label_field}' must be 0 or 1 without positive_label, but {int(bad.sum())} {unit}s hold "
+                               f"{examples} ({unit}s {_lines(df.index[bad])}); set positive_label to the class that is 1, "
+                               f"or fix those {unit}s; {FIX}.")
+        y = numeric.astype(int)
+    groups = [None if _missing(v) else str(v) for v in df[group_field]] if group_field else [None] * len(df)
+    return [{"text": t, "label": int(lbl), "group": g} for t, lbl, g in zip(texts, y, groups)]

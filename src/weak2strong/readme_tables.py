@@ -1,0 +1,149 @@
+"""The README's result tables and the sentences that state what they show, generated from
+``results/metrics/summary.csv`` and ``methods.csv`` so that text and numbers cannot drift apart.
+
+    python -m weak2strong.readme_tables [--results results] [--readme README.md]
+
+rewrites every block of the README between ``<!-- generated:NAME -->`` and
+``<!-- /generated:NAME -->`` (``make readme`` runs it after ``make run``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+
+MINUS = "−"
+
+
+def num(x: float, digits: int = 2, signed: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    text = f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+    return text.replace("-", MINUS)
+
+
+def interval(point: float, low: float, high: float, n: int, status: str = "", digits: int = 2, signed: bool = False) -> str:
+    """"0.42 [0.31, 0.53]" with its seed count, or the reason there is no interval."""
+    if isinstance(point, float) and math.isnan(point):
+        return f"undefined ({status or 'no value'})"
+    if isinstance(low, float) and math.isnan(low):
+        return f"{num(point, digits, signed)} (no CI: {status or 'one seed'}; n={n})"
+    return f"{num(point, digits, signed)} [{num(low, digits, signed)}, {num(high, digits, signed)}] (n={n})"
+
+
+def summary_table(summary: pd.DataFrame, losses=("xent", "logconf")) -> str:
+    """One row per (dataset, weak, strong, loss) for the given methods."""
+    rows = summary[summary["loss"].isin(losses)].copy()
+    order = {d: i for i, d in enumerate(dict.fromkeys(summary["dataset"]))}
+    rows = rows.sort_values(["dataset", "weak", "strong", "loss"], key=lambda c: c.map(order) if c.name == "dataset" else c)
+    lines = ["| dataset | weak → strong | loss | weak acc | ceiling acc | student acc | PGR of means [95% CI] | "
+             "median per-seed PGR | agreement where W wrong | weak-label confidence | flags |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
+                       str(r.get("pgr_of_means_ci_status", "") or ""))
+        median = f"{num(r['pgr_median'])} ({int(r['pgr_n'])} of {int(r['n_seeds'])} seeds)"
+        flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
+        lines.append(f"| {r['dataset']} | {r['weak']} → {r['strong']} | {r['loss']} | {r['weak_acc_mean']:.3f} | "
+                     f"{r['ceiling_acc_mean']:.3f} | {r['student_acc_mean']:.3f} | {pgr} | {median} | "
+                     f"{num(r['agreement_weak_wrong_mean'])} | {num(r['weak_confidence_mean'])} | {flag} |")
+    return "\n".join(lines)
+
+
+def methods_markdown(methods: pd.DataFrame, dataset: str, headline: tuple[str, str], baseline: str = "xent") -> str:
+    """Per method: PGR (mean of per-seed values) for the headline pair, and for every pair the
+    paired difference in student accuracy to ``baseline``, in points."""
+    from .losses import LOSSES
+
+    d = methods[methods["dataset"] == dataset]
+    pairs = d[["weak", "strong"]].drop_duplicates().to_records(index=False).tolist()
+    header = (f"| method | PGR {headline[0]} → {headline[1]}, mean of seeds [95% CI] | "
+              + " | ".join(f"Δ acc vs {baseline}: {w} → {s}" for w, s in pairs) + " |")
+    lines = [header, "|" + "---|" * (2 + len(pairs))]
+    present = [loss for loss in LOSSES if loss in set(d["loss"])]
+    for loss in present:
+        rows = d[d["loss"] == loss].set_index(["weak", "strong"])
+        h = rows.loc[headline]
+        cells = [interval(h["pgr_mean"], h["pgr_ci_low"], h["pgr_ci_high"], int(h["pgr_n"]))]
+        for pair in pairs:
+            r = rows.loc[pair]
+            if loss == baseline:
+                cells.append("—")
+                continue
+            cells.append(interval(100 * r[f"student_acc_diff_vs_{baseline}"], 100 * r["student_acc_diff_ci_low"],
+                                  100 * r["student_acc_diff_ci_high"], int(r["student_acc_diff_n"]), digits=1, signed=True))
+        lines.append(f"| `{loss}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, control: str | None,
+           baseline: str = "xent") -> str:
+    """The sentences the README states about the tables, each computed from them."""
+    out = []
+    s = summary[summary["loss"] == baseline]
+    for dataset, g in s.groupby("dataset", sort=False):
+        gaps = 100 * g["gap_mean"]
+        defined = g[g["pgr_of_means_ci_status"].fillna("") == ""]
+        excl = defined[defined["pgr_of_means_ci_low"] > 0]
+        out.append(f"- **{dataset}**: the ceiling is {num(gaps.min(), 1)} to {num(gaps.max(), 1)} points above the weak model "
+                   f"(mean over seeds, {len(g)} pairs); the `{baseline}` student's PGR has a 95% interval above 0 for "
+                   f"{len(excl)} of {len(g)} pairs" + (f" ({', '.join(f'{w} → {t}' for w, t in excl[['weak', 'strong']].itertuples(index=False))})"
+                                                      if 0 < len(excl) < len(g) else "") + ".")
+    m = methods[(methods["dataset"] == headline_dataset) & (methods["loss"] != baseline)]
+    for (weak, strong), g in m.groupby(["weak", "strong"], sort=False):
+        better = g[g["student_acc_diff_ci_low"] > 0]["loss"].tolist()
+        worse = g[g["student_acc_diff_ci_high"] < 0]["loss"].tolist()
+        text = f"- {headline_dataset}, {weak} → {strong}: "
+        text += (f"better than `{baseline}` with an interval clear of 0: {', '.join(f'`{x}`' for x in better)}" if better
+                 else f"no method beats `{baseline}` with an interval clear of 0")
+        text += f"; worse: {', '.join(f'`{x}`' for x in worse)}." if worse else "."
+        out.append(text)
+    if control is not None:
+        c = summary[(summary["dataset"] == control)]
+        n_gap = int((c["pgr_of_means_ci_status"].fillna("") == "").sum())
+        out.append(f"- **{control}** (the negative control): {len(c) - n_gap} of {len(c)} cells have no gap clearly above 0 "
+                   "(their PGR has no interval and is not a number to report).")
+    return "\n".join(out)
+
+
+def splice(readme: str, name: str, content: str) -> str:
+    """``readme`` with the block between the markers of ``name`` replaced by ``content``."""
+    pattern = re.compile(rf"(<!-- generated:{re.escape(name)} -->\n).*?(\n<!-- /generated:{re.escape(name)} -->)", re.S)
+    if not pattern.search(readme):
+        raise ValueError(f"README has no block <!-- generated:{name} --> ... <!-- /generated:{name} -->")
+    return pattern.sub(lambda m: m.group(1) + content + m.group(2), readme)
+
+
+def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None) -> dict[str, str]:
+    summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
+    methods = pd.read_csv(results / "metrics/methods.csv")
+    summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].fillna("")
+    return {
+        "summary": summary_table(summary),
+        "methods": methods_markdown(methods, headline_dataset, headline_pair),
+        "claims": claims(summary, methods, headline_dataset, control),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--results", default="results")
+    ap.add_argument("--readme", default="README.md")
+    ap.add_argument("--dataset", default="multiemo_sentiment", help="the headline dataset")
+    ap.add_argument("--pair", nargs=2, default=["minilm_l1", "mpnet"], help="the headline weak and strong model")
+    ap.add_argument("--control", default="fever", help="the negative-control dataset ('' for none)")
+    args = ap.parse_args(argv)
+    readme = Path(args.readme)
+    text = readme.read_text()
+    for name, content in render(Path(args.results), args.dataset, tuple(args.pair), args.control or None).items():
+        text = splice(text, name, content)
+    readme.write_text(text)
+    print(f"updated {readme} from {args.results}/metrics")
+
+
+if __name__ == "__main__":
+    main()

