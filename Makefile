@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup run test report clean
+.PHONY: setup run test report readme clean
 
 $(BIN)/snakemake: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,14 @@ setup: $(BIN)/snakemake
 run: setup  ## the default experiment (config/config.yaml): offline, CPU, minutes
 	$(BIN)/snakemake --cores all
 
-test: setup  ## the test suite (offline)
+test: setup  ## the test suite (offline), linters included
 	$(BIN)/python -m pytest -q
 
 report: setup
 	$(BIN)/snakemake --cores all --report report.html
+
+readme: setup  ## rewrite the README's result tables from results/metrics (after `make run`)
+	$(BIN)/python -m weak2strong.readme_tables
 
 clean:
 	rm -rf results logs .snakemake report.html

@@ -118,7 +118,8 @@ def main() -> None:
     print("\nper variant, mean over seeds:")
     for name, g in table.groupby("variant", sort=False):
         weak = g[g["role"] == "weak"]
-        line = f"{name:>14}: weak confidence {weak['weak_confidence'].mean():.3f}, positive rate {weak['weak_positive_rate'].mean():.2f}, " \
+        line = f"{name:>14}: weak confidence {weak['weak_confidence'].mean():.3f}, " \
+               f"positive rate {weak['weak_positive_rate'].mean():.2f}, " \
                f"weak acc {weak['weak_acc'].mean():.3f}"
         ceil = g[g["role"] == "ceiling"]
         if len(ceil):
@@ -129,7 +130,8 @@ def main() -> None:
                     continue
                 s = s.dropna(subset=["student_acc"]).merge(ceil[["seed", "ceiling_acc"]], on="seed", suffixes=("_x", ""))
                 point, lo, hi, status = pgr_of_means(s.assign(weak_acc=s["weak_acc"]))
-                line += f", {loss} {s['student_acc'].mean():.3f} (PGR {point:.2f}" + (f" [{lo:.2f}, {hi:.2f}])" if not status else f", {status})")
+                interval = f" [{lo:.2f}, {hi:.2f}])" if not status else f", {status})"
+                line += f", {loss} {s['student_acc'].mean():.3f} (PGR {point:.2f}" + interval
         print(line)
     if out:
         out.close()

@@ -24,10 +24,16 @@ from weak2strong.models.registry import resolve_model
 from weak2strong.training.loop import TrainConfig
 
 tok = AutoTokenizer.from_pretrained(sys.argv[1] if len(sys.argv) > 1 else "resources/models/minilm-l6")
+
+
 def save(model, path):
-    model.save_pretrained(path); tok.save_pretrained(path)
+    model.save_pretrained(path)
+    tok.save_pretrained(path)
+
+
 torch.manual_seed(0)
-save(BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072)), "/tmp/bert-base-random")
+save(BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                          intermediate_size=3072)), "/tmp/bert-base-random")
 save(GPT2Model(GPT2Config(vocab_size=tok.vocab_size, n_embd=1024, n_layer=24, n_head=16, pad_token_id=0)), "/tmp/gpt2-medium-random")
 
 def toy(n=512):
@@ -37,7 +43,8 @@ def toy(n=512):
             label = i % 2
             word = ["dreadful", "wonderful"][label]
             pad = " ".join(["the"] * (i % 17))
-            rows.append({"id": f"{split}{i}", "split": split, "text": f"{pad} item {i} was {word} {pad}", "label": label, "group": f"{split}{i}"})
+            rows.append({"id": f"{split}{i}", "split": split, "text": f"{pad} item {i} was {word} {pad}", "label": label,
+                         "group": f"{split}{i}"})
     return pd.DataFrame(rows)
 
 results = []
@@ -48,14 +55,18 @@ for arch, path, n_layers in [("encoder", "/tmp/bert-base-random", 12), ("decoder
                                     ("bf16+ckpt+accum4", "finetune", {"bf16": True, "grad_checkpointing": True, "grad_accum": 4}),
                                     ("lora bf16", "lora", {"bf16": True, "lr": 1e-3})]:
         cfg = TrainConfig(**{"lr": 5e-5, "batch_size": 32, "epochs": 2, **opts})
-        torch.cuda.reset_peak_memory_stats(); torch.cuda.synchronize(); t = time.perf_counter()
+        torch.cuda.reset_peak_memory_stats()
+        torch.cuda.synchronize()
+        t = time.perf_counter()
         preds, res = strong_ceiling(Regime(regime_name, cfg, max_length=64), spec, splits, seed=0, dataset="toy", resources_dir="/tmp")
-        torch.cuda.synchronize(); dt = time.perf_counter() - t
+        torch.cuda.synchronize()
+        dt = time.perf_counter() - t
         test = preds[preds.split == "test"]
         r = {"arch": arch, "setting": name, "acc": float((test.hard_label == test.gt_label).mean()), "seconds": round(dt, 1),
              "train_examples_per_s": round(2 * 512 / dt, 1), "peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
              "loss_first_last": [round(res.losses[0], 3), round(res.losses[-1], 3)]}
-        print(json.dumps(r), flush=True); results.append(r)
+        print(json.dumps(r), flush=True)
+        results.append(r)
 
 if torch.cuda.device_count() > 1:  # data parallelism within one job (training/distributed.py)
     from weak2strong.train_job import JobSpec, run, run_in_processes
@@ -77,5 +88,6 @@ if torch.cuda.device_count() > 1:  # data parallelism within one job (training/d
         r = {"arch": "encoder", "setting": f"bf16, {n} GPU(s) in one job", "acc": float((test.hard_label == test.gt_label).mean()),
              "seconds": round(time.perf_counter() - t, 1),
              "max_abs_diff_vs_1_gpu": float(np.abs(tables[n].soft_label.to_numpy() - tables[1].soft_label.to_numpy()).max())}
-        print(json.dumps(r), flush=True); results.append(r)
+        print(json.dumps(r), flush=True)
+        results.append(r)
 json.dump(results, open(os.path.join(os.environ.get("OUT", "/tmp"), "gpu_check.json"), "w"), indent=1)

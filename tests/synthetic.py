@@ -60,5 +60,6 @@ def toy_splits(n=48):
         for split in ("train_a", "train_b", "test"):
             label = i % 2
             word = ["dreadful", "wonderful"][label]
-            rows.append({"id": f"{split}{i}", "split": split, "text": f"{split} item {i} was {word}", "label": label, "group": f"{split}{i}"})
+            rows.append({"id": f"{split}{i}", "split": split, "text": f"{split} item {i} was {word}", "label": label,
+                         "group": f"{split}{i}"})
     return pd.DataFrame(rows)

@@ -257,3 +257,21 @@ def test_a_damaged_cached_artefact_names_itself_and_the_fix(tmp_path):
     cut_features.write_bytes(features.read_bytes()[:60])
     with pytest.raises(ArtifactError, match=r"cut.safetensors cannot be read.*delete it"):
         load_features(str(cut_features))
+
+
+def test_a_bad_local_file_fails_its_job_with_the_message_not_a_traceback(tmp_path, test_resources):
+    """Through the workflow: the job that reads the file fails, and its log holds the error that
+    names the file, the column and the fix, not a Python traceback (a traceback means a bug)."""
+    import pandas as pd
+
+    from workflow_helpers import snakemake, tiny_config
+
+    data = tmp_path / "reviews.csv"
+    pd.DataFrame({"text": [f"review {i}" for i in range(40)], "sentiment": ["pos", "neg"] * 20}).to_csv(data, index=False)
+    config = tiny_config(data, test_resources)  # names the text column "sentence": there is none
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    result = snakemake(tmp_path, "results/data/reviews/examples.parquet", check=False)
+    assert result.returncode != 0
+    log = (tmp_path / "logs/prepare_dataset/reviews.log").read_text()
+    assert "has no column 'sentence'" in log and "its columns are ['text', 'sentiment']" in log
+    assert "Traceback" not in log

@@ -13,8 +13,7 @@ from workflow_helpers import REPO, planned_jobs
 
 pytestmark = pytest.mark.slow
 
-FIGURES = {"figure_accuracy_vs_strong": 1, "figure_pgr": 1, "figure_agreement": 1, "figure_misfit": 1, "figure_dynamics": 1,
-           "figure_methods": 1}
+FIGURES = {f"figure:{name}": 1 for name in ("accuracy_vs_strong", "pgr", "agreement", "misfit", "dynamics", "methods")}
 AGGREGATES = {"metrics": 1, **FIGURES, "all": 1}
 
 
@@ -48,7 +47,7 @@ def test_figure_option_reruns_that_figure_alone(workflow_run):
     workdir, config = workflow_run
     changed = copy.deepcopy(config)
     changed["figures"]["pgr"] = {"ylim": [-1.0, 1.0]}
-    assert planned_jobs(workdir, changed) == {"figure_pgr": 1, "all": 1}
+    assert planned_jobs(workdir, changed) == {"figure:pgr": 1, "all": 1}
 
 
 def test_choosing_a_figures_methods_reruns_that_figure_alone(workflow_run):
@@ -56,7 +55,7 @@ def test_choosing_a_figures_methods_reruns_that_figure_alone(workflow_run):
     changed = copy.deepcopy(config)
     changed["figures"]["dynamics"] = {"losses": ["logconf"]}
     changed["figures"]["methods"] = {"losses": ["logconf"]}
-    assert planned_jobs(workdir, changed) == {"figure_dynamics": 1, "figure_methods": 1, "all": 1}
+    assert planned_jobs(workdir, changed) == {"figure:dynamics": 1, "figure:methods": 1, "all": 1}
 
 
 def test_split_sizes_rerun_splits_and_training_but_not_features(workflow_run):
@@ -111,6 +110,22 @@ def test_editing_the_training_loop_reruns_training_not_features(workflow_run, wo
     jobs = planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile")
     # the loop lives in training/, which features do not depend on
     assert jobs == {"train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES}
+
+
+def test_a_helper_edited_in_an_imported_module_reruns_every_step_that_imports_it(workflow_run, workflow_copy):
+    """Code dependencies are found from the imports, not listed: metrics.py is imported by the
+    training steps (label diagnostics), the metrics and the figures, so editing it reruns those and
+    not the data or the features; figures.py (the captions) is imported by the figures alone."""
+    workdir, config = workflow_run
+    _edit(workflow_copy / "src/weak2strong/metrics.py", "def accuracy(", "def rounded(x):\n    return round(x, 4)\n\n\ndef accuracy(")
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {
+        "train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES}
+
+
+def test_editing_a_caption_reruns_only_the_figures(workflow_run, workflow_copy):
+    workdir, config = workflow_run
+    _edit(workflow_copy / "src/weak2strong/figures.py", "# What a figure can be drawn from", "# edited\n# What a figure can be drawn from")
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {**FIGURES, "all": 1}
 
 
 def test_editing_plots_reruns_only_figures(workflow_run, workflow_copy):

@@ -11,14 +11,17 @@ def test_last_token_with_right_and_left_padding():
 
 
 def test_last_token_ignores_token_ids():
-    # GPT-2's "!" is id 0: a sequence ending in it must still read its last real position.
+    """GPT-2's "!" is id 0 and its pad token is not: a sequence ending in "!" must still be read at
+    its last real position. Counting non-zero ids (a public implementation's way) reads a pad."""
     input_ids = torch.tensor([[464, 3290, 0, 50256, 50256]])  # "... !" then two pad tokens
     mask = torch.tensor([[1, 1, 1, 0, 0]])
-    hidden = torch.arange(5, dtype=torch.float32).view(1, 5, 1)
-    assert pool(hidden, mask, "last").item() == 2.0
-    assert last_token_index(mask).item() == 2
-    # what counting non-zero ids would read instead: the first pad token, not the "!"
-    assert (input_ids != 0).sum().item() - 1 == 3
+    hidden = torch.arange(5, dtype=torch.float32).view(1, 5, 1) * 10  # position k holds 10k
+
+    def pooled_by_counting_ids(ids):
+        return hidden[0, (ids != 0).sum() - 1].item()
+
+    assert pool(hidden, mask, "last").item() == 20.0  # the "!"
+    assert pooled_by_counting_ids(input_ids) == 30.0 != pool(hidden, mask, "last").item()  # the failure this prevents
 
 
 def test_mean_pooling_skips_padding():

@@ -31,7 +31,8 @@ def tiny_config(data_path: Path, resources: Path) -> dict:
         },
         "experiment": {"regime": "linear_probe", "weak": ["minilm_l1_short"], "strong": ["minilm_l6"], "losses": ["xent", "logconf"]},
         "losses": {"xent": {}, "logconf": {"alpha_max": 0.5, "warmup_frac": 0.2}},
-        "regimes": {"linear_probe": {"lr": 0.001, "batch_size": 32, "epochs": 5, "weight_decay": 0.0, "schedule": "cosine", "eval_points": 5}},
+        "regimes": {"linear_probe": {"lr": 0.001, "batch_size": 32, "epochs": 5, "weight_decay": 0.0, "schedule": "cosine",
+                                     "eval_points": 5}},
         "features": {"max_length": 64, "batch_size": 64},
         "metrics": {"ci_level": 0.95},
         "figures": {"dpi": 60, "format": "png"},
@@ -50,10 +51,15 @@ def snakemake(workdir: Path, *args: str, config: str = "config.yaml", snakefile:
 
 
 def planned_jobs(workdir: Path, config: dict, name: str = "changed.yaml", **kw) -> dict[str, int]:
-    """Rule name -> number of jobs a dry run would execute with ``config``."""
+    """Rule name -> number of jobs a dry run would execute with ``config``. The one figure rule is
+    counted per figure: ``figure:pgr`` etc."""
     (workdir / name).write_text(yaml.safe_dump(config))
     out = snakemake(workdir, "-n", config=name, **kw).stdout
     if "Nothing to be done" in out:
         return {}
     table = out.split("Job stats:")[1]
-    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, flags=re.M) if m.group(1) != "total"}
+    jobs = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, flags=re.M) if m.group(1) != "total"}
+    if jobs.pop("figure", 0):
+        for figure in re.findall(r"^rule figure:\n(?:\s+.*\n)*?\s+output: results/figures/(\w+)\.", out, flags=re.M):
+            jobs[f"figure:{figure}"] = jobs.get(f"figure:{figure}", 0) + 1
+    return jobs

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .experiment import Regime, fit_predict
+from .experiment import Regime, TrainingRun, train_and_predict
 from .losses import Xent, make_loss
 from .metrics import accuracy, pgr
 from .models.registry import ModelSpec
@@ -48,8 +48,8 @@ def run_chain(regime: Regime | dict[str, Regime], chain: list[ModelSpec], splits
 
     def fit(model, train_split, targets, loss_fn, predict):
         model_regime = regime[model.name] if isinstance(regime, dict) else regime
-        preds, _ = fit_predict(model_regime, model, data, train_split, targets, loss_fn, seed, predict,
-                               features_path=paths.get(model.name), resources_dir=resources_dir)
+        preds, _ = train_and_predict(TrainingRun(model, model_regime, data, train_split, targets, loss_fn, seed, predict,
+                                                 features_path=paths.get(model.name), resources_dir=resources_dir))
         return preds
 
     weak, strong = chain[0], chain[-1]

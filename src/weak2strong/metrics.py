@@ -185,7 +185,7 @@ CELL_KEYS = ["dataset", "regime", "early_stopping", "weak", "strong", "loss"]
 SUMMARY_METRICS = [
     "weak_acc", "ceiling_acc", "student_acc", "gap", "weak_auroc", "ceiling_auroc", "student_auroc",
     "pgr", "agreement", "agreement_weak_correct", "agreement_weak_wrong", "gain", "misfit_kl", "misfit_disagreement",
-    "weak_confidence", "weak_positive_rate", "kept_fraction",
+    "weak_confidence", "weak_confidence_if_calibrated", "weak_positive_rate", "kept_fraction",
 ]
 
 
@@ -275,6 +275,8 @@ def per_seed_table(cells: list[dict], regime: str, early_stopping: str = "none",
             row = key | {"seed": int(seed), "regime": regime, "early_stopping": early_stopping}
             row |= cell_metrics(test, cell_test_table(*tables, split="train_b"))
             row |= label_diagnostics(tables[0].loc[tables[0]["split"] == "train_b", "soft_label"])
+            # what the mean confidence would be were the weak model calibrated (see label_diagnostics)
+            row["weak_confidence_if_calibrated"] = 2 * row["weak_acc"] - 1
             row["kept_fraction"] = float(curves.get(int(seed), {}).get("kept_fraction", np.nan))
             row |= diagnostics.flags(row)
             row["degenerate"] = row["weak_degenerate"] or row["few_labels_kept"]

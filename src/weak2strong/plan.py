@@ -12,8 +12,10 @@ from itertools import product
 
 from .data.registry import DatasetSpec, resolve_dataset
 from .errors import ConfigError
+from .figures import FIGURES
 from .losses import LOSSES
 from .models.registry import ModelSpec, resolve_model
+from .regimes import REGIMES
 
 # Hardware options that are training options (the others, gpus and device_map, say where it runs).
 TRAIN_HARDWARE_KEYS = ("bf16", "grad_checkpointing", "grad_accum", "micro_batch_size")
@@ -49,6 +51,65 @@ class Plan:
     def cells(self) -> list[Cell]:
         return [Cell(d, w, s, loss) for d in self.datasets for (w, s) in self.pairs for loss in self.losses]
 
+    @property
+    def on_features(self) -> bool:
+        """Does the regime train on cached features (cheap: one CPU job runs every seed of a cell)
+        rather than on the model itself (one GPU job per seed)?"""
+        return REGIMES[self.regime].on_features
+
+    # ---- values the rules read (the plan is their one door to the config; defaults live here) ----
+
+    @property
+    def resources_dir(self) -> str:
+        return self.config.get("resources_dir") or "resources"
+
+    @property
+    def data_seed(self) -> int:
+        return int(self.config.get("data_seed", 0))
+
+    @property
+    def features_options(self) -> dict:
+        return {"max_length": 128, "batch_size": 64} | dict(self.config.get("features") or {})
+
+    def read_length(self, name: str) -> int:
+        """Tokens model ``name`` reads: its own ``max_length``, else the run's (``features.max_length``)."""
+        return self.models[name].max_length or int(self.features_options["max_length"])
+
+    def features_file(self, dataset: str, name: str) -> str:
+        """The cached features model ``name`` reads on ``dataset``: one file per (backbone, layer, length)."""
+        m = self.models[name]
+        return f"results/features/{dataset}/{m.backbone.name}/layer{m.layer}-len{self.read_length(name)}.safetensors"
+
+    def model_files(self, name: str) -> list[str]:
+        """The fetched files a packaged model needs (hub models: none, they load by id)."""
+        b = self.models[name].backbone
+        return [f"{self.resources_dir}/models/{b.name}"] if b.source == "packaged" else []
+
+    @property
+    def early_stopping(self) -> str:
+        return self.regime_options().get("early_stopping", "none")
+
+    @property
+    def bootstrap_loss(self) -> str:
+        return (self.config.get("bootstrap") or {}).get("loss", "xent")
+
+    @property
+    def figure_format(self) -> str:
+        return (self.config.get("figures") or {}).get("format", "png")
+
+    def figure_options(self, name: str) -> dict:
+        """Shared figure options plus the figure's own block (``figures.<name>``), so an option of
+        one figure reruns that figure alone."""
+        figures = self.config.get("figures") or {}
+        shared = {k: v for k, v in figures.items() if not isinstance(v, dict)}
+        return {**shared, **(figures.get(name) or {})}
+
+    def slurm_partition(self, gpus: int) -> str:
+        """The cluster partition of a job asking for ``gpus`` GPUs (``slurm_partitions``, which the
+        SLURM profile sets): a job that needs no GPU never waits in the GPU queue."""
+        partitions = {"cpu": "cpu", "gpu": "gpu", **(self.config.get("slurm_partitions") or {})}
+        return partitions["gpu" if gpus else "cpu"]
+
     def dataset_options(self, dataset: str) -> dict:
         return self.config["datasets"][dataset]
 
@@ -83,8 +144,9 @@ class Plan:
         options = {"name": self.regime, **self.regime_options()}
         if self.models[name].lr is not None:
             options["lr"] = self.models[name].lr
-        if self.regime != "linear_probe":
+        if not self.on_features:
             options.update({k: v for k, v in self.hardware(name).items() if k in TRAIN_HARDWARE_KEYS})
+            options.setdefault("max_length", int(self.features_options["max_length"]))
             if dataset is not None:
                 options["truncation"] = self.truncation(dataset)
         if self.regime == "lora":
@@ -99,7 +161,7 @@ class Plan:
 
     def processes(self, name: str) -> int:
         """Processes (one per GPU) that train model ``name`` in one job: its hardware's ``gpus``."""
-        return 1 if self.regime == "linear_probe" else int(self.hardware(name).get("gpus", 1))
+        return 1 if self.on_features else int(self.hardware(name).get("gpus", 1))
 
     def loss_options(self, loss: str, strong: str | None = None) -> dict:
         """A loss's options; ``alpha_max: auto`` (logconf) becomes the paper's 0.75 for the largest
@@ -142,8 +204,14 @@ def build_plan(config: dict) -> Plan:
     for role in ("weak", "strong"):
         for name in exp[role]:
             if name not in models:
-                raise ConfigError(f"{where}: experiment.{role} names '{name}', which is not under 'models' (known: {', '.join(models)}); add it there.")
+                raise ConfigError(f"{where}: experiment.{role} names '{name}', which is not under 'models' "
+                                  f"(known: {', '.join(models)}); add it there.")
     check_loss_options(config, where)
+    if exp["regime"] not in REGIMES:
+        raise ConfigError(f"{where}: experiment.regime: unknown regime '{exp['regime']}' (known: {', '.join(REGIMES)}).")
+    unknown = sorted(set(config["regimes"]) - set(REGIMES))
+    if unknown:
+        raise ConfigError(f"{where}: regimes: {unknown} are not regimes (known: {', '.join(REGIMES)}).")
     if exp["regime"] not in config["regimes"]:
         raise ConfigError(f"{where}: experiment.regime is '{exp['regime']}' but regimes.{exp['regime']} is not configured.")
     for chain, names in (config.get("bootstrap") or {}).get("chains", {}).items():
@@ -153,17 +221,26 @@ def build_plan(config: dict) -> Plan:
         sizes = [models[n].size for n in names]
         if sizes != sorted(sizes) or len(set(sizes)) < len(sizes):
             raise ConfigError(f"{where}: bootstrap.chains.{chain} must go from smaller to larger models (sizes: {sizes}).")
-    if (config["regimes"].get("linear_probe") or {}).get("head_lr") is not None:
-        raise ConfigError(f"{where}: regimes.linear_probe.head_lr: a linear probe is all head; set its rate with lr.")
-    if exp["regime"] == "linear_probe" and config["regimes"]["linear_probe"].get("lr") is None:
-        raise ConfigError(f"{where}: regimes.linear_probe.lr must be a number (only fine-tuning regimes fall back to each model's own lr).")
+    for name, options in config["regimes"].items():
+        if REGIMES[name].on_features and (options or {}).get("head_lr") is not None:
+            raise ConfigError(f"{where}: regimes.{name}.head_lr: a probe on cached features is all head; set its rate with lr.")
+    if REGIMES[exp["regime"]].on_features and config["regimes"][exp["regime"]].get("lr") is None:
+        raise ConfigError(f"{where}: regimes.{exp['regime']}.lr must be a number (only regimes that train the model fall back to "
+                          "each model's own lr).")
     for figure, opts in (config.get("figures") or {}).items():
-        missing = [loss for loss in (opts.get("losses") or []) if loss not in exp["losses"]] if isinstance(opts, dict) else []
+        if not isinstance(opts, dict):
+            continue  # a shared option (dpi, format)
+        if figure not in FIGURES:
+            raise ConfigError(f"{where}: figures.{figure}: no such figure (known: {', '.join(FIGURES)}).")
+        unknown = sorted(set(opts) - set(FIGURES[figure].options))
+        if unknown:
+            raise ConfigError(f"{where}: figures.{figure}: unknown option(s) {unknown}; {figure} takes {list(FIGURES[figure].options)}.")
+        missing = [loss for loss in (opts.get("losses") or []) if loss not in exp["losses"]]
         if missing:
             raise ConfigError(f"{where}: figures.{figure}.losses names {missing}, which experiment.losses does not run "
                               f"({', '.join(exp['losses'])}); add them there or drop them from the figure.")
     for name, opts in config["models"].items():
-        if (opts or {}).get("head_init") == "unembedding" and exp["regime"] == "linear_probe":
+        if (opts or {}).get("head_init") == "unembedding" and REGIMES[exp["regime"]].on_features:
             raise ConfigError(f"{where}: models.{name}.head_init: unembedding applies to fine-tuning regimes; linear probes "
                               "start from a zero head. Remove it or use regime finetune, lora or lp_ft.")
     plan = Plan(config, datasets, models, seeds, exp["regime"], list(exp["weak"]), list(exp["strong"]), list(exp["losses"]))
@@ -176,5 +253,6 @@ def build_plan(config: dict) -> Plan:
         sizes = opts["split_sizes"]
         cap = opts.get("max_examples")
         if cap is not None and cap < sum(sizes.values()):
-            raise ConfigError(f"{where}: datasets.{d}: max_examples ({cap}) is smaller than the split sizes together ({sum(sizes.values())}).")
+            raise ConfigError(f"{where}: datasets.{d}: max_examples ({cap}) is smaller than the split sizes together "
+                              f"({sum(sizes.values())}).")
     return plan

@@ -102,12 +102,14 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx
             d = summary[(summary["dataset"] == dataset) & (summary["loss"] == loss)].copy()
             d["size"] = d["strong"].map(sizes)
             ceiling = d.drop_duplicates("strong").sort_values("size")
-            ax.errorbar(ceiling["size"], ceiling["ceiling_acc_mean"], yerr=_err(ceiling, "ceiling_acc"), color="black", marker="o", lw=2, capsize=3, label="strong ceiling")
+            ax.errorbar(ceiling["size"], ceiling["ceiling_acc_mean"], yerr=_err(ceiling, "ceiling_acc"), color="black", marker="o", lw=2,
+                        capsize=3, label="strong ceiling")
             for w in weaks:
                 dw = d[d["weak"] == w].sort_values("size")
                 if dw.empty:
                     continue
-                ax.errorbar(dw["size"], dw["student_acc_mean"], yerr=_err(dw, "student_acc"), color=colors[w], marker="o", capsize=3, label=f"student of {w}")
+                ax.errorbar(dw["size"], dw["student_acc_mean"], yerr=_err(dw, "student_acc"), color=colors[w], marker="o", capsize=3,
+                            label=f"student of {w}")
                 ax.axhline(dw["weak_acc_mean"].iloc[0], color=colors[w], ls="--", lw=1, label=f"{w} (weak) alone")
             if logx:
                 ax.set_xscale("log")
@@ -120,7 +122,8 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx
             if r == len(datasets) - 1:
                 ax.set_xlabel("strong model (parameters used)")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), bbox_to_anchor=(0.5, -0.02 - 0.02 * (len(labels) // 4)), frameon=False, fontsize=8)
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), bbox_to_anchor=(0.5, -0.02 - 0.02 * (len(labels) // 4)),
+               frameon=False, fontsize=8)
     fig.suptitle(f"Weak-to-strong: test accuracy vs strong model (mean over seeds, 95% t-interval, {seeds_note(summary)})"
                  + oracle_note(summary), fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))
@@ -156,7 +159,8 @@ def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
         for j, loss in enumerate(losses):
             dl = d[d["loss"] == loss].set_index(["weak", "strong"]).reindex(pairs)
             point = dl["pgr_of_means"].to_numpy(dtype=float)
-            err = np.vstack([point - dl["pgr_of_means_ci_low"].to_numpy(dtype=float), dl["pgr_of_means_ci_high"].to_numpy(dtype=float) - point]).clip(min=0)
+            low, high = dl["pgr_of_means_ci_low"].to_numpy(dtype=float), dl["pgr_of_means_ci_high"].to_numpy(dtype=float)
+            err = np.vstack([point - low, high - point]).clip(min=0)
             xs = x + (j - (len(losses) - 1) / 2) * width
             shown = np.clip(np.nan_to_num(point), *ylim)
             bars = ax.bar(xs, shown, width, yerr=np.where((point > ylim[0]) & (point < ylim[1]), np.nan_to_num(err), 0), capsize=3,
@@ -169,9 +173,11 @@ def plot_pgr(summary: pd.DataFrame, ylim: tuple[float, float] = (-1.5, 1.5)):
                 if np.isnan(point[k]) and not no_gap[k]:
                     ax.text(xs[k], 0.05, "no gap", rotation=90, ha="center", va="bottom", fontsize=7, color="grey")
                 elif no_ci[k] and ylim[0] < point[k] < ylim[1]:
-                    ax.text(xs[k], shown[k], "no CI", rotation=90, ha="center", va="bottom" if point[k] >= 0 else "top", fontsize=6, color="grey")
+                    ax.text(xs[k], shown[k], "no CI", rotation=90, ha="center", va="bottom" if point[k] >= 0 else "top", fontsize=6,
+                            color="grey")
                 elif not np.isnan(point[k]) and not ylim[0] < point[k] < ylim[1]:
-                    ax.text(xs[k], shown[k], f"{point[k]:.1f}", ha="center", va="bottom" if point[k] > 0 else "top", fontsize=6, rotation=90)
+                    ax.text(xs[k], shown[k], f"{point[k]:.1f}", ha="center", va="bottom" if point[k] > 0 else "top", fontsize=6,
+                            rotation=90)
         ax.axhline(0, color="black", lw=0.8)
         ax.axhline(1, color="black", lw=0.8, ls=":")
         ax.set_ylim(ylim[0] - 0.15, ylim[1] + 0.15)
@@ -205,7 +211,8 @@ def plot_agreement(summary: pd.DataFrame, sizes: dict[str, float]):
         for loss in losses:
             dl = d[d["loss"] == loss].sort_values("size")
             for metric, style, label in (("agreement_weak_correct", "-", "weak right"), ("agreement_weak_wrong", "--", "weak wrong")):
-                ax.errorbar(dl["size"], dl[f"{metric}_mean"], yerr=_err(dl, metric), color=colors[loss], ls=style, marker="o", capsize=2, label=f"{loss}, {label}")
+                ax.errorbar(dl["size"], dl[f"{metric}_mean"], yerr=_err(dl, metric), color=colors[loss], ls=style, marker="o", capsize=2,
+                            label=f"{loss}, {label}")
         ax.set_xscale("log")
         strongs = d.drop_duplicates("strong").sort_values("size")
         ax.set_xticks(strongs["size"].tolist(), strongs["strong"].tolist(), fontsize=8)
@@ -216,7 +223,8 @@ def plot_agreement(summary: pd.DataFrame, sizes: dict[str, float]):
         ax.grid(alpha=0.3)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.04))
-    fig.suptitle("Student–supervisor agreement on test (solid: weak model right; dashed: weak model wrong)" + oracle_note(summary), fontsize=11)
+    fig.suptitle("Student–supervisor agreement on test (solid: weak model right; dashed: weak model wrong)" + oracle_note(summary),
+                 fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 0.96))
     return fig
 
@@ -263,7 +271,8 @@ def plot_dynamics(table: pd.DataFrame):
         ax.text(0.5, 0.5, "no training dynamics recorded: set eval_points > 0 in the regime", ha="center", va="center")
         ax.axis("off")
         return fig
-    panels = table[["dataset", "weak", "strong"]].drop_duplicates().sort_values(["dataset", "weak", "strong"]).to_records(index=False).tolist()
+    keys = ["dataset", "weak", "strong"]
+    panels = table[keys].drop_duplicates().sort_values(keys).to_records(index=False).tolist()
     losses = ordered_losses(table["loss"])
     colors = loss_colors(losses)
     fig, axes = panel_grid(len(panels), height=3.2)
@@ -302,7 +311,8 @@ def plot_bootstrap(table: pd.DataFrame):
                             ("direct", dict(color="tab:orange", marker="s", ls="none", markersize=8, label="direct weak → strong")),
                             ("ceiling", dict(color="black", marker="*", ls="none", markersize=10, label="ceiling"))):
             k = s[s["kind"] == kind].sort_values("step")
-            ax.errorbar(k["step"], k["mean"], yerr=np.nan_to_num(np.vstack([k["mean"] - k["lo"], k["hi"] - k["mean"]])).clip(min=0), capsize=3, **style)
+            err = np.nan_to_num(np.vstack([k["mean"] - k["lo"], k["hi"] - k["mean"]])).clip(min=0)
+            ax.errorbar(k["step"], k["mean"], yerr=err, capsize=3, **style)
         rungs = s[s["kind"] == "chain"].sort_values("step")
         ax.set_xticks(rungs["step"].tolist(), rungs["model"].tolist(), fontsize=8)
         ax.set_title(f"{dataset} — {chain} (n = {n_seeds} seeds)", fontsize=10)
@@ -332,7 +342,8 @@ def plot_methods(methods: pd.DataFrame, baseline: str = "xent"):
             dp = d[(d["weak"] == pair[0]) & (d["strong"] == pair[1])].set_index("loss").reindex(losses)
             y = np.arange(len(losses)) + (k - (len(pairs) - 1) / 2) * 0.7 / max(1, len(pairs))
             x = 100 * dp[col].to_numpy(dtype=float)
-            err = 100 * np.nan_to_num(np.vstack([dp[col] - dp["student_acc_diff_ci_low"], dp["student_acc_diff_ci_high"] - dp[col]])).clip(min=0)
+            err = 100 * np.nan_to_num(np.vstack([dp[col] - dp["student_acc_diff_ci_low"], dp["student_acc_diff_ci_high"] - dp[col]]))
+            err = err.clip(min=0)
             ax.errorbar(x, y, xerr=err, ls="none", marker=markers[k % len(markers)], color=colors[pair], capsize=2, ms=5,
                         label=f"{pair[0]} → {pair[1]}")
         ax.axvline(0, color="black", lw=0.8)
@@ -349,3 +360,69 @@ def plot_methods(methods: pd.DataFrame, baseline: str = "xent"):
                  fontsize=10)
     fig.tight_layout(rect=(0, 0.08 + 0.03 * ((len(labels) - 1) // 4), 1, 1))
     return fig
+
+
+# ---- one entry point for the workflow's figure rule: draw_<name>(data, options, context) ----
+
+def load_figure_data(inputs: dict) -> dict:
+    """The data a figure is drawn from, read from the rule's named inputs (figures.INPUTS)."""
+    import json
+
+    from .io import read_parquet
+
+    data = {}
+    for kind, paths in inputs.items():
+        paths = [paths] if isinstance(paths, str) else list(paths)
+        if kind in ("summary", "per_seed"):
+            data[kind] = read_parquet(paths[0])
+        elif kind == "methods":
+            data[kind] = pd.read_csv(paths[0])
+        elif kind == "bootstrap":
+            data[kind] = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
+        elif kind == "curves":
+            curves = {}
+            for path in paths:
+                with open(path) as fh:
+                    curves[path] = json.load(fh)
+            data[kind] = curves
+    return data
+
+
+def draw_figure(name: str, inputs: dict, options: dict, context: dict):
+    """Figure ``name`` (a key of figures.FIGURES) from the rule's inputs, its options and the plan's context."""
+    return globals()[f"draw_{name}"](load_figure_data(inputs), options, context)
+
+
+def draw_accuracy_vs_strong(data, options, context):
+    return plot_accuracy_vs_strong(only_losses(data["summary"], options.get("losses")), context["sizes"], logx=options.get("logx", True))
+
+
+def draw_pgr(data, options, context):
+    return plot_pgr(only_losses(data["summary"], options.get("losses")), ylim=tuple(options.get("ylim", (-1.5, 1.5))))
+
+
+def draw_agreement(data, options, context):
+    return plot_agreement(only_losses(data["summary"], options.get("losses")), context["sizes"])
+
+
+def draw_misfit(data, options, context):
+    return plot_misfit(only_losses(data["per_seed"], options.get("losses")))
+
+
+def draw_methods(data, options, context):
+    return plot_methods(only_losses(data["methods"], options.get("losses")))
+
+
+def draw_dynamics(data, options, context):
+    """``context["cells"]``: the students shown, each with the paths of its curve files."""
+    cells = []
+    for cell in context["cells"]:
+        curves = {}
+        for path in cell["paths"]:
+            curves.update(data["curves"][path])
+        cells.append({**{k: cell[k] for k in ("dataset", "weak", "strong", "loss")}, "curves": curves})
+    return plot_dynamics(dynamics_table(cells))
+
+
+def draw_bootstrap(data, options, context):
+    return plot_bootstrap(data["bootstrap"])

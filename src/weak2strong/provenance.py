@@ -1,46 +1,114 @@
 """Which library code an artefact depends on, as a hash that goes into a rule's ``params``.
 
-Snakemake tracks a ``script:`` file's changes but not the modules it imports. Each rule passes the
-hash of the modules its science depends on, so editing a loss reruns the students (and what
-aggregates them) and nothing else; editing a plot reruns only figures.
+Snakemake tracks a ``script:`` file's changes but not the modules it imports. Each step names the
+modules its job starts from; the modules they import, directly or not (found by reading their
+``import`` statements, including imports inside functions), are hashed with them. So editing a
+helper reruns every step that can reach it, and nothing else. For the training steps ``losses.py``
+is hashed per loss instead (``loss_code_hash``), so editing one loss reruns its students only.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import inspect
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE = PACKAGE_DIR.name
 
-# Which modules each step's output depends on (paths relative to the package).
-STEP_MODULES: dict[str, list[str]] = {
-    "data": ["data", "schemas.py"],
-    "features": ["models"],
-    # losses.py is hashed per loss (loss_code_hash), so editing one loss reruns its students only.
-    "train": ["models", "training", "experiment.py", "schemas.py"],
-    "metrics": ["metrics.py", "experiment.py"],
-    "plots": ["plots.py"],
-    "bootstrap": ["bootstrap.py"],
+# Where each step's job starts (module names relative to the package). The training back-ends are
+# imported by name at run time (regimes.py), so the regimes' back-end modules are added to "train".
+STEP_ENTRIES: dict[str, list[str]] = {
+    "data": ["data.prepare", "data.splits"],
+    "features": ["models.features"],
+    "train": ["train_job"],
+    "bootstrap": ["bootstrap"],
+    "metrics": ["metrics"],
+    "plots": ["plots", "figures"],
 }
+PER_LOSS = "losses"
+PER_LOSS_STEPS = {"train", "bootstrap"}  # their rules hash each loss they train with apart
+
+
+def module_path(name: str) -> Path | None:
+    """The file of package module ``name`` ("training.loop"), or None when it is not ours."""
+    base = PACKAGE_DIR.joinpath(*name.split(".")) if name else PACKAGE_DIR
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_modules(name: str) -> set[str]:
+    """Package modules that module ``name`` imports anywhere in its source."""
+    path = module_path(name)
+    package_parts = name.split(".") if path.name != "__init__.py" else name.split(".") + ["__init__"]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package_parts[: len(package_parts) - node.level]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            targets = [module] + [f"{module}.{a.name}" if module else a.name for a in node.names]
+        else:
+            continue
+        for target in targets:
+            if target.startswith(PACKAGE + "."):
+                target = target[len(PACKAGE) + 1:]
+            elif target == PACKAGE:
+                target = ""
+            if module_path(target) is not None and target:
+                out.add(target)
+    return out
+
+
+@lru_cache(maxsize=None)
+def module_closure(entries: tuple[str, ...]) -> tuple[str, ...]:
+    """The entries and every package module they reach through imports (sorted)."""
+    seen: set[str] = set()
+    stack = list(entries)
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        # a package's __init__ runs when any of its modules is imported
+        parent = name.rsplit(".", 1)[0] if "." in name else None
+        if parent and module_path(parent) is not None:
+            stack.append(parent)
+        stack.extend(imported_modules(name) - seen)
+    return tuple(sorted(seen))
+
+
+def step_modules(step: str) -> list[str]:
+    """The modules whose source a step's output depends on (for training: without ``losses``)."""
+    entries = list(STEP_ENTRIES[step])
+    if step == "train":
+        from .regimes import REGIMES
+
+        entries += [r.backend.partition(":")[0].removeprefix(PACKAGE + ".") for r in REGIMES.values()]
+    return [m for m in module_closure(tuple(sorted(set(entries)))) if not (step in PER_LOSS_STEPS and m == PER_LOSS)]
 
 
 def code_hash(step: str) -> str:
-    """sha1 over the source text of the step's modules (files in sorted order), 12 hex digits."""
+    """sha1 over the source text of the step's modules (in sorted order), 12 hex digits."""
     digest = hashlib.sha1()
-    for entry in STEP_MODULES[step]:
-        path = PACKAGE_DIR / entry
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        for f in files:
-            digest.update(str(f.relative_to(PACKAGE_DIR)).encode())
-            digest.update(f.read_bytes())
+    for name in step_modules(step):
+        path = module_path(name)
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
 def loss_code_hash(name: str) -> str:
     """Hash of one loss's class (with the classes of losses.py it inherits from) plus every
     module-level function of losses.py (the helpers any loss may call, found, not listed)."""
-    import inspect
-
     from . import losses
 
     ours = losses.__name__

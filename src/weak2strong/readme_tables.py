@@ -35,10 +35,11 @@ def interval(point: float, low: float, high: float, n: int, status: str = "", di
     return f"{num(point, digits, signed)} [{num(low, digits, signed)}, {num(high, digits, signed)}] (n={n})"
 
 
-def summary_table(summary: pd.DataFrame, losses=("xent", "logconf")) -> str:
-    """One row per (dataset, weak, strong, loss) for the given methods."""
+def summary_table(summary: pd.DataFrame, losses=("xent", "logconf"), first: str | None = None) -> str:
+    """One row per (dataset, weak, strong, loss) for the given methods (dataset ``first`` first)."""
     rows = summary[summary["loss"].isin(losses)].copy()
-    order = {d: i for i, d in enumerate(dict.fromkeys(summary["dataset"]))}
+    datasets = list(dict.fromkeys(summary["dataset"]))
+    order = {d: (d != first, i) for i, d in enumerate(datasets)}
     rows = rows.sort_values(["dataset", "weak", "strong", "loss"], key=lambda c: c.map(order) if c.name == "dataset" else c)
     lines = ["| dataset | weak → strong | loss | weak acc | ceiling acc | student acc | PGR of means [95% CI] | "
              "median per-seed PGR | agreement where W wrong | weak-label confidence | flags |",
@@ -89,10 +90,10 @@ def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, 
         gaps = 100 * g["gap_mean"]
         defined = g[g["pgr_of_means_ci_status"].fillna("") == ""]
         excl = defined[defined["pgr_of_means_ci_low"] > 0]
+        which = ", ".join(f"{w} → {t}" for w, t in excl[["weak", "strong"]].itertuples(index=False))
         out.append(f"- **{dataset}**: the ceiling is {num(gaps.min(), 1)} to {num(gaps.max(), 1)} points above the weak model "
                    f"(mean over seeds, {len(g)} pairs); the `{baseline}` student's PGR has a 95% interval above 0 for "
-                   f"{len(excl)} of {len(g)} pairs" + (f" ({', '.join(f'{w} → {t}' for w, t in excl[['weak', 'strong']].itertuples(index=False))})"
-                                                      if 0 < len(excl) < len(g) else "") + ".")
+                   f"{len(excl)} of {len(g)} pairs" + (f" ({which})" if 0 < len(excl) < len(g) else "") + ".")
     m = methods[(methods["dataset"] == headline_dataset) & (methods["loss"] != baseline)]
     for (weak, strong), g in m.groupby(["weak", "strong"], sort=False):
         better = g[g["student_acc_diff_ci_low"] > 0]["loss"].tolist()
@@ -112,10 +113,10 @@ def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, 
 
 def splice(readme: str, name: str, content: str) -> str:
     """``readme`` with the block between the markers of ``name`` replaced by ``content``."""
-    pattern = re.compile(rf"(<!-- generated:{re.escape(name)} -->\n).*?(\n<!-- /generated:{re.escape(name)} -->)", re.S)
+    pattern = re.compile(rf"(<!-- generated:{re.escape(name)} -->\n)(?:.*?\n)?(<!-- /generated:{re.escape(name)} -->)", re.S)
     if not pattern.search(readme):
         raise ValueError(f"README has no block <!-- generated:{name} --> ... <!-- /generated:{name} -->")
-    return pattern.sub(lambda m: m.group(1) + content + m.group(2), readme)
+    return pattern.sub(lambda m: m.group(1) + content.rstrip("\n") + "\n" + m.group(2), readme, count=1)
 
 
 def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None) -> dict[str, str]:
@@ -123,7 +124,7 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
     methods = pd.read_csv(results / "metrics/methods.csv")
     summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].fillna("")
     return {
-        "summary": summary_table(summary),
+        "summary": summary_table(summary, first=headline_dataset),
         "methods": methods_markdown(methods, headline_dataset, headline_pair),
         "claims": claims(summary, methods, headline_dataset, control),
     }

@@ -21,7 +21,20 @@ def setup_logging(snakemake) -> logging.Logger:
     )
     logging.captureWarnings(True)
     warnings.filterwarnings("ignore", message=".*non-writable.*")
+    sys.excepthook = _user_errors_without_traceback
     return logging.getLogger(f"rule.{snakemake.rule}")
+
+
+def _user_errors_without_traceback(kind, error, tb):
+    """An error caused by the input (a bad file, a damaged artefact, a config value) is logged as
+    its message, which names what to fix; anything else keeps its traceback (a bug to report)."""
+    from .errors import Weak2StrongError
+    from .io import ArtifactError
+
+    if isinstance(error, (Weak2StrongError, ArtifactError)):
+        logging.getLogger("weak2strong").error("%s: %s", kind.__name__, error)  # the job still fails (exit 1)
+        return
+    sys.__excepthook__(kind, error, tb)
 
 
 def set_threads(snakemake) -> None:
@@ -30,10 +43,16 @@ def set_threads(snakemake) -> None:
     torch.set_num_threads(max(1, int(getattr(snakemake, "threads", 1) or 1)))
 
 
+def run_logged(log_path: str, function, *args):
+    """For a rule's ``run:`` block (which runs inside Snakemake): ``function(*args)`` with the
+    library's logging going to the rule's log file."""
+    with logging_to(log_path):
+        return function(*args)
+
+
 @contextlib.contextmanager
 def logging_to(path: str):
-    """For a rule's ``run:`` block (which runs inside Snakemake): the library's logging goes to the
-    rule's log file while the block runs."""
+    """The library's logging goes to ``path`` while the block runs."""
     from pathlib import Path
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)

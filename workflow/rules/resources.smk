@@ -1,43 +1,43 @@
 # What each job asks a scheduler for. Training jobs scale with the model; cheap rules run locally.
-# Override per cluster in one place: slurm/config.yaml (default-resources, set-resources).
+# Override per cluster in one place: slurm/config.yaml (partitions, default-resources, set-resources).
 
 
-def model_size(name):
-    return PLAN.models[name].size  # millions of parameters actually used
+def local_gpu_count():
+    """GPUs this machine shows (CUDA_VISIBLE_DEVICES, else nvidia-smi), at least 1 so that GPU jobs
+    also run, on CPUs, on a machine without any."""
+    import shutil
+    import subprocess
+
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return max(1, len([d for d in visible.split(",") if d.strip()]))
+    if shutil.which("nvidia-smi"):
+        try:
+            listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.SubprocessError):
+            return 1
+        return max(1, sum(line.startswith("GPU ") for line in listed.splitlines()))
+    return 1
 
 
-def train_mem_mb(name):
-    def inner(wildcards, attempt):
-        base = 4000 if REGIME == "linear_probe" else int(8000 + 40 * model_size(name)) * train_processes(name)
-        return base * attempt  # a retry after an out-of-memory failure asks for more
-
-    return inner
+# On a workstation, GPU jobs share the machine's GPUs (a training job fills its GPUs);
+# `--resources gpu=N` overrides the count. On a cluster the scheduler places GPU jobs itself.
+if workflow.local_exec and "gpu" not in workflow.global_resources:
+    workflow.register_resource("gpu", local_gpu_count())
 
 
-def train_runtime(name):
-    def inner(wildcards, attempt):
-        base = 10 if REGIME == "linear_probe" else int(30 + model_size(name) / 20)
-        return base * attempt  # minutes
+def train_mem_mb(name, attempt):
+    """Memory of a training job of model `name`; a retry after an out-of-memory failure asks for more."""
+    if PLAN.on_features:
+        return 4000 * attempt
+    return int(8000 + 40 * PLAN.models[name].size) * PLAN.processes(name) * attempt
 
-    return inner
+
+def train_runtime(name, attempt):
+    """Minutes of a training job of model `name` (one seed when it trains the model itself)."""
+    base = 10 if PLAN.on_features else int(30 + PLAN.models[name].size / 20)
+    return base * attempt
 
 
 def train_gpus(name):
-    return 0 if REGIME == "linear_probe" else train_processes(name)
-
-
-def features_gpus(wildcards):
-    """Feature extraction of big backbones wants a GPU (all of `gpus` with a `device_map`); small
-    encoders are fine on CPUs."""
-    hardware = features_hardware(wildcards)
-    if hardware.get("device_map"):
-        return int(hardware.get("gpus", 1))
-    sizes = [m.backbone.n_params for m in PLAN.models.values() if m.backbone.name == wildcards.backbone]
-    return 1 if sizes and max(sizes) > 200 else 0
-
-
-def slurm_partition(gpus):
-    """The cluster partition of a job that asks for ``gpus`` GPUs: `slurm_partitions` (set in
-    slurm/config.yaml), so a job that needs no GPU never waits in the GPU queue."""
-    partitions = {"cpu": "cpu", "gpu": "gpu", **(config.get("slurm_partitions") or {})}
-    return partitions["gpu" if gpus else "cpu"]
+    return 0 if PLAN.on_features else PLAN.processes(name)

@@ -29,7 +29,6 @@ class DatasetSpec:
     hub_path: str | None = None
     hub_name: str | None = None
     hub_splits: tuple[str, ...] = ()
-    prompt: str = ""  # task prompt for prompting baselines (paper appendix)
     # The side a text longer than a model's window is cut from: "left" for templates with a passage
     # first and the question or answer last, so only the passage is shortened (models/tokens.py).
     truncation: str = "right"
@@ -152,7 +151,6 @@ DATASETS: dict[str, DatasetSpec] = {
             description="SciQ: science question with the correct answer or a distractor",
             hub_path="allenai/sciq",
             hub_splits=("train", "validation", "test"),
-            prompt="There is a science knowledge question, followed by an answer. Respond with 1 if the answer is correct, and with 0 otherwise.",
         ),
         DatasetSpec(
             "boolq",
@@ -171,7 +169,6 @@ DATASETS: dict[str, DatasetSpec] = {
             hub_path="allenai/cosmos_qa",
             hub_splits=("train", "validation"),
             truncation="left",  # context first, question and answer last
-            prompt="There is some context, followed by a question about the context, and an answer. Respond with 1 if the answer is correct, and 0 otherwise.",
         ),
         DatasetSpec(
             "amazon_polarity",

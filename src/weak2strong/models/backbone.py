@@ -93,7 +93,8 @@ def _load(auto_class, spec: ModelSpec, resources_dir: str | Path, dtype: torch.d
         if n_layers is not None and spec.layer < n_layers:
             overrides["num_hidden_layers" if hasattr(config, "num_hidden_layers") else "n_layer"] = max(spec.layer, 1)
         # No dropout: the paper trains without it, and features must be deterministic.
-        for key in ("hidden_dropout_prob", "attention_probs_dropout_prob", "resid_pdrop", "embd_pdrop", "attn_pdrop", "attention_dropout", "dropout"):
+        for key in ("hidden_dropout_prob", "attention_probs_dropout_prob", "resid_pdrop", "embd_pdrop", "attn_pdrop",
+                    "attention_dropout", "dropout"):
             if hasattr(config, key):
                 overrides[key] = 0.0
         if hasattr(config, "use_cache"):

@@ -48,7 +48,8 @@ def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, ma
         idx = order[start:start + batch_size]
         batch = tokenizer.pad({"input_ids": [ids[i] for i in idx]}, return_tensors="pt").to(device)
         with autocast(torch.device(device), bf16):
-            hidden = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], output_hidden_states=True).hidden_states[layer]
+            outputs = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], output_hidden_states=True)
+            hidden = outputs.hidden_states[layer]
         out[torch.as_tensor(idx)] = pool(hidden.float(), batch["attention_mask"].to(hidden.device), pooling).cpu()
     return out, {"n_truncated": enc["n_truncated"], "n_texts": enc["n_texts"]}
 

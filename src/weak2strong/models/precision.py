@@ -1,14 +1,45 @@
-"""Numeric precision on devices: bf16 autocast where it applies."""
+"""Numeric precision on devices: bf16 autocast where the hardware runs it natively."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import logging
 
 import torch
 
+log = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU has bf16 matrix units (AVX512-BF16 or AMX), which oneDNN uses for bf16
+    matrix products; without them bf16 is emulated and slower than fp32."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def bf16_applies(device: torch.device, bf16: bool) -> bool:
+    """bf16 autocast is used when asked for, on CUDA, or on a CPU with native bf16 units."""
+    if not bf16:
+        return False
+    if device.type == "cuda":
+        return True
+    if device.type == "cpu" and cpu_has_native_bf16():
+        return True
+    _warn_once(device.type)
+    return False
+
+
+@functools.lru_cache(maxsize=None)
+def _warn_once(device_type: str) -> None:
+    log.warning("bf16 was asked for, but this %s has no native bf16 units: running in fp32 (emulated bf16 is slower)", device_type)
+
 
 def autocast(device: torch.device, bf16: bool):
-    """bf16 autocast on CUDA when asked; a no-op elsewhere (CPU runs stay in fp32)."""
-    if bf16 and device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
+    """bf16 autocast where ``bf16_applies``; fp32 otherwise."""
+    if bf16_applies(device, bf16):
+        return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()

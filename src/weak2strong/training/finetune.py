@@ -17,6 +17,7 @@ from ..models.registry import ModelSpec
 from ..models.tokens import tokenize
 from .distributed import current
 from .loop import TrainConfig, TrainResult, predict_p1, train
+from .run import TrainingRun
 
 # LoRA target modules by model family (attention query/value projections), overridable per regime.
 LORA_TARGETS = {
@@ -69,28 +70,30 @@ def batcher(tokenizer, texts: list[str], max_length: int, device: str, truncatio
     return make_batch
 
 
-def finetune_and_predict(
-    spec: ModelSpec, resources_dir, train_texts: list[str], targets: np.ndarray, loss_fn, cfg: TrainConfig, seed: int,
-    predict_texts: dict[str, list[str]], max_length: int = 128, device: str | None = None, evaluate_p1=None,
-    mode: str = "finetune", select_p1=None, select_split: str | None = None, truncation_side: str = "right",
-) -> tuple[dict[str, np.ndarray], TrainResult]:
-    """Train backbone + head and predict. ``mode``: "finetune" (every weight), "lora" (adapters and
-    head), "lp_ft" (head alone on the frozen backbone first, then every weight). ``evaluate_p1(test
-    p(class 1))`` runs during training if given."""
+def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[dict[str, np.ndarray], TrainResult]:
+    """The back-end of the regimes that train the model itself (``run.regime.name``): "finetune"
+    (every weight), "lora" (adapters and head), "lp_ft" (the head alone on the frozen backbone
+    first, then every weight)."""
+    spec, cfg, mode, seed = run.spec, run.cfg, run.regime.name, run.seed
+    cfg = replace(cfg, lr=spec.finetune_lr if cfg.lr is None else cfg.lr)  # lr null: the model's own
+    max_length = spec.max_length or run.regime.max_length
     procs = current()  # several processes when the job was launched on several GPUs
     if procs.distributed:
         device = procs.accelerator.device
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(seed)  # the same initial weights (LoRA adapters) in every process
-    model, tokenizer = build_classifier(spec, resources_dir, device, cfg)
+    model, tokenizer = build_classifier(spec, run.resources_dir, device, cfg)
     # Tokenise each text set once: LP-FT's two phases share the training batches, and the test
     # set serves both the training dynamics and the final predictions.
-    train_batches = batcher(tokenizer, train_texts, max_length, device, truncation_side, "training texts")
-    y = torch.as_tensor(np.array(targets), dtype=torch.float32)
-    batches = {name: batcher(tokenizer, texts, max_length, device, truncation_side, f"{name} texts") for name, texts in predict_texts.items()}
+    train_texts = run.rows(run.train_split)["text"].tolist()
+    train_batches = batcher(tokenizer, train_texts, max_length, device, run.regime.truncation, "training texts")
+    y = torch.as_tensor(np.array(run.targets), dtype=torch.float32)
+    needed = list(dict.fromkeys([*run.predict, *run.watch]))
+    texts = {name: run.rows(name)["text"].tolist() for name in needed}
+    batches = {name: batcher(tokenizer, texts[name], max_length, device, run.regime.truncation, f"{name} texts") for name in needed}
 
-    def p1_of(name):
-        return lambda m: predict_p1(m, batches[name], len(predict_texts[name]), batch_size=64, bf16=cfg.bf16)
+    def p1_of(name, m):
+        return predict_p1(m, batches[name], len(texts[name]), batch_size=64, bf16=cfg.bf16)
 
     if mode == "lora":
         model = apply_lora(model, cfg).to(device)
@@ -98,15 +101,15 @@ def finetune_and_predict(
         for p in model.backbone.parameters():
             p.requires_grad_(False)
         # The probe phase keeps the run's batch and GPU settings; no dynamics or early stopping there.
-        lp_cfg = replace(cfg, lr=cfg.lp_lr, epochs=cfg.lp_epochs, schedule="constant", warmup_steps=0, eval_points=0, early_stopping="none")
-        train(model, train_batches, y, loss_fn, lp_cfg, seed, desc=f"linear probe {spec.name}")
+        lp_cfg = replace(cfg, lr=cfg.lp_lr, head_lr=None, epochs=cfg.lp_epochs, schedule="constant", warmup_steps=0, eval_points=0,
+                         early_stopping="none")
+        train(model, train_batches, y, run.loss_fn, lp_cfg, seed, desc=f"linear probe {spec.name}")
         for p in model.backbone.parameters():
             p.requires_grad_(True)
     elif mode != "finetune":
         raise ValueError(f"unknown fine-tuning mode {mode!r}")
-    evaluate = (lambda m: evaluate_p1(p1_of("test")(m))) if evaluate_p1 is not None else None
-    select = (lambda m: select_p1(p1_of(select_split)(m))) if select_p1 is not None else None
-    result = train(model, train_batches, y, loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate, select=select)
-    preds = {name: p1_of(name)(model) for name in predict_texts}
+    evaluate, select = run.loop_callbacks(p1_of)
+    result = train(model, train_batches, y, run.loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate, select=select)
+    preds = {name: p1_of(name, model) for name in run.predict}
     result.extra["truncated"] = {"train": train_batches.n_truncated, **{name: b.n_truncated for name, b in batches.items()}}
     return preds, result

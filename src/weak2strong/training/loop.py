@@ -35,7 +35,7 @@ class TrainConfig:
     warmup_steps: int = 0
     eval_points: int = 0  # evaluate this many times during training (training dynamics); 0: never
     # Large models on GPUs (ignored where they do not apply, e.g. bf16 on a CPU):
-    bf16: bool = False  # bf16 autocast for forward and loss on CUDA
+    bf16: bool = False  # bf16 autocast for forward and loss (CUDA, or CPUs with native bf16 units)
     grad_accum: int = 1  # split each batch into this many micro-batches (same effective batch)
     micro_batch_size: int | None = None  # or: micro-batches of at most this many examples per process
     grad_checkpointing: bool = False  # recompute activations in backward (fine-tuning only)
@@ -97,7 +97,9 @@ def train(
     n = len(targets)
     steps_per_epoch = math.ceil(n / cfg.batch_size)
     total = max(1, int(round(cfg.epochs * steps_per_epoch)))
-    optimizer = torch.optim.Adam(param_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    device = next(model.parameters()).device
+    # fused: one kernel for every parameter's update on a GPU (no effect on what is computed)
+    optimizer = torch.optim.Adam(param_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=device.type == "cuda")
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg))
     # With several processes the forward pass goes through DDP (gradients averaged over processes);
     # evaluation, early stopping and the returned model use the plain module.
@@ -115,7 +117,6 @@ def train(
         points = max(cfg.eval_points, 10)
         eval_steps |= {max(1, round(total * k / points)) for k in range(1, points + 1)}
     best = (-float("inf"), 0, None)  # score, step, weights
-    device = next(model.parameters()).device
     # progress in the job's log (every 30 s), from the main process; probes train in a second: no bar
     for step in tqdm(range(total), desc=desc, unit="step", mininterval=30, disable=not (progress and procs.is_main)):
         pos = (step * cfg.batch_size) % (steps_per_epoch * cfg.batch_size)

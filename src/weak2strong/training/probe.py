@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
 from .loop import TrainConfig, TrainResult, predict_p1, train
+from .run import TrainingRun
 
 
 class LinearProbe(nn.Module):
@@ -26,14 +28,45 @@ def fit_probe(features: torch.Tensor, targets: np.ndarray, loss_fn, cfg: TrainCo
               evaluate=None, select=None) -> tuple[LinearProbe, TrainResult]:
     """Train a probe on ``features`` [n, d] towards ``targets`` (p(class 1), hard or soft).
 
-    ``evaluate(model)``, if given, is called during training (training dynamics; see ``train``)."""
+    ``evaluate(model)`` and ``select(model)``, if given, run during training (see ``train``)."""
     features = features.float()
     probe = LinearProbe(features.mean(0), features.std(0).clamp(min=1e-6))
-    result = train(probe, lambda idx: {"x": features[idx]}, torch.tensor(np.asarray(targets), dtype=torch.float32), loss_fn, cfg, seed, desc, evaluate, select,
-                   progress=False)
+    targets = torch.tensor(np.asarray(targets), dtype=torch.float32)
+    result = train(probe, lambda idx: {"x": features[idx]}, targets, loss_fn, cfg, seed, desc, evaluate, select, progress=False)
     return probe, result
 
 
 def probe_predict(probe: LinearProbe, features: torch.Tensor) -> np.ndarray:
     features = features.float()
     return predict_p1(probe, lambda idx: {"x": features[idx]}, len(features))
+
+
+def select_rows(features: torch.Tensor, position: dict[str, int], ids: pd.Series) -> torch.Tensor:
+    """Rows of ``features`` for ``ids``; ``position`` maps an id to its row."""
+    missing = [i for i in ids if i not in position]
+    if missing:
+        raise ValueError(f"{len(missing)} examples have no cached features (e.g. {missing[:3]}); the feature file is stale: "
+                         "delete it and rerun.")
+    return features[np.array([position[i] for i in ids], dtype=np.int64)]
+
+
+def probe_and_predict(run: TrainingRun) -> tuple[dict[str, np.ndarray], TrainResult]:
+    """The ``linear_probe`` back-end: a probe on the run's cached features."""
+    from ..models.features import load_features
+
+    features, ids = load_features(run.features_path)
+    position = {i: k for k, i in enumerate(ids)}
+    cache: dict[str, torch.Tensor] = {}
+
+    def rows(split: str) -> torch.Tensor:
+        if split not in cache:
+            cache[split] = select_rows(features, position, run.rows(split)["id"]).float()
+        return cache[split]
+
+    def p1_of(split: str, model) -> np.ndarray:
+        return torch.softmax(model(rows(split)), -1)[:, 1].numpy()
+
+    evaluate, select = run.loop_callbacks(p1_of)
+    probe, result = fit_probe(rows(run.train_split), run.targets, run.loss_fn, run.cfg, run.seed, desc=run.spec.name,
+                              evaluate=evaluate, select=select)
+    return {split: probe_predict(probe, rows(split)) for split in run.predict}, result

@@ -1,0 +1,43 @@
+"""The training regimes: one entry each, naming its back-end and the one fact the workflow needs.
+
+A back-end is a function ``(TrainingRun) -> (predictions by split, TrainResult)``
+(``training/run.py``). Adding a regime is one back-end module plus one entry here; the config can
+then name it under ``experiment.regime`` and ``regimes:``. This module imports no torch: the plan
+and the rules read it before any job runs, and a job imports only the back-end it uses.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RegimeKind:
+    name: str
+    backend: str  # "module:function", imported when a job trains
+    # True: trains a head on features cached once per (dataset, backbone, layer): cheap, so one job
+    # runs every seed of a cell, on CPUs. False: trains the model itself: one job per seed, on a GPU.
+    on_features: bool
+    description: str = ""
+
+
+REGIMES: dict[str, RegimeKind] = {
+    r.name: r
+    for r in [
+        RegimeKind("linear_probe", "weak2strong.training.probe:probe_and_predict", True,
+                   "a linear head on frozen features"),
+        RegimeKind("finetune", "weak2strong.training.finetune:finetune_and_predict", False,
+                   "every weight (the paper's main setting)"),
+        RegimeKind("lora", "weak2strong.training.finetune:finetune_and_predict", False,
+                   "LoRA adapters on the attention projections, and the head"),
+        RegimeKind("lp_ft", "weak2strong.training.finetune:finetune_and_predict", False,
+                   "the head on the frozen backbone first, then every weight"),
+    ]
+}
+
+
+def backend(name: str):
+    """The back-end function of regime ``name``."""
+    module, _, function = REGIMES[name].backend.partition(":")
+    return getattr(importlib.import_module(module), function)
