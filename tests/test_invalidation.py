@@ -15,6 +15,9 @@ pytestmark = pytest.mark.slow
 
 FIGURES = {f"figure:{name}": 1 for name in ("accuracy_vs_strong", "pgr", "agreement", "misfit", "dynamics", "methods")}
 AGGREGATES = {"metrics": 1, **FIGURES, "all": 1}
+# the easy-to-hard study: its cells (one per training set: the cutoff, all, hard), their table and figure
+E2H_CELLS = {"easy_to_hard": 3, "easy_to_hard_table": 1, "figure:easy_to_hard": 1}
+E2H_ALL = {"difficulty": 1, **E2H_CELLS}  # and the difficulty, which trains probes of every model
 
 
 def test_no_op_rerun_does_nothing(workflow_run):
@@ -33,14 +36,14 @@ def test_weak_learning_rate_reruns_weak_labels_and_students_not_ceilings(workflo
     workdir, config = workflow_run
     changed = copy.deepcopy(config)
     changed["models"]["minilm_l1_short"]["lr"] = 0.003
-    assert planned_jobs(workdir, changed) == {"train_weak": 1, "train_student": 2, **AGGREGATES}
+    assert planned_jobs(workdir, changed) == {"train_weak": 1, "train_student": 2, **AGGREGATES, **E2H_ALL}
 
 
 def test_strong_model_option_reruns_ceiling_and_students(workflow_run):
     workdir, config = workflow_run
     changed = copy.deepcopy(config)
     changed["models"]["minilm_l6"]["lr"] = 0.003
-    assert planned_jobs(workdir, changed) == {"train_ceiling": 1, "train_student": 2, **AGGREGATES}
+    assert planned_jobs(workdir, changed) == {"train_ceiling": 1, "train_student": 2, **AGGREGATES, **E2H_ALL}
 
 
 def test_figure_option_reruns_that_figure_alone(workflow_run):
@@ -92,7 +95,9 @@ def test_unedited_copy_of_the_code_reruns_nothing(workflow_run, workflow_copy):
 def test_editing_one_loss_reruns_only_its_students(workflow_run, workflow_copy):
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/losses.py", "alpha_max: float = 0.5", "alpha_max: float = 0.5  # edited")
-    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {"train_student": 1, **AGGREGATES}
+    # plots.py imports losses.py (legends follow the registry's order): every figure is redrawn
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {
+        "train_student": 1, **AGGREGATES, "figure:easy_to_hard": 1}
 
 
 def test_editing_a_loss_helper_reruns_every_student(workflow_run, workflow_copy):
@@ -101,7 +106,7 @@ def test_editing_a_loss_helper_reruns_every_student(workflow_run, workflow_copy)
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/losses.py", "def make_loss(", "def clipped(p1):\n    return p1.clamp(0, 1)\n\n\ndef make_loss(")
     assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {
-        "train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES}
+        "train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES, **E2H_ALL}
 
 
 def test_editing_the_training_loop_reruns_training_not_features(workflow_run, workflow_copy):
@@ -109,7 +114,7 @@ def test_editing_the_training_loop_reruns_training_not_features(workflow_run, wo
     _edit(workflow_copy / "src/weak2strong/training/loop.py", "def lr_factor(", "# edited\ndef lr_factor(")
     jobs = planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile")
     # the loop lives in training/, which features do not depend on
-    assert jobs == {"train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES}
+    assert jobs == {"train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES, **E2H_ALL}
 
 
 def test_a_helper_edited_in_an_imported_module_reruns_every_step_that_imports_it(workflow_run, workflow_copy):
@@ -119,19 +124,19 @@ def test_a_helper_edited_in_an_imported_module_reruns_every_step_that_imports_it
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/metrics.py", "def accuracy(", "def rounded(x):\n    return round(x, 4)\n\n\ndef accuracy(")
     assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {
-        "train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES}
+        "train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES, **E2H_ALL}
 
 
 def test_editing_a_caption_reruns_only_the_figures(workflow_run, workflow_copy):
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/figures.py", "# What a figure can be drawn from", "# edited\n# What a figure can be drawn from")
-    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {**FIGURES, "all": 1}
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {**FIGURES, "figure:easy_to_hard": 1, "all": 1}
 
 
 def test_editing_plots_reruns_only_figures(workflow_run, workflow_copy):
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/plots.py", "def save_figure(", "# edited\ndef save_figure(")
-    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {**FIGURES, "all": 1}
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {**FIGURES, "figure:easy_to_hard": 1, "all": 1}
 
 
 def test_a_deleted_intermediate_file_is_rebuilt_with_what_depends_on_it(workflow_run_copy):
@@ -140,7 +145,7 @@ def test_a_deleted_intermediate_file_is_rebuilt_with_what_depends_on_it(workflow
     dry run said "Nothing to be done" while the old summary stood on a missing file)."""
     workdir, config = workflow_run_copy
     (workdir / "results/labels/linear_probe/reviews/minilm_l1_short.parquet").unlink()
-    assert planned_jobs(workdir, config) == {"train_weak": 1, "train_student": 2, **AGGREGATES}
+    assert planned_jobs(workdir, config) == {"train_weak": 1, "train_student": 2, **AGGREGATES, **E2H_CELLS}
     (workdir / "results/data/reviews/splits/seed1.parquet").unlink()
     jobs = planned_jobs(workdir, config)
     assert jobs["split_dataset"] == 1 and "prepare_dataset" not in jobs and "extract_features" not in jobs

@@ -35,6 +35,7 @@ def tiny_config(data_path: Path, resources: Path) -> dict:
                                      "eval_points": 5}},
         "features": {"max_length": 64, "batch_size": 64},
         "metrics": {"ci_level": 0.95},
+        "easy_to_hard": {"difficulty_seeds": 2, "folds": 3},
         "figures": {"dpi": 60, "format": "png"},
     }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # What a figure can be drawn from (the rule turns each into files).
-INPUTS = ("summary", "per_seed", "methods", "curves", "bootstrap")
+INPUTS = ("summary", "per_seed", "methods", "curves", "bootstrap", "easy_to_hard")
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class FigureSpec:
     inputs: tuple[str, ...]
     caption: str
     options: tuple[str, ...] = ("dpi", "losses")  # what `figures.<name>` may set
-    needs_chains: bool = False  # drawn only when the config declares bootstrapping chains
+    needs: str | None = None  # drawn only when the config has this block ("bootstrap", "easy_to_hard")
 
 
 FIGURES: dict[str, FigureSpec] = {
@@ -70,7 +70,16 @@ FIGURES: dict[str, FigureSpec] = {
             "Bootstrapping: test accuracy of each model of the chain W → M1 → … → S, each trained on the previous model's "
             "labels on fresh data (solid), against direct W → S (square) and the ceiling (S on ground truth, black), mean "
             "over seeds with 95% t-intervals.",
-            options=("dpi",), needs_chains=True,
+            options=("dpi",), needs="bootstrap",
+        ),
+        FigureSpec(
+            "easy_to_hard", ("easy_to_hard",),
+            "Easy-to-hard generalization: the student's test accuracy on the hard examples (those no model smaller than "
+            "the student solves in every seed) against the examples it was trained on: the easy ones up to each "
+            "difficulty cutoff (solved by that model or a smaller one), all of train_b, or the hard ones; with ground-"
+            "truth labels (solid) and with the weak model's labels (dashed); the weak model's own accuracy on the hard "
+            "examples (grey). Mean over seeds, 95% t-intervals; the axis gives each training set's mean size.",
+            options=("dpi",), needs="easy_to_hard",
         ),
     ]
 }

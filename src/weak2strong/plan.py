@@ -7,7 +7,7 @@ here, before any job runs, with the key and the fix in the message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 
 from .data.registry import DatasetSpec, resolve_dataset
@@ -41,6 +41,7 @@ class Plan:
     weak: list[str]
     strong: list[str]
     losses: list[str]
+    warnings: list[str] = field(default_factory=list)  # printed before the jobs run
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -120,6 +121,35 @@ class Plan:
     def chains(self) -> dict[str, list[str]]:
         return dict((self.config.get("bootstrap") or {}).get("chains", {}))
 
+    @property
+    def ladder(self) -> list[str]:
+        """The experiment's models from small to large (weak and strong, once each)."""
+        return sorted(dict.fromkeys([*self.weak, *self.strong]), key=lambda n: self.models[n].size)
+
+    @property
+    def easy_to_hard(self) -> dict | None:
+        """The easy-to-hard study (easy_to_hard.py), its defaults resolved: the student (``strong``:
+        the largest strong model), whose labels it also learns (``weak``: the smallest weak model),
+        the difficulty ladder, the easy cutoffs (every model of the ladder smaller than the student)
+        and the hard floor (the student's rank: no smaller model solves a hard example). None when
+        the config has no ``easy_to_hard`` block."""
+        block = self.config.get("easy_to_hard")
+        if block is None or not self.on_features:
+            return None  # the study trains probes on cached features: skipped (with a warning) for other regimes
+        strong = block.get("strong") or max(self.strong, key=lambda n: self.models[n].size)
+        weak = block.get("weak") or min(self.weak, key=lambda n: self.models[n].size)
+        ladder = self.ladder
+        floor = ladder.index(strong)
+        cutoffs = list(block.get("cutoffs") or ladder[:floor])
+        return {"strong": strong, "weak": weak, "ladder": ladder, "cutoffs": cutoffs, "hard_floor": floor,
+                "cutoff_rank": {c: ladder.index(c) for c in cutoffs},
+                "difficulty_seeds": list(range(int(block.get("difficulty_seeds", 3)))), "folds": int(block.get("folds", 5))}
+
+    @property
+    def needs(self) -> set[str]:
+        """The optional studies the config asks for (figures.FigureSpec.needs)."""
+        return {name for name, on in (("bootstrap", bool(self.chains)), ("easy_to_hard", self.easy_to_hard is not None)) if on}
+
     def hardware(self, name: str) -> dict:
         """How model ``name`` runs on devices: the ``hardware`` entries whose ``min_params`` its size
         reaches (in order, later ones win), then the model's own ``hardware`` block."""
@@ -194,6 +224,27 @@ def check_loss_options(config: dict, where: str) -> None:
                               f"{sorted(known) or 'no options'}.")
 
 
+def check_easy_to_hard(plan: Plan, where: str) -> None:
+    block = plan.config.get("easy_to_hard")
+    if block is None:
+        return
+    if not plan.on_features:
+        plan.warnings.append(f"easy_to_hard is skipped: it trains probes on cached features, and regime '{plan.regime}' trains "
+                             "the model itself (run it with a regime on features, e.g. linear_probe).")
+        return
+    for role in ("strong", "weak"):
+        name = block.get(role)
+        if name is not None and name not in getattr(plan, role):
+            raise ConfigError(f"{where}: easy_to_hard.{role}: '{name}' is not in experiment.{role} ({', '.join(getattr(plan, role))}).")
+    e2h = plan.easy_to_hard
+    too_big = [c for c in e2h["cutoffs"] if c not in e2h["ladder"] or e2h["ladder"].index(c) >= e2h["hard_floor"]]
+    if too_big:
+        raise ConfigError(f"{where}: easy_to_hard.cutoffs {too_big} must be models of the experiment smaller than the student "
+                          f"'{e2h['strong']}' (the ladder: {', '.join(e2h['ladder'])}).")
+    if not e2h["cutoffs"]:
+        raise ConfigError(f"{where}: easy_to_hard needs a model smaller than the student '{e2h['strong']}' to define easy examples.")
+
+
 def build_plan(config: dict) -> Plan:
     where = "config/config.yaml"
     seeds = config["seeds"]
@@ -244,6 +295,7 @@ def build_plan(config: dict) -> Plan:
             raise ConfigError(f"{where}: models.{name}.head_init: unembedding applies to fine-tuning regimes; linear probes "
                               "start from a zero head. Remove it or use regime finetune, lora or lp_ft.")
     plan = Plan(config, datasets, models, seeds, exp["regime"], list(exp["weak"]), list(exp["strong"]), list(exp["losses"]))
+    check_easy_to_hard(plan, where)
     if not plan.pairs:
         raise ConfigError(
             f"{where}: no (weak, strong) pair has a weak model smaller than the strong one; check experiment.weak/strong "

@@ -377,7 +377,7 @@ def load_figure_data(inputs: dict) -> dict:
             data[kind] = read_parquet(paths[0])
         elif kind == "methods":
             data[kind] = pd.read_csv(paths[0])
-        elif kind == "bootstrap":
+        elif kind in ("bootstrap", "easy_to_hard"):
             data[kind] = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
         elif kind == "curves":
             curves = {}
@@ -426,3 +426,39 @@ def draw_dynamics(data, options, context):
 
 def draw_bootstrap(data, options, context):
     return plot_bootstrap(data["bootstrap"])
+
+
+def plot_easy_to_hard(table: pd.DataFrame, train_sets: list[str]):
+    """Accuracy on the hard test examples against the training set (easy up to each cutoff, all,
+    hard), ground truth vs weak labels, one panel per dataset."""
+    from .easy_to_hard import summarize
+
+    summary = summarize(table)
+    datasets = list(dict.fromkeys(summary["dataset"]))
+    fig, axes = panel_grid(len(datasets), width=5.0, height=3.6)
+    styles = {"ground_truth": dict(color="black", marker="o", ls="-", label="student, ground-truth labels"),
+              "weak": dict(color="tab:orange", marker="s", ls="--", label="student, weak labels")}
+    for ax, dataset in zip(axes.flat, datasets):
+        d = summary[summary["dataset"] == dataset]
+        x = np.arange(len(train_sets))
+        for labels, style in styles.items():
+            dl = d[d["labels"] == labels].set_index("train_set").reindex(train_sets)
+            ax.errorbar(x, dl["hard_test_acc_mean"], yerr=_err(dl, "hard_test_acc"), capsize=3, **style)
+        weak = d.groupby("train_set")["weak_hard_test_acc_mean"].first().mean()
+        ax.axhline(weak, color="grey", ls=":", label="weak model itself")
+        sizes = d.groupby("train_set")["n_train_mean"].first().reindex(train_sets)
+        names = [("easy ≤ " + t) if t not in ("all", "hard") else t for t in train_sets]
+        ax.set_xticks(x, [f"{name}\n(n≈{size:.0f})" for name, size in zip(names, sizes)], fontsize=7)
+        ax.set_title(dataset, fontsize=10)
+        ax.set_ylabel("accuracy on hard test examples")
+        ax.grid(alpha=0.3)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.02))
+    fig.suptitle(f"Easy-to-hard: trained on easy examples, tested on hard ones (mean, 95% t-interval, {seeds_note(summary)})",
+                 fontsize=10)
+    fig.tight_layout(rect=(0, 0.07, 1, 0.95))
+    return fig
+
+
+def draw_easy_to_hard(data, options, context):
+    return plot_easy_to_hard(data["easy_to_hard"], context["train_sets"])

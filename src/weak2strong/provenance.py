@@ -25,11 +25,12 @@ STEP_ENTRIES: dict[str, list[str]] = {
     "features": ["models.features"],
     "train": ["train_job"],
     "bootstrap": ["bootstrap"],
+    "easy_to_hard": ["easy_to_hard", "experiment"],
     "metrics": ["metrics"],
     "plots": ["plots", "figures"],
 }
 PER_LOSS = "losses"
-PER_LOSS_STEPS = {"train", "bootstrap"}  # their rules hash each loss they train with apart
+PER_LOSS_STEPS = {"train", "bootstrap", "easy_to_hard"}  # their rules hash each loss they train with apart
 
 
 def module_path(name: str) -> Path | None:

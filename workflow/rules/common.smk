@@ -26,13 +26,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the n
 
 validate(config, schema="../schemas/config.schema.yaml")
 PLAN = build_plan(config)
+for warning in PLAN.warnings:
+    logger.warning(f"config: {warning}")
 RES = PLAN.resources_dir
 REGIME = PLAN.regime
-CODE = {step: code_hash(step) for step in ("data", "features", "train", "bootstrap", "metrics", "plots")}
+CODE = {step: code_hash(step) for step in ("data", "features", "train", "bootstrap", "easy_to_hard", "metrics", "plots")}
 LOSS_CODE = {
     loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss]
 }  # editing one loss reruns its students only
 FIG_EXT = PLAN.figure_format
+E2H = PLAN.easy_to_hard  # None unless the config asks for the easy-to-hard study
 # A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
 # and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
 # its own job (it reruns alone, and a cluster runs seeds in parallel); `collect_seeds` gathers them.
@@ -63,9 +66,10 @@ def all_targets():
     """The figures and tables, and every cached artefact they are made from: a deleted
     intermediate file (a weak model's labels, a split) is then rebuilt, with what depends on it,
     instead of the old figures standing on a file that is gone."""
-    figures = [name for name, f in FIGURES.items() if PLAN.chains or not f.needs_chains]
+    figures = [name for name, f in FIGURES.items() if f.needs is None or f.needs in PLAN.needs]
     return (
         ["results/metrics/summary.csv", "results/metrics/methods.csv"]
+        + (["results/metrics/easy_to_hard.csv"] if E2H else [])
         + [f"results/figures/{name}.{FIG_EXT}" for name in figures]
         + artefact_targets()
     )
@@ -90,7 +94,17 @@ def artefact_targets():
                 out += [f"results/per_seed/{kind}/{REGIME}/{cell}/seed{s}.parquet" for s in PLAN.seeds]
             out += curves_files(curves)
         out += [f"results/bootstrap/{REGIME}/{d}/{chain}.parquet" for chain in PLAN.chains]
+        if E2H:
+            out.append(f"results/difficulty/{d}.parquet")
+            for t in e2h_train_sets():
+                out.append(f"results/easy_to_hard/{d}/{t}.parquet")
+                out += [f"results/easy_to_hard/{d}/splits/{t}/seed{s}.parquet" for s in PLAN.seeds]
     return out
+
+
+def e2h_train_sets():
+    """The easy-to-hard study's training sets: each easy cutoff, then all of train_b, then the hard ones."""
+    return [*E2H["cutoffs"], "all", "hard"] if E2H else []
 
 
 def student_cell(c):
@@ -282,6 +296,7 @@ def figure_inputs(wildcards):
         "methods": "results/metrics/methods.csv",
         "curves": lambda: [p for c in shown_students(wildcards.figure) for p in c["paths"]],
         "bootstrap": lambda: [f"results/bootstrap/{REGIME}/{d}/{c}.parquet" for d in PLAN.datasets for c in PLAN.chains],
+        "easy_to_hard": lambda: [f"results/easy_to_hard/{d}/{t}.parquet" for d in PLAN.datasets for t in e2h_train_sets()],
     }
     return {kind: (lambda v: v() if callable(v) else v)(files[kind]) for kind in FIGURES[wildcards.figure].inputs}
 
@@ -291,4 +306,6 @@ def figure_context(wildcards):
     context = {"sizes": {name: m.size for name, m in PLAN.models.items()}}
     if "curves" in FIGURES[wildcards.figure].inputs:
         context["cells"] = shown_students(wildcards.figure)
+    if "easy_to_hard" in FIGURES[wildcards.figure].inputs:
+        context["train_sets"] = e2h_train_sets()
     return context

@@ -1,0 +1,159 @@
+"""Easy-to-hard generalization (Burns et al. 2023, §5.3 and appendix): train on easy examples only,
+test on hard ones, with ground-truth labels and with the weak model's labels.
+
+NLP difficulty follows the paper: an example's difficulty is the smallest model of the ladder whose
+ground-truth-trained predictions are right on it in every seed. Each model's predictions come from
+cross-fitted linear probes on its cached features (k folds of whole groups: every example is
+predicted by a probe that never saw it), once per difficulty seed. An example no model gets right in
+every seed is ``unsolved`` (rank = number of models).
+
+A cutoff ``c`` (a model of the ladder) makes the easy set: examples whose difficulty rank is at most
+c's. The hard set is fixed: examples that no model smaller than the student solves. For each seed's
+split, the student (a probe on the strong model's features) trains on train_b ∩ easy(c), or on all
+of train_b, or on train_b ∩ hard, with ground truth or with the weak model's soft labels, and is
+scored on test ∩ hard.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from .metrics import accuracy
+
+log = logging.getLogger(__name__)
+
+UNSOLVED = "unsolved"
+ALL, HARD = "all", "hard"  # the two training sets that are not easy cutoffs
+
+
+def group_folds(groups: pd.Series, folds: int, seed: int) -> np.ndarray:
+    """A fold number per row: whole groups, dealt at random into ``folds`` folds of similar size."""
+    sizes = groups.value_counts().sort_index()
+    order = np.random.default_rng(seed).permutation(len(sizes))
+    fill = np.zeros(folds)
+    fold_of = {}
+    for i in order:
+        k = int(fill.argmin())
+        fold_of[sizes.index[i]] = k
+        fill[k] += sizes.iloc[i]
+    return groups.map(fold_of).to_numpy()
+
+
+def cross_fitted_correct(features, labels: np.ndarray, groups: pd.Series, folds: int, seed: int, fit) -> np.ndarray:
+    """Whether each row's out-of-fold prediction is right: ``fit(train_x, train_y, seed) -> predict``
+    is trained on the other folds (a probe that never saw the row or its group)."""
+    fold = group_folds(groups, folds, seed)
+    right = np.zeros(len(labels), dtype=bool)
+    for k in range(folds):
+        held = fold == k
+        predict = fit(features[~held], labels[~held], seed)
+        right[held] = (predict(features[held]) > 0.5) == labels[held].astype(bool)
+    return right
+
+
+def difficulty_table(pool: pd.DataFrame, correct: dict[str, np.ndarray], ladder: list[str]) -> pd.DataFrame:
+    """Per example: the smallest model of ``ladder`` (ordered small to large) right on it in every
+    difficulty seed. ``correct[model]``: [seeds, rows] booleans, rows in ``pool`` order."""
+    out = pool[["id", "label", "group"]].copy()
+    rank = np.full(len(pool), len(ladder))
+    for k, model in reversed(list(enumerate(ladder))):
+        solved = correct[model].all(axis=0)
+        out[f"solved_by_{model}"] = solved
+        rank = np.where(solved, k, rank)
+    out["difficulty_rank"] = rank.astype(np.int16)
+    out["difficulty"] = [ladder[r] if r < len(ladder) else UNSOLVED for r in rank]
+    return out
+
+
+def compute_difficulty(pool: pd.DataFrame, features: dict[str, tuple], ladder: list[str], seeds: list[int], folds: int,
+                       train_cfgs: dict) -> pd.DataFrame:
+    """``difficulty_table`` from cross-fitted linear probes; ``features[model]``: (tensor, ids);
+    ``train_cfgs[model]``: the model's probe training options."""
+    from .losses import Xent
+    from .training.probe import fit_probe, probe_predict, select_rows
+
+    labels = pool["label"].to_numpy()
+
+    correct = {}
+    for model in ladder:
+        def fit(x, y, seed, cfg=train_cfgs[model]):
+            probe, _ = fit_probe(x, y.astype(np.float32), Xent(), cfg, seed, desc="difficulty probe")
+            return lambda rows: probe_predict(probe, rows)
+
+        feats, ids = features[model]
+        x = select_rows(feats, {i: k for k, i in enumerate(ids)}, pool["id"]).float()
+        correct[model] = np.stack([cross_fitted_correct(x, labels, pool["group"], folds, seed, fit) for seed in seeds])
+        log.info("%s: right in every seed on %.1f%% of %d examples (out-of-fold accuracy %.3f)", model,
+                 100 * correct[model].all(0).mean(), len(pool), correct[model].mean())
+        del x
+    table = difficulty_table(pool, correct, ladder)
+    counts = table["difficulty"].value_counts()
+    log.info("difficulty: %s", ", ".join(f"{name} {counts.get(name, 0)}" for name in [*ladder, UNSOLVED]))
+    return table
+
+
+def training_rows(split: pd.DataFrame, train_set: str, cutoff_rank: int | None, hard_floor: int) -> pd.Series:
+    """Which rows of a seed's split (with ``difficulty_rank``) train the student for ``train_set``."""
+    in_b = split["split"] == "train_b"
+    if train_set == ALL:
+        return in_b
+    if train_set == HARD:
+        return in_b & (split["difficulty_rank"] >= hard_floor)
+    return in_b & (split["difficulty_rank"] <= cutoff_rank)
+
+
+def easy_to_hard_split(split: pd.DataFrame, difficulty: pd.DataFrame, train_set: str, cutoff_rank: int | None,
+                       hard_floor: int) -> pd.DataFrame:
+    """One seed's easy-to-hard split: ``train`` rows (train_b in the training set), ``test_hard``
+    rows (test ∩ hard), with each example's difficulty."""
+    d = split.merge(difficulty[["id", "difficulty", "difficulty_rank"]], on="id", how="left", validate="one_to_one")
+    if d["difficulty_rank"].isna().any():
+        raise ValueError("examples without a difficulty: the difficulty file is stale (delete it and rerun)")
+    train = training_rows(d, train_set, cutoff_rank, hard_floor)
+    test_hard = (d["split"] == "test") & (d["difficulty_rank"] >= hard_floor)
+    out = d[train | test_hard].copy()
+    out["split"] = np.where(train[train | test_hard], "train", "test_hard")
+    return out[["id", "split", "text", "label", "group", "difficulty", "difficulty_rank"]].reset_index(drop=True)
+
+
+def run_cell(e2h_split: pd.DataFrame, weak_labels: pd.DataFrame, strong_features: tuple, train_cfg, seed: int) -> list[dict]:
+    """The student on one seed's easy-to-hard split, with ground truth and with the weak labels;
+    test accuracy on the hard examples (and the weak model's own there, for reference)."""
+    from .losses import Xent
+    from .training.probe import fit_probe, probe_predict, select_rows
+
+    feats, ids = strong_features
+    position = {i: k for k, i in enumerate(ids)}
+    train = e2h_split[e2h_split["split"] == "train"]
+    test = e2h_split[e2h_split["split"] == "test_hard"]
+    weak = weak_labels.set_index("id")["soft_label"]
+    x_train, x_test = select_rows(feats, position, train["id"]).float(), select_rows(feats, position, test["id"]).float()
+    y_test = test["label"].to_numpy()
+    rows = []
+    targets = {"ground_truth": train["label"].to_numpy(dtype=np.float32), "weak": weak.loc[train["id"]].to_numpy(dtype=np.float32)}
+    for source, y in targets.items():
+        if len(train) < 2 or len(np.unique(train["label"])) < 2:
+            acc = float("nan")  # an easy set with one class (or none) trains nothing: reported, not guessed
+        else:
+            probe, _ = fit_probe(x_train, y, Xent(), train_cfg, seed, desc=f"easy-to-hard {source}")
+            acc = accuracy(probe_predict(probe, x_test), y_test)
+        rows.append({"labels": source, "n_train": int(len(train)), "n_test_hard": int(len(test)), "hard_test_acc": acc,
+                     "weak_hard_test_acc": accuracy(weak.loc[test["id"]].to_numpy(), y_test)})
+    return rows
+
+
+def summarize(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Per (dataset, train set, labels): the hard-test accuracy's mean, median and t-interval over
+    seeds (with n), the training set's mean size, and the weak model's own hard-test accuracy."""
+    from .metrics import describe
+
+    rows = []
+    for (dataset, train_set, labels), g in table.groupby(["dataset", "train_set", "labels"], sort=False):
+        row = {"dataset": dataset, "train_set": train_set, "labels": labels, "n_seeds": int(g["seed"].nunique()),
+               "n_train_mean": float(g["n_train"].mean()), "n_test_hard_mean": float(g["n_test_hard"].mean())}
+        row |= describe(g["hard_test_acc"], "hard_test_acc", level) | describe(g["weak_hard_test_acc"], "weak_hard_test_acc", level)
+        rows.append(row)
+    return pd.DataFrame(rows)

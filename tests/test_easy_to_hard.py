@@ -1,0 +1,116 @@
+"""Easy-to-hard: difficulty as the paper defines it, splits at the cutoffs, one cutoff reruns alone."""
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from weak2strong.easy_to_hard import (
+    UNSOLVED,
+    cross_fitted_correct,
+    difficulty_table,
+    easy_to_hard_split,
+    group_folds,
+    training_rows,
+)
+
+
+def test_difficulty_is_the_smallest_model_right_in_every_seed():
+    pool = pd.DataFrame({"id": list("abcde"), "label": [1, 0, 1, 0, 1], "group": list("abcde")})
+    correct = {  # [seeds, examples]
+        "small": np.array([[1, 1, 0, 0, 0], [1, 0, 0, 0, 0]], dtype=bool),   # a only (b: one seed wrong)
+        "medium": np.array([[1, 1, 1, 0, 0], [1, 1, 0, 0, 1]], dtype=bool),  # a, b
+        "large": np.array([[0, 1, 1, 0, 1], [1, 1, 1, 0, 1]], dtype=bool),   # b, c, e
+    }
+    table = difficulty_table(pool, correct, ["small", "medium", "large"])
+    assert table["difficulty"].tolist() == ["small", "medium", "large", UNSOLVED, "large"]
+    assert table["difficulty_rank"].tolist() == [0, 1, 2, 3, 2]
+    # a larger model failing an example a smaller one solves does not make it harder (a: "large" fails seed 0)
+    assert not table.loc[0, "solved_by_large"]
+
+
+def test_folds_keep_groups_whole_and_are_balanced():
+    groups = pd.Series([f"g{i // 3}" for i in range(300)])
+    fold = group_folds(groups, 5, seed=0)
+    assert (pd.DataFrame({"g": groups, "f": fold}).groupby("g")["f"].nunique() == 1).all()
+    assert np.bincount(fold).min() >= 57 and np.bincount(fold).max() <= 63
+    assert not np.array_equal(fold, group_folds(groups, 5, seed=1))
+
+
+def test_cross_fitting_never_predicts_an_example_with_a_probe_that_saw_it():
+    x = np.arange(40).reshape(40, 1)
+    labels = np.arange(40) % 2
+    groups = pd.Series([f"g{i // 2}" for i in range(40)])
+    seen = []
+
+    def fit(train_x, train_y, seed):
+        trained = set(train_x[:, 0].tolist())
+        seen.append(trained)
+        return lambda rows: np.array([0.9 if r[0] in trained else 0.1 for r in rows])  # "right" only where it cheated
+
+    right = cross_fitted_correct(x, labels, groups, 4, seed=0, fit=fit)
+    assert len(seen) == 4 and all(len(s) == 30 for s in seen)
+    # predictions of 0.1 everywhere: right exactly on the class-0 examples, so no row was predicted by a probe trained on it
+    assert right.tolist() == (labels == 0).tolist()
+
+
+def _split():
+    rows = [{"id": f"x{i}", "split": s, "text": "t", "label": i % 2, "group": f"x{i}"}
+            for i, s in enumerate(["train_b"] * 8 + ["test"] * 8 + ["train_a"] * 4)]
+    split = pd.DataFrame(rows)
+    difficulty = pd.DataFrame({"id": split["id"], "difficulty_rank": [0, 1, 2, 3] * 5})
+    difficulty["difficulty"] = difficulty["difficulty_rank"].map({0: "s", 1: "m", 2: "l", 3: UNSOLVED})
+    return split, difficulty
+
+
+@pytest.mark.parametrize("train_set,cutoff,expected",
+                         [("s", 0, [0]), ("m", 1, [0, 1]), ("all", None, [0, 1, 2, 3]), ("hard", None, [2, 3])])
+def test_training_sets_take_train_b_rows_up_to_the_cutoff_and_the_hard_ones_from_the_floor(train_set, cutoff, expected):
+    split, difficulty = _split()
+    out = easy_to_hard_split(split, difficulty, train_set, cutoff, hard_floor=2)
+    train = out[out["split"] == "train"]
+    assert sorted(train["difficulty_rank"].unique()) == expected  # ≤ cutoff, ≥ floor: boundaries included
+    assert set(train["id"]) <= set(split.loc[split["split"] == "train_b", "id"])
+    test = out[out["split"] == "test_hard"]
+    assert len(test) == 4 and (test["difficulty_rank"] >= 2).all()  # the same hard test set for every training set
+    assert training_rows(split.merge(difficulty, on="id"), train_set, cutoff, 2).sum() == len(train)
+
+
+def test_a_stale_difficulty_file_is_an_error():
+    split, difficulty = _split()
+    with pytest.raises(ValueError, match="stale"):
+        easy_to_hard_split(split, difficulty.iloc[:-3], "all", None, hard_floor=2)
+
+
+@pytest.mark.slow
+def test_changing_one_cutoff_reruns_only_that_cutoffs_jobs(tmp_path):
+    """A finished workflow (outputs recorded with --touch) with cutoffs [m1, m2]: swapping m2 for
+    m3 plans the m3 training set's job, the table and the figure, and nothing else."""
+    import yaml
+
+    from workflow_helpers import planned_jobs, snakemake
+
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\n" + "".join(f"t{i},{i % 2}\n" for i in range(40)))
+    config = {
+        "resources_dir": str(tmp_path / "res"), "seeds": 2,
+        "datasets": {"d": {"source": "local", "path": str(data), "text_field": "text", "label_field": "label",
+                           "split_sizes": {"train_a": 16, "train_b": 16, "test": 16}}},
+        "models": {f"m{k}": {"backbone": "minilm-l6", "layer": k} for k in (1, 2, 3, 6)},
+        "experiment": {"regime": "linear_probe", "weak": ["m1", "m2", "m3"], "strong": ["m6"], "losses": ["xent"]},
+        "losses": {"xent": {}},
+        "regimes": {"linear_probe": {"lr": 0.001, "batch_size": 32, "epochs": 1}},
+        "easy_to_hard": {"cutoffs": ["m1", "m2"]},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    summary = snakemake(tmp_path, "--summary").stdout
+    for line in summary.splitlines()[1:]:
+        path = tmp_path / line.split("\t")[0]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir() if "/models/" in str(path) else path.touch()
+    snakemake(tmp_path, "--touch")
+    assert planned_jobs(tmp_path, config) == {}
+    changed = copy.deepcopy(config)
+    changed["easy_to_hard"]["cutoffs"] = ["m1", "m3"]
+    assert planned_jobs(tmp_path, changed) == {"easy_to_hard": 1, "easy_to_hard_table": 1, "figure:easy_to_hard": 1, "all": 1}

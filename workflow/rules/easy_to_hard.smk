@@ -1,0 +1,65 @@
+# Easy-to-hard generalization (src/weak2strong/easy_to_hard.py): each example's difficulty (the
+# smallest model of the ladder that gets it right in every seed, from cross-fitted probes); then,
+# per training set (each easy cutoff, all, hard) and seed, a split file with the difficulty column
+# and the student trained on it with ground truth and with weak labels, scored on the hard test
+# examples. One cutoff changed reruns only that cutoff's jobs.
+
+
+if E2H:
+
+    rule difficulty:
+        input:
+            examples="results/data/{dataset}/examples.parquet",
+            features=lambda wc: [PLAN.features_file(wc.dataset, m) for m in E2H["ladder"]],
+        output:
+            "results/difficulty/{dataset}.parquet",
+        log:
+            "logs/difficulty/{dataset}.log",
+        params:
+            ladder=E2H["ladder"],
+            seeds=E2H["difficulty_seeds"],
+            folds=E2H["folds"],
+            regimes=lambda wc: {m: PLAN.train_options(m) for m in E2H["ladder"]},
+            code=CODE["easy_to_hard"],
+            loss_code=LOSS_CODE["xent"],
+        script:
+            "../scripts/difficulty.py"
+
+    rule easy_to_hard:
+        input:
+            splits=lambda wc: [f"results/data/{wc.dataset}/splits/seed{s}.parquet" for s in PLAN.seeds],
+            difficulty="results/difficulty/{dataset}.parquet",
+            labels=lambda wc: f"results/labels/{REGIME}/{wc.dataset}/{E2H['weak']}.parquet",
+            features=lambda wc: PLAN.features_file(wc.dataset, E2H["strong"]),
+        output:
+            splits=[f"results/easy_to_hard/{{dataset}}/splits/{{train_set}}/seed{s}.parquet" for s in PLAN.seeds],
+            table="results/easy_to_hard/{dataset}/{train_set}.parquet",
+        log:
+            "logs/easy_to_hard/{dataset}/{train_set}.log",
+        wildcard_constraints:
+            train_set=one_of(e2h_train_sets()),
+        params:
+            seeds=PLAN.seeds,
+            cutoff_rank=lambda wc: E2H["cutoff_rank"].get(wc.train_set),
+            hard_floor=E2H["hard_floor"],
+            strong=E2H["strong"],
+            weak=E2H["weak"],
+            regime=PLAN.train_options(E2H["strong"]),
+            code=CODE["easy_to_hard"],
+            loss_code=LOSS_CODE["xent"],
+        script:
+            "../scripts/easy_to_hard.py"
+
+    rule easy_to_hard_table:
+        input:
+            [f"results/easy_to_hard/{d}/{t}.parquet" for d in PLAN.datasets for t in e2h_train_sets()],
+        output:
+            report("results/metrics/easy_to_hard.csv", caption="../report/easy_to_hard.rst", category="Metrics"),
+        log:
+            "logs/easy_to_hard_table.log",
+        localrule: True
+        params:
+            level=PLAN.metrics_options()["ci_level"],
+            code=CODE["easy_to_hard"],
+        script:
+            "../scripts/easy_to_hard_table.py"
