@@ -88,3 +88,10 @@ def test_jsonl_groups_and_missing_groups(tmp_path):
     path.write_text('{"text": "a", "y": 1, "g": "q1"}\n\n{"text": "b", "y": 0, "g": null}\n')
     assert load_local_records(path, "text", "y", group_field="g") == [
         {"text": "a", "label": 1, "group": "q1"}, {"text": "b", "label": 0, "group": None}]
+
+
+def test_a_file_with_only_the_positive_class_is_a_clear_error(tmp_path):
+    """Found by the bad-input campaign: one label value equal to positive_label crashed the message."""
+    path = write_csv(tmp_path / "d.csv", [{"text": f"t{i}", "y": "pos"} for i in range(10)])
+    with pytest.raises(DatasetError, match="holds 1 distinct values.*every row is the positive class"):
+        load_local_records(path, "text", "y", positive_label="pos")

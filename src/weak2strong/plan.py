@@ -295,12 +295,12 @@ def build_plan(config: dict) -> Plan:
             raise ConfigError(f"{where}: models.{name}.head_init: unembedding applies to fine-tuning regimes; linear probes "
                               "start from a zero head. Remove it or use regime finetune, lora or lp_ft.")
     plan = Plan(config, datasets, models, seeds, exp["regime"], list(exp["weak"]), list(exp["strong"]), list(exp["losses"]))
-    check_easy_to_hard(plan, where)
     if not plan.pairs:
         raise ConfigError(
             f"{where}: no (weak, strong) pair has a weak model smaller than the strong one; check experiment.weak/strong "
             f"(sizes in millions of parameters: {', '.join(f'{n}={m.size:.1f}' for n, m in models.items())})."
         )
+    check_easy_to_hard(plan, where)
     for d, opts in config["datasets"].items():
         sizes = opts["split_sizes"]
         cap = opts.get("max_examples")

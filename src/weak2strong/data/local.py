@@ -119,6 +119,8 @@ def load_local_records(path: str | Path, text_field: str, label_field: str, grou
             detail = ", ".join(f"{v!r} ({n} {unit}s)" for v, n in counts.items())
             if positive not in counts.index:
                 fix = f"positive_label {positive_label!r} is not among them: set it to the positive class exactly as written"
+            elif len(counts) == 1:
+                fix = "every row is the positive class: a weak-to-strong experiment needs both classes"
             else:
                 odd = values[values != positive]
                 rare = counts.drop(positive).sort_values().index[0]
