@@ -63,3 +63,38 @@ def toy_splits(n=48):
             rows.append({"id": f"{split}{i}", "split": split, "text": f"{split} item {i} was {word}", "label": label,
                          "group": f"{split}{i}"})
     return pd.DataFrame(rows)
+
+
+def make_puzzles(n: int, seed: int = 0, per_game: int = 2) -> list[dict]:
+    """Lichess-format puzzles from random legal play (python-chess): ``per_game`` positions per
+    game, the opponent's move and a random legal reply as the "solution", ratings 400–2800. Nothing
+    here is learnable chess; it exercises the chess path end to end."""
+    import chess
+
+    rng = random.Random(seed)
+    out = []
+    game = 0
+    while len(out) < n:
+        board = chess.Board()
+        game += 1
+        for _ in range(rng.randrange(4, 30)):
+            moves = list(board.legal_moves)
+            if not moves:
+                break
+            board.push(rng.choice(moves))
+        for _ in range(per_game):
+            if board.is_game_over() or len(out) >= n:
+                break
+            fen = board.fen()
+            first = rng.choice(list(board.legal_moves))
+            board.push(first)
+            if board.is_game_over():
+                break
+            second = rng.choice(list(board.legal_moves))
+            board.pop()
+            out.append({"PuzzleId": f"z{len(out):05d}", "FEN": fen, "Moves": f"{first.uci()} {second.uci()}",
+                        "Rating": str(rng.randrange(400, 2800)), "RatingDeviation": "80", "Popularity": "90", "NbPlays": "100",
+                        "Themes": "short", "GameUrl": f"https://lichess.org/g{game:07d}#{board.ply()}", "OpeningTags": ""})
+            board.push(first)
+            board.push(second)
+    return out

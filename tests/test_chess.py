@@ -3,9 +3,19 @@
 import pandas as pd
 import pytest
 
+from weak2strong.chess_experiment import (
+    chess_plan,
+    elo_split,
+    first_move,
+    judge,
+    random_legal_accuracy,
+    split_puzzles,
+    summarize,
+    weak_targets,
+)
 from weak2strong.data.chess_puzzles import lichess_csv_records, puzzles_table, solve_step
-from weak2strong.easy_to_hard import easy_to_hard_split
-from weak2strong.errors import DatasetError
+from weak2strong.errors import ConfigError, DatasetError, SupervisionError
+from weak2strong.models.registry import resolve_model
 
 ANASTASIA = {"id": "B8Pkv", "fen": "r1bq1r1k/ppp1NppQ/3p4/4n3/4R3/8/PPP2PPP/R1B3K1 b - - 0 15", "moves": ["h8h7", "e4h4"],
              "rating": 499, "themes": ["anastasiaMate", "mateIn1"], "game": "https://lichess.org/IMQfWdF8/black#30"}
@@ -65,11 +75,100 @@ def test_a_lichess_csv_becomes_the_same_table(tmp_path):
 
 def test_elo_cutoffs_include_their_boundaries():
     """easy = rating ≤ cutoff, hard = rating ≥ floor: a puzzle rated exactly 1200 is easy at the
-    1200 cutoff, one rated exactly 2000 is hard."""
+    1200 cutoff, one rated exactly 2000 is hard; test puzzles never train, train_a never appears."""
     ratings = [1199, 1200, 1201, 1999, 2000, 2001]
-    split = pd.DataFrame({"id": [f"p{i}" for i in range(12)], "split": ["train_b"] * 6 + ["test"] * 6, "text": "",
-                          "label": 0, "group": [f"p{i}" for i in range(12)]})
-    rating = pd.DataFrame({"id": split["id"], "difficulty_rank": ratings * 2, "difficulty": "elo"})
-    out = easy_to_hard_split(split, rating, "1200", cutoff_rank=1200, hard_floor=2000)
-    assert sorted(out.loc[out["split"] == "train", "difficulty_rank"]) == [1199, 1200]
-    assert sorted(out.loc[out["split"] == "test_hard", "difficulty_rank"]) == [2000, 2001]
+    split = pd.DataFrame({"id": [f"p{i}" for i in range(18)], "split": ["train_b"] * 6 + ["test"] * 6 + ["train_a"] * 6,
+                          "rating": ratings * 3})
+    out = elo_split(split, "1200", hard_floor=2000)
+    assert sorted(out.loc[out["split"] == "train", "rating"]) == [1199, 1200]
+    assert sorted(out.loc[out["split"] == "test_hard", "rating"]) == [2000, 2001]
+    assert sorted(elo_split(split, "hard", 2000).query("split == 'train'")["rating"]) == [2000, 2001]
+    assert len(elo_split(split, "all", 2000).query("split == 'train'")) == 6
+    assert set(out["id"]) <= {f"p{i}" for i in range(12)}
+
+
+@pytest.mark.parametrize("completion,move", [
+    (" Rh4# and mate", "Rh4#"), ("16...Qh4", "Qh4"), ("16. Qh4, then", "Qh4"), (" 1. e4", "e4"), ("   ", ""), ("", ""),
+])
+def test_the_first_move_of_a_completion(completion, move):
+    assert first_move(completion) == move
+
+
+def test_moves_are_judged_as_moves_on_the_puzzle_position():
+    step, _ = solve_step(ANASTASIA["fen"], ANASTASIA["moves"])
+    position, target = step["position"], step["target_uci"]
+    assert judge(position, "Rh4#", target) == (True, True)
+    assert judge(position, "Rh4", target) == (True, True)  # the same move without its mate sign
+    assert judge(position, "a3", target) == (True, False)  # legal, not the solution
+    assert judge(position, "Qh5", target) == (False, False)  # White's queen was taken on h7: no such move
+    assert judge(position, "2k5/pp3P", target) == (False, False)  # a FEN fragment is no move
+
+
+def test_a_random_legal_move_is_right_one_time_in_the_number_of_legal_moves():
+    start = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1"
+    assert random_legal_accuracy([start]).tolist() == [1 / 20]
+
+
+def test_a_split_keeps_the_puzzles_of_one_game_together_and_fills_each_part():
+    pool = pd.DataFrame({"id": [f"p{i:03d}" for i in range(60)], "group": [f"g{i // 3}" for i in range(60)],
+                         "rating": range(60)})
+    sizes = {"train_a": 15, "train_b": 21, "test": 12}
+    split = split_puzzles(pool, sizes, seed=4)
+    assert split["split"].value_counts().to_dict() == sizes
+    assert (split.groupby("group")["split"].nunique() == 1).all()
+    assert not split.equals(split_puzzles(pool, sizes, seed=5))  # each seed draws anew
+    with pytest.raises(ConfigError, match="need 100 puzzles"):
+        split_puzzles(pool, {"train_a": 50, "train_b": 25, "test": 25}, seed=0)
+
+
+def test_the_student_learns_the_weak_models_moves_and_an_empty_completion_is_dropped_with_a_count(caplog):
+    train = pd.DataFrame({"id": ["a", "b", "c"], "target": ["e4", "Nf3", "d4"]})
+    weak = pd.DataFrame({"id": ["c", "b", "a", "z"], "move": ["c4", "", "e5", "h4"]})
+    with caplog.at_level("WARNING"):
+        rows, targets, dropped = weak_targets(train, weak)
+    assert rows["id"].tolist() == ["a", "c"] and targets == ["e5", "c4"] and dropped == 1
+    assert "1 of 3 weak completions hold no move" in caplog.text
+    with pytest.raises(SupervisionError, match="no move on any training puzzle"):
+        weak_targets(train, weak.assign(move=""))
+    with pytest.raises(ValueError, match="stale"):
+        weak_targets(train, weak[weak["id"] != "a"])
+
+
+def test_chess_summary_pgr_of_means_and_the_no_chess_flag():
+    rows = []
+    for seed, (w, s, c) in enumerate([(0.10, 0.20, 0.30), (0.12, 0.18, 0.32), (0.08, 0.20, 0.28)]):
+        rows.append({"weak": "w", "strong": "s", "seed": seed, "strong_size": 100.0, "weak_acc": w, "student_acc": s, "ceiling_acc": c,
+                     "random_legal_acc": 0.03, "n_test": 500, "pgr": (s - w) / (c - w)})
+    row = summarize(pd.DataFrame(rows)).iloc[0]
+    assert row["pgr_of_means"] == pytest.approx((0.58 / 3 - 0.30 / 3) / (0.90 / 3 - 0.30 / 3))
+    assert row["pgr_of_means_ci_low"] < row["pgr_of_means"] < row["pgr_of_means_ci_high"]
+    assert row["flags"] == "" and row["n_seeds"] == 3
+    chance = pd.DataFrame(rows).assign(weak_acc=0.035, random_legal_acc=0.03)
+    assert "no better than a random legal move" in summarize(chance).iloc[0]["flags"]
+
+
+def _models():
+    opts = {"hub_id": "/nowhere", "arch": "decoder", "n_layers": 4, "n_params": 10.0}
+    return {"small": resolve_model("small", {**opts, "layer": 1}), "big": resolve_model("big", opts),
+            "enc": resolve_model("enc", {"backbone": "minilm-l6"})}
+
+
+def test_the_chess_block_is_checked_before_anything_runs():
+    models = _models()
+    ok = {"weak": ["small"], "strong": ["big"], "easy_to_hard": {"cutoffs": [900, 1500], "hard_floor": 2000}}
+    plan = chess_plan({"chess": ok}, models, [0, 1])
+    assert plan.pairs == [("small", "big")] and plan.train_sets == ["900", "1500", "all", "hard"]
+    assert (plan.e2h_weak, plan.e2h_strong, plan.seeds) == ("small", "big", [0, 1])
+    assert chess_plan({"chess": {**ok, "seeds": 3}}, models, [0]).seeds == [0, 1, 2]
+    assert chess_plan({}, models, [0]) is None
+    bad = [
+        ({**ok, "strong": ["enc"]}, "needs decoders"),
+        ({**ok, "weak": ["nope"]}, "'nope' is not in `models`"),
+        ({**ok, "weak": ["big"], "strong": ["small"]}, "no \\(weak, strong\\) pair"),
+        ({**ok, "easy_to_hard": {"cutoffs": [2100], "hard_floor": 2000}}, "must lie below hard_floor"),
+        ({**ok, "source": "lichess"}, "Lichess puzzle CSV"),
+        ({**ok, "split_sizes": {"train_a": 900}, "max_puzzles": 1000}, "more than max_puzzles"),
+    ]
+    for block, message in bad:
+        with pytest.raises(ConfigError, match=message):
+            chess_plan({"chess": block}, models, [0])

@@ -5,6 +5,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from workflow_helpers import REPO
 
 # Snakemake would have each rule name a conda environment; this workflow runs in one pinned
@@ -27,9 +29,10 @@ def test_rule_files_are_formatted():
     assert result.returncode == 0, result.stderr[-4000:]
 
 
-def test_snakemake_lint_finds_nothing_but_the_waived(tmp_path):
+@pytest.mark.parametrize("configs", [["config/config.yaml"], ["config/config.yaml", "config/chess.yaml"]], ids=["default", "chess"])
+def test_snakemake_lint_finds_nothing_but_the_waived(tmp_path, configs):
     result = run(sys.executable, "-m", "snakemake", "--lint", "--snakefile", "Snakefile", "--directory", str(tmp_path),
-                 "--configfile", "config/config.yaml")
+                 "--configfile", *configs)
     titles = set(re.findall(r"^\s+\* (.+?):\s*$", result.stdout + result.stderr, flags=re.M))
     assert titles <= WAIVED_LINTS, result.stderr[-4000:]
     assert "Lints for" in result.stderr + result.stdout or result.returncode == 0  # the linter ran

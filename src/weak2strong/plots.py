@@ -88,9 +88,10 @@ def _err(df: pd.DataFrame, metric: str) -> np.ndarray:
     return np.nan_to_num(np.vstack([mean - df[f"{metric}_ci_low"].to_numpy(), df[f"{metric}_ci_high"].to_numpy() - mean])).clip(min=0)
 
 
-def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx: bool = True):
+def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx: bool = True, metric: str = "accuracy"):
     """Paper Fig. 3 style: test accuracy vs strong-model size; one line per weak supervisor
-    (students), the ceiling in black, each weak model's own accuracy dashed."""
+    (students), the ceiling in black, each weak model's own accuracy dashed; where the summary has
+    them (chess), the zero-shot strong model and a random legal move."""
     datasets = sorted(summary["dataset"].unique())
     losses = ordered_losses(summary["loss"])
     fig, axes = plt.subplots(len(datasets), len(losses), figsize=(4.2 * len(losses), 3.4 * len(datasets)), squeeze=False, sharex=True)
@@ -104,6 +105,11 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx
             ceiling = d.drop_duplicates("strong").sort_values("size")
             ax.errorbar(ceiling["size"], ceiling["ceiling_acc_mean"], yerr=_err(ceiling, "ceiling_acc"), color="black", marker="o", lw=2,
                         capsize=3, label="strong ceiling")
+            if "zero_shot_acc_mean" in ceiling:
+                ax.errorbar(ceiling["size"], ceiling["zero_shot_acc_mean"], yerr=_err(ceiling, "zero_shot_acc"), color="grey", ls=":",
+                            marker="^", capsize=3, label="strong zero-shot")
+            if "random_legal_acc_mean" in ceiling:
+                ax.axhline(ceiling["random_legal_acc_mean"].mean(), color="grey", lw=0.8, label="random legal move")
             for w in weaks:
                 dw = d[d["weak"] == w].sort_values("size")
                 if dw.empty:
@@ -118,13 +124,13 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx
             ax.set_title(f"{dataset} — {loss}", fontsize=10)
             ax.grid(alpha=0.3)
             if c == 0:
-                ax.set_ylabel("test accuracy")
+                ax.set_ylabel(f"test {metric}")
             if r == len(datasets) - 1:
                 ax.set_xlabel("strong model (parameters used)")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), bbox_to_anchor=(0.5, -0.02 - 0.02 * (len(labels) // 4)),
                frameon=False, fontsize=8)
-    fig.suptitle(f"Weak-to-strong: test accuracy vs strong model (mean over seeds, 95% t-interval, {seeds_note(summary)})"
+    fig.suptitle(f"Weak-to-strong: test {metric} vs strong model (mean over seeds, 95% t-interval, {seeds_note(summary)})"
                  + oracle_note(summary), fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))
     return fig
@@ -377,6 +383,8 @@ def load_figure_data(inputs: dict) -> dict:
             data[kind] = read_parquet(paths[0])
         elif kind == "methods":
             data[kind] = pd.read_csv(paths[0])
+        elif kind in ("chess", "chess_easy_to_hard"):
+            data[kind] = read_parquet(paths[0])
         elif kind in ("bootstrap", "easy_to_hard"):
             data[kind] = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
         elif kind == "curves":
@@ -428,12 +436,11 @@ def draw_bootstrap(data, options, context):
     return plot_bootstrap(data["bootstrap"])
 
 
-def plot_easy_to_hard(table: pd.DataFrame, train_sets: list[str]):
+def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str = "accuracy"):
     """Accuracy on the hard test examples against the training set (easy up to each cutoff, all,
-    hard), ground truth vs weak labels, one panel per dataset."""
-    from .easy_to_hard import summarize
-
-    summary = summarize(table)
+    hard), ground truth vs weak labels, one panel per dataset; a summary of
+    ``easy_to_hard.summarize`` (or of ``chess_experiment.summarize_easy_to_hard``, which adds the
+    zero-shot model's accuracy)."""
     datasets = list(dict.fromkeys(summary["dataset"]))
     fig, axes = panel_grid(len(datasets), width=5.0, height=3.6)
     styles = {"ground_truth": dict(color="black", marker="o", ls="-", label="student, ground-truth labels"),
@@ -445,12 +452,14 @@ def plot_easy_to_hard(table: pd.DataFrame, train_sets: list[str]):
             dl = d[d["labels"] == labels].set_index("train_set").reindex(train_sets)
             ax.errorbar(x, dl["hard_test_acc_mean"], yerr=_err(dl, "hard_test_acc"), capsize=3, **style)
         weak = d.groupby("train_set")["weak_hard_test_acc_mean"].first().mean()
-        ax.axhline(weak, color="grey", ls=":", label="weak model itself")
+        ax.axhline(weak, color="grey", ls="-.", label="weak model itself")
+        if "zero_shot_hard_test_acc_mean" in d:
+            ax.axhline(d["zero_shot_hard_test_acc_mean"].mean(), color="grey", ls=":", label="strong model zero-shot")
         sizes = d.groupby("train_set")["n_train_mean"].first().reindex(train_sets)
         names = [("easy ≤ " + t) if t not in ("all", "hard") else t for t in train_sets]
         ax.set_xticks(x, [f"{name}\n(n≈{size:.0f})" for name, size in zip(names, sizes)], fontsize=7)
         ax.set_title(dataset, fontsize=10)
-        ax.set_ylabel("accuracy on hard test examples")
+        ax.set_ylabel(f"{metric} on hard test examples")
         ax.grid(alpha=0.3)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.02))
@@ -461,4 +470,16 @@ def plot_easy_to_hard(table: pd.DataFrame, train_sets: list[str]):
 
 
 def draw_easy_to_hard(data, options, context):
-    return plot_easy_to_hard(data["easy_to_hard"], context["train_sets"])
+    from .easy_to_hard import summarize
+
+    return plot_easy_to_hard(summarize(data["easy_to_hard"]), context["train_sets"])
+
+
+def draw_chess_easy_to_hard(data, options, context):
+    return plot_easy_to_hard(data["chess_easy_to_hard"], [str(t) for t in context["train_sets"]], metric="exact match")
+
+
+def draw_chess_pgr(data, options, context):
+    summary = data["chess"].assign(dataset="chess", loss="weak moves (hard labels)")
+    fig = plot_accuracy_vs_strong(summary, context["sizes"], logx=options.get("logx", True), metric="exact match")
+    return fig

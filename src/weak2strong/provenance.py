@@ -28,6 +28,7 @@ STEP_ENTRIES: dict[str, list[str]] = {
     "easy_to_hard": ["easy_to_hard", "experiment"],
     "metrics": ["metrics"],
     "plots": ["plots", "figures"],
+    "chess": ["chess_experiment", "data.chess_puzzles"],
 }
 PER_LOSS = "losses"
 PER_LOSS_STEPS = {"train", "bootstrap", "easy_to_hard"}  # their rules hash each loss they train with apart

