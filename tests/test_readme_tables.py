@@ -63,3 +63,16 @@ def test_the_readme_has_every_generated_block():
     text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     for name in ("summary", "methods", "claims"):
         assert f"<!-- generated:{name} -->" in text and f"<!-- /generated:{name} -->" in text
+
+
+def test_easy_to_hard_rows_carry_both_label_sources_and_the_training_set_size():
+    from weak2strong.easy_to_hard import summarize as summarize_e2h
+    from weak2strong.readme_tables import easy_to_hard_table
+
+    rows = [{"dataset": "d", "train_set": t, "labels": lab, "seed": s, "n_train": n, "n_test_hard": 50,
+             "hard_test_acc": acc + 0.01 * s, "weak_hard_test_acc": 0.4}
+            for t, n in (("minilm_l1", 300), ("all", 1500)) for lab, acc in (("ground_truth", 0.7), ("weak", 0.6)) for s in range(3)]
+    table = easy_to_hard_table(summarize_e2h(pd.DataFrame(rows)))
+    lines = table.splitlines()
+    assert lines[2].startswith("| d | easy ≤ minilm_l1 | 300 | 0.710 [") and "(n=3)" in lines[2] and lines[2].endswith("| 0.400 |")
+    assert lines[3].startswith("| d | all | 1500 | 0.710 [") and "| 0.610 [" in lines[3]

@@ -111,6 +111,20 @@ def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, 
     return "\n".join(out)
 
 
+def easy_to_hard_table(table: pd.DataFrame) -> str:
+    """Hard-test accuracy per dataset and training set, ground truth and weak labels side by side
+    (``easy_to_hard.csv``)."""
+    lines = ["| dataset | trained on | n train (mean) | ground-truth labels | weak labels | weak model itself |", "|---|---|---|---|---|---|"]
+    for (dataset, train_set), g in table.groupby(["dataset", "train_set"], sort=False):
+        by = g.set_index("labels")
+        name = train_set if train_set in ("all", "hard") else f"easy ≤ {train_set}"
+        cells = [interval(by.loc[k, "hard_test_acc_mean"], by.loc[k, "hard_test_acc_ci_low"], by.loc[k, "hard_test_acc_ci_high"],
+                          int(by.loc[k, "hard_test_acc_n"]), digits=3) if k in by.index else "—" for k in ("ground_truth", "weak")]
+        weak = num(g["weak_hard_test_acc_mean"].iloc[0], 3)
+        lines.append(f"| {dataset} | {name} | {g['n_train_mean'].iloc[0]:.0f} | {cells[0]} | {cells[1]} | {weak} |")
+    return "\n".join(lines)
+
+
 def splice(readme: str, name: str, content: str) -> str:
     """``readme`` with the block between the markers of ``name`` replaced by ``content``."""
     pattern = re.compile(rf"(<!-- generated:{re.escape(name)} -->\n)(?:.*?\n)?(<!-- /generated:{re.escape(name)} -->)", re.S)
@@ -123,11 +137,14 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
     summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
     methods = pd.read_csv(results / "metrics/methods.csv")
     summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].fillna("")
-    return {
+    blocks = {
         "summary": summary_table(summary, first=headline_dataset),
         "methods": methods_markdown(methods, headline_dataset, headline_pair),
         "claims": claims(summary, methods, headline_dataset, control),
     }
+    if (results / "metrics/easy_to_hard.csv").exists():
+        blocks["easy_to_hard"] = easy_to_hard_table(pd.read_csv(results / "metrics/easy_to_hard.csv", keep_default_na=True))
+    return blocks
 
 
 def main(argv: list[str] | None = None) -> None:
