@@ -71,7 +71,8 @@ def main() -> None:
     for band, g in [*s.groupby("band"), ("all", s)]:
         n = len(g)
         acc = g["correct"].mean()
-        rows.append({"model": spec.name, "layer": spec.layer, "trained_on": args.train, "regime": args.regime if args.train else "zero-shot",
+        rows.append({"model": spec.name, "layer": spec.layer, "trained_on": args.train,
+                     "regime": args.regime if args.train else "zero-shot",
                      "band": band if band == "all" else f"{band}-{band + 399}", "n": n,
                      "exact_match": round(acc, 4), "exact_match_se": round(float(np.sqrt(acc * (1 - acc) / n)), 4),
                      "legal": round(g["legal"].mean(), 4), "random_legal_move": round(g["chance"].mean(), 4)})

@@ -191,9 +191,11 @@ def sample_puzzles(table: pd.DataFrame, max_puzzles: int, seed: int) -> pd.DataF
 def split_puzzles(pool: pd.DataFrame, sizes: dict[str, int], seed: int) -> pd.DataFrame:
     """One seed's split: whole games dealt at random into train_a, train_b and test, each filled
     to its size (a game never straddles two splits); unused puzzles are left out."""
+    pool = pool.reset_index(drop=True)  # group positions below are row labels
     need = sum(sizes.values())
     if len(pool) < need:
-        raise ConfigError(f"config: chess: the split sizes need {need} puzzles; the pool has {len(pool)}.")
+        raise ConfigError(f"config: chess: the split sizes need {need} puzzles; the pool has {len(pool)} (after rejecting "
+                          "malformed ones): lower chess.split_sizes or give a larger puzzle file.")
     groups = pool.groupby("group", sort=True).indices
     names = list(groups)
     order = np.random.default_rng(seed).permutation(len(names))

@@ -114,7 +114,8 @@ def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, 
 def easy_to_hard_table(table: pd.DataFrame) -> str:
     """Hard-test accuracy per dataset and training set, ground truth and weak labels side by side
     (``easy_to_hard.csv``)."""
-    lines = ["| dataset | trained on | n train (mean) | ground-truth labels | weak labels | weak model itself |", "|---|---|---|---|---|---|"]
+    lines = ["| dataset | trained on | n train (mean) | ground-truth labels | weak labels | weak model itself |",
+             "|---|---|---|---|---|---|"]
     for (dataset, train_set), g in table.groupby(["dataset", "train_set"], sort=False):
         by = g.set_index("labels")
         name = train_set if train_set in ("all", "hard") else f"easy ≤ {train_set}"
