@@ -145,6 +145,8 @@ def test_chess_summary_pgr_of_means_and_the_no_chess_flag():
     assert row["flags"] == "" and row["n_seeds"] == 3
     chance = pd.DataFrame(rows).assign(weak_acc=0.035, random_legal_acc=0.03)
     assert "no better than a random legal move" in summarize(chance).iloc[0]["flags"]
+    assert summarize(pd.DataFrame(rows).assign(weak_label_legal=0.9)).iloc[0]["flags"] == ""
+    assert "most weak labels are not legal moves" in summarize(pd.DataFrame(rows).assign(weak_label_legal=0.3)).iloc[0]["flags"]
 
 
 def _models():

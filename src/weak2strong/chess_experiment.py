@@ -311,7 +311,7 @@ def per_seed_row(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFram
 def summarize(per_seed: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Per (weak, strong): each rate's mean and t-interval over seeds, PGR of the means with
     Fieller's interval, and flags: no gap (ceiling not above weak), a weak model no better than a
-    random legal move (its labels carry no chess)."""
+    random legal move (its labels carry no chess), weak labels that are mostly not legal moves."""
     from .metrics import describe, ratio_of_means_interval
 
     rows = []
@@ -332,6 +332,8 @@ def summarize(per_seed: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         se = np.sqrt(max(w.mean() * (1 - w.mean()), 1e-9) / max(g["n_test"].mean(), 1))
         if w.mean() <= chance + 2 * se:
             flags.append("weak model no better than a random legal move")
+        if "weak_label_legal" in g and g["weak_label_legal"].mean() < 0.5:
+            flags.append("most weak labels are not legal moves")
         row["flags"] = "; ".join(flags)
         rows.append(row)
     return pd.DataFrame(rows)
