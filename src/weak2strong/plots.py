@@ -437,8 +437,7 @@ def draw_bootstrap(data, options, context):
 def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str = "accuracy"):
     """Accuracy on the hard test examples against the training set (easy up to each cutoff, all,
     hard), ground truth vs weak labels, one panel per dataset; a summary of
-    ``easy_to_hard.summarize`` (or of ``chess_experiment.summarize_easy_to_hard``, which adds the
-    zero-shot model's accuracy)."""
+    ``easy_to_hard.summarize`` (chess's adds the zero-shot model's accuracy, drawn where present)."""
     datasets = list(dict.fromkeys(summary["dataset"]))
     fig, axes = panel_grid(len(datasets), width=5.0, height=3.6)
     styles = {"ground_truth": dict(color="black", marker="o", ls="-", label="student, ground-truth labels"),

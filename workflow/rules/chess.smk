@@ -54,8 +54,8 @@ if CHESS:
         log:
             "logs/chess/weak/{weak}/seed{seed}.log",
         resources:
-            mem_mb=lambda wc, attempt: chess_mem_mb(wc.weak, attempt),
-            runtime=lambda wc, attempt: chess_runtime(wc.weak, attempt),
+            mem_mb=lambda wc, attempt: model_mem_mb(wc.weak, attempt),
+            runtime=lambda wc, attempt: model_runtime(wc.weak, attempt),
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
@@ -72,8 +72,8 @@ if CHESS:
         log:
             "logs/chess/ceiling/{strong}/seed{seed}.log",
         resources:
-            mem_mb=lambda wc, attempt: chess_mem_mb(wc.strong, attempt),
-            runtime=lambda wc, attempt: chess_runtime(wc.strong, attempt),
+            mem_mb=lambda wc, attempt: model_mem_mb(wc.strong, attempt),
+            runtime=lambda wc, attempt: model_runtime(wc.strong, attempt),
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
@@ -90,8 +90,8 @@ if CHESS:
         log:
             "logs/chess/student/{weak}/{strong}/seed{seed}.log",
         resources:
-            mem_mb=lambda wc, attempt: chess_mem_mb(wc.strong, attempt),
-            runtime=lambda wc, attempt: chess_runtime(wc.strong, attempt),
+            mem_mb=lambda wc, attempt: model_mem_mb(wc.strong, attempt),
+            runtime=lambda wc, attempt: model_runtime(wc.strong, attempt),
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
@@ -108,8 +108,8 @@ if CHESS:
         log:
             "logs/chess/zero_shot/{strong}/seed{seed}.log",
         resources:
-            mem_mb=lambda wc, attempt: chess_mem_mb(wc.strong, attempt),
-            runtime=lambda wc, attempt: chess_runtime(wc.strong, attempt),
+            mem_mb=lambda wc, attempt: model_mem_mb(wc.strong, attempt),
+            runtime=lambda wc, attempt: model_runtime(wc.strong, attempt),
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
@@ -165,8 +165,8 @@ if CHESS and CHESS.train_sets:
             train_set=one_of(CHESS.train_sets),
             labels="ground_truth|weak",
         resources:
-            mem_mb=lambda wc, attempt: chess_mem_mb(CHESS.e2h_strong, attempt),
-            runtime=lambda wc, attempt: chess_runtime(CHESS.e2h_strong, attempt),
+            mem_mb=lambda wc, attempt: model_mem_mb(CHESS.e2h_strong, attempt),
+            runtime=lambda wc, attempt: model_runtime(CHESS.e2h_strong, attempt),
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:

@@ -366,14 +366,6 @@ def chess_train_params(role):
     }
 
 
-def chess_mem_mb(name, attempt):
-    return int(8000 + 40 * PLAN.models[name].size) * attempt
-
-
-def chess_runtime(name, attempt):
-    return int(30 + PLAN.models[name].size / 20) * attempt
-
-
 def chess_cells():
     """Every (weak, strong, seed) with its files: weak labels, ceiling, student, zero-shot."""
     return [

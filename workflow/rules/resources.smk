@@ -26,17 +26,27 @@ if workflow.local_exec and "gpu" not in workflow.global_resources:
     workflow.register_resource("gpu", local_gpu_count())
 
 
+def model_mem_mb(name, attempt):
+    """Memory of one process training model `name` itself (fine-tuning, chess); a retry after an
+    out-of-memory failure asks for more."""
+    return int(8000 + 40 * PLAN.models[name].size) * attempt
+
+
+def model_runtime(name, attempt):
+    """Minutes of one seed of training model `name` itself."""
+    return int(30 + PLAN.models[name].size / 20) * attempt
+
+
 def train_mem_mb(name, attempt):
-    """Memory of a training job of model `name`; a retry after an out-of-memory failure asks for more."""
+    """Memory of a training job of the experiment's regime for model `name`."""
     if PLAN.on_features:
         return 4000 * attempt
-    return int(8000 + 40 * PLAN.models[name].size) * PLAN.processes(name) * attempt
+    return model_mem_mb(name, attempt) * PLAN.processes(name)
 
 
 def train_runtime(name, attempt):
     """Minutes of a training job of model `name` (one seed when it trains the model itself)."""
-    base = 10 if PLAN.on_features else int(30 + PLAN.models[name].size / 20)
-    return base * attempt
+    return 10 * attempt if PLAN.on_features else model_runtime(name, attempt)
 
 
 def train_gpus(name):

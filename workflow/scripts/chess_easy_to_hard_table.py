@@ -2,7 +2,7 @@
 model's and the zero-shot strong model's on the same puzzles; and the summary over seeds."""
 import pandas as pd
 
-from weak2strong.chess_experiment import summarize_easy_to_hard
+from weak2strong.easy_to_hard import summarize
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.workflow_support import setup_logging
 
@@ -19,7 +19,7 @@ for cell in snakemake.params.cells:
         row["zero_shot_hard_test_acc"] = read_parquet(cell["zero_shot"]).set_index("id")["correct"].reindex(hard).mean()
     rows.append(row)
 table = pd.DataFrame(rows)
-summary = summarize_easy_to_hard(table, snakemake.params.level)
+summary = summarize(table, snakemake.params.level)
 write_parquet(summary, snakemake.output.parquet)
 summary.to_csv(snakemake.output.csv, index=False)
 log.info("\n%s", summary[["train_set", "labels", "n_train_mean", "hard_test_acc_mean"]].to_string(index=False))

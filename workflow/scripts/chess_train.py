@@ -33,14 +33,14 @@ elif p.role == "zero_shot":
     predict = {"test": part("test")}
 elif p.role == "easy_to_hard":
     train = part("train")
+    if train.empty:
+        raise ValueError(f"training set {snakemake.wildcards.train_set} has no puzzle in seed {seed}'s train_b: raise the cutoff "
+                         "or split_sizes.train_b in the chess block of the config.")
     if snakemake.wildcards.labels == "weak":
         train, targets, n_dropped = weak_targets(train, read_parquet(snakemake.input.weak_labels))
     else:
         targets = train["target"].tolist()
     predict = {"test_hard": part("test_hard")}
-    if train.empty:
-        raise ValueError(f"training set {snakemake.wildcards.train_set} has no puzzle in seed {seed}'s train_b: lower the cutoff's "
-                         "bar or raise split_sizes.train_b in the chess block of the config.")
 else:
     raise ValueError(f"unknown chess role {p.role!r}")
 scored, info = train_and_generate(spec, p.resources_dir, p.regime, p.train, seed, train, targets, predict, p.max_new_tokens,

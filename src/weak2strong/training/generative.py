@@ -18,6 +18,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..models.precision import autocast
+from .loop import TrainConfig, lr_factor
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +94,8 @@ def train_lm(model, tokenizer, prompts: list[str], targets: list[str], cfg: LMTr
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=device.type == "cuda")
 
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
+    schedule = TrainConfig(lr=cfg.lr, warmup_steps=warmup, schedule="cosine")  # the classification loop's schedule
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_factor(step, total, schedule))
     model.train()
     step_losses = []
     order = torch.randperm(n, generator=generator)
