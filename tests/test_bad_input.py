@@ -166,6 +166,7 @@ def test_a_new_method_needs_no_schema_entry(tmp_path, monkeypatch):
     config = default_config()
     config["experiment"]["losses"] = ["xent", "halved"]
     config["losses"]["halved"] = {"factor": 0.25}
+    config["simulated"]["losses"] = ["halved"]
     config["figures"] = {"dpi": 150, "format": "png"}
     plan = build_plan(config)
     assert plan.losses == ["xent", "halved"] and plan.loss_options("halved") == {"factor": 0.25}

@@ -13,11 +13,14 @@ from workflow_helpers import REPO, planned_jobs
 
 pytestmark = pytest.mark.slow
 
-FIGURES = {f"figure:{name}": 1 for name in ("accuracy_vs_strong", "pgr", "agreement", "misfit", "dynamics", "methods")}
+FIGURES = {f"figure:{name}": 1 for name in ("accuracy_vs_strong", "pgr", "agreement", "misfit", "dynamics", "methods", "simulated_errors")}
 AGGREGATES = {"metrics": 1, **FIGURES, "all": 1}
 # the easy-to-hard study: its cells (one per training set: the cutoff, all, hard), their table and figure
 E2H_CELLS = {"easy_to_hard": 3, "easy_to_hard_table": 1, "figure:easy_to_hard": 1}
 E2H_ALL = {"difficulty": 1, **E2H_CELLS}  # and the difficulty, which trains probes of every model
+# the simulated supervisors (a feature-subset probe on the student's features, two kinds of flips matched to it)
+SIMULATED = {"simulate_supervisor": 3}
+SIM_STUDENTS = 3  # one xent student per simulated supervisor
 
 
 def test_no_op_rerun_does_nothing(workflow_run):
@@ -43,7 +46,9 @@ def test_strong_model_option_reruns_ceiling_and_students(workflow_run):
     workdir, config = workflow_run
     changed = copy.deepcopy(config)
     changed["models"]["minilm_l6"]["lr"] = 0.003
-    assert planned_jobs(workdir, changed) == {"train_ceiling": 1, "train_student": 2, **AGGREGATES, **E2H_ALL}
+    # the feature-subset probe trains with the student's options; the matched flips read its labels
+    assert planned_jobs(workdir, changed) == {"train_ceiling": 1, "train_student": 2 + SIM_STUDENTS, **AGGREGATES, **E2H_ALL,
+                                              **SIMULATED}
 
 
 def test_figure_option_reruns_that_figure_alone(workflow_run):
@@ -67,7 +72,19 @@ def test_split_sizes_rerun_splits_and_training_but_not_features(workflow_run):
     changed["datasets"]["reviews"]["split_sizes"]["test"] = 400
     jobs = planned_jobs(workdir, changed)
     assert "extract_features" not in jobs and "prepare_dataset" not in jobs
-    assert jobs["split_dataset"] == 3 and jobs["train_weak"] == 1 and jobs["train_student"] == 2
+    assert jobs["split_dataset"] == 3 and jobs["train_weak"] == 1 and jobs["train_student"] == 2 + SIM_STUDENTS
+    assert jobs["simulate_supervisor"] == 3
+
+
+def test_a_simulated_supervisors_option_reruns_it_and_its_students_only(workflow_run):
+    workdir, config = workflow_run
+    changed = copy.deepcopy(config)
+    changed["simulated"]["confident_wrong"] = {"confidence": 0.8}
+    # the dynamics figure draws the trained weak models' students only
+    summary_only = {k: v for k, v in AGGREGATES.items() if k != "figure:dynamics"}
+    assert planned_jobs(workdir, changed) == {"simulate_supervisor": 1, "train_student": 1, **summary_only}
+    changed["simulated"]["feature_subset"]["k"] = [4, 8]  # a new k: its probe and the flips matched to it, nothing else
+    assert planned_jobs(workdir, changed) == {"simulate_supervisor": 4, "train_student": 4, **summary_only}
 
 
 @pytest.fixture
@@ -106,7 +123,7 @@ def test_editing_a_loss_helper_reruns_every_student(workflow_run, workflow_copy)
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/losses.py", "def make_loss(", "def clipped(p1):\n    return p1.clamp(0, 1)\n\n\ndef make_loss(")
     assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {
-        "train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES, **E2H_ALL}
+        "train_weak": 1, "train_ceiling": 1, "train_student": 2 + SIM_STUDENTS, **AGGREGATES, **E2H_ALL, **SIMULATED}
 
 
 def test_editing_the_training_loop_reruns_training_not_features(workflow_run, workflow_copy):
@@ -114,7 +131,7 @@ def test_editing_the_training_loop_reruns_training_not_features(workflow_run, wo
     _edit(workflow_copy / "src/weak2strong/training/loop.py", "def lr_factor(", "# edited\ndef lr_factor(")
     jobs = planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile")
     # the loop lives in training/, which features do not depend on
-    assert jobs == {"train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES, **E2H_ALL}
+    assert jobs == {"train_weak": 1, "train_ceiling": 1, "train_student": 2 + SIM_STUDENTS, **AGGREGATES, **E2H_ALL, **SIMULATED}
 
 
 def test_a_helper_edited_in_an_imported_module_reruns_every_step_that_imports_it(workflow_run, workflow_copy):
@@ -124,7 +141,7 @@ def test_a_helper_edited_in_an_imported_module_reruns_every_step_that_imports_it
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/metrics.py", "def accuracy(", "def rounded(x):\n    return round(x, 4)\n\n\ndef accuracy(")
     assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {
-        "train_weak": 1, "train_ceiling": 1, "train_student": 2, **AGGREGATES, **E2H_ALL}
+        "train_weak": 1, "train_ceiling": 1, "train_student": 2 + SIM_STUDENTS, **AGGREGATES, **E2H_ALL}
 
 
 def test_editing_a_caption_reruns_only_the_figures(workflow_run, workflow_copy):

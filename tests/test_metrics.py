@@ -98,7 +98,8 @@ def test_pgr_of_means_interval_is_undefined_when_the_gap_is_not_clearly_positive
 def _per_seed(student, weak, ceiling):
     rows = []
     for seed, (s, w, c) in enumerate(zip(student, weak, ceiling)):
-        rows.append(dict(dataset="d", regime="linear_probe", early_stopping="none", weak="w", strong="s", loss="xent", seed=seed,
+        rows.append(dict(dataset="d", regime="linear_probe", early_stopping="none", weak="w", supervisor="trained", strong="s",
+                         loss="xent", seed=seed,
                          weak_acc=w, ceiling_acc=c, student_acc=s, gap=c - w, weak_auroc=w, ceiling_auroc=c, student_auroc=s,
                          pgr=pgr(s, w, c), ceiling_le_weak=c <= w, agreement=0.9,
                          agreement_weak_correct=0.95, agreement_weak_wrong=0.5))

@@ -76,3 +76,18 @@ def test_easy_to_hard_rows_carry_both_label_sources_and_the_training_set_size():
     lines = table.splitlines()
     assert lines[2].startswith("| d | easy ≤ minilm_l1 | 300 | 0.710 [") and "(n=3)" in lines[2] and lines[2].endswith("| 0.400 |")
     assert lines[3].startswith("| d | all | 1500 | 0.710 [") and "| 0.610 [" in lines[3]
+
+
+def test_simulated_table_puts_matched_supervisors_together_headline_first():
+    from weak2strong.readme_tables import simulated_table
+
+    rows = []
+    for dataset in ("control", "d"):
+        for weak, kind, acc in (("random_noise_k64", "random_noise", 0.8), ("feature_subset_k4", "feature_subset", 0.6),
+                                ("feature_subset_k64", "feature_subset", 0.8), ("random_noise_k4", "random_noise", 0.6)):
+            ps = _per_seed([acc + 0.05] * 3, [acc] * 3, [0.9] * 3).assign(dataset=dataset, weak=weak, supervisor=kind)
+            rows.append(ps.assign(weak_confidence=0.4, degenerate=False))
+    table = simulated_table(summarize(pd.concat(rows, ignore_index=True)), first="d").splitlines()[2:]
+    order = [(line.split(" | ")[0].strip("| "), line.split(" | ")[2]) for line in table]
+    assert order[:4] == [("d", "feature_subset_k4"), ("d", "random_noise_k4"), ("d", "feature_subset_k64"), ("d", "random_noise_k64")]
+    assert order[4][0] == "control" and "0.600 | 0.650 | 0.900 | 0.17 [0.17, 0.17] (n=3)" in table[0]

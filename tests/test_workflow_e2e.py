@@ -9,6 +9,7 @@ pytestmark = pytest.mark.slow
 def test_students_recover_part_of_the_gap(workflow_run):
     workdir, _ = workflow_run
     summary = pd.read_csv(workdir / "results/metrics/summary.csv")
+    summary = summary[summary["supervisor"] == "trained"]  # test_simulated_supervisors_at_matched_accuracy: the others
     assert set(summary["loss"]) == {"xent", "logconf"}
     for _, row in summary.iterrows():
         assert row["n_seeds"] == 3 and row["n_flagged"] == 0
@@ -16,6 +17,23 @@ def test_students_recover_part_of_the_gap(workflow_run):
         assert row["pgr_of_means"] > 0.2, row.to_dict()
         assert row["pgr_of_means_ci_low"] > 0
         assert row["student_acc_mean"] > row["weak_acc_mean"]
+
+
+def test_simulated_supervisors_at_matched_accuracy(workflow_run):
+    """The simulated supervisors are summary rows like any weak model, the flips at exactly the
+    feature-subset probe's accuracy, and the figure shows them."""
+    workdir, _ = workflow_run
+    summary = pd.read_csv(workdir / "results/metrics/summary.csv").set_index("weak")
+    simulated = summary[summary["supervisor"] != "trained"]
+    assert dict(simulated["supervisor"]) == {"feature_subset_k4": "feature_subset", "random_noise_k4": "random_noise",
+                                             "confident_wrong_k4": "confident_wrong"}
+    assert (simulated["strong"] == "minilm_l6").all() and (simulated["n_seeds"] == 3).all()
+    accuracy = simulated["weak_acc_mean"]
+    assert accuracy["random_noise_k4"] == pytest.approx(accuracy["feature_subset_k4"], abs=1e-9)
+    assert accuracy["confident_wrong_k4"] == pytest.approx(accuracy["feature_subset_k4"], abs=1e-9)
+    assert accuracy["feature_subset_k4"] < simulated["ceiling_acc_mean"].iloc[0] - 0.05  # a weaker supervisor than the ceiling
+    # confident errors: the same flips, surer than the right labels
+    assert simulated.loc["confident_wrong_k4", "weak_confidence_mean"] > simulated.loc["random_noise_k4", "weak_confidence_mean"]
 
 
 def test_label_and_prediction_files_read_with_bare_pandas(workflow_run):
@@ -43,7 +61,7 @@ def test_every_figure_is_a_readable_image_with_its_content(workflow_run):
     workdir, _ = workflow_run
     # the tiny config has no chains and no chess (tests/test_chess_workflow.py draws the chess figures)
     planned = [name for name, f in FIGURES.items() if f.needs not in ("bootstrap", "chess", "chess_easy_to_hard")]
-    assert len(planned) == 7
+    assert len(planned) == 8
     for name in planned:
         image = matplotlib.image.imread(workdir / "results/figures" / f"{name}.png")
         assert min(image.shape[:2]) > 50 and image.std() > 0.01, name  # drawn, not blank

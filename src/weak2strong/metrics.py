@@ -181,7 +181,9 @@ class Diagnostics:
 
 
 # early_stopping is part of a cell's identity: "ground_truth" marks an oracle result everywhere.
-CELL_KEYS = ["dataset", "regime", "early_stopping", "weak", "strong", "loss"]
+# supervisor: "trained" (a weak model) or the kind of a simulated supervisor (simulated.py).
+CELL_KEYS = ["dataset", "regime", "early_stopping", "weak", "supervisor", "strong", "loss"]
+TRAINED = "trained"
 SUMMARY_METRICS = [
     "weak_acc", "ceiling_acc", "student_acc", "gap", "weak_auroc", "ceiling_auroc", "student_auroc",
     "pgr", "agreement", "agreement_weak_correct", "agreement_weak_wrong", "gain", "misfit_kl", "misfit_disagreement",
@@ -252,7 +254,8 @@ def read_curves(paths: list[str]) -> dict[int, dict]:
 
 
 def per_seed_table(cells: list[dict], regime: str, early_stopping: str = "none", diagnostics: Diagnostics = Diagnostics()) -> pd.DataFrame:
-    """Metrics of every (cell, seed). ``cells``: dicts with dataset, weak, strong, loss, the paths
+    """Metrics of every (cell, seed). ``cells``: dicts with dataset, weak, strong, loss, supervisor
+    (``TRAINED`` when absent; else a simulated supervisor's kind), the paths
     of the weak labels, the ceiling's and the student's predictions (each holding every seed) and
     ``curves``, the student's training-curve files (for the fraction of labels its loss kept)."""
     cache: dict[str, pd.DataFrame] = {}
@@ -271,7 +274,7 @@ def per_seed_table(cells: list[dict], regime: str, early_stopping: str = "none",
             test = cell_test_table(*tables)
             if test.empty:
                 raise ValueError(f"seed {seed}: no test examples joined across {c['labels']}, {c['ceiling']}, {c['student']}")
-            key = {k: c[k] for k in ("dataset", "weak", "strong", "loss")}
+            key = {k: c[k] for k in ("dataset", "weak", "strong", "loss")} | {"supervisor": c.get("supervisor", TRAINED)}
             row = key | {"seed": int(seed), "regime": regime, "early_stopping": early_stopping}
             row |= cell_metrics(test, cell_test_table(*tables, split="train_b"))
             row |= label_diagnostics(tables[0].loc[tables[0]["split"] == "train_b", "soft_label"])
@@ -288,7 +291,7 @@ def methods_table(per_seed: pd.DataFrame, baseline: str = "xent", level: float =
     """Per (dataset, regime, weak, strong, loss): PGR's mean, median and t-interval over seeds, and
     the paired difference to ``baseline`` on the same seeds (student accuracy and PGR) with its
     t-interval and the number of pairs, so "method X helps" is a statement with an interval."""
-    keys = ["dataset", "regime", "early_stopping", "weak", "strong"]
+    keys = ["dataset", "regime", "early_stopping", "weak", "supervisor", "strong"]
     base = per_seed.loc[per_seed["loss"] == baseline, keys + ["seed", "student_acc", "pgr"]]
     rows = []
     for key, g in per_seed.groupby(keys + ["loss"], sort=True):

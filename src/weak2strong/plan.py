@@ -17,6 +17,7 @@ from .figures import FIGURES
 from .losses import LOSSES
 from .models.registry import ModelSpec, resolve_model
 from .regimes import REGIMES
+from .simulated import SimulatedPlan, simulated_plan
 
 # Hardware options that are training options (the others, gpus and device_map, say where it runs).
 TRAIN_HARDWARE_KEYS = ("bf16", "grad_checkpointing", "grad_accum", "micro_batch_size")
@@ -44,6 +45,7 @@ class Plan:
     losses: list[str]
     warnings: list[str] = field(default_factory=list)  # printed before the jobs run
     chess: ChessPlan | None = None  # the chess experiment (chess_experiment.py), when the config has one
+    simulated: SimulatedPlan | None = None  # simulated weak supervisors (simulated.py), when the config has them
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -151,7 +153,8 @@ class Plan:
     def needs(self) -> set[str]:
         """The optional studies the config asks for (figures.FigureSpec.needs)."""
         return {name for name, on in (("bootstrap", bool(self.chains)), ("easy_to_hard", self.easy_to_hard is not None),
-                                      ("chess", self.chess is not None), ("chess_easy_to_hard", bool(self.chess and self.chess.train_sets)))
+                                      ("chess", self.chess is not None), ("chess_easy_to_hard", bool(self.chess and self.chess.train_sets)),
+                                      ("simulated", self.simulated is not None))
                 if on}
 
     def hardware(self, name: str) -> dict:
@@ -306,6 +309,11 @@ def build_plan(config: dict) -> Plan:
         )
     check_easy_to_hard(plan, where)
     plan.chess = chess_plan(config, models, seeds)
+    if config.get("simulated") is not None and not plan.on_features:
+        plan.warnings.append(f"simulated supervisors are skipped: their feature_subset probes and students train on cached features, "
+                             f"and regime '{plan.regime}' trains the model itself (run them with a regime on features, e.g. linear_probe).")
+    elif config.get("simulated") is not None:
+        plan.simulated = simulated_plan(config, plan)
     for d, opts in config["datasets"].items():
         sizes = opts["split_sizes"]
         cap = opts.get("max_examples")

@@ -29,9 +29,10 @@ STEP_ENTRIES: dict[str, list[str]] = {
     "metrics": ["metrics"],
     "plots": ["plots", "figures"],
     "chess": ["chess_experiment", "data.chess_puzzles"],
+    "simulated": ["simulated"],
 }
 PER_LOSS = "losses"
-PER_LOSS_STEPS = {"train", "bootstrap", "easy_to_hard"}  # their rules hash each loss they train with apart
+PER_LOSS_STEPS = {"train", "bootstrap", "easy_to_hard", "simulated"}  # their rules hash each loss they train with apart
 
 
 def module_path(name: str) -> Path | None:

@@ -126,6 +126,32 @@ def easy_to_hard_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def simulated_table(simulated: pd.DataFrame, first: str | None = None) -> str:
+    """Simulated supervisors (``supervisor`` = their kind), rows at matched accuracy side by side:
+    per (dataset, loss, supervisor), the supervisor's and the student's test accuracy and PGR
+    (dataset ``first`` first)."""
+    kinds = {"feature_subset": 0, "random_noise": 1, "confident_wrong": 2}
+    rows = simulated.assign(order=simulated["supervisor"].map(kinds), group=simulated["weak"].str.rsplit("_", n=1).str[-1],
+                            later=simulated["dataset"] != first)
+    rows = rows.sort_values(["later", "dataset", "loss", "group", "order"],
+                            key=lambda c: c.map(_natural) if c.name == "group" else c)
+    lines = ["| dataset | loss | supervisor | supervisor acc | student acc | ceiling acc | PGR of means [95% CI] | flags |",
+             "|---|---|---|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
+                       str(r.get("pgr_of_means_ci_status", "") or ""))
+        flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
+        lines.append(f"| {r['dataset']} | {r['loss']} | {r['weak']} | {r['weak_acc_mean']:.3f} | {r['student_acc_mean']:.3f} | "
+                     f"{r['ceiling_acc_mean']:.3f} | {pgr} | {flag} |")
+    return "\n".join(lines)
+
+
+def _natural(group: str):
+    """k4 before k64, rate0.1 before rate0.3: the number after the prefix."""
+    match = re.match(r"([a-z]+)([0-9.]+)$", group)
+    return (match.group(1), float(match.group(2))) if match else (group, 0.0)
+
+
 def splice(readme: str, name: str, content: str) -> str:
     """``readme`` with the block between the markers of ``name`` replaced by ``content``."""
     pattern = re.compile(rf"(<!-- generated:{re.escape(name)} -->\n)(?:.*?\n)?(<!-- /generated:{re.escape(name)} -->)", re.S)
@@ -138,11 +164,15 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
     summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
     methods = pd.read_csv(results / "metrics/methods.csv")
     summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].fillna("")
+    simulated = summary[summary["supervisor"] != "trained"]
+    summary, methods = summary[summary["supervisor"] == "trained"], methods[methods["supervisor"] == "trained"]
     blocks = {
         "summary": summary_table(summary, first=headline_dataset),
         "methods": methods_markdown(methods, headline_dataset, headline_pair),
         "claims": claims(summary, methods, headline_dataset, control),
     }
+    if len(simulated):
+        blocks["simulated"] = simulated_table(simulated, first=headline_dataset)
     if (results / "metrics/easy_to_hard.csv").exists():
         blocks["easy_to_hard"] = easy_to_hard_table(pd.read_csv(results / "metrics/easy_to_hard.csv", keep_default_na=True))
     return blocks

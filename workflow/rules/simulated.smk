@@ -1,0 +1,26 @@
+# Simulated weak supervisors (src/weak2strong/simulated.py): label transformations that write the
+# same label Parquet as a trained weak model, so the ordinary students, ceiling and metrics use
+# them unchanged. A supervisor matched to a feature_subset one reads that one's labels (it copies
+# their error rate, per seed and split); a change to one supervisor's options reruns it and its
+# students only.
+
+
+if SIM:
+
+    rule simulate_supervisor:
+        input:
+            unpack(simulated_inputs),
+        output:
+            labels="results/labels/{regime}/{dataset}/{supervisor}.parquet",
+        log:
+            "logs/simulate_supervisor/{regime}/{dataset}/{supervisor}.log",
+        wildcard_constraints:
+            supervisor=one_of(SIM.supervisors),
+        params:
+            supervisor=lambda wc: SIM.supervisors[wc.supervisor].to_dict(),
+            seeds=PLAN.seeds,
+            regime=PLAN.train_options(SIM.student),
+            code=CODE["simulated"],
+            loss_code=LOSS_CODE["xent"],
+        script:
+            "../scripts/simulate_supervisor.py"
