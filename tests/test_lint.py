@@ -29,7 +29,8 @@ def test_rule_files_are_formatted():
     assert result.returncode == 0, result.stderr[-4000:]
 
 
-@pytest.mark.parametrize("configs", [["config/config.yaml"], ["config/config.yaml", "config/chess.yaml"]], ids=["default", "chess"])
+@pytest.mark.parametrize("configs", [["config/config.yaml"], ["config/config.yaml", "config/chess.yaml"],
+                                     ["config/config.yaml", "config/vision.yaml"]], ids=["default", "chess", "vision"])
 def test_snakemake_lint_finds_nothing_but_the_waived(tmp_path, configs):
     result = run(sys.executable, "-m", "snakemake", "--lint", "--snakefile", "Snakefile", "--directory", str(tmp_path),
                  "--configfile", *configs)

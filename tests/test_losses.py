@@ -202,3 +202,35 @@ def test_logconf_in_micro_batches_gives_the_full_batch_gradient():
     full = gradient(None)
     torch.testing.assert_close(gradient(4), full, rtol=1e-5, atol=1e-7)
     assert (gradient(4, per_micro_batch=True) - full).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_every_loss_on_a_two_class_distribution_is_the_binary_loss(name):
+    """k-way soft labels reduce to the binary ones at k = 2: the same value from p1 and from [1 − p1, p1]."""
+    torch.manual_seed(0)
+    logits = torch.randn(64, 2)
+    p1 = torch.rand(64)
+    loss = make_loss(name)
+    for frac in (0.05, 0.6, 1.0):
+        assert float(loss(logits, torch.stack([1 - p1, p1], -1), frac)) == pytest.approx(float(loss(logits, p1, frac)), abs=1e-6)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_every_loss_trains_on_k_way_soft_labels(name):
+    torch.manual_seed(0)
+    logits = torch.randn(32, 10, requires_grad=True)
+    weak = torch.softmax(torch.randn(32, 10) * 3, -1)
+    value = make_loss(name)(logits, weak, 0.5)
+    value.backward()
+    assert torch.isfinite(value) and logits.grad.abs().sum() > 0
+
+
+def test_logconf_on_k_classes_by_hand():
+    """k > 2: f̂(x) is the student's most likely class; L = CE(f, (1 − α)·f_w + α·f̂)."""
+    logits = torch.tensor([[2.0, 0.0, 0.0]])
+    weak = torch.tensor([[0.2, 0.7, 0.1]])
+    alpha = 0.5
+    target = [(1 - alpha) * w + alpha * h for w, h in zip([0.2, 0.7, 0.1], [1.0, 0.0, 0.0])]
+    log_z = math.log(math.exp(2) + 2)
+    expected = -sum(t * (logit - log_z) for t, logit in zip(target, [2.0, 0.0, 0.0]))
+    assert float(make_loss("logconf", {"alpha_max": alpha, "warmup_frac": 0.2})(logits, weak, 1.0)) == pytest.approx(expected)

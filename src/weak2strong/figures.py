@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # What a figure can be drawn from (the rule turns each into files).
-INPUTS = ("summary", "per_seed", "methods", "curves", "bootstrap", "easy_to_hard", "chess", "chess_easy_to_hard")
+INPUTS = ("summary", "per_seed", "methods", "curves", "bootstrap", "easy_to_hard", "chess", "chess_easy_to_hard", "vision")
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,14 @@ FIGURES: dict[str, FigureSpec] = {
             "same flips reported with high confidence. Points sharing a label (k4, ...) are at matched accuracy. PGR of "
             "seed-mean accuracies with Fieller's 95% interval; the ceiling is the student trained on ground truth.",
             options=("dpi", "losses"), needs="simulated",
+        ),
+        FigureSpec(
+            "vision", ("vision",),
+            "Vision (k classes, most likely class): test accuracy of the weak probe (grey), each student (a bar per loss; "
+            "hatched: also trained on augmented views of its images, with the weak label of the original), and the "
+            "ceiling (the strong probe on ground truth, black line), per strong backbone; PGR of the seed-mean accuracies "
+            "above each student. Means over seeds with 95% t-intervals; PGR intervals in vision.csv.",
+            options=("dpi",), needs="vision",
         ),
     ]
 }

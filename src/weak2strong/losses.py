@@ -1,8 +1,10 @@
 """Student losses. Each is ``loss(logits, weak_soft, step_frac) -> scalar``.
 
-``logits``: [batch, 2] student logits. ``weak_soft``: [batch] the weak supervisor's probability of
-class 1. ``step_frac``: fraction of training done, in [0, 1]. Adding a method is one class here and
-one line in ``LOSSES``.
+``logits``: [batch, k] student logits. ``weak_soft``: [batch] the weak supervisor's probability of
+class 1 (two classes), or [batch, k] its distribution over k classes (images: CIFAR-10 is 10-way);
+given [batch, 2], every loss computes exactly what it computes from the probability of class 1.
+``step_frac``: fraction of training done, in [0, 1]. Adding a method is one class here and one line
+in ``LOSSES``.
 
 A loss whose target depends on the whole batch (logconf's threshold) also has
 ``batch_statistics(student_p1, weak_soft) -> {name: per-example tensor}`` and takes them as
@@ -19,8 +21,14 @@ import torch.nn.functional as F
 
 
 def soft_targets(p1: torch.Tensor) -> torch.Tensor:
-    """[batch] probability of class 1 → [batch, 2] distribution."""
-    return torch.stack([1.0 - p1, p1], dim=-1)
+    """[batch] probability of class 1 → [batch, 2] distribution; a [batch, k] distribution as it is."""
+    return p1 if p1.dim() == 2 else torch.stack([1.0 - p1, p1], dim=-1)
+
+
+def binary_or_distribution(weak_soft: torch.Tensor) -> torch.Tensor:
+    """[batch] p(class 1) for two classes (given as p1 or as a [batch, 2] distribution), else the
+    [batch, k] distribution: the methods whose binary form is defined on p1 use it for k = 2."""
+    return weak_soft[:, 1] if weak_soft.dim() == 2 and weak_soft.shape[1] == 2 else weak_soft
 
 
 def cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -79,6 +87,11 @@ class LogConf:
 
     def __call__(self, logits, weak_soft, step_frac, stats=None):
         alpha = self.alpha(step_frac)
+        weak_soft = binary_or_distribution(weak_soft)
+        if weak_soft.dim() == 2:
+            # k > 2 classes: f̂(x) is the student's most likely class (no prior to match one threshold to)
+            hard = F.one_hot(logits.detach().argmax(-1), weak_soft.shape[1]).to(weak_soft.dtype)
+            return cross_entropy(logits, (1.0 - alpha) * weak_soft + alpha * hard)
         if stats is None:  # this call sees the whole batch
             stats = self.batch_statistics(F.softmax(logits.detach().float(), dim=-1)[:, 1], weak_soft)
         hard = stats["hard"].to(logits.device)
@@ -104,9 +117,13 @@ class Product:
         return cross_entropy(logits, F.softmax(log_target, dim=-1))
 
 
-def confidence(p1: torch.Tensor) -> torch.Tensor:
-    """How far a probability of class 1 is from a coin flip, in [0, 1]: |2p − 1|."""
-    return (2.0 * p1 - 1.0).abs()
+def confidence(p: torch.Tensor) -> torch.Tensor:
+    """How far a prediction is from a uniform guess, in [0, 1]: |2p − 1| for a probability of class
+    1, (k · max p − 1) / (k − 1) for a distribution over k classes (the same at k = 2)."""
+    if p.dim() == 1:
+        return (2.0 * p - 1.0).abs()
+    k = p.shape[-1]
+    return (k * p.max(-1).values - 1.0) / (k - 1)
 
 
 def masked_cross_entropy(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -172,8 +189,8 @@ class ConfidenceWindow:
     def __call__(self, logits, weak_soft, step_frac):
         if step_frac < self.warmup_frac:
             return cross_entropy(logits, soft_targets(weak_soft))
-        student_p1 = F.softmax(logits.detach().float(), dim=-1)[:, 1]
-        return masked_cross_entropy(logits, soft_targets(weak_soft), confidence(student_p1) < self.window)
+        p_student = F.softmax(logits.detach().float(), dim=-1)
+        return masked_cross_entropy(logits, soft_targets(weak_soft), confidence(p_student) < self.window)
 
 
 @dataclass
@@ -189,9 +206,9 @@ class AdaptiveConfidence:
 
     def __call__(self, logits, weak_soft, step_frac):
         p_student = F.softmax(logits.detach().float(), dim=-1)
-        hard_student = F.one_hot(p_student.argmax(-1), 2).float()
+        hard_student = F.one_hot(p_student.argmax(-1), p_student.shape[-1]).float()
         p_weak = soft_targets(weak_soft.float())
-        hard_weak = F.one_hot(p_weak.argmax(-1), 2).float()
+        hard_weak = F.one_hot(p_weak.argmax(-1), p_weak.shape[-1]).float()
         c_student = -(hard_student * torch.log(p_student.clamp(min=1e-12))).sum(-1)
         c_weak = -(hard_weak * torch.log(p_weak.clamp(min=1e-12))).sum(-1)
         beta = torch.sigmoid(c_weak - c_student)  # = exp(−c_s) / (exp(−c_s) + exp(−c_w))

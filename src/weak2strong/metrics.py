@@ -44,7 +44,13 @@ def pgr(student: float, weak: float, ceiling: float) -> float:
 
 
 def agreement(student_p1: np.ndarray, weak_p1: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    s, w, y = (np.asarray(student_p1) > 0.5), (np.asarray(weak_p1) > 0.5), np.asarray(y).astype(bool)
+    return class_agreement(np.asarray(student_p1) > 0.5, np.asarray(weak_p1) > 0.5, np.asarray(y).astype(bool))
+
+
+def class_agreement(student: np.ndarray, weak: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Fraction of examples where student and weak model predict the same class (any number of
+    classes), overall and on the examples the weak model gets right / wrong."""
+    s, w, y = np.asarray(student), np.asarray(weak), np.asarray(y)
     same = s == w
     weak_right = w == y
     return {

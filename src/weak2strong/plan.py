@@ -18,6 +18,7 @@ from .losses import LOSSES
 from .models.registry import ModelSpec, resolve_model
 from .regimes import REGIMES
 from .simulated import SimulatedPlan, simulated_plan
+from .vision_experiment import VisionPlan, vision_plan
 
 # Hardware options that are training options (the others, gpus and device_map, say where it runs).
 TRAIN_HARDWARE_KEYS = ("bf16", "grad_checkpointing", "grad_accum", "micro_batch_size")
@@ -46,6 +47,7 @@ class Plan:
     warnings: list[str] = field(default_factory=list)  # printed before the jobs run
     chess: ChessPlan | None = None  # the chess experiment (chess_experiment.py), when the config has one
     simulated: SimulatedPlan | None = None  # simulated weak supervisors (simulated.py), when the config has them
+    vision: VisionPlan | None = None  # the vision experiment (vision_experiment.py), when the config has one
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -154,7 +156,7 @@ class Plan:
         """The optional studies the config asks for (figures.FigureSpec.needs)."""
         return {name for name, on in (("bootstrap", bool(self.chains)), ("easy_to_hard", self.easy_to_hard is not None),
                                       ("chess", self.chess is not None), ("chess_easy_to_hard", bool(self.chess and self.chess.train_sets)),
-                                      ("simulated", self.simulated is not None))
+                                      ("simulated", self.simulated is not None), ("vision", self.vision is not None))
                 if on}
 
     def hardware(self, name: str) -> dict:
@@ -309,6 +311,7 @@ def build_plan(config: dict) -> Plan:
         )
     check_easy_to_hard(plan, where)
     plan.chess = chess_plan(config, models, seeds)
+    plan.vision = vision_plan(config, seeds, LOSSES)
     if config.get("simulated") is not None and not plan.on_features:
         plan.warnings.append(f"simulated supervisors are skipped: their feature_subset probes and students train on cached features, "
                              f"and regime '{plan.regime}' trains the model itself (run them with a regime on features, e.g. linear_probe).")

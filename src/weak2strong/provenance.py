@@ -30,9 +30,10 @@ STEP_ENTRIES: dict[str, list[str]] = {
     "plots": ["plots", "figures"],
     "chess": ["chess_experiment", "data.chess_puzzles"],
     "simulated": ["simulated"],
+    "vision": ["vision_experiment", "data.images", "models.vision"],
 }
 PER_LOSS = "losses"
-PER_LOSS_STEPS = {"train", "bootstrap", "easy_to_hard", "simulated"}  # their rules hash each loss they train with apart
+PER_LOSS_STEPS = {"train", "bootstrap", "easy_to_hard", "simulated", "vision"}  # their rules hash each loss they train with apart
 
 
 def module_path(name: str) -> Path | None:

@@ -146,6 +146,21 @@ def simulated_table(simulated: pd.DataFrame, first: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def vision_table(vision: pd.DataFrame) -> str:
+    """Per (weak → strong, loss, views): weak, ceiling and student test accuracy and PGR of means."""
+    lines = ["| weak → strong | loss | augmented views | weak acc | ceiling acc | student acc | PGR of means [95% CI] | flags |",
+             "|---|---|---|---|---|---|---|---|"]
+    for _, r in vision.iterrows():
+        status = r.get("pgr_of_means_ci_status", "")
+        pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
+                       status if isinstance(status, str) else "")
+        flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
+        student = interval(r["student_acc_mean"], r["student_acc_ci_low"], r["student_acc_ci_high"], int(r["student_acc_n"]), digits=3)
+        lines.append(f"| {r['weak']} → {r['strong']} | {r['loss']} | {int(r['n_views'])} | {r['weak_acc_mean']:.3f} | "
+                     f"{r['ceiling_acc_mean']:.3f} | {student} | {pgr} | {flag} |")
+    return "\n".join(lines)
+
+
 def _natural(group: str):
     """k4 before k64, rate0.1 before rate0.3: the number after the prefix."""
     match = re.match(r"([a-z]+)([0-9.]+)$", group)
@@ -173,6 +188,8 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
     }
     if len(simulated):
         blocks["simulated"] = simulated_table(simulated, first=headline_dataset)
+    if (results / "metrics/vision.csv").exists():
+        blocks["vision"] = vision_table(pd.read_csv(results / "metrics/vision.csv", keep_default_na=True))
     if (results / "metrics/easy_to_hard.csv").exists():
         blocks["easy_to_hard"] = easy_to_hard_table(pd.read_csv(results / "metrics/easy_to_hard.csv", keep_default_na=True))
     return blocks

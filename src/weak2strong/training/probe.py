@@ -1,4 +1,4 @@
-"""Linear probe on cached frozen features: standardise, then a 2-way linear head."""
+"""Linear probe on cached frozen features: standardise, then a linear head (2 classes, or k)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from .run import TrainingRun
 
 
 class LinearProbe(nn.Module):
-    def __init__(self, mean: torch.Tensor, std: torch.Tensor):
+    def __init__(self, mean: torch.Tensor, std: torch.Tensor, n_classes: int = 2):
         super().__init__()
         self.register_buffer("mean", mean)
         self.register_buffer("std", std)
-        self.head = nn.Linear(mean.shape[0], 2)
+        self.head = nn.Linear(mean.shape[0], n_classes)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
 
@@ -26,12 +26,14 @@ class LinearProbe(nn.Module):
 
 def fit_probe(features: torch.Tensor, targets: np.ndarray, loss_fn, cfg: TrainConfig, seed: int, desc: str = "probe",
               evaluate=None, select=None) -> tuple[LinearProbe, TrainResult]:
-    """Train a probe on ``features`` [n, d] towards ``targets`` (p(class 1), hard or soft).
+    """Train a probe on ``features`` [n, d] towards ``targets``: p(class 1) [n], or a distribution over
+    k classes [n, k] (hard or soft either way).
 
     ``evaluate(model)`` and ``select(model)``, if given, run during training (see ``train``)."""
     features = features.float()
-    probe = LinearProbe(features.mean(0), features.std(0).clamp(min=1e-6))
     targets = torch.tensor(np.asarray(targets), dtype=torch.float32)
+    n_classes = targets.shape[1] if targets.dim() == 2 else 2
+    probe = LinearProbe(features.mean(0), features.std(0).clamp(min=1e-6), n_classes)
     result = train(probe, lambda idx: {"x": features[idx]}, targets, loss_fn, cfg, seed, desc, evaluate, select, progress=False)
     return probe, result
 
@@ -39,6 +41,13 @@ def fit_probe(features: torch.Tensor, targets: np.ndarray, loss_fn, cfg: TrainCo
 def probe_predict(probe: LinearProbe, features: torch.Tensor) -> np.ndarray:
     features = features.float()
     return predict_p1(probe, lambda idx: {"x": features[idx]}, len(features))
+
+
+@torch.no_grad()
+def probe_probabilities(probe: LinearProbe, features: torch.Tensor) -> np.ndarray:
+    """The probe's distribution over its classes, [n, k]."""
+    probe.eval()
+    return torch.softmax(probe(features.float()), -1).numpy()
 
 
 def select_rows(features: torch.Tensor, position: dict[str, int], ids: pd.Series) -> torch.Tensor:

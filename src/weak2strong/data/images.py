@@ -1,0 +1,173 @@
+"""Image datasets for the vision experiment: every source becomes one pool of RGB images of one size
+(uint8 [n, height, width, 3]), integer labels, class names and ids.
+
+Sources:
+- ``bigbench_cifar10``: the CIFAR-10 test set (10,000 32×32 images, 1,000 per class) inside the
+  BIG-bench archive the workflow downloads (task ``cifar10_classification/base64``: each example's
+  ``input`` is a base64 PNG, its ``target_scores`` the one-hot class);
+- ``imagefolder``: ``path/<class name>/<image file>`` (classes in sorted order);
+- ``parquet``: a file with an image column (PNG/JPEG bytes, or a ``{"bytes": ...}`` struct as the hub
+  writes them) and a label column;
+- ``hub``: a hub dataset by id (``cifar10``, ``imagenet-1k`` for users who have it) through
+  ``datasets.load_dataset``, its image and label columns named in the config.
+
+An example's id is the first 16 hex digits of sha1 of its decoded pixels, so duplicate images (the
+same picture twice) share an id and are kept once.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import io
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DatasetError
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+
+
+def decode_image(data: bytes, where: str, size: int | None = None) -> np.ndarray:
+    """PNG/JPEG bytes → uint8 [height, width, 3] (RGB; resized to ``size``×``size`` when given).
+    Undecodable bytes raise a ``DatasetError`` naming ``where``."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image = image.convert("RGB")
+            if size is not None and image.size != (size, size):
+                image = image.resize((size, size), Image.BILINEAR)
+            return np.asarray(image, dtype=np.uint8)
+    except (UnidentifiedImageError, OSError, ValueError) as err:
+        raise DatasetError(f"{where}: not a readable image ({err}); remove the example or replace the file.") from err
+
+
+def image_id(pixels: np.ndarray) -> str:
+    return hashlib.sha1(pixels.tobytes()).hexdigest()[:16]
+
+
+def read_bigbench_cifar10(task_json: Path) -> tuple[list[np.ndarray], list[int], list[str]]:
+    """The BIG-bench CIFAR-10 task: base64 PNG inputs, classes from ``target_scores``."""
+    task = json.loads(Path(task_json).read_text())
+    examples = task.get("examples") or []
+    if not examples:
+        raise DatasetError(f"{task_json}: no 'examples'; delete the file so the workflow extracts it again.")
+    classes = list(parse_scores(examples[0]["target_scores"], f"{task_json}: example 0"))
+    images, labels = [], []
+    for k, example in enumerate(examples):
+        where = f"{task_json}: example {k}"
+        try:
+            data = base64.b64decode(example["input"], validate=True)
+        except (KeyError, ValueError) as err:
+            raise DatasetError(f"{where}: 'input' is not base64 ({err}).") from err
+        scores = parse_scores(example["target_scores"], where)
+        winners = [c for c, v in scores.items() if v == 1]
+        if len(winners) != 1 or winners[0] not in classes:
+            raise DatasetError(f"{where}: target_scores must name exactly one of {classes} with 1, got {scores}.")
+        images.append(decode_image(data, where))
+        labels.append(classes.index(winners[0]))
+    return images, labels, classes
+
+
+def parse_scores(scores, where: str) -> dict:
+    """``target_scores`` as a dict (BIG-bench stores this task's as the text of a Python dict)."""
+    if isinstance(scores, dict):
+        return scores
+    try:
+        parsed = ast.literal_eval(scores)
+    except (ValueError, SyntaxError) as err:
+        raise DatasetError(f"{where}: target_scores is not a dict ({err}).") from err
+    if not isinstance(parsed, dict):
+        raise DatasetError(f"{where}: target_scores is not a dict.")
+    return parsed
+
+
+def read_image_folder(root: Path, size: int | None) -> tuple[list[np.ndarray], list[int], list[str]]:
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"vision.dataset.path: {root} is not a folder of <class>/<image> files.")
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir())
+    if len(classes) < 2:
+        raise DatasetError(f"{root}: needs one sub-folder per class (at least two), found {classes}.")
+    images, labels = [], []
+    for label, name in enumerate(classes):
+        for path in sorted((root / name).iterdir()):
+            if path.suffix.lower() in IMAGE_SUFFIXES:
+                images.append(decode_image(path.read_bytes(), str(path), size))
+                labels.append(label)
+    return images, labels, classes
+
+
+def image_bytes(value, where: str) -> bytes:
+    """An image cell as bytes: raw bytes, or the hub's ``{"bytes": ..., "path": ...}`` struct."""
+    if isinstance(value, dict):
+        value = value.get("bytes")
+    if not isinstance(value, (bytes, bytearray)) or not value:
+        raise DatasetError(f"{where}: no image bytes (got {type(value).__name__}).")
+    return bytes(value)
+
+
+def read_image_table(rows, image_field: str, label_field: str, where: str, size: int | None,
+                     class_names: list[str] | None = None) -> tuple[list[np.ndarray], list[int], list[str]]:
+    """Images and labels from records (a Parquet file's or a hub split's); labels are integers or
+    class names (then numbered in sorted order)."""
+    images, raw = [], []
+    for k, row in enumerate(rows):
+        for field in (image_field, label_field):
+            if field not in row:
+                raise DatasetError(f"{where}: row {k} has no field '{field}' (fields: {sorted(row)}); set vision.dataset."
+                                f"{'image_field' if field == image_field else 'label_field'}.")
+        value = row[image_field]
+        if hasattr(value, "save"):  # a PIL image (the hub's Image feature, decoded)
+            buffer = io.BytesIO()
+            value.save(buffer, format="PNG")
+            value = buffer.getvalue()
+        images.append(decode_image(image_bytes(value, f"{where}: row {k}"), f"{where}: row {k}", size))
+        raw.append(row[label_field])
+    if all(isinstance(v, (int, np.integer)) for v in raw):
+        classes = class_names or [str(c) for c in range(max(raw) + 1)]
+        return images, [int(v) for v in raw], classes
+    classes = sorted({str(v) for v in raw})
+    return images, [classes.index(str(v)) for v in raw], classes
+
+
+def read_images(options: dict, source_file: str | None) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """The pool of ``vision.dataset``: (images uint8 [n, h, w, 3], labels, class names, ids), duplicates
+    (same pixels) kept once. ``source_file``: the task JSON, folder or Parquet file it reads."""
+    source, size = options["source"], options.get("image_size")
+    if source == "bigbench_cifar10":
+        images, labels, classes = read_bigbench_cifar10(Path(source_file))
+    elif source == "imagefolder":
+        images, labels, classes = read_image_folder(Path(source_file), size)
+    elif source == "parquet":
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(source_file).to_pylist()
+        images, labels, classes = read_image_table(rows, options.get("image_field", "image"), options.get("label_field", "label"),
+                                                   str(source_file), size)
+    elif source == "hub":
+        import datasets
+
+        split = datasets.load_dataset(options["id"], split=options.get("split", "train"), revision=options.get("revision"))
+        names = getattr(split.features.get(options.get("label_field", "label")), "names", None)
+        images, labels, classes = read_image_table(split, options.get("image_field", "image"), options.get("label_field", "label"),
+                                                   f"hub dataset {options['id']}", size, names)
+    else:
+        raise DatasetError(f"vision.dataset.source: unknown source '{source}' (bigbench_cifar10, imagefolder, parquet, hub).")
+    shapes = {im.shape for im in images}
+    if len(shapes) > 1:
+        raise DatasetError(f"{source_file}: images of several sizes {sorted(shapes)[:4]}; set vision.dataset.image_size to resize them.")
+    pixels = np.stack(images)
+    ids = [image_id(im) for im in pixels]
+    first = dict(zip(reversed(ids), reversed(range(len(ids)))))  # the first row of each id
+    keep = np.array(sorted(first.values()))
+    if len(keep) < len(ids):
+        log.warning("%d duplicate images (identical pixels) kept once", len(ids) - len(keep))
+    return pixels[keep], np.asarray(labels)[keep], classes, [ids[k] for k in keep]

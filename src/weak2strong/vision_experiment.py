@@ -1,0 +1,237 @@
+"""The vision experiment (Burns et al. 2023, §4.1 and appendix: linear probes on frozen image
+features, k classes): a weak backbone's probe, trained on ``train_a`` ground truth, labels ``train_b``
+with its distribution over the classes; a probe on a strong backbone learns those soft labels with
+each loss (the *student*), or ``train_b`` ground truth (the *ceiling*); all are scored on ``test``.
+
+Data augmentation (one of the paper's methods): with ``n_views`` > 0 a second student also trains on
+``n_views`` augmented views of each ``train_b`` image (random crop and flip; features cached per
+view), each with the weak label of the original image.
+
+Images that backbones learning without labels (k-means patches) fit on are drawn once from the pool
+(``unlabelled``) and never enter a split. PGR, agreement and the intervals are the NLP experiment's
+(``metrics.py``), on k-way accuracy (the most likely class).
+
+This module imports no torch at the top: the workflow reads ``vision_plan`` to build its DAG.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+SPLITS = ("train_a", "train_b", "test")
+BINARY_ONLY_NOTE = "every student method takes k-way soft labels (losses.py)"
+
+
+@dataclass
+class VisionPlan:
+    dataset: dict
+    unlabelled: int
+    split_sizes: dict[str, int]
+    backbones: dict[str, dict]  # VisionBackbone fields by name
+    weak: list[str]
+    strong: list[str]
+    losses: list[str]
+    n_views: int
+    probe: dict  # TrainConfig fields
+    seeds: list[int]
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(w, s) for w in self.weak for s in self.strong if w != s]
+
+
+def vision_plan(config: dict, seeds: list[int], losses: dict) -> VisionPlan | None:
+    """The ``vision`` block of the config, checked; None without one."""
+    from .models.vision import vision_backbone
+
+    block = config.get("vision")
+    if not block:
+        return None
+    where = "config: vision"
+    backbones = {name: vision_backbone(name, dict(opts)).to_dict() for name, opts in block["backbones"].items()}
+    for role in ("weak", "strong"):
+        unknown = [b for b in block[role] if b not in backbones]
+        if unknown:
+            raise ConfigError(f"{where}.{role}: {unknown} are not under vision.backbones ({', '.join(backbones)}).")
+    unknown = [loss for loss in block.get("losses", ["xent"]) if loss not in losses]
+    if unknown:
+        raise ConfigError(f"{where}.losses: unknown method(s) {unknown} (known: {', '.join(losses)}).")
+    probe = {"lr": 0.001, "batch_size": 64, "epochs": 20, "weight_decay": 0.0, "schedule": "cosine", "eval_points": 0}
+    plan = VisionPlan(dataset=dict(block["dataset"]), unlabelled=int(block.get("unlabelled", 0)), split_sizes=dict(block["split_sizes"]),
+                      backbones=backbones, weak=list(block["weak"]), strong=list(block["strong"]),
+                      losses=list(block.get("losses", ["xent"])), n_views=int(block.get("n_views", 0)),
+                      probe=probe | dict(block.get("probe") or {}), seeds=list(seeds))
+    if not plan.pairs:
+        raise ConfigError(f"{where}: no (weak, strong) pair of different backbones; check vision.weak and vision.strong.")
+    learns = [b for b, o in backbones.items() if o["kind"] == "kmeans_patches"]
+    if learns and plan.unlabelled < 100:
+        raise ConfigError(f"{where}.unlabelled: backbones {learns} learn from unlabelled images; hold out at least 100 "
+                          f"(unlabelled: {plan.unlabelled}).")
+    return plan
+
+
+# ---- the pool and its splits ----------------------------------------------------------------------
+
+def pool_table(ids: list[str], labels: np.ndarray, classes: list[str], unlabelled: int, split_sizes: dict, data_seed: int,
+               where: str) -> pd.DataFrame:
+    """One row per image: id, label, class, and ``role``: "unlabelled" (``unlabelled`` images drawn with
+    ``data_seed`` for backbones that learn without labels) or "pool" (what the seeds split)."""
+    needed = unlabelled + sum(split_sizes.values())
+    if len(ids) < needed:
+        raise ConfigError(f"{where}: {len(ids)} images, but vision.unlabelled + vision.split_sizes need {needed}; lower them.")
+    role = np.full(len(ids), "pool", dtype=object)
+    role[np.random.default_rng(data_seed).permutation(len(ids))[:unlabelled]] = "unlabelled"
+    return pd.DataFrame({"id": ids, "label": np.asarray(labels, dtype=np.int16), "class": [classes[k] for k in labels], "role": role})
+
+
+def seed_split(pool: pd.DataFrame, split_sizes: dict, seed: int) -> pd.DataFrame:
+    """A seed's train_a / train_b / test of the pool images (a random draw of each size)."""
+    rows = pool[pool["role"] == "pool"]
+    order = np.random.default_rng([seed, 7]).permutation(len(rows))
+    parts, start = [], 0
+    for split in SPLITS:
+        take = rows.iloc[order[start:start + split_sizes[split]]]
+        parts.append(pd.DataFrame({"id": take["id"].to_numpy(), "split": split, "label": take["label"].to_numpy()}))
+        start += split_sizes[split]
+    return pd.concat(parts, ignore_index=True)
+
+
+# ---- the steps ------------------------------------------------------------------------------------
+
+def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
+    return np.eye(k, dtype=np.float32)[np.asarray(labels, dtype=np.int64)]
+
+
+def table(split: pd.DataFrame, probs: dict[str, np.ndarray], seed: int, **columns) -> pd.DataFrame:
+    parts = []
+    for name, p in probs.items():
+        rows = split[split["split"] == name]
+        parts.append(pd.DataFrame({
+            "id": rows["id"].to_numpy(), "split": name, "gt_label": rows["label"].to_numpy().astype(np.int16),
+            "soft_label": list(np.asarray(p, dtype=np.float32)), "hard_label": np.asarray(p).argmax(1).astype(np.int16),
+            **columns, "seed": seed,
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def rows_of(features, position: dict[str, int], ids) -> object:
+    from .training.probe import select_rows
+
+    return select_rows(features, position, pd.Series(list(ids))).float()
+
+
+def fit_and_predict(x_train, targets: np.ndarray, predict: dict, loss: str, loss_options: dict, cfg, seed: int, desc: str):
+    from .losses import make_loss
+    from .training.probe import fit_probe, probe_probabilities
+
+    probe, _ = fit_probe(x_train, targets, make_loss(loss, loss_options), cfg, seed, desc=desc)
+    return {name: probe_probabilities(probe, x) for name, x in predict.items()}
+
+
+def weak_step(split: pd.DataFrame, features: tuple, n_classes: int, cfg, seed: int, name: str) -> pd.DataFrame:
+    """The weak probe: train_a ground truth → its distribution on train_b and test."""
+    feats, ids = features
+    position = {i: k for k, i in enumerate(ids)}
+    part = {s: split[split["split"] == s] for s in SPLITS}
+    predict = {s: rows_of(feats, position, part[s]["id"]) for s in ("train_b", "test")}
+    probs = fit_and_predict(rows_of(feats, position, part["train_a"]["id"]), one_hot(part["train_a"]["label"], n_classes), predict,
+                            "xent", {}, cfg, seed, f"weak {name}")
+    return table(split, probs, seed, model=name, role="weak", weak_model="", loss="", n_views=np.int16(0))
+
+
+def ceiling_step(split: pd.DataFrame, features: tuple, n_classes: int, cfg, seed: int, name: str) -> pd.DataFrame:
+    feats, ids = features
+    position = {i: k for k, i in enumerate(ids)}
+    b, t = split[split["split"] == "train_b"], split[split["split"] == "test"]
+    probs = fit_and_predict(rows_of(feats, position, b["id"]), one_hot(b["label"], n_classes),
+                            {"test": rows_of(feats, position, t["id"])}, "xent", {}, cfg, seed, f"ceiling {name}")
+    return table(split, probs, seed, model=name, role="ceiling", weak_model="", loss="", n_views=np.int16(0))
+
+
+def student_step(split: pd.DataFrame, weak_labels: pd.DataFrame, features: tuple, views: tuple | None, loss: str, loss_options: dict,
+                 cfg, seed: int, name: str, weak: str) -> pd.DataFrame:
+    """Students on the weak model's train_b distributions: on the images, and (with ``views``:
+    (features [n_views · n, d], ids of each row)) on the images and their augmented views."""
+    import torch
+
+    feats, ids = features
+    position = {i: k for k, i in enumerate(ids)}
+    b, t = split[split["split"] == "train_b"], split[split["split"] == "test"]
+    soft = weak_labels[weak_labels["split"] == "train_b"].set_index("id")["soft_label"]
+    targets = np.stack(soft.loc[b["id"]].to_numpy()).astype(np.float32)
+    x_train, x_test = rows_of(feats, position, b["id"]), rows_of(feats, position, t["id"])
+    out = [table(split, fit_and_predict(x_train, targets, {"test": x_test}, loss, loss_options, cfg, seed, f"student {loss}"), seed,
+                 model=name, role="student", weak_model=weak, loss=loss, n_views=np.int16(0))]
+    if views is not None:
+        view_feats, view_ids = views
+        n_views = len(view_ids) // len(ids)
+        view_position = {i: k for k, i in enumerate(view_ids[:len(ids)])}  # the view blocks list the images in one order
+        rows = np.array([view_position[i] for i in b["id"]])
+        x_views = torch.cat([x_train] + [view_feats[v * len(ids) + rows].float() for v in range(n_views)])
+        probs = fit_and_predict(x_views, np.concatenate([targets] * (n_views + 1)), {"test": x_test}, loss, loss_options, cfg, seed,
+                                f"student {loss} + {n_views} views")
+        out.append(table(split, probs, seed, model=name, role="student", weak_model=weak, loss=loss, n_views=np.int16(n_views)))
+    return pd.concat(out, ignore_index=True)
+
+
+# ---- metrics --------------------------------------------------------------------------------------
+
+def mean_confidence(soft: pd.Series) -> float:
+    """Mean (k · max p − 1) / (k − 1) of distributions (|2p − 1| at k = 2): 0 when every label is uniform."""
+    p = np.stack(soft.to_numpy())
+    k = p.shape[1]
+    return float(((k * p.max(1) - 1) / (k - 1)).mean())
+
+
+def per_seed_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, students: pd.DataFrame) -> list[dict]:
+    """Per (student, seed): weak, ceiling and student test accuracy (most likely class), PGR, agreement
+    with the weak model overall and where it is right / wrong, and the weak labels' confidence."""
+    from .metrics import class_agreement, pgr
+
+    rows = []
+    for (loss, n_views, seed), s in students.groupby(["loss", "n_views", "seed"], sort=True):
+        w = weak[(weak["seed"] == seed)]
+        c = ceiling[(ceiling["seed"] == seed) & (ceiling["split"] == "test")].set_index("id")
+        s = s[s["split"] == "test"].set_index("id")
+        wt = w[w["split"] == "test"].set_index("id").loc[s.index]
+        y = s["gt_label"].to_numpy()
+        acc = {"weak_acc": float((wt["hard_label"].to_numpy() == y).mean()),
+               "ceiling_acc": float((c.loc[s.index, "hard_label"].to_numpy() == y).mean()),
+               "student_acc": float((s["hard_label"].to_numpy() == y).mean())}
+        rows.append({"weak": w["model"].iloc[0], "strong": s["model"].iloc[0], "loss": loss, "n_views": int(n_views), "seed": int(seed),
+                     **acc, "gap": acc["ceiling_acc"] - acc["weak_acc"],
+                     "pgr": pgr(acc["student_acc"], acc["weak_acc"], acc["ceiling_acc"]),
+                     "ceiling_le_weak": acc["ceiling_acc"] <= acc["weak_acc"],
+                     **class_agreement(s["hard_label"].to_numpy(), wt["hard_label"].to_numpy(), y),
+                     "weak_confidence": mean_confidence(w.loc[w["split"] == "train_b", "soft_label"]), "n_test": len(y)})
+    return rows
+
+
+def summarize(per_seed: pd.DataFrame, level: float = 0.95, min_weak_confidence: float = 0.05) -> pd.DataFrame:
+    """One row per (weak, strong, loss, n_views): mean, median, t-interval and n of every metric,
+    PGR of the seed-mean accuracies with Fieller's interval, and flags."""
+    from .metrics import describe, pgr_of_means
+
+    rows = []
+    for (weak, strong, loss, n_views), g in per_seed.groupby(["weak", "strong", "loss", "n_views"], sort=False):
+        row = {"weak": weak, "strong": strong, "loss": loss, "n_views": int(n_views), "n_seeds": int(g["seed"].nunique()),
+               "n_flagged": int(g["ceiling_le_weak"].sum())}
+        for m in ("weak_acc", "ceiling_acc", "student_acc", "gap", "pgr", "agreement", "agreement_weak_correct",
+                  "agreement_weak_wrong", "weak_confidence"):
+            row |= describe(g[m], m, level)
+        point, lo, hi, status = pgr_of_means(g, level)
+        row |= {"pgr_of_means": point, "pgr_of_means_ci_low": lo, "pgr_of_means_ci_high": hi, "pgr_of_means_ci_status": status}
+        notes = [f"ceiling<=weak in {row['n_flagged']}/{row['n_seeds']} seeds"] if row["n_flagged"] else []
+        if row["weak_confidence_mean"] < min_weak_confidence:
+            notes.append(f"weak labels near uniform (mean confidence {row['weak_confidence_mean']:.3f} < {min_weak_confidence})")
+        row["flag"] = "; ".join(notes)
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,207 @@
+"""The vision experiment's parts: images decoded from the archive's format, backbones, views, k-way metrics."""
+
+import base64
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from weak2strong.data.images import read_bigbench_cifar10, read_image_folder, read_image_table, read_images
+from weak2strong.errors import ConfigError, DatasetError, ModelNotFoundError
+from weak2strong.models.vision import VisionBackbone, extract, views
+from weak2strong.training.loop import TrainConfig
+
+CLASSES = ["airplane", "automobile", "bird"]
+
+
+def png(pixels: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def stripes(n: int, side: int = 16, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Class 0: horizontal stripes, class 1: vertical, at a random phase and colour: no pixel says
+    which (a linear probe on pixels is at chance), every edge detector does."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    grid = np.arange(side)
+    images = np.empty((n, side, side, 3), dtype=np.uint8)
+    for i, label in enumerate(labels):
+        wave = ((grid + rng.integers(0, 4)) // 2) % 2  # stripes 2 pixels wide
+        pattern = np.tile(wave[:, None], (1, side)) if label == 0 else np.tile(wave[None, :], (side, 1))
+        colour = rng.integers(60, 256, 3)
+        images[i] = (pattern[..., None] * colour).astype(np.uint8)
+    return images, labels
+
+
+def cifar_task(tmp_path, n=6, corrupt: int | None = None):
+    rng = np.random.default_rng(0)
+    examples = []
+    for k in range(n):
+        data = png(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8))
+        if k == corrupt:
+            data = b"not a png at all"
+        scores = {c: int(c == CLASSES[k % 3]) for c in CLASSES}
+        examples.append({"input": base64.b64encode(data).decode(), "target_scores": str(scores)})  # as the archive stores them
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps({"name": "base64", "examples": examples}))
+    return path
+
+
+def test_archive_images_decode_with_their_classes(tmp_path):
+    images, labels, classes = read_bigbench_cifar10(cifar_task(tmp_path))
+    assert classes == CLASSES and labels == [0, 1, 2, 0, 1, 2]
+    assert images[0].shape == (32, 32, 3) and images[0].dtype == np.uint8
+    pixels, labels, classes, ids = read_images({"source": "bigbench_cifar10"}, cifar_task(tmp_path))
+    assert pixels.shape == (6, 32, 32, 3) and len(set(ids)) == 6
+
+
+def test_a_corrupt_image_is_rejected_with_its_place(tmp_path):
+    with pytest.raises(DatasetError, match=r"task.json: example 4: not a readable image"):
+        read_bigbench_cifar10(cifar_task(tmp_path, corrupt=4))
+    with pytest.raises(DatasetError, match=r"row 1: no image bytes"):
+        read_image_table([{"image": {"bytes": png(np.zeros((8, 8, 3), np.uint8))}, "label": 0}, {"image": None, "label": 1}],
+                         "image", "label", "data.parquet", None)
+
+
+def test_image_folder_and_hub_style_rows(tmp_path):
+    for name, value in (("cat", 10), ("dog", 255)):
+        (tmp_path / name).mkdir()
+        for k in range(2):
+            (tmp_path / name / f"{k}.png").write_bytes(png(np.full((8, 8, 3), value - k, np.uint8)))
+    images, labels, classes = read_image_folder(tmp_path, size=4)
+    assert classes == ["cat", "dog"] and labels == [0, 0, 1, 1] and images[0].shape == (4, 4, 3)
+    rows = [{"img": {"bytes": png(np.full((8, 8, 3), k, np.uint8)), "path": None}, "label": name}
+            for k, name in enumerate(["b", "a", "b"])]
+    images, labels, classes = read_image_table(rows, "img", "label", "x.parquet", None)
+    assert classes == ["a", "b"] and labels == [1, 0, 1]
+
+
+def test_duplicate_images_are_kept_once(tmp_path):
+    path = cifar_task(tmp_path, n=3)
+    task = json.loads(path.read_text())
+    task["examples"].append(task["examples"][0])
+    path.write_text(json.dumps(task))
+    pixels, labels, _, ids = read_images({"source": "bigbench_cifar10"}, path)
+    assert len(ids) == 3 and list(labels) == [0, 1, 2]
+
+
+def probe_accuracy(features: torch.Tensor, labels: np.ndarray, n_train: int) -> float:
+    from weak2strong.losses import Xent
+    from weak2strong.training.probe import fit_probe, probe_predict
+
+    cfg = TrainConfig(lr=0.01, batch_size=32, epochs=30, weight_decay=0.0, schedule="cosine", eval_points=0)
+    probe, _ = fit_probe(features[:n_train], labels[:n_train].astype(np.float32), Xent(), cfg, 0)
+    return float(((probe_predict(probe, features[n_train:]) > 0.5) == labels[n_train:]).mean())
+
+
+def test_kmeans_patch_features_learned_without_labels_know_what_pixels_do_not():
+    """Stripes at a random phase: a probe on pixels is near chance, a probe on k-means patch
+    features (fitted on other, unlabelled images) separates the orientations."""
+    images, labels = stripes(400)
+    unlabelled, _ = stripes(200, seed=1)
+    pixels, _ = extract(VisionBackbone("pixels", "pixels", size=16), images, None, 0)
+    kmeans = VisionBackbone("km", "kmeans_patches", centroids=16, patch=4, n_patches=5000, iterations=10)
+    features, fitted = extract(kmeans, images, unlabelled, 0)
+    assert features.shape == (400, 4 * 16) and fitted.centroids.shape == (16, 3 * 4 * 4)
+    assert probe_accuracy(pixels, labels, 300) < 0.7
+    assert probe_accuracy(features, labels, 300) > 0.9
+    again, _ = extract(kmeans, images, None, 0, fitted)  # the saved whitening and centroids give the same features
+    assert torch.allclose(again, features)
+
+
+def test_views_are_deterministic_crops_and_flips():
+    images, _ = stripes(20)
+    a, b = views(images, 3, seed=0), views(images, 3, seed=0)
+    assert a.shape == (3, 20, 16, 16, 3) and (a == b).all()
+    assert (a[0] != images).any() and (a[0] != a[1]).any()
+    assert (views(images[:5], 3, seed=0) == a[:, :5]).all()  # an image's views do not depend on the rest of the pool
+
+
+def test_a_hub_image_model_loads_by_name(tmp_path):
+    """A tiny random-init ViT saved like a hub checkpoint: loaded by its id (here a path), its first
+    token as the features."""
+    from transformers import ViTConfig, ViTModel
+
+    config = ViTConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, image_size=32, patch_size=8,
+                       add_pooling_layer=False)
+    ViTModel(config, add_pooling_layer=False).save_pretrained(tmp_path / "tiny-vit")
+    images, _ = stripes(5, side=16)
+    backbone = VisionBackbone("tiny", "hub", id=str(tmp_path / "tiny-vit"), input_size=32, batch_size=2)
+    features, _ = extract(backbone, images, None, 0)
+    assert features.shape == (5, 32) and torch.isfinite(features).all()
+    with pytest.raises(ModelNotFoundError, match="cannot load"):
+        extract(VisionBackbone("gone", "hub", id=str(tmp_path / "missing")), images, None, 0)
+
+
+def test_a_torchvision_model_loads_by_name():
+    images, _ = stripes(2, side=16)
+    backbone = VisionBackbone("rn18", "torchvision", id="resnet18", input_size=32)
+    try:
+        import torchvision  # noqa: F401
+    except ImportError:
+        with pytest.raises(ModelNotFoundError, match="needs torchvision"):
+            extract(backbone, images, None, 0)
+        return
+    features, _ = extract(backbone, images, None, 0)  # random init (no weights named)
+    assert features.shape == (2, 512)
+
+
+def test_multiclass_pgr_and_agreement_on_a_hand_made_table():
+    """Three classes, six test images; weak right on 3, ceiling on 6, student on 5 (PGR 2/3); the
+    student agrees with the weak model on 4: all 3 it gets right and 1 of the 3 it gets wrong."""
+    from weak2strong.vision_experiment import per_seed_rows
+
+    y = np.array([0, 1, 2, 0, 1, 2])
+    weak_pred, student_pred = np.array([0, 1, 2, 1, 2, 0]), np.array([0, 1, 2, 0, 1, 0])
+
+    def table(pred, model, role, split="test", **extra):
+        soft = [np.eye(3, dtype=np.float32)[p] * 0.7 + 0.1 for p in pred]
+        return pd.DataFrame({"id": [f"i{k}" for k in range(6)], "split": split, "gt_label": y, "soft_label": soft, "hard_label": pred,
+                             "model": model, "role": role, "seed": 0, **extra})
+
+    weak = pd.concat([table(weak_pred, "w", "weak"), table(weak_pred, "w", "weak", split="train_b")])
+    row = per_seed_rows(weak, table(y, "s", "ceiling"), table(student_pred, "s", "student", loss="xent", n_views=0))[0]
+    assert (row["weak_acc"], row["ceiling_acc"], row["student_acc"]) == pytest.approx((0.5, 1.0, 5 / 6))
+    assert row["pgr"] == pytest.approx(2 / 3)
+    assert row["agreement"] == pytest.approx(4 / 6)
+    assert row["agreement_weak_correct"] == pytest.approx(1.0) and row["agreement_weak_wrong"] == pytest.approx(1 / 3)
+    assert row["weak_confidence"] == pytest.approx((3 * 0.8 - 1) / 2)  # (k · max p − 1) / (k − 1)
+
+
+def test_a_student_on_views_learns_every_view_with_its_images_weak_label():
+    from weak2strong.vision_experiment import seed_split, student_step
+
+    images, labels = stripes(120)
+    pool = pd.DataFrame({"id": [f"i{k}" for k in range(120)], "label": labels, "role": "pool"})
+    split = seed_split(pool, {"train_a": 20, "train_b": 60, "test": 40}, seed=0)
+    feats = torch.as_tensor(images.reshape(120, -1)[:, :64] / 255.0, dtype=torch.float32)
+    ids = list(pool["id"])
+    b = split[split["split"] == "train_b"]
+    weak = pd.DataFrame({"id": b["id"], "split": "train_b", "soft_label": [np.array([0.3, 0.7], np.float32)] * len(b)})
+    cfg = TrainConfig(lr=0.01, batch_size=16, epochs=2, weight_decay=0.0, schedule="cosine", eval_points=0)
+    out = student_step(split, weak, (feats, ids), (torch.cat([feats, feats]), ids * 2), "xent", {}, cfg, 0, "s", "w")
+    assert sorted(out["n_views"].unique()) == [0, 2] and set(out["split"]) == {"test"}
+    assert len(out) == 2 * 40
+
+
+def test_vision_plan_checks_names_and_the_unlabelled_pool():
+    from weak2strong.losses import LOSSES
+    from weak2strong.vision_experiment import vision_plan
+
+    block = {"dataset": {"source": "bigbench_cifar10"}, "unlabelled": 500, "split_sizes": {"train_a": 10, "train_b": 10, "test": 10},
+             "backbones": {"pixels": {"kind": "pixels"}, "km": {"kind": "kmeans_patches"}}, "weak": ["pixels"], "strong": ["km"]}
+    plan = vision_plan({"vision": block}, [0, 1], LOSSES)
+    assert plan.pairs == [("pixels", "km")] and plan.losses == ["xent"]
+    with pytest.raises(ConfigError, match=r"vision.strong: \['kmeans'\] are not under vision.backbones"):
+        vision_plan({"vision": block | {"strong": ["kmeans"]}}, [0], LOSSES)
+    with pytest.raises(ConfigError, match="learn from unlabelled images"):
+        vision_plan({"vision": block | {"unlabelled": 0}}, [0], LOSSES)
+    with pytest.raises(ConfigError, match="kind: 'resnet' is not one of"):
+        vision_plan({"vision": block | {"backbones": {"pixels": {"kind": "resnet"}}}}, [0], LOSSES)

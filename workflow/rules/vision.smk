@@ -1,0 +1,115 @@
+# The vision experiment (src/weak2strong/vision_experiment.py): images → a pool (some held out,
+# unlabelled, for backbones that learn without labels) → per seed a split → frozen features per
+# backbone (and augmented views for the students) → weak probes' k-way labels, ceilings, students
+# per (weak, strong, loss) → vision.csv and vision.png. Only with a `vision` block.
+
+
+if VISION:
+
+    rule vision_images:
+        input:
+            vision_source(),
+        output:
+            images="results/vision/images.safetensors",
+            pool="results/vision/pool.parquet",
+        log:
+            "logs/vision/images.log",
+        params:
+            dataset=VISION.dataset,
+            unlabelled=VISION.unlabelled,
+            split_sizes=VISION.split_sizes,
+            data_seed=PLAN.data_seed,
+            code=CODE["vision"],
+        script:
+            "../scripts/vision_images.py"
+
+    rule vision_splits:
+        input:
+            "results/vision/pool.parquet",
+        output:
+            [f"results/vision/splits/seed{s}.parquet" for s in VISION.seeds],
+        log:
+            "logs/vision/splits.log",
+        localrule: True
+        params:
+            seeds=VISION.seeds,
+            split_sizes=VISION.split_sizes,
+            code=CODE["vision"],
+        script:
+            "../scripts/vision_splits.py"
+
+    rule vision_features:
+        input:
+            images="results/vision/images.safetensors",
+            pool="results/vision/pool.parquet",
+        output:
+            features="results/vision/features/{vbackbone}.safetensors",
+            state="results/vision/backbones/{vbackbone}.safetensors",
+        log:
+            "logs/vision/features/{vbackbone}.log",
+        wildcard_constraints:
+            vbackbone=one_of(VISION.backbones),
+        threads: 2
+        params:
+            backbone=lambda wc: VISION.backbones[wc.vbackbone],
+            data_seed=PLAN.data_seed,
+            code=CODE["vision"],
+        script:
+            "../scripts/vision_features.py"
+
+    rule vision_views:
+        input:
+            images="results/vision/images.safetensors",
+            pool="results/vision/pool.parquet",
+            state="results/vision/backbones/{vbackbone}.safetensors",
+        output:
+            "results/vision/features/{vbackbone}-views{n_views}.safetensors",
+        log:
+            "logs/vision/views/{vbackbone}-{n_views}.log",
+        wildcard_constraints:
+            vbackbone=one_of(VISION.backbones),
+            n_views="[0-9]+",
+        threads: 2
+        params:
+            backbone=lambda wc: VISION.backbones[wc.vbackbone],
+            data_seed=PLAN.data_seed,
+            code=CODE["vision"],
+        script:
+            "../scripts/vision_views.py"
+
+    rule vision_train:
+        input:
+            unpack(vision_train_inputs),
+        output:
+            "results/vision/{vrole}/{vcell}.parquet",
+        log:
+            "logs/vision/{vrole}/{vcell}.log",
+        wildcard_constraints:
+            vrole="labels|ceiling|student",
+            vcell="[A-Za-z0-9_./-]+",
+        params:
+            seeds=VISION.seeds,
+            cell=lambda wc: vision_cell(wc),
+            probe=VISION.probe,
+            code=CODE["vision"],
+            loss_code=lambda wc: LOSS_CODE[vision_cell(wc)["loss"]],
+        script:
+            "../scripts/vision_train.py"
+
+    rule vision_metrics:
+        input:
+            labels=[f"results/vision/labels/{w}.parquet" for w in VISION.weak],
+            ceilings=[f"results/vision/ceiling/{s}.parquet" for s in VISION.strong],
+            students=[f"results/vision/student/{w}/{s}/{loss}.parquet" for w, s in VISION.pairs for loss in VISION.losses],
+        output:
+            per_seed="results/metrics/vision_per_seed.parquet",
+            summary="results/metrics/vision.parquet",
+            csv=report("results/metrics/vision.csv", caption="../report/vision.rst", category="Metrics"),
+        log:
+            "logs/vision/metrics.log",
+        localrule: True
+        params:
+            metrics=PLAN.metrics_options(),
+            code=CODE["vision"],
+        script:
+            "../scripts/vision_metrics.py"

@@ -1,0 +1,25 @@
+"""Vision metrics per (weak, strong, loss, views, seed) and their summary over seeds."""
+import pandas as pd
+
+from weak2strong.io import atomic_path, read_parquet, write_parquet
+from weak2strong.vision_experiment import per_seed_rows, summarize
+from weak2strong.workflow_support import setup_logging
+
+log = setup_logging(snakemake)
+options = snakemake.params.metrics
+labels = {p: read_parquet(p) for p in snakemake.input.labels}
+ceilings = {p: read_parquet(p) for p in snakemake.input.ceilings}
+by_model = {**{t["model"].iloc[0]: t for t in labels.values()}, **{t["model"].iloc[0]: t for t in ceilings.values()}}
+rows = []
+for path in snakemake.input.students:
+    students = read_parquet(path)
+    weak, strong = students["weak_model"].iloc[0], students["model"].iloc[0]
+    rows += per_seed_rows(by_model[weak], ceilings[f"results/vision/ceiling/{strong}.parquet"], students)
+per_seed = pd.DataFrame(rows)
+summary = summarize(per_seed, options["ci_level"], options["min_weak_confidence"])
+for _, row in summary[summary["flag"] != ""].iterrows():
+    log.warning("%s -> %s %s (%d views): %s (kept, flagged)", row["weak"], row["strong"], row["loss"], row["n_views"], row["flag"])
+write_parquet(per_seed, snakemake.output.per_seed)
+write_parquet(summary, snakemake.output.summary)
+with atomic_path(snakemake.output.csv) as tmp:
+    summary.to_csv(tmp, index=False, float_format="%.4f")

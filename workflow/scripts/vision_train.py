@@ -1,0 +1,33 @@
+"""One vision cell, every seed: the weak probe's labels, a ceiling, or a student (with and without views)."""
+import pandas as pd
+
+from weak2strong.io import read_parquet, write_parquet
+from weak2strong.models.features import load_features
+from weak2strong.schemas import VISION_TABLE_SCHEMA
+from weak2strong.training.loop import TrainConfig
+from weak2strong.vision_experiment import ceiling_step, student_step, weak_step
+from weak2strong.workflow_support import set_threads, setup_logging
+
+log = setup_logging(snakemake)
+set_threads(snakemake)
+cell = snakemake.params.cell
+cfg = TrainConfig(**snakemake.params.probe)
+features = load_features(snakemake.input.features)
+inputs = dict(snakemake.input.items())
+labels = read_parquet(inputs["labels"]) if "labels" in inputs else None
+view_features = load_features(inputs["views"]) if "views" in inputs else None
+n_classes = int(read_parquet(snakemake.input.pool)["label"].max()) + 1  # every seed's labels are over all of them
+tables = []
+for seed, split_file in zip(snakemake.params.seeds, snakemake.input.splits):
+    split = read_parquet(split_file)
+    if cell["role"] == "weak":
+        table = weak_step(split, features, n_classes, cfg, seed, cell["backbone"])
+    elif cell["role"] == "ceiling":
+        table = ceiling_step(split, features, n_classes, cfg, seed, cell["backbone"])
+    else:
+        table = student_step(split, labels[labels["seed"] == seed], features, view_features, cell["loss"], {}, cfg, seed,
+                             cell["backbone"], cell["weak"])
+    for (views, part) in table[table["split"] == "test"].groupby("n_views"):
+        log.info("seed %d, %s (%d views): test accuracy %.3f", seed, cell["role"], views, (part["hard_label"] == part["gt_label"]).mean())
+    tables.append(table)
+write_parquet(pd.concat(tables, ignore_index=True), snakemake.output[0], VISION_TABLE_SCHEMA)
