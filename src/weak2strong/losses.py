@@ -189,7 +189,7 @@ class ConfidenceWindow:
     def __call__(self, logits, weak_soft, step_frac):
         if step_frac < self.warmup_frac:
             return cross_entropy(logits, soft_targets(weak_soft))
-        p_student = F.softmax(logits.detach().float(), dim=-1)
+        p_student = binary_or_distribution(F.softmax(logits.detach().float(), dim=-1))  # p1 for two classes
         return masked_cross_entropy(logits, soft_targets(weak_soft), confidence(p_student) < self.window)
 
 
