@@ -161,7 +161,7 @@ def dataset_params(wildcards):
         "registry": spec.name,
         "source": spec.source,
         "bigbench_task": spec.bigbench_task,
-        "hub": [spec.hub_path, spec.hub_name, list(spec.hub_splits)],
+        "hub": [spec.hub_path, spec.hub_name, list(spec.hub_splits), spec.hub_revision],
         "options": options,
     }
 

@@ -50,7 +50,10 @@ def finalize_examples(rows: list[dict], dataset: str) -> pd.DataFrame:
         raise DatasetError(f"dataset '{dataset}': the source produced no examples; check its source and fields.")
     df = pd.DataFrame(rows, columns=["text", "label", "group"])
     df["text"] = df["text"].astype(str).str.strip()
-    df = df[df["text"] != ""]
+    empty = df["text"] == ""
+    if empty.any():
+        log.warning("%s: dropped %d examples with an empty text", dataset, int(empty.sum()))
+    df = df[~empty]
     bad = ~df["label"].isin([0, 1])
     if bad.any():
         raise DatasetError(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 
 import pandas as pd
 
+from ..errors import DatasetError
 from .examples import finalize_examples
 from .local import load_local_records
 from .near_duplicates import NEAR_DUPLICATE_THRESHOLD, merge_near_duplicates
@@ -21,20 +23,32 @@ def load_records(spec: DatasetSpec, bigbench_file: str | None = None, revision: 
     if spec.source == "bigbench":
         return load_bigbench_records(bigbench_file)
     if spec.source == "hub":
-        return load_hub_records(spec.hub_path, spec.hub_name, list(spec.hub_splits), revision=revision)
+        return load_hub_records(spec.hub_path, spec.hub_name, list(spec.hub_splits), revision=revision or spec.hub_revision)
     if spec.source == "local":
         return load_local_records(**spec.extra)
     raise ValueError(f"unknown source {spec.source!r}")
 
 
 def build_examples(spec: DatasetSpec, records: list[dict], seed: int) -> pd.DataFrame:
-    """Apply the dataset's builder to every record (one RNG, in record order: deterministic)."""
+    """Apply the dataset's builder to every record (one RNG, in record order: deterministic).
+
+    A record the builder cannot read (a missing field, no label, an unlabelled split's −1) is
+    dropped and counted, by reason; when every record is, the fields are wrong: an error says which."""
     rng = random.Random(seed)
-    rows = [
-        {"text": text, "label": label, "group": group}
-        for rec in records
-        for text, label, group in spec.build(rec, rng)
-    ]
+    rows, bad = [], Counter()
+    for rec in records:
+        try:
+            rows += [{"text": text, "label": label, "group": group} for text, label, group in spec.build(rec, rng)]
+        except KeyError as exc:
+            bad[f"no field {exc}"] += 1
+        except (TypeError, ValueError, IndexError) as exc:
+            bad[str(exc) or type(exc).__name__] += 1
+    if bad:
+        reasons = ", ".join(f"{n} × {reason}" for reason, n in bad.most_common(5))
+        if not rows:
+            raise DatasetError(f"dataset '{spec.name}': no record of {len(records)} could be read ({reasons}); the source's fields "
+                               f"do not match the registry entry (src/weak2strong/data/registry.py).")
+        log.warning("%s: dropped %d of %d records that could not be read (%s)", spec.name, sum(bad.values()), len(records), reasons)
     log.info("%s: %d records -> %d binary examples", spec.name, len(records), len(rows))
     return finalize_examples(rows, spec.name)
 

@@ -29,6 +29,9 @@ class DatasetSpec:
     hub_path: str | None = None
     hub_name: str | None = None
     hub_splits: tuple[str, ...] = ()
+    # Datasets still served by a loading script (which `datasets` no longer runs) load from the
+    # hub's Parquet export instead; a config's `revision` overrides this.
+    hub_revision: str | None = None
     # The side a text longer than a model's window is cut from: "left" for templates with a passage
     # first and the question or answer last, so only the passage is shortened (models/tokens.py).
     truncation: str = "right"
@@ -95,6 +98,173 @@ def _build_amazon_polarity(rec: dict, rng: random.Random) -> list[Example]:
 
 def _build_sst2(rec: dict, rng: random.Random) -> list[Example]:
     return [(rec["sentence"], int(rec["label"]), None)]
+
+
+def _field(rec: dict, name: str) -> str:
+    """A text field that must say something: a missing, null or blank one makes the row bad."""
+    value = rec[name]
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"empty {name}")
+    return value
+
+
+def _answer_question(context: str, question: str) -> str:
+    """Passage first, question last: a long passage is cut from the left, the question survives."""
+    return f"{context}\nQuestion: {question}"
+
+
+def _choice_text(rec: dict, key: str) -> tuple[str, list[str]]:
+    """openbookqa / quartz: the text of the choice whose letter is ``answerKey``, and the others'."""
+    labels, texts = list(rec["choices"]["label"]), list(rec["choices"]["text"])
+    k = labels.index(rec[key])
+    return texts[k], [t for i, t in enumerate(texts) if i != k]
+
+
+def _build_dream(rec: dict, rng: random.Random) -> list[Example]:
+    dialogue = "\n".join(rec["dialogue"])
+    return _mc_binary(_answer_question(dialogue, rec["question"]), rec["answer"], list(rec["choice"]), rng, group=rec["dialogue_id"])
+
+
+def _build_ethics_deontology(rec: dict, rng: random.Random) -> list[Example]:
+    # no answer in the text (the fork's "A: yes/no" leaked the label)
+    text = f"Scenario: {_field(rec, 'scenario')}\nExcuse: {_field(rec, 'excuse')}\nQuestion: Is this a reasonable excuse?"
+    return [(text, _binary(rec["label"]), rec["scenario"])]
+
+
+def _build_ethics_justice(rec: dict, rng: random.Random) -> list[Example]:
+    text = f"Scenario: {_field(rec, 'scenario')}\nQuestion: Is this reasonable and just?"
+    return [(text, _binary(rec["label"]), str(rec.get("group_id", rec["scenario"])))]
+
+
+def _build_ethics_virtue(rec: dict, rng: random.Random) -> list[Example]:
+    sentence, _, trait = _field(rec, "scenario").partition(" [SEP] ")
+    if not trait:
+        raise ValueError("scenario has no ' [SEP] ' before its trait")
+    text = f"Scenario: {sentence}\nQuestion: Does the behaviour show the trait '{trait}'?"
+    return [(text, _binary(rec["label"]), sentence)]
+
+
+def _build_ethics_utilitarianism(rec: dict, rng: random.Random) -> list[Example]:
+    """The two scenarios in random order; the stated answer is the more pleasant one (1) or not (0)."""
+    options = [_field(rec, "baseline"), _field(rec, "less_pleasant")]
+    swap = rng.random() < 0.5
+    first, second = options[::-1] if swap else options
+    better = 2 if swap else 1
+    stated = better if rng.random() < 0.5 else 3 - better
+    text = f"Which is more pleasant?\n1) {first}\n2) {second}\nAnswer: {stated}"
+    return [(text, int(stated == better), rec["baseline"])]
+
+
+def _build_anli(rec: dict, rng: random.Random) -> list[Example]:
+    text = f"{_field(rec, 'premise')}\nHypothesis: {_field(rec, 'hypothesis')}\nQuestion: Does the passage entail the hypothesis?"
+    return [(text, int(int(rec["label"]) == 0), rec["premise"])]  # entailment vs neutral or contradiction
+
+
+def _build_natural_sentence(rec: dict, rng: random.Random) -> list[Example]:
+    """cola: the sentence and its label (the unlabelled test split is not loaded)."""
+    return [(rec["sentence"], _binary(rec["label"]), None)]
+
+
+def _binary(label) -> int:
+    """A 0/1 label; anything else (the −1 of unlabelled GLUE rows, None) is a bad row."""
+    value = int(label)
+    if value not in (0, 1):
+        raise ValueError(f"label {label!r} is not 0 or 1")
+    return value
+
+
+def _build_hellaswag(rec: dict, rng: random.Random) -> list[Example]:
+    endings = list(rec["endings"])
+    k = int(rec["label"])  # a string "0".."3" on the hub
+    listed = "\n".join(f"- {e}" for e in endings)
+    stem = f"{rec['ctx']}\nPossible endings:\n{listed}"
+    shown = endings[k] if rng.random() < 0.5 else rng.choice([e for i, e in enumerate(endings) if i != k])
+    return [(f"{stem}\nQuestion: Is \"{shown}\" the best ending?", int(shown == endings[k]), str(rec.get("source_id") or rec["ctx"]))]
+
+
+def _build_mc_taco(rec: dict, rng: random.Random) -> list[Example]:
+    text = f"{_field(rec, 'sentence')}\nQuestion: Given the above, {_field(rec, 'question')} Is the answer \"{_field(rec, 'answer')}\"?"
+    return [(text, _binary(rec["label"]), f"{rec['sentence']}|{rec['question']}")]  # many candidate answers per question
+
+
+def _build_openbookqa(rec: dict, rng: random.Random) -> list[Example]:
+    correct, others = _choice_text(rec, "answerKey")  # the answer's text, never its letter (the public loaders' bug)
+    return _mc_binary(f"Q: {rec['question_stem']}", correct, others, rng, group=rec["id"])
+
+
+def _build_paws(rec: dict, rng: random.Random) -> list[Example]:
+    text = f"Sentence 1: {_field(rec, 'sentence1')}\nSentence 2: {_field(rec, 'sentence2')}\nQuestion: Do the two sentences mean the same?"
+    return [(text, _binary(rec["label"]), rec["sentence1"])]  # pairs built from one source sentence stay together
+
+
+def _build_quail(rec: dict, rng: random.Random) -> list[Example]:
+    answers = list(rec["answers"])
+    k = int(rec["correct_answer_id"])
+    others = [a for i, a in enumerate(answers) if i != k]
+    return _mc_binary(_answer_question(rec["context"], rec["question"]), answers[k], others, rng, group=rec["context_id"])
+
+
+def _build_piqa(rec: dict, rng: random.Random) -> list[Example]:
+    solutions = [rec["sol1"], rec["sol2"]]
+    k = _binary(rec["label"])  # −1 on the unlabelled test split
+    return _mc_binary(f"Goal: {rec['goal']}", solutions[k], [solutions[1 - k]], rng, group=rec["goal"])
+
+
+def _build_quartz(rec: dict, rng: random.Random) -> list[Example]:
+    correct, others = _choice_text(rec, "answerKey")
+    return _mc_binary(_answer_question(rec["para"], rec["question"]), correct, others, rng, group=rec["para_id"])
+
+
+def _build_social_i_qa(rec: dict, rng: random.Random) -> list[Example]:
+    answers = [rec["answerA"], rec["answerB"], rec["answerC"]]
+    k = int(rec["label"]) - 1  # a string "1".."3" on the hub
+    if k not in (0, 1, 2):
+        raise ValueError(f"label {rec['label']!r} is not 1, 2 or 3")
+    return _mc_binary(_answer_question(rec["context"], rec["question"]), answers[k], answers[:k] + answers[k + 1:], rng,
+                      group=rec["context"])
+
+
+def _build_multirc(rec: dict, rng: random.Random) -> list[Example]:
+    text = f"{_field(rec, 'paragraph')}\nQuestion: {_field(rec, 'question')}\nIs the answer \"{_field(rec, 'answer')}\"?"
+    return [(text, _binary(rec["label"]), f"paragraph {rec['idx']['paragraph']}")]  # many questions and answers per paragraph
+
+
+def _build_wic(rec: dict, rng: random.Random) -> list[Example]:
+    text = (f"Sentence 1: {_field(rec, 'sentence1')}\nSentence 2: {_field(rec, 'sentence2')}\n"
+            f"Question: Does the word \"{rec['word']}\" mean the same in both sentences?")
+    return [(text, _binary(rec["label"]), rec["word"])]
+
+
+def _build_text_label(rec: dict, rng: random.Random) -> list[Example]:
+    """twitter_sentiment: the text and its 0/1 label."""
+    return [(rec["text"], _binary(rec["label"]), None)]
+
+
+HH_ASSISTANT = "\n\nAssistant:"
+
+
+def hh_split(transcript: str) -> tuple[str, str]:
+    """An HH-RLHF transcript as (prompt: everything up to and with the last Assistant turn's tag,
+    completion: that turn's text)."""
+    cut = transcript.rfind(HH_ASSISTANT)
+    if cut < 0:
+        raise ValueError("transcript has no Assistant turn")
+    return transcript[:cut + len(HH_ASSISTANT)], transcript[cut + len(HH_ASSISTANT):].strip()
+
+
+def _build_anthropic_hh(rec: dict, rng: random.Random) -> list[Example]:
+    """Pairwise: the shared prompt, then the two final assistant turns in random order; label 1 when
+    the second is the preferred one (scoring one transcript alone is at chance)."""
+    prompt, chosen = hh_split(rec["chosen"])
+    other_prompt, rejected = hh_split(rec["rejected"])
+    if prompt != other_prompt:
+        raise ValueError("chosen and rejected transcripts have different prompts")
+    if not chosen or not rejected or chosen == rejected:
+        raise ValueError("an empty completion, or two identical ones")
+    second_chosen = rng.random() < 0.5
+    first, second = (rejected, chosen) if second_chosen else (chosen, rejected)
+    text = f"{prompt.strip()}\n<|Completion 1|> {first}\n<|Completion 2|> {second}\nQuestion: Is completion 2 the better one?"
+    return [(text, int(second_chosen), prompt)]
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -186,6 +356,50 @@ DATASETS: dict[str, DatasetSpec] = {
             hub_path="stanfordnlp/sst2",
             hub_splits=("train", "validation"),
         ),
+        DatasetSpec("dream", "hub", _build_dream, description="DREAM: dialogue, question and a shown answer (3 choices)",
+                    hub_path="dataset-org/dream", hub_splits=("train", "validation", "test"), truncation="left",
+                    hub_revision="refs/convert/parquet"),
+        DatasetSpec("ethics_deontology", "hub", _build_ethics_deontology, description="ETHICS deontology: is the excuse reasonable?",
+                    hub_path="hendrycks/ethics", hub_name="deontology", hub_splits=("train", "validation", "test")),
+        DatasetSpec("ethics_justice", "hub", _build_ethics_justice, description="ETHICS justice: is the scenario just?",
+                    hub_path="hendrycks/ethics", hub_name="justice", hub_splits=("train", "validation", "test")),
+        DatasetSpec("ethics_virtue", "hub", _build_ethics_virtue, description="ETHICS virtue: does the behaviour show the trait?",
+                    hub_path="hendrycks/ethics", hub_name="virtue", hub_splits=("train", "validation", "test")),
+        DatasetSpec("ethics_utilitarianism", "hub", _build_ethics_utilitarianism,
+                    description="ETHICS utilitarianism: which of two scenarios is more pleasant (stated answer right or wrong)",
+                    hub_path="hendrycks/ethics", hub_name="utilitarianism", hub_splits=("train", "validation", "test")),
+        DatasetSpec("anli_r2", "hub", _build_anli, description="ANLI round 2: entailment vs neutral or contradiction",
+                    hub_path="facebook/anli", hub_splits=("train_r2", "dev_r2", "test_r2"), truncation="left"),
+        DatasetSpec("cola", "hub", _build_natural_sentence, description="CoLA: is the sentence grammatical? (test is unlabelled)",
+                    hub_path="nyu-mll/glue", hub_name="cola", hub_splits=("train", "validation")),
+        DatasetSpec("hellaswag", "hub", _build_hellaswag,
+                    description="HellaSwag: context, the four endings, and whether a shown one is the best (test is unlabelled)",
+                    hub_path="Rowan/hellaswag", hub_splits=("train", "validation"), truncation="left", hub_revision="refs/convert/parquet"),
+        DatasetSpec("mc_taco", "hub", _build_mc_taco, description="MC-TACO: is a candidate answer to a temporal question right?",
+                    hub_path="CogComp/mc_taco", hub_splits=("validation", "test"), truncation="left", hub_revision="refs/convert/parquet"),
+        DatasetSpec("openbookqa", "hub", _build_openbookqa,
+                    description="OpenBookQA: question with the correct answer's text or a distractor's",
+                    hub_path="allenai/openbookqa", hub_name="main", hub_splits=("train", "validation", "test")),
+        DatasetSpec("paws", "hub", _build_paws, description="PAWS (labeled_final): are the two sentences paraphrases?",
+                    hub_path="google-research-datasets/paws", hub_name="labeled_final", hub_splits=("train", "validation", "test")),
+        DatasetSpec("quail", "hub", _build_quail, description="QuAIL: passage, question and a shown answer (4 choices)",
+                    hub_path="textmachinelab/quail", hub_splits=("train", "validation", "challenge"), truncation="left"),
+        DatasetSpec("piqa", "hub", _build_piqa, description="PIQA: goal and the right or the wrong solution (test is unlabelled)",
+                    hub_path="ybisk/piqa", hub_splits=("train", "validation"), hub_revision="refs/convert/parquet"),
+        DatasetSpec("quartz", "hub", _build_quartz, description="QuaRTz: paragraph, question and a shown answer (2 choices)",
+                    hub_path="allenai/quartz", hub_splits=("train", "validation", "test"), truncation="left"),
+        DatasetSpec("social_i_qa", "hub", _build_social_i_qa, description="Social IQa: context, question and a shown answer (3 choices)",
+                    hub_path="allenai/social_i_qa", hub_splits=("train", "validation"), truncation="left", hub_revision="refs/pr/3"),
+        DatasetSpec("multirc", "hub", _build_multirc, description="MultiRC: paragraph, question and whether a candidate answer is right",
+                    hub_path="aps/super_glue", hub_name="multirc", hub_splits=("train", "validation"), truncation="left",
+                    hub_revision="refs/convert/parquet"),
+        DatasetSpec("wic", "hub", _build_wic, description="WiC: does the word mean the same in both sentences?",
+                    hub_path="aps/super_glue", hub_name="wic", hub_splits=("train", "validation"), hub_revision="refs/convert/parquet"),
+        DatasetSpec("twitter_sentiment", "hub", _build_text_label, description="Twitter sentiment: positive vs negative tweets",
+                    hub_path="EleutherAI/twitter-sentiment", hub_splits=("train", "test")),
+        DatasetSpec("anthropic_hh", "hub", _build_anthropic_hh,
+                    description="Anthropic HH-RLHF, pairwise: the prompt and two final turns in random order; is the second preferred?",
+                    hub_path="Anthropic/hh-rlhf", hub_splits=("train", "test"), truncation="left"),
     ]
 }
 
