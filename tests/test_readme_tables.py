@@ -91,3 +91,17 @@ def test_simulated_table_puts_matched_supervisors_together_headline_first():
     order = [(line.split(" | ")[0].strip("| "), line.split(" | ")[2]) for line in table]
     assert order[:4] == [("d", "feature_subset_k4"), ("d", "random_noise_k4"), ("d", "feature_subset_k64"), ("d", "random_noise_k64")]
     assert order[4][0] == "control" and "0.600 | 0.650 | 0.900 | 0.17 [0.17, 0.17] (n=3)" in table[0]
+
+
+def test_dataset_table_gives_lengths_or_why_not():
+    from weak2strong.readme_tables import lengths_table
+
+    lengths = pd.DataFrame([
+        {"dataset": "fever", "source": "bigbench", "hub_id": "fact_checker/fever", "description": "claims", "pool": 6518, "groups": 6518,
+         "tokens_p50": 32, "tokens_p95": 39, "over_128": 0.0, "over_512": 0.0, "tokenizer": "minilm-l6", "status": "measured"},
+        {"dataset": "boolq", "source": "hub", "hub_id": "google/boolq", "description": "passages", "tokenizer": "minilm-l6",
+         "status": "not measured: DatasetError"}])
+    lines = lengths_table(lengths).splitlines()
+    assert "(minilm-l6)" in lines[0]
+    assert lines[2] == "| `fever` | bigbench: `fact_checker/fever` | claims | 6,518 | 32 / 39 | 0.0% |"
+    assert "not measured here (no hub access)" in lines[3]

@@ -175,7 +175,23 @@ def splice(readme: str, name: str, content: str) -> str:
     return pattern.sub(lambda m: m.group(1) + content.rstrip("\n") + "\n" + m.group(2), readme, count=1)
 
 
-def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None) -> dict[str, str]:
+def lengths_table(lengths: pd.DataFrame) -> str:
+    """The dataset table of ``benchmarks/dataset_lengths.py``: source, what the task is, the
+    balanced pool and its text lengths in tokens (or why they were not measured)."""
+    tokenizer = lengths["tokenizer"].dropna().iloc[0] if "tokenizer" in lengths and lengths["tokenizer"].notna().any() else "?"
+    lines = [f"| dataset | source | task (binarisation) | balanced pool | tokens p50 / p95 ({tokenizer}) | > 128 tokens |",
+             "|---|---|---|---|---|---|"]
+    for _, r in lengths.sort_values(["source", "dataset"]).iterrows():
+        if r["status"] == "measured":
+            numbers = f"{int(r['pool']):,} | {int(r['tokens_p50'])} / {int(r['tokens_p95'])} | {100 * r['over_128']:.1f}%"
+        else:
+            numbers = "— | not measured here (no hub access) | —"
+        lines.append(f"| `{r['dataset']}` | {r['source']}: `{r['hub_id']}` | {r['description']} | {numbers} |")
+    return "\n".join(lines)
+
+
+def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
+           lengths: Path | None = None) -> dict[str, str]:
     summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
     methods = pd.read_csv(results / "metrics/methods.csv")
     summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].fillna("")
@@ -188,6 +204,8 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
     }
     if len(simulated):
         blocks["simulated"] = simulated_table(simulated, first=headline_dataset)
+    if lengths is not None and lengths.exists():
+        blocks["datasets"] = lengths_table(pd.read_csv(lengths))
     if (results / "metrics/vision.csv").exists():
         blocks["vision"] = vision_table(pd.read_csv(results / "metrics/vision.csv", keep_default_na=True))
     if (results / "metrics/easy_to_hard.csv").exists():
@@ -202,10 +220,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--dataset", default="multiemo_sentiment", help="the headline dataset")
     ap.add_argument("--pair", nargs=2, default=["minilm_l1", "mpnet"], help="the headline weak and strong model")
     ap.add_argument("--control", default="fever", help="the negative-control dataset ('' for none)")
+    ap.add_argument("--lengths", default="benchmarks/out/dataset_lengths.csv", help="benchmarks/dataset_lengths.py's table")
     args = ap.parse_args(argv)
     readme = Path(args.readme)
     text = readme.read_text()
-    for name, content in render(Path(args.results), args.dataset, tuple(args.pair), args.control or None).items():
+    for name, content in render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths)).items():
         text = splice(text, name, content)
     readme.write_text(text)
     print(f"updated {readme} from {args.results}/metrics")
