@@ -53,3 +53,20 @@ def test_offline_registry_has_sentiment_and_fact_checking_tasks():
     offline = {name for name, spec in DATASETS.items() if spec.source == "bigbench"}
     assert {"multiemo_sentiment", "fever", "vitaminc"} <= offline
     assert {"sciq", "boolq", "cosmos_qa", "amazon_polarity"} <= {n for n, s in DATASETS.items() if s.source == "hub"}
+
+
+def test_winowhy_keeps_every_reason_for_one_sentence_together(tmp_path):
+    sentence = "The city councilmen refused the demonstrators a permit because they feared violence."
+    task = {"examples": [
+        {"input": f"{sentence} The 'they' refers to the city councilmen because they are responsible.",
+         "target_scores": {"correct": 1, "incorrect": 0}},
+        {"input": f"{sentence} The 'they' refers to the demonstrators because they like permits.",
+         "target_scores": {"correct": 0, "incorrect": 1}},
+        {"input": "The trophy didn't fit in the suitcase because it was too big. The 'it' refers to the trophy because it is big.",
+         "target_scores": {"correct": 1, "incorrect": 0}},
+    ]}
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps(task))
+    df = build_examples(DATASETS["winowhy"], load_bigbench_records(path), seed=0)
+    assert df["group"].tolist().count(sentence) == 2 and df["group"].nunique() == 2
+    assert sorted(df["label"]) == [0, 1, 1]

@@ -64,6 +64,11 @@ def _vitaminc_page(rec: dict) -> str:
     return rec["input"].split(":", 1)[0]
 
 
+def _winowhy_sentence(rec: dict) -> str:
+    # "<Winograd sentence> The 'they' refers to X because <reason>.": every reason for one sentence together
+    return rec["input"].split(" The '", 1)[0]
+
+
 def _build_sciq(rec: dict, rng: random.Random) -> list[Example]:
     return _mc_binary(
         f"Q: {rec['question']}",
@@ -312,6 +317,20 @@ DATASETS: dict[str, DatasetSpec] = {
             _bigbench_choice("Yes", "No"),
             description="StrategyQA yes/no questions needing implicit reasoning",
             bigbench_task="strategyqa",
+        ),
+        DatasetSpec(
+            "movie_dialog",
+            "bigbench",
+            _bigbench_choice("same", "different"),
+            description="Movie dialogue: are two lines spoken by the same person?",
+            bigbench_task="movie_dialog_same_or_different",
+        ),
+        DatasetSpec(
+            "winowhy",
+            "bigbench",
+            _bigbench_choice("correct", "incorrect", group_fn=_winowhy_sentence),
+            description="WinoWhy: is the reason given for a Winograd pronoun resolution right? (grouped by sentence)",
+            bigbench_task="winowhy",
         ),
         # ---- the paper's datasets, from the Hugging Face hub on connected machines ----
         DatasetSpec(
