@@ -59,8 +59,8 @@ def test_every_figure_is_a_readable_image_with_its_content(workflow_run):
     from weak2strong.figures import FIGURES
 
     workdir, _ = workflow_run
-    # the tiny config has no chains and no chess (tests/test_chess_workflow.py draws the chess figures)
-    planned = [name for name, f in FIGURES.items() if f.needs not in ("bootstrap", "chess", "chess_easy_to_hard")]
+    # the tiny config has no chains, chess or vision (tests/test_chess_workflow.py and test_vision_workflow.py draw theirs)
+    planned = [name for name, f in FIGURES.items() if f.needs not in ("bootstrap", "chess", "chess_easy_to_hard", "vision")]
     assert len(planned) == 8
     for name in planned:
         image = matplotlib.image.imread(workdir / "results/figures" / f"{name}.png")
@@ -77,7 +77,7 @@ def test_report_holds_every_figure_and_the_metrics_table(workflow_run_copy):
     html = (workdir / "report.html").read_text(errors="replace")
     from weak2strong.figures import FIGURES
 
-    shown = [f"{n}.png" for n, f in FIGURES.items() if f.needs not in ("bootstrap", "chess", "chess_easy_to_hard")]
+    shown = [f"{n}.png" for n, f in FIGURES.items() if f.needs not in ("bootstrap", "chess", "chess_easy_to_hard", "vision")]
     for name in shown + ["summary.csv", "easy_to_hard.csv"]:
         assert name in html
     assert "Fieller" in html  # the captions come from figures.py
