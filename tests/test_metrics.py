@@ -175,6 +175,9 @@ def test_degenerate_weak_labels_and_losses_that_keep_few_labels_are_flagged():
     row = summarize(pd.DataFrame(rows), diagnostics=diagnostics).iloc[0]
     assert row["n_degenerate"] == 2 and row["n_flagged"] == 0
     assert "weak labels near 0.5 (mean confidence 0.015 < 0.05) in 2/2 seeds" in row["flag"]
+    rows[1] |= {"weak_confidence": 0.3, "weak_degenerate": False}  # one seed fine: the note gives the flagged seed's confidence
+    one = summarize(pd.DataFrame(rows), diagnostics=diagnostics).iloc[0]["flag"]
+    assert "weak labels near 0.5 (mean confidence 0.015 < 0.05) in 1/2 seeds" in one
     assert "kept" in row["flag"] and "in 1/2 seeds" in row["flag"]
     healthy = [r | {"weak_confidence": 0.4, "kept_fraction": 0.6} for r in rows]
     healthy = [r | diagnostics.flags(r) for r in healthy]

@@ -209,7 +209,8 @@ def cell_flags(g: pd.DataFrame, diagnostics: Diagnostics) -> dict:
     if out["n_flagged"]:
         notes.append(f"ceiling<=weak in {out['n_flagged']}/{n} seeds")
     if "weak_degenerate" in g and g["weak_degenerate"].any():
-        notes.append(f"weak labels near 0.5 (mean confidence {g['weak_confidence'].mean():.3f} < "
+        low = g.loc[g["weak_degenerate"].astype(bool), "weak_confidence"]  # the flagged seeds' own confidence
+        notes.append(f"weak labels near 0.5 (mean confidence {low.mean():.3f} < "
                      f"{diagnostics.min_weak_confidence}) in {int(g['weak_degenerate'].sum())}/{n} seeds")
     if "few_labels_kept" in g and g["few_labels_kept"].any():
         notes.append(f"loss kept {100 * g['kept_fraction'].mean():.1f}% of the weak labels (< "
