@@ -205,3 +205,17 @@ def test_vision_plan_checks_names_and_the_unlabelled_pool():
         vision_plan({"vision": block | {"unlabelled": 0}}, [0], LOSSES)
     with pytest.raises(ConfigError, match="kind: 'resnet' is not one of"):
         vision_plan({"vision": block | {"backbones": {"pixels": {"kind": "resnet"}}}}, [0], LOSSES)
+
+
+def test_mixed_image_sizes_and_a_small_pool_are_errors_with_the_fix(tmp_path):
+    from weak2strong.vision_experiment import pool_table
+
+    for name, side, value in (("a", 8, 20), ("b", 12, 200)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "0.png").write_bytes(png(np.full((side, side, 3), value, np.uint8)))
+    with pytest.raises(DatasetError, match="several sizes.*set vision.dataset.image_size"):
+        read_images({"source": "imagefolder"}, tmp_path)
+    pixels, labels, classes, ids = read_images({"source": "imagefolder", "image_size": 8}, tmp_path)
+    assert pixels.shape == (2, 8, 8, 3)
+    with pytest.raises(ConfigError, match="2 images, but vision.unlabelled \\+ vision.split_sizes need 7; lower them"):
+        pool_table(ids, labels, classes, 1, {"train_a": 2, "train_b": 2, "test": 2}, 0, "vision.dataset")
