@@ -27,7 +27,6 @@ from .errors import ConfigError
 log = logging.getLogger(__name__)
 
 SPLITS = ("train_a", "train_b", "test")
-BINARY_ONLY_NOTE = "every student method takes k-way soft labels (losses.py)"
 
 
 @dataclass

@@ -7,14 +7,13 @@ from weak2strong.workflow_support import setup_logging
 
 log = setup_logging(snakemake)
 options = snakemake.params.metrics
-labels = {p: read_parquet(p) for p in snakemake.input.labels}
-ceilings = {p: read_parquet(p) for p in snakemake.input.ceilings}
-by_model = {**{t["model"].iloc[0]: t for t in labels.values()}, **{t["model"].iloc[0]: t for t in ceilings.values()}}
+# each file holds one model's rows: index them by that model
+weak = {t["model"].iloc[0]: t for t in map(read_parquet, snakemake.input.labels)}
+ceiling = {t["model"].iloc[0]: t for t in map(read_parquet, snakemake.input.ceilings)}
 rows = []
 for path in snakemake.input.students:
     students = read_parquet(path)
-    weak, strong = students["weak_model"].iloc[0], students["model"].iloc[0]
-    rows += per_seed_rows(by_model[weak], ceilings[f"results/vision/ceiling/{strong}.parquet"], students)
+    rows += per_seed_rows(weak[students["weak_model"].iloc[0]], ceiling[students["model"].iloc[0]], students)
 per_seed = pd.DataFrame(rows)
 summary = summarize(per_seed, options["ci_level"], options["min_weak_confidence"])
 for _, row in summary[summary["flag"] != ""].iterrows():
