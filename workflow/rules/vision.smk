@@ -91,6 +91,7 @@ if VISION:
             seeds=VISION.seeds,
             cell=lambda wc: vision_cell(wc),
             probe=VISION.probe,
+            loss_options=lambda wc: PLAN.loss_options(vision_cell(wc)["loss"]),
             code=CODE["vision"],
             loss_code=lambda wc: LOSS_CODE[vision_cell(wc)["loss"]],
         script:
