@@ -25,8 +25,8 @@ for seed, split_file in zip(snakemake.params.seeds, snakemake.input.splits):
     elif cell["role"] == "ceiling":
         table = ceiling_step(split, features, n_classes, cfg, seed, cell["backbone"])
     else:
-        table = student_step(split, labels[labels["seed"] == seed], features, view_features, cell["loss"], snakemake.params.loss_options, cfg, seed,
-                             cell["backbone"], cell["weak"])
+        table = student_step(split, labels[labels["seed"] == seed], features, view_features, cell["loss"],
+                             snakemake.params.loss_options, cfg, seed, cell["backbone"], cell["weak"])
     for (views, part) in table[table["split"] == "test"].groupby("n_views"):
         log.info("seed %d, %s (%d views): test accuracy %.3f", seed, cell["role"], views, (part["hard_label"] == part["gt_label"]).mean())
     tables.append(table)
