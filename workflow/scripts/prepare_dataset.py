@@ -1,5 +1,6 @@
 from weak2strong.data.examples import EXAMPLES_SCHEMA
 from weak2strong.data.near_duplicates import NEAR_DUPLICATE_THRESHOLD
+from weak2strong.data.pairs import with_pair_columns
 from weak2strong.data.prepare import prepare_dataset
 from weak2strong.data.registry import resolve_dataset
 from weak2strong.io import write_parquet
@@ -11,4 +12,4 @@ spec = resolve_dataset(snakemake.wildcards.dataset, opts)
 raw = snakemake.input.raw
 pool = prepare_dataset(spec, snakemake.params.data_seed, opts.get("max_examples"), bigbench_file=raw if spec.source == "bigbench" else None,
                        near_duplicates=opts.get("near_duplicates", NEAR_DUPLICATE_THRESHOLD), revision=opts.get("revision"))
-write_parquet(pool, snakemake.output[0], EXAMPLES_SCHEMA)
+write_parquet(pool, snakemake.output[0], with_pair_columns(EXAMPLES_SCHEMA, pool))

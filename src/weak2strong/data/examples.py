@@ -11,6 +11,9 @@ label      int8     ground truth, 0 or 1
 group      string   examples sharing a group (same question, same passage) are
                     never put on two sides of a split
 =========  =======  ==========================================================
+
+Pair datasets (reward modelling, data/pairs.py) add ``prompt``, ``c1``, ``c2`` (strings); their
+``label`` is 1 when completion 1 is the preferred one.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..errors import DatasetError
+from .pairs import PAIR_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +52,8 @@ def finalize_examples(rows: list[dict], dataset: str) -> pd.DataFrame:
     """
     if not rows:
         raise DatasetError(f"dataset '{dataset}': the source produced no examples; check its source and fields.")
-    df = pd.DataFrame(rows, columns=["text", "label", "group"])
+    pair_cols = [c for c in PAIR_COLUMNS if rows and c in rows[0]]
+    df = pd.DataFrame(rows, columns=["text", "label", "group", *pair_cols])
     df["text"] = df["text"].astype(str).str.strip()
     empty = df["text"] == ""
     if empty.any():
@@ -79,6 +84,6 @@ def finalize_examples(rows: list[dict], dataset: str) -> pd.DataFrame:
             f"dataset '{dataset}': every example has label {only}; a weak-to-strong experiment needs both classes. "
             "Check the label field and the binarisation of this dataset."
         )
-    return df[["id", "text", "label", "group"]].reset_index(drop=True)
+    return df[["id", "text", "label", "group", *pair_cols]].reset_index(drop=True)
 
 

@@ -12,6 +12,7 @@ from ..errors import DatasetError
 from .examples import finalize_examples
 from .local import load_local_records
 from .near_duplicates import NEAR_DUPLICATE_THRESHOLD, merge_near_duplicates
+from .pairs import PAIR_COLUMNS
 from .registry import DatasetSpec
 from .sources import load_bigbench_records, load_hub_records
 from .splits import sample_pool
@@ -38,7 +39,8 @@ def build_examples(spec: DatasetSpec, records: list[dict], seed: int) -> pd.Data
     rows, bad = [], Counter()
     for rec in records:
         try:
-            rows += [{"text": text, "label": label, "group": group} for text, label, group in spec.build(rec, rng)]
+            for text, label, group, *pair in spec.build(rec, rng):
+                rows.append({"text": text, "label": label, "group": group, **(dict(zip(PAIR_COLUMNS, pair[0])) if pair else {})})
         except KeyError as exc:
             bad[f"no field {exc}"] += 1
         except (TypeError, ValueError, IndexError) as exc:
@@ -58,7 +60,10 @@ def prepare_dataset(spec: DatasetSpec, seed: int, max_examples: int | None, bigb
     """The balanced pool of examples for one dataset (every seed's split is drawn from it), with
     near-duplicate texts in one group (``near_duplicates``: the similarity threshold; None: off).
     ``revision`` pins a hub dataset to a commit, tag or branch."""
-    examples = build_examples(spec, load_records(spec, bigbench_file, revision), seed)
+    records = load_records(spec, bigbench_file, revision)
+    if spec.combine is not None:  # records -> the dataset's own records (e.g. pairs of sentences)
+        records = spec.combine(records, random.Random(seed))
+    examples = build_examples(spec, records, seed)
     pool = sample_pool(examples, max_examples, seed)
     pool["group"] = merge_near_duplicates(pool["group"].tolist(), pool["text"].tolist(), near_duplicates)
     log.info("%s: pool of %d balanced examples in %d groups", spec.name, len(pool), pool["group"].nunique())

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import ConfigError
+from .pairs import pair_example
 
-Example = tuple[str, int, "str | None"]  # text, label, group (None: the example is its own group)
+# text, label, group (None: the example is its own group); pair datasets add (prompt, c1, c2)
+Example = tuple
 Builder = Callable[[dict, random.Random], list[Example]]
 
 
@@ -36,6 +38,10 @@ class DatasetSpec:
     # first and the question or answer last, so only the passage is shortened (models/tokens.py).
     truncation: str = "right"
     extra: dict = field(default_factory=dict)
+    # Pair datasets (reward modelling, data/pairs.py): each example is a prompt and two completions.
+    pairs: bool = False
+    # Records -> the records ``build`` reads, when an example needs more than one record (seeded RNG).
+    combine: Callable[[list[dict], random.Random], list[dict]] | None = None
 
 
 def _mc_binary(question: str, correct: str, distractors: list[str], rng: random.Random, group: str | None) -> list[Example]:
@@ -258,18 +264,38 @@ def hh_split(transcript: str) -> tuple[str, str]:
 
 
 def _build_anthropic_hh(rec: dict, rng: random.Random) -> list[Example]:
-    """Pairwise: the shared prompt, then the two final assistant turns in random order; label 1 when
-    the second is the preferred one (scoring one transcript alone is at chance)."""
+    """A pair: the shared prompt and the two final assistant turns (scoring one transcript alone is at
+    chance); grouped by prompt."""
     prompt, chosen = hh_split(rec["chosen"])
     other_prompt, rejected = hh_split(rec["rejected"])
     if prompt != other_prompt:
         raise ValueError("chosen and rejected transcripts have different prompts")
-    if not chosen or not rejected or chosen == rejected:
-        raise ValueError("an empty completion, or two identical ones")
-    second_chosen = rng.random() < 0.5
-    first, second = (rejected, chosen) if second_chosen else (chosen, rejected)
-    text = f"{prompt.strip()}\n<|Completion 1|> {first}\n<|Completion 2|> {second}\nQuestion: Is completion 2 the better one?"
-    return [(text, int(second_chosen), prompt)]
+    return [pair_example(prompt, chosen, rejected, rng, prompt)]
+
+
+def _build_shp(rec: dict, rng: random.Random) -> list[Example]:
+    """Stanford Human Preferences: a Reddit post and two comments; ``labels`` is 1 when A is preferred.
+    Grouped by post (a post has many comment pairs)."""
+    chosen, rejected = (rec["human_ref_A"], rec["human_ref_B"]) if _binary(rec["labels"]) else (rec["human_ref_B"], rec["human_ref_A"])
+    return [pair_example(rec["history"], chosen, rejected, rng, str(rec["post_id"]))]
+
+
+def _build_pair(rec: dict, rng: random.Random) -> list[Example]:
+    """A record that already is a pair (``prompt``, ``chosen``, ``rejected``, optional ``group``)."""
+    return [pair_example(rec["prompt"], rec["chosen"], rec["rejected"], rng, rec.get("group"))]
+
+
+def _multiemo_comparisons(records: list[dict], rng: random.Random) -> list[dict]:
+    """Comparison pairs from MultiEmo's labelled sentences: a positive and a negative sentence, drawn
+    without replacement (each sentence in one pair only, so no sentence is on two sides of a split);
+    the positive one is the preferred answer to "which is more positive?". Real texts, and a preference
+    that follows from the data's own labels."""
+    positive = sorted({r["input"].strip() for r in records if r.get("target") == "positive"})
+    negative = sorted({r["input"].strip() for r in records if r.get("target") == "negative"})
+    rng.shuffle(positive)
+    rng.shuffle(negative)
+    prompt = "Which of these two review sentences is more positive?"
+    return [{"prompt": prompt, "chosen": p, "rejected": n} for p, n in zip(positive, negative)]
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -317,6 +343,17 @@ DATASETS: dict[str, DatasetSpec] = {
             _bigbench_choice("Yes", "No"),
             description="StrategyQA yes/no questions needing implicit reasoning",
             bigbench_task="strategyqa",
+        ),
+        DatasetSpec(
+            "multiemo_pairs",
+            "bigbench",
+            _build_pair,
+            description="Comparison pairs from MultiEmo sentences: which of a positive and a negative sentence is more positive? "
+                        "(reward modelling)",
+            bigbench_task="multiemo/all_sentence_en",
+            pairs=True,
+            combine=_multiemo_comparisons,
+            truncation="left",
         ),
         DatasetSpec(
             "movie_dialog",
@@ -417,8 +454,11 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("twitter_sentiment", "hub", _build_text_label, description="Twitter sentiment: positive vs negative tweets",
                     hub_path="EleutherAI/twitter-sentiment", hub_splits=("train", "test")),
         DatasetSpec("anthropic_hh", "hub", _build_anthropic_hh,
-                    description="Anthropic HH-RLHF, pairwise: the prompt and two final turns in random order; is the second preferred?",
-                    hub_path="Anthropic/hh-rlhf", hub_splits=("train", "test"), truncation="left"),
+                    description="Anthropic HH-RLHF comparison pairs: a dialogue and two final assistant turns (reward modelling)",
+                    hub_path="Anthropic/hh-rlhf", hub_splits=("train", "test"), truncation="left", pairs=True),
+        DatasetSpec("shp", "hub", _build_shp,
+                    description="Stanford Human Preferences: a Reddit post and two comments, the more upvoted preferred (reward modelling)",
+                    hub_path="stanfordnlp/SHP", hub_splits=("train", "validation", "test"), truncation="left", pairs=True),
     ]
 }
 

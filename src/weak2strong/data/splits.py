@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DatasetError
+from .pairs import PAIR_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -113,4 +114,4 @@ def split_examples(pool: pd.DataFrame, sizes: dict[str, int], seed: int, dataset
     result["split"] = pd.Categorical(result["split"], categories=list(SPLITS)).astype(str)
     # A stable order: by split, then by id (ids are content hashes, so this is a fixed shuffle).
     result = result.sort_values(["split", "id"], key=lambda c: c.map({s: i for i, s in enumerate(SPLITS)}) if c.name == "split" else c)
-    return result.reset_index(drop=True)[["id", "split", "text", "label", "group"]]
+    return result.reset_index(drop=True)[["id", "split", "text", "label", "group", *(c for c in PAIR_COLUMNS if c in result.columns)]]

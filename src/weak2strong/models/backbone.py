@@ -36,7 +36,7 @@ def _not_found(spec: ModelSpec, location: str, exc: Exception) -> ModelNotFoundE
     offline = os.environ.get("HF_HUB_OFFLINE") == "1"
     hint = (
         "HF_HUB_OFFLINE=1 is set and this model is not in the local Hugging Face cache: use a packaged "
-        "model (minilm-l6, mpnet-base, smollm2-135m) or download it on a connected machine first."
+        "model (minilm-l6, mpnet-base, smollm2-135m, gemma3-270m) or download it on a connected machine first."
         if offline
         else "check the model's hub id in config/config.yaml or src/weak2strong/models/registry.py."
     )

@@ -28,9 +28,16 @@ class Classifier(nn.Module):
         out = self.backbone(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
         return pool(out.hidden_states[self.layer], attention_mask, self.pooling)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, input_ids_2: torch.Tensor | None = None,
+                attention_mask_2: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits of each text; given a second text per row (a reward model's pair: prompt + c1, prompt + c2),
+        head(f1) − head(f2), so p(c1 preferred) = sigmoid(r(c1) − r(c2)) with r the head's logit difference
+        (its bias cancels: swapping the completions gives exactly 1 − p)."""
         feats = self.features(input_ids, attention_mask)
-        return self.head(feats.to(self.head.weight.dtype))
+        logits = self.head(feats.to(self.head.weight.dtype))
+        if input_ids_2 is not None:
+            logits = logits - self.head(self.features(input_ids_2, attention_mask_2).to(self.head.weight.dtype))
+        return logits
 
 
 def hidden_size_of(backbone: nn.Module) -> int:

@@ -57,9 +57,12 @@ def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, ma
 def extract_features(
     spec: ModelSpec, texts: list[str], ids: list[str], out_path: str | Path, resources_dir: str | Path,
     max_length: int = 128, batch_size: int = 64, device: str | None = None, device_map: str | None = None, bf16: bool = False,
-    truncation_side: str = "right",
+    truncation_side: str = "right", second_texts: list[str] | None = None,
 ) -> None:
-    """Extract and save features. ``device_map`` ("auto") spreads a model too big for one GPU over
+    """Extract and save features. With ``second_texts`` (pair datasets: the text of completion 2 of
+    each pair, ``texts`` being completion 1's) a row is the difference f(text) − f(second text), so a
+    bias-free linear head on it is the reward-model form r(c1) − r(c2); the file says ``pairwise``.
+    ``device_map`` ("auto") spreads a model too big for one GPU over
     all of them; ``bf16`` runs the forward pass in bf16 autocast (features saved in fp32); texts
     longer than ``max_length`` tokens are cut from ``truncation_side`` (counted in the file's
     metadata as ``n_truncated``)."""
@@ -69,13 +72,27 @@ def extract_features(
     t0 = time.perf_counter()
     feats, counts = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, max_length, batch_size, device, bf16,
                                 truncation_side)
+    if second_texts is not None:
+        feats2, counts2 = embed_texts(model, tokenizer, second_texts, spec.backbone.pooling, spec.layer, max_length, batch_size, device,
+                                      bf16, truncation_side)
+        feats = feats - feats2
+        counts = {"n_truncated": counts["n_truncated"] + counts2["n_truncated"], "n_texts": counts["n_texts"] + counts2["n_texts"]}
     seconds = time.perf_counter() - t0
     log.info("%s layer %d: %d examples in %.1fs (%.0f/s)", spec.backbone.name, spec.layer, len(texts), seconds, len(texts) / seconds)
     log.info("model compute: %.3f s", seconds)  # read by benchmarks/overhead.py
     metadata = {"ids": json.dumps(ids), "model": spec.backbone.name, "layer": str(spec.layer), "max_length": str(max_length),
-                "truncation_side": truncation_side, "n_truncated": str(counts["n_truncated"])}
+                "truncation_side": truncation_side, "n_truncated": str(counts["n_truncated"]),
+                "pairwise": str(second_texts is not None).lower()}
     with atomic_path(out_path) as tmp:
         save_file({"features": feats.contiguous()}, str(tmp), metadata=metadata)
+
+
+def features_are_pairwise(path: str | Path) -> bool:
+    """Whether the file holds pair differences (a reward model's features, see ``extract_features``)."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as fh:
+        return (fh.metadata() or {}).get("pairwise") == "true"
 
 
 @functools.lru_cache(maxsize=4)

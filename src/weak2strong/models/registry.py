@@ -43,6 +43,10 @@ BACKBONES: dict[str, BackboneSpec] = {
             "smollm2-135m", "packaged", "decoder", 135.0, 30, pooling="last",
             hub_id="HuggingFaceTB/SmolLM2-135M-Instruct", gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf",
         ),
+        BackboneSpec(  # Gemma terms of use; a base (not instruction-tuned) model
+            "gemma3-270m", "packaged", "decoder", 268.0, 18, pooling="last",
+            hub_id="google/gemma-3-270m", gguf_file="gemma-3-270m-q4_k_m.gguf",
+        ),
         # Hub models for connected GPU machines (the paper's ladder and common successors).
         BackboneSpec("gpt2", "hub", "decoder", 124.0, 12, hub_id="openai-community/gpt2", pooling="last"),
         BackboneSpec("gpt2-medium", "hub", "decoder", 355.0, 24, hub_id="openai-community/gpt2-medium", pooling="last"),

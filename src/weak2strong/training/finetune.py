@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
+from ..data.pairs import is_pairs, scored_texts
 from ..models.backbone import (
     load_backbone,
     load_backbone_with_unembedding,
@@ -70,6 +71,27 @@ def batcher(tokenizer, texts: list[str], max_length: int, device: str, truncatio
     return make_batch
 
 
+def pair_batcher(tokenizer, rows, max_length: int, device: str, truncation_side: str = "left", what: str = "pairs"):
+    """A reward model's batches: prompt + completion 1 and prompt + completion 2 of each pair, tokenised
+    and padded apart (``Classifier`` scores both and takes the difference)."""
+    first = batcher(tokenizer, [scored_texts(p, c) for p, c in zip(rows["prompt"], rows["c1"])], max_length, device, truncation_side, what)
+    second = batcher(tokenizer, [scored_texts(p, c) for p, c in zip(rows["prompt"], rows["c2"])], max_length, device, truncation_side, what)
+
+    def make_batch(idx: np.ndarray) -> dict:
+        b1, b2 = first(idx), second(idx)
+        return {**b1, "input_ids_2": b2["input_ids"], "attention_mask_2": b2["attention_mask"]}
+
+    make_batch.n_truncated = first.n_truncated + second.n_truncated
+    return make_batch
+
+
+def batches_of(tokenizer, rows, max_length: int, device: str, truncation_side: str, what: str):
+    """Pairs for a pair dataset's rows (reward modelling), single texts otherwise."""
+    if is_pairs(rows):
+        return pair_batcher(tokenizer, rows, max_length, device, truncation_side, what)
+    return batcher(tokenizer, rows["text"].tolist(), max_length, device, truncation_side, what)
+
+
 def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[dict[str, np.ndarray], TrainResult]:
     """The back-end of the regimes that train the model itself (``run.regime.name``): "finetune"
     (every weight), "lora" (adapters and head), "lp_ft" (the head alone on the frozen backbone
@@ -85,15 +107,14 @@ def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[d
     model, tokenizer = build_classifier(spec, run.resources_dir, device, cfg)
     # Tokenise each text set once: LP-FT's two phases share the training batches, and the test
     # set serves both the training dynamics and the final predictions.
-    train_texts = run.rows(run.train_split)["text"].tolist()
-    train_batches = batcher(tokenizer, train_texts, max_length, device, run.regime.truncation, "training texts")
+    train_batches = batches_of(tokenizer, run.rows(run.train_split), max_length, device, run.regime.truncation, "training texts")
     y = torch.as_tensor(np.array(run.targets), dtype=torch.float32)
     needed = list(dict.fromkeys([*run.predict, *run.watch]))
-    texts = {name: run.rows(name)["text"].tolist() for name in needed}
-    batches = {name: batcher(tokenizer, texts[name], max_length, device, run.regime.truncation, f"{name} texts") for name in needed}
+    sizes = {name: len(run.rows(name)) for name in needed}
+    batches = {name: batches_of(tokenizer, run.rows(name), max_length, device, run.regime.truncation, f"{name} texts") for name in needed}
 
     def p1_of(name, m):
-        return predict_p1(m, batches[name], len(texts[name]), batch_size=64, bf16=cfg.bf16)
+        return predict_p1(m, batches[name], sizes[name], batch_size=64, bf16=cfg.bf16)
 
     if mode == "lora":
         model = apply_lora(model, cfg).to(device)

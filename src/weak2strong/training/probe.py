@@ -12,20 +12,25 @@ from .run import TrainingRun
 
 
 class LinearProbe(nn.Module):
-    def __init__(self, mean: torch.Tensor, std: torch.Tensor, n_classes: int = 2):
+    """``pairwise``: the input is a pair difference f(c1) − f(c2) and the probe is the reward-model form:
+    no centring and no bias, so logit = r(c1) − r(c2) with r(c) = w·(f(c)/std) and swapping the
+    completions flips p exactly to 1 − p."""
+
+    def __init__(self, mean: torch.Tensor, std: torch.Tensor, n_classes: int = 2, pairwise: bool = False):
         super().__init__()
-        self.register_buffer("mean", mean)
+        self.register_buffer("mean", torch.zeros_like(mean) if pairwise else mean)
         self.register_buffer("std", std)
-        self.head = nn.Linear(mean.shape[0], n_classes)
+        self.head = nn.Linear(mean.shape[0], n_classes, bias=not pairwise)
         nn.init.zeros_(self.head.weight)
-        nn.init.zeros_(self.head.bias)
+        if not pairwise:
+            nn.init.zeros_(self.head.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head((x - self.mean) / self.std)
 
 
 def fit_probe(features: torch.Tensor, targets: np.ndarray, loss_fn, cfg: TrainConfig, seed: int, desc: str = "probe",
-              evaluate=None, select=None) -> tuple[LinearProbe, TrainResult]:
+              evaluate=None, select=None, pairwise: bool = False) -> tuple[LinearProbe, TrainResult]:
     """Train a probe on ``features`` [n, d] towards ``targets``: p(class 1) [n], or a distribution over
     k classes [n, k] (hard or soft either way).
 
@@ -33,7 +38,9 @@ def fit_probe(features: torch.Tensor, targets: np.ndarray, loss_fn, cfg: TrainCo
     features = features.float()
     targets = torch.tensor(np.asarray(targets), dtype=torch.float32)
     n_classes = targets.shape[1] if targets.dim() == 2 else 2
-    probe = LinearProbe(features.mean(0), features.std(0).clamp(min=1e-6), n_classes)
+    # a pair difference's scale: its root mean square (it is centred on 0 by the side randomisation)
+    scale = features.pow(2).mean(0).sqrt() if pairwise else features.std(0)
+    probe = LinearProbe(features.mean(0), scale.clamp(min=1e-6), n_classes, pairwise)
     result = train(probe, lambda idx: {"x": features[idx]}, targets, loss_fn, cfg, seed, desc, evaluate, select, progress=False)
     return probe, result
 
@@ -61,9 +68,10 @@ def select_rows(features: torch.Tensor, position: dict[str, int], ids: pd.Series
 
 def probe_and_predict(run: TrainingRun) -> tuple[dict[str, np.ndarray], TrainResult]:
     """The ``linear_probe`` back-end: a probe on the run's cached features."""
-    from ..models.features import load_features
+    from ..models.features import features_are_pairwise, load_features
 
     features, ids = load_features(run.features_path)
+    pairwise = features_are_pairwise(run.features_path)
     position = {i: k for k, i in enumerate(ids)}
     cache: dict[str, torch.Tensor] = {}
 
@@ -77,5 +85,5 @@ def probe_and_predict(run: TrainingRun) -> tuple[dict[str, np.ndarray], TrainRes
 
     evaluate, select = run.loop_callbacks(p1_of)
     probe, result = fit_probe(rows(run.train_split), run.targets, run.loss_fn, run.cfg, run.seed, desc=run.spec.name,
-                              evaluate=evaluate, select=select)
+                              evaluate=evaluate, select=select, pairwise=pairwise)
     return {split: probe_predict(probe, rows(split)) for split in run.predict}, result
