@@ -107,6 +107,14 @@ FIGURES: dict[str, FigureSpec] = {
             options=("dpi", "losses"), needs="simulated",
         ),
         FigureSpec(
+            "rm_pgr", ("summary",),
+            "Reward modelling: performance gap recovered in pairwise accuracy (is the preferred completion scored higher?), "
+            "per (weak → strong) pair and loss, one panel per comparison dataset. Each model scores a completion as "
+            "r = head(features(prompt + completion)) and p(c1 preferred) = sigmoid(r1 − r2); the weak reward model's p is "
+            "the student's soft label. Bars: PGR of the seed-mean accuracies; error bars: Fieller's 95% interval over seeds.",
+            options=("dpi", "losses", "ylim"), needs="reward_modelling",
+        ),
+        FigureSpec(
             "vision", ("vision",),
             "Vision (k classes, most likely class): test accuracy of the weak probe (grey), each student (a bar per loss; "
             "hatched: also trained on augmented views of its images, with the weak label of the original), and the "

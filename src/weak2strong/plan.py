@@ -156,8 +156,14 @@ class Plan:
         """The optional studies the config asks for (figures.FigureSpec.needs)."""
         return {name for name, on in (("bootstrap", bool(self.chains)), ("easy_to_hard", self.easy_to_hard is not None),
                                       ("chess", self.chess is not None), ("chess_easy_to_hard", bool(self.chess and self.chess.train_sets)),
-                                      ("simulated", self.simulated is not None), ("vision", self.vision is not None))
+                                      ("simulated", self.simulated is not None), ("vision", self.vision is not None),
+                                      ("reward_modelling", bool(self.pair_datasets)))
                 if on}
+
+    @property
+    def pair_datasets(self) -> list[str]:
+        """The reward-modelling datasets (comparison pairs, data/pairs.py)."""
+        return [name for name, spec in self.datasets.items() if spec.pairs]
 
     def hardware(self, name: str) -> dict:
         """How model ``name`` runs on devices: the ``hardware`` entries whose ``min_params`` its size

@@ -353,6 +353,8 @@ def figure_context(wildcards):
         context["train_sets"] = e2h_train_sets()
     if "chess_easy_to_hard" in FIGURES[wildcards.figure].inputs:
         context["train_sets"] = CHESS.train_sets
+    if FIGURES[wildcards.figure].needs == "reward_modelling":
+        context["pair_datasets"] = PLAN.pair_datasets
     if FIGURES[wildcards.figure].needs == "simulated":
         context["supervisors"] = {name: s.to_dict() for name, s in SIM.supervisors.items()}
     return context
