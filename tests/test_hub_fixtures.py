@@ -68,11 +68,21 @@ def test_openbookqa_shows_the_answers_text_never_its_letter():
 def test_anthropic_hh_compares_the_two_final_turns_of_one_prompt():
     rec = fixture("anthropic_hh")["rows"][2]  # capital of France: Paris (chosen) vs I don't know
     out = {DATASETS["anthropic_hh"].build(rec, random.Random(k))[0] for k in range(40)}
-    assert {label for _, label, _ in out} == {0, 1}
-    for text, label, group in out:
-        second = text.split("<|Completion 2|> ")[1].split("\n")[0]
-        assert (second == "Paris.") == bool(label)
+    assert {label for _, label, _, _ in out} == {0, 1}
+    for text, label, group, (prompt, c1, c2) in out:
+        first = text.split("<|Completion 1|> ")[1].split("\n")[0]
+        assert (first == "Paris.") == bool(label) == (c1 == "Paris.")  # label 1: completion 1 is the preferred one
+        assert {c1, c2} == {"Paris.", "I don't know."}
+        assert group.strip() == prompt  # grouped by the shared prompt
         assert group.endswith("Assistant:") and "Paris" not in group
+
+
+def test_shp_prefers_the_comment_its_label_names():
+    rec = fixture("shp")["rows"][3]  # labels 0: B ("Yes: it saves money ...") is preferred
+    for k in range(20):
+        _, label, group, (prompt, c1, c2) = DATASETS["shp"].build(rec, random.Random(k))[0]
+        assert (c1 if label else c2).startswith("Yes: it saves money")
+        assert group == "p3" and prompt == "Is it worth learning to cook?"
 
 
 def test_ethics_utilitarianism_states_an_answer_right_half_the_time():

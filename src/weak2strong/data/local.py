@@ -139,3 +139,36 @@ def load_local_records(path: str | Path, text_field: str, label_field: str, grou
         y = numeric.astype(int)
     groups = [None if _missing(v) else str(v) for v in df[group_field]] if group_field else [None] * len(df)
     return [{"text": t, "label": int(lbl), "group": g} for t, lbl, g in zip(texts, y, groups)]
+
+
+def load_local_pairs(path: str | Path, prompt_field: str, chosen_field: str, rejected_field: str,
+                     group_field: str | None = None) -> list[dict]:
+    """Checked comparison records ``{prompt, chosen, rejected, group}`` of a local file (reward modelling).
+
+    A row with an empty completion, or two identical completions, is dropped and counted with its line
+    numbers; the prompt may be empty (a completion is then scored alone). Groups default to the prompt,
+    so pairs on one prompt are never on two sides of a split."""
+    df, unit = read_table(path)
+    where = f"local dataset file {path}"
+    for role, field in (("prompt_field", prompt_field), ("chosen_field", chosen_field), ("rejected_field", rejected_field),
+                        ("group_field", group_field)):
+        if field is not None and field not in df.columns:
+            raise DatasetError(f"{where} has no column '{field}' (the dataset's {role}); its columns are "
+                               f"{list(df.columns)}. Set {role} to one of them; {FIX}.")
+
+    def text(field):
+        return df[field].map(lambda v: "" if _missing(v) else str(v).strip())
+
+    prompts, chosen, rejected = text(prompt_field), text(chosen_field), text(rejected_field)
+    empty = (chosen == "") | (rejected == "")
+    same = ~empty & (chosen == rejected)
+    for mask, what in ((empty, "an empty completion"), (same, "two identical completions")):
+        if mask.any():
+            log.warning("%s: dropping %d %ss with %s (%ss %s)", path, int(mask.sum()), unit, what, unit, _lines(df.index[mask]))
+    keep = ~(empty | same)
+    if not keep.any():
+        raise DatasetError(f"{where}: no row has two different, non-empty completions in '{chosen_field}' and "
+                           f"'{rejected_field}'; check the field names; {FIX}.")
+    groups = text(group_field) if group_field else prompts
+    return [{"prompt": p, "chosen": c, "rejected": r, "group": g or None}
+            for p, c, r, g in zip(prompts[keep], chosen[keep], rejected[keep], groups[keep])]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..errors import DatasetError
 from .examples import finalize_examples
-from .local import load_local_records
+from .local import load_local_pairs, load_local_records
 from .near_duplicates import NEAR_DUPLICATE_THRESHOLD, merge_near_duplicates
 from .pairs import PAIR_COLUMNS
 from .registry import DatasetSpec
@@ -26,7 +26,7 @@ def load_records(spec: DatasetSpec, bigbench_file: str | None = None, revision: 
     if spec.source == "hub":
         return load_hub_records(spec.hub_path, spec.hub_name, list(spec.hub_splits), revision=revision or spec.hub_revision)
     if spec.source == "local":
-        return load_local_records(**spec.extra)
+        return load_local_pairs(**spec.extra) if spec.pairs else load_local_records(**spec.extra)
     raise ValueError(f"unknown source {spec.source!r}")
 
 

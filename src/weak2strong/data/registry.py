@@ -470,6 +470,14 @@ def _build_local(rec: dict, rng: random.Random) -> list[Example]:
 
 def resolve_dataset(name: str, options: dict) -> DatasetSpec:
     """The spec for a dataset named in the config: a registry entry, or a ``source: local`` block."""
+    if options.get("source") == "local" and "chosen_field" in options:
+        for key in ("path", "prompt_field", "rejected_field"):
+            if key not in options:
+                raise ConfigError(f"config/config.yaml: datasets.{name}: a local comparison dataset needs '{key}' "
+                                  "(with chosen_field and rejected_field).")
+        fields = {k: options.get(k) for k in ("path", "prompt_field", "chosen_field", "rejected_field", "group_field")}
+        return DatasetSpec(name, "local", _build_pair, description=f"local comparison pairs {options['path']}", extra=fields,
+                           pairs=True, truncation="left")
     if options.get("source") == "local":
         for key in ("path", "text_field", "label_field"):
             if key not in options:
