@@ -21,6 +21,7 @@ include: "workflow/rules/easy_to_hard.smk"
 include: "workflow/rules/chess.smk"
 include: "workflow/rules/simulated.smk"
 include: "workflow/rules/vision.smk"
+include: "workflow/rules/prompting.smk"
 include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
 

@@ -224,3 +224,21 @@ def test_the_early_stopping_slice_keeps_groups_whole():
     assert held_groups and not held_groups & set(kept["group"])  # no group on both sides
     assert held.sum() == 12  # 20% of 60 rows, in whole groups of 3
     assert not np.array_equal(held, holdout_slice(splits, 0.2, seed=2))  # the seed draws another slice
+
+
+def test_a_reward_model_fine_tunes_on_pairs_and_scores_swapped_pairs_as_one_minus_p(test_resources, minilm):
+    """The pair path of the fine-tuning back-end: each completion scored with its prompt, p = sigmoid(r1 − r2)."""
+    torch.set_num_threads(2)
+    spec = resolve_model("minilm_l1", {"backbone": "minilm-l6", "layer": 1})
+    regime = Regime("finetune", TrainConfig(lr=1e-4, batch_size=16, epochs=4), max_length=16)
+    splits = toy_splits()
+    good, bad = splits["text"].str.replace("dreadful", "wonderful"), splits["text"].str.replace("wonderful", "dreadful")
+    first_good = splits["label"] == 1
+    splits = splits.assign(prompt="Which is better?", c1=np.where(first_good, good, bad), c2=np.where(first_good, bad, good))
+    preds, result = strong_ceiling(regime, spec, splits, seed=0, dataset="toy", resources_dir=str(test_resources))
+    test = preds[preds["split"] == "test"]
+    assert (test["hard_label"] == test["gt_label"]).mean() >= 0.95
+    swapped = splits.assign(c1=splits["c2"], c2=splits["c1"], label=1 - splits["label"])
+    preds_swapped, _ = strong_ceiling(regime, spec, swapped, seed=0, dataset="toy", resources_dir=str(test_resources))
+    # trained on swapped pairs from the same start: the same model, so p flips to 1 - p
+    np.testing.assert_allclose(preds_swapped["soft_label"].to_numpy(), 1 - preds["soft_label"].to_numpy(), atol=2e-3)

@@ -6,6 +6,9 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
+# the tiny config has no chains, chess, vision, comparison pairs or prompting (their own tests draw theirs)
+NOT_IN_TINY = ("bootstrap", "chess", "chess_easy_to_hard", "vision", "reward_modelling", "prompting")
+
 def test_students_recover_part_of_the_gap(workflow_run):
     workdir, _ = workflow_run
     summary = pd.read_csv(workdir / "results/metrics/summary.csv")
@@ -59,8 +62,7 @@ def test_every_figure_is_a_readable_image_with_its_content(workflow_run):
     from weak2strong.figures import FIGURES
 
     workdir, _ = workflow_run
-    # the tiny config has no chains, chess or vision (tests/test_chess_workflow.py and test_vision_workflow.py draw theirs)
-    planned = [name for name, f in FIGURES.items() if f.needs not in ("bootstrap", "chess", "chess_easy_to_hard", "vision")]
+    planned = [name for name, f in FIGURES.items() if f.needs not in NOT_IN_TINY]
     assert len(planned) == 8
     for name in planned:
         image = matplotlib.image.imread(workdir / "results/figures" / f"{name}.png")
@@ -77,7 +79,7 @@ def test_report_holds_every_figure_and_the_metrics_table(workflow_run_copy):
     html = (workdir / "report.html").read_text(errors="replace")
     from weak2strong.figures import FIGURES
 
-    shown = [f"{n}.png" for n, f in FIGURES.items() if f.needs not in ("bootstrap", "chess", "chess_easy_to_hard", "vision")]
+    shown = [f"{n}.png" for n, f in FIGURES.items() if f.needs not in NOT_IN_TINY]
     for name in shown + ["summary.csv", "easy_to_hard.csv"]:
         assert name in html
     assert "Fieller" in html  # the captions come from figures.py

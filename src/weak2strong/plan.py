@@ -16,6 +16,7 @@ from .errors import ConfigError
 from .figures import FIGURES
 from .losses import LOSSES
 from .models.registry import ModelSpec, resolve_model
+from .prompting import PromptingPlan, prompting_plan
 from .regimes import REGIMES
 from .simulated import SimulatedPlan, simulated_plan
 from .vision_experiment import VisionPlan, vision_plan
@@ -47,6 +48,7 @@ class Plan:
     warnings: list[str] = field(default_factory=list)  # printed before the jobs run
     chess: ChessPlan | None = None  # the chess experiment (chess_experiment.py), when the config has one
     simulated: SimulatedPlan | None = None  # simulated weak supervisors (simulated.py), when the config has them
+    prompting: PromptingPlan | None = None  # prompting baselines (prompting.py), when the config has them
     vision: VisionPlan | None = None  # the vision experiment (vision_experiment.py), when the config has one
 
     @property
@@ -157,7 +159,7 @@ class Plan:
         return {name for name, on in (("bootstrap", bool(self.chains)), ("easy_to_hard", self.easy_to_hard is not None),
                                       ("chess", self.chess is not None), ("chess_easy_to_hard", bool(self.chess and self.chess.train_sets)),
                                       ("simulated", self.simulated is not None), ("vision", self.vision is not None),
-                                      ("reward_modelling", bool(self.pair_datasets)))
+                                      ("reward_modelling", bool(self.pair_datasets)), ("prompting", self.prompting is not None))
                 if on}
 
     @property
@@ -323,6 +325,7 @@ def build_plan(config: dict) -> Plan:
                              f"and regime '{plan.regime}' trains the model itself (run them with a regime on features, e.g. linear_probe).")
     elif config.get("simulated") is not None:
         plan.simulated = simulated_plan(config, plan)
+    plan.prompting = prompting_plan(config, plan)
     for d, opts in config["datasets"].items():
         sizes = opts["split_sizes"]
         cap = opts.get("max_examples")

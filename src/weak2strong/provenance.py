@@ -31,6 +31,7 @@ STEP_ENTRIES: dict[str, list[str]] = {
     "chess": ["chess_experiment", "data.chess_puzzles"],
     "simulated": ["simulated"],
     "vision": ["vision_experiment", "data.images", "models.vision"],
+    "prompting": ["prompting", "models.decoder"],
 }
 PER_LOSS = "losses"
 PER_LOSS_STEPS = {"train", "bootstrap", "easy_to_hard", "simulated", "vision"}  # their rules hash each loss they train with apart

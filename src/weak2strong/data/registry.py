@@ -43,6 +43,31 @@ class DatasetSpec:
     # Records -> the records ``build`` reads, when an example needs more than one record (seeded RNG).
     combine: Callable[[list[dict], random.Random], list[dict]] | None = None
 
+    def prompt_instruction(self) -> str:
+        """The prompting baselines' instruction: the paper's (its appendix) where it gives one, ours for
+        the offline sets, else one made from the description."""
+        return INSTRUCTIONS.get(self.name) or f"Task: {self.description}. Respond with 1 if the answer is yes, and with 0 otherwise."
+
+
+# Prompting instructions: the paper's appendix (hub sets), ours in its style (offline sets).
+INSTRUCTIONS = {
+    "cosmos_qa": "There is some context, followed by a question about the context, and an answer. Respond with 1 if the answer "
+                 "is correct, and 0 otherwise.",
+    "ethics_deontology": "There is a short scenario, consisting of a situation or request, followed by an excuse. Respond with 1 if "
+                         "the excuse is valid, and with 0 otherwise.",
+    "ethics_justice": "There is a statement. Respond with 1 if it is correct or just and with 0 otherwise.",
+    "quail": "There is a news context, followed by a question about the context, and an answer to the question. Respond with 1 if "
+             "the answer is correct, and with 0 otherwise.",
+    "sciq": "There is a science knowledge question, followed by an answer. Respond with 1 if the answer is correct, and with 0 "
+            "otherwise.",
+    "social_i_qa": "There is some context, followed by a social question, followed by an answer. Respond with 1 if the answer is "
+                   "correct, and 0 otherwise.",
+    "ethics_virtue": "There is a short scenario, followed by a judgement of the person involved. Respond with 1 if the judgement is "
+                     "correct, otherwise respond with 0.",
+    "multiemo_sentiment": "There is a sentence from a review. Respond with 1 if it is positive, and with 0 if it is negative.",
+    "fever": "There is a claim. Respond with 1 if it is true, and with 0 otherwise.",
+}
+
 
 def _mc_binary(question: str, correct: str, distractors: list[str], rng: random.Random, group: str | None) -> list[Example]:
     """One binary example per question: the correct answer (label 1) or a random distractor (label 0)."""

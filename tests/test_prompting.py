@@ -1,0 +1,74 @@
+"""Prompting baselines: label-word scoring on a tiny decoder (the cached prefix gives what scoring each
+prompt whole gives), the demonstrations, and the prompting cells through the workflow."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+import yaml
+from tiny_decoder import save_tiny_decoder
+
+from weak2strong.prompting import MODES, draw_demonstrations, label_word_ids, prompt_p1, query, shared_prefix
+
+from workflow_helpers import planned_jobs, snakemake
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = save_tiny_decoder(tmp_path_factory.mktemp("dec") / "tiny-decoder")
+    return AutoModelForCausalLM.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path), path
+
+
+def test_answer_words_after_a_space_token(tiny):
+    _, tok, _ = tiny
+    tail, (id0, id1) = label_word_ids(tok)  # a character tokenizer: " 1" is a space, then "1"
+    assert tok.convert_ids_to_tokens(tail) == [" "]
+    assert tok.convert_ids_to_tokens([id0, id1]) == ["0", "1"]
+
+
+def test_label_word_scores_with_the_cached_prefix_equal_scoring_each_prompt_whole(tiny):
+    model, tok, _ = tiny
+    prefix = shared_prefix("Respond with 1 if it is good, and with 0 otherwise.",
+                           pd.DataFrame({"text": ["a fine day", "bad"]}), [1, 0])
+    texts = ["lovely", "a rather long text about nothing in particular", "x", "meh!"]
+    p = prompt_p1(model, tok, prefix, texts, batch_size=3)  # two batches, padded on the right
+    tail, (id0, id1) = label_word_ids(tok)
+    for text, got in zip(texts, p):
+        ids = tok(prefix)["input_ids"] + tok(query(text), add_special_tokens=False)["input_ids"] + tail
+        with torch.no_grad():
+            logits = model(input_ids=torch.tensor([ids])).logits[0, -1]
+        assert got == pytest.approx(torch.softmax(logits[[id0, id1]], -1)[1].item(), abs=1e-5)
+    assert not np.allclose(p, p[0])  # the texts matter
+
+
+def test_demonstrations_are_balanced_and_drawn_per_seed():
+    train_b = pd.DataFrame({"id": [f"i{k}" for k in range(40)], "text": [f"t{k}" for k in range(40)], "label": [k % 2 for k in range(40)]})
+    a, b = draw_demonstrations(train_b, 4, seed=0), draw_demonstrations(train_b, 4, seed=1)
+    assert sorted(a["label"]) == [0, 0, 1, 1] and list(a["id"]) != list(b["id"])
+    assert list(draw_demonstrations(train_b, 4, seed=0)["id"]) == list(a["id"])  # reproducible
+    gt, weak = shared_prefix("I.", a, a["label"]), shared_prefix("I.", a, 1 - a["label"])
+    assert gt.replace("Answer: 1", "Answer: X").replace("Answer: 0", "Answer: 1").replace("Answer: X", "Answer: 0") == weak
+    with pytest.raises(ValueError, match="train_b has 2 examples of class 0; 3 demonstrations need more"):
+        draw_demonstrations(train_b.iloc[:4], 6, seed=0)
+
+
+def test_prompting_cells_join_the_summary_and_figure(workflow_run_copy):
+    workdir, config = workflow_run_copy
+    decoder = save_tiny_decoder(workdir / "tiny-decoder")
+    config = {**config, "models": {**config["models"], "dec": {"backbone": "tiny-decoder", "hub_id": str(decoder), "arch": "decoder",
+                                                               "n_layers": 2, "n_params": 100.0}}}
+    config["experiment"] = {**config["experiment"], "strong": [*config["experiment"]["strong"], "dec"]}
+    config["prompting"] = {"models": ["dec"], "k": 2, "test_size": 30}
+    jobs = planned_jobs(workdir, config)
+    assert jobs.get("prompt_decoder") == 1 and "train_weak" not in jobs and "prepare_dataset" not in jobs  # only what is new
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake(workdir, "results/metrics/summary.csv", "results/figures/prompting.png")
+    summary = pd.read_csv(workdir / "results/metrics/summary.csv")
+    prompted = summary[summary["supervisor"] == "prompting"]
+    assert sorted(prompted["loss"]) == sorted(MODES) and set(prompted["strong"]) == {"dec"}
+    assert (prompted["n_seeds"] == 3).all() and prompted["student_acc_mean"].between(0, 1).all()
+    table = pd.read_parquet(workdir / "results/prompting/reviews/dec/few_shot_weak.parquet")
+    assert table.groupby("seed").size().tolist() == [30, 30, 30] and set(table["weak_model"]) == {"minilm_l1_short"}
+    assert (workdir / "results/figures/prompting.png").stat().st_size > 0
