@@ -187,8 +187,10 @@ class Diagnostics:
 
 
 # early_stopping is part of a cell's identity: "ground_truth" marks an oracle result everywhere.
-# supervisor: "trained" (a weak model) or the kind of a simulated supervisor (simulated.py).
-CELL_KEYS = ["dataset", "regime", "early_stopping", "weak", "supervisor", "strong", "loss"]
+# supervisor: "trained" (a weak model), the kind of a simulated supervisor (simulated.py), or "prompting"
+# (prompting.py: the student is the decoder prompted, its "loss" the prompting mode).
+# task: "classification", or "pairs" for a comparison (reward-modelling) dataset, whose accuracy is pairwise
+CELL_KEYS = ["dataset", "regime", "early_stopping", "weak", "supervisor", "strong", "loss", "task"]
 TRAINED = "trained"
 SUMMARY_METRICS = [
     "weak_acc", "ceiling_acc", "student_acc", "gap", "weak_auroc", "ceiling_auroc", "student_auroc",
@@ -281,7 +283,8 @@ def per_seed_table(cells: list[dict], regime: str, early_stopping: str = "none",
             test = cell_test_table(*tables)
             if test.empty:
                 raise ValueError(f"seed {seed}: no test examples joined across {c['labels']}, {c['ceiling']}, {c['student']}")
-            key = {k: c[k] for k in ("dataset", "weak", "strong", "loss")} | {"supervisor": c.get("supervisor", TRAINED)}
+            key = {k: c[k] for k in ("dataset", "weak", "strong", "loss")} | {"supervisor": c.get("supervisor", TRAINED),
+                                                                             "task": c.get("task", "classification")}
             row = key | {"seed": int(seed), "regime": regime, "early_stopping": early_stopping}
             row |= cell_metrics(test, cell_test_table(*tables, split="train_b"))
             row |= label_diagnostics(tables[0].loc[tables[0]["split"] == "train_b", "soft_label"])

@@ -32,6 +32,7 @@ STEP_ENTRIES: dict[str, list[str]] = {
     "simulated": ["simulated"],
     "vision": ["vision_experiment", "data.images", "models.vision"],
     "prompting": ["prompting", "models.decoder"],
+    "gft": ["gft"],
 }
 PER_LOSS = "losses"
 PER_LOSS_STEPS = {"train", "bootstrap", "easy_to_hard", "simulated", "vision"}  # their rules hash each loss they train with apart

@@ -161,6 +161,28 @@ def vision_table(vision: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def prompting_table(prompted: pd.DataFrame, trained: pd.DataFrame, student_loss: str = "xent") -> str:
+    """Per (dataset, decoder): each prompting mode's test accuracy, the ceiling (the decoder's probe on ground
+    truth) and the weak-to-strong student (its probe on the same weak model's labels)."""
+    lines = ["| dataset | decoder | zero-shot | few-shot, ground truth | few-shot, weak labels | ceiling | weak-to-strong probe | "
+             "weak model |", "|---|---|---|---|---|---|---|---|"]
+    for (dataset, strong), g in prompted.groupby(["dataset", "strong"], sort=True):
+        g = g.set_index("loss")
+
+        def acc(mode):
+            r = g.loc[mode]
+            return interval(r["student_acc_mean"], r["student_acc_ci_low"], r["student_acc_ci_high"], int(r["student_acc_n"]), digits=3)
+
+        first = g.iloc[0]
+        w2s = trained[(trained["dataset"] == dataset) & (trained["strong"] == strong) & (trained["weak"] == first["weak"])
+                      & (trained["loss"] == student_loss)]
+        student = "—" if w2s.empty else interval(*w2s.iloc[0][["student_acc_mean", "student_acc_ci_low", "student_acc_ci_high"]],
+                                                   int(w2s.iloc[0]["student_acc_n"]), digits=3)
+        lines.append(f"| {dataset} | {strong} | {acc('zero_shot')} | {acc('few_shot_gt')} | {acc('few_shot_weak')} | "
+                     f"{first['ceiling_acc_mean']:.3f} | {student} | {first['weak']} {first['weak_acc_mean']:.3f} |")
+    return "\n".join(lines)
+
+
 def _natural(group: str):
     """k4 before k64, rate0.1 before rate0.3: the number after the prefix."""
     match = re.match(r"([a-z]+)([0-9.]+)$", group)
@@ -195,8 +217,14 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
     summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
     methods = pd.read_csv(results / "metrics/methods.csv")
     summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].fillna("")
-    simulated = summary[summary["supervisor"] != "trained"]
-    summary, methods = summary[summary["supervisor"] == "trained"], methods[methods["supervisor"] == "trained"]
+    if "task" not in summary:  # results from before reward modelling
+        summary["task"] = "classification"
+    simulated = summary[summary["supervisor"].isin(["feature_subset", "random_noise", "confident_wrong"])]
+    prompted = summary[summary["supervisor"] == "prompting"]
+    trained = summary[summary["supervisor"] == "trained"]
+    pairs = trained[trained["task"] == "pairs"]
+    summary = trained[trained["task"] == "classification"]
+    methods = methods[(methods["supervisor"] == "trained") & methods["dataset"].isin(summary["dataset"])]
     blocks = {
         "summary": summary_table(summary, first=headline_dataset),
         "methods": methods_markdown(methods, headline_dataset, headline_pair),
@@ -204,6 +232,10 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
     }
     if len(simulated):
         blocks["simulated"] = simulated_table(simulated, first=headline_dataset)
+    if len(pairs):
+        blocks["reward"] = summary_table(pairs)
+    if len(prompted):
+        blocks["prompting"] = prompting_table(prompted, trained)
     if lengths is not None and lengths.exists():
         blocks["datasets"] = lengths_table(pd.read_csv(lengths))
     if (results / "metrics/vision.csv").exists():

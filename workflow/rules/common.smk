@@ -36,7 +36,20 @@ RES = PLAN.resources_dir
 REGIME = PLAN.regime
 CODE = {
     step: code_hash(step)
-    for step in ("data", "features", "train", "bootstrap", "easy_to_hard", "metrics", "plots", "chess", "simulated", "vision", "prompting")
+    for step in (
+        "data",
+        "features",
+        "train",
+        "bootstrap",
+        "easy_to_hard",
+        "metrics",
+        "plots",
+        "chess",
+        "simulated",
+        "vision",
+        "prompting",
+        "gft",
+    )
 }
 LOSS_CODE = {
     loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss, *(PLAN.vision.losses if PLAN.vision else [])]
@@ -71,7 +84,8 @@ wildcard_constraints:
     layer="[0-9]+",
     length="[0-9]+",
     regime=REGIME,
-    backbone=one_of({m.backbone.name for m in PLAN.models.values()}),
+    backbone=one_of({k for m in PLAN.models.values() for k in (m.backbone.name, m.features_key)}),  # GFT backbones too (gft.py)
+    key=one_of({m.features_key for m in PLAN.models.values() if m.gft} or {"-"}),
 
 
 def all_targets():
@@ -185,7 +199,7 @@ def features_models(wildcards):
     return [
         name
         for name, m in PLAN.models.items()
-        if m.backbone.name == wildcards.backbone and m.layer == int(wildcards.layer) and PLAN.read_length(name) == int(wildcards.length)
+        if m.features_key == wildcards.backbone and m.layer == int(wildcards.layer) and PLAN.read_length(name) == int(wildcards.length)
     ]
 
 
@@ -197,7 +211,23 @@ def features_model_params(wildcards):
             f"no model in the config uses backbone {wildcards.backbone} at layer {wildcards.layer} " f"reading {wildcards.length} tokens"
         )
     m = PLAN.models[names[0]]
-    return {"backbone": m.backbone.to_dict(), "layer": m.layer}
+    return {"backbone": m.backbone.to_dict(), "layer": m.layer, "gft": dict(m.gft)}
+
+
+def gft_adapter(wildcards):
+    """The GFT adapter these features read ({} for a plain backbone)."""
+    names = features_models(wildcards)
+    if names and PLAN.models[names[0]].gft:
+        return {"adapter": f"results/gft/{wildcards.dataset}/{wildcards.backbone}.safetensors"}
+    return {}
+
+
+def gft_model(wildcards):
+    """A model of the plan with these GFT options (the adapter is shared by models that differ only in layer or length)."""
+    for name, m in PLAN.models.items():
+        if m.features_key == wildcards.key and m.gft:
+            return m.to_dict()
+    raise ValueError(f"no model in the config has GFT backbone {wildcards.key}")
 
 
 def features_hardware(wildcards):
@@ -310,6 +340,7 @@ def cell_files(c):
         "strong": c.strong,
         "loss": c.loss,
         "supervisor": "trained",
+        "task": "pairs" if PLAN.datasets[c.dataset].pairs else "classification",
         "labels": f"results/labels/{REGIME}/{c.dataset}/{c.weak}.parquet",
         "ceiling": f"results/predictions/{REGIME}/{c.dataset}/ceiling/{c.strong}.parquet",
         "student": f"results/predictions/{REGIME}/{student_cell(c)}.parquet",

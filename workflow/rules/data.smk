@@ -48,7 +48,8 @@ rule prepare_dataset:
     input:
         raw=raw_data_input,
     output:
-        "results/data/{dataset}/examples.parquet",
+        examples="results/data/{dataset}/examples.parquet",
+        unlabelled="results/data/{dataset}/unlabelled.parquet",
     log:
         "logs/prepare_dataset/{dataset}.log",
     resources:

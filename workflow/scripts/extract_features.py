@@ -17,4 +17,5 @@ extract_features(
     snakemake.params.resources_dir, max_length=snakemake.params.max_length, batch_size=snakemake.params.batch_size,
     device_map=snakemake.params.device_map, bf16=snakemake.params.bf16, truncation_side=snakemake.params.truncation,
     second_texts=[scored_texts(p, c) for p, c in zip(examples["prompt"], examples["c2"])] if pairwise else None,
+    adapter=snakemake.input.get("adapter"),
 )

@@ -38,6 +38,9 @@ EXAMPLES_SCHEMA = pa.schema(
     ]
 )
 
+# results/data/{dataset}/unlabelled.parquet: the texts no split uses (data/prepare.py), without labels
+UNLABELLED_SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string())])
+
 
 def example_id(text: str) -> str:
     """Content hash of the text, so an example keeps its id whatever the order of the data."""

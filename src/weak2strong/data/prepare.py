@@ -60,6 +60,15 @@ def prepare_dataset(spec: DatasetSpec, seed: int, max_examples: int | None, bigb
     """The balanced pool of examples for one dataset (every seed's split is drawn from it), with
     near-duplicate texts in one group (``near_duplicates``: the similarity threshold; None: off).
     ``revision`` pins a hub dataset to a commit, tag or branch."""
+    return prepare_pool_and_unlabelled(spec, seed, max_examples, bigbench_file, near_duplicates, revision)[0]
+
+
+def prepare_pool_and_unlabelled(spec: DatasetSpec, seed: int, max_examples: int | None, bigbench_file: str | None = None,
+                                near_duplicates: float | None = NEAR_DUPLICATE_THRESHOLD,
+                                revision: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``prepare_dataset``'s pool, and the dataset's texts that no split can ever use: examples outside
+    the pool whose group has no example in it, without their labels (``id``, ``text`` and, for pairs,
+    ``prompt, c1, c2``), in a seeded random order. Generative fine-tuning reads these."""
     records = load_records(spec, bigbench_file, revision)
     if spec.combine is not None:  # records -> the dataset's own records (e.g. pairs of sentences)
         records = spec.combine(records, random.Random(seed))
@@ -67,4 +76,7 @@ def prepare_dataset(spec: DatasetSpec, seed: int, max_examples: int | None, bigb
     pool = sample_pool(examples, max_examples, seed)
     pool["group"] = merge_near_duplicates(pool["group"].tolist(), pool["text"].tolist(), near_duplicates)
     log.info("%s: pool of %d balanced examples in %d groups", spec.name, len(pool), pool["group"].nunique())
-    return pool
+    rest = examples[~examples["id"].isin(pool["id"]) & ~examples["group"].isin(set(examples.loc[examples["id"].isin(pool["id"]), "group"]))]
+    rest = rest.sample(frac=1.0, random_state=seed)[["id", "text", *(c for c in PAIR_COLUMNS if c in rest.columns)]]
+    log.info("%s: %d unlabelled texts outside the pool (for generative fine-tuning)", spec.name, len(rest))
+    return pool, rest.reset_index(drop=True)

@@ -18,6 +18,7 @@ from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
 from ..io import atomic_path, damaged
+from .adapters import merge_adapter
 from .backbone import load_backbone, load_tokenizer
 from .classifier import hidden_size_of
 from .pooling import pool
@@ -57,7 +58,7 @@ def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, ma
 def extract_features(
     spec: ModelSpec, texts: list[str], ids: list[str], out_path: str | Path, resources_dir: str | Path,
     max_length: int = 128, batch_size: int = 64, device: str | None = None, device_map: str | None = None, bf16: bool = False,
-    truncation_side: str = "right", second_texts: list[str] | None = None,
+    truncation_side: str = "right", second_texts: list[str] | None = None, adapter: str | Path | None = None,
 ) -> None:
     """Extract and save features. With ``second_texts`` (pair datasets: the text of completion 2 of
     each pair, ``texts`` being completion 1's) a row is the difference f(text) − f(second text), so a
@@ -69,6 +70,8 @@ def extract_features(
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer = load_tokenizer(spec, resources_dir)
     model = load_backbone(spec, resources_dir, device_map=device_map)
+    if adapter is not None:  # a GFT backbone (gft.py): its LoRA updates merged into the weights
+        log.info("merged %d adapted layers from %s", merge_adapter(model, adapter), adapter)
     t0 = time.perf_counter()
     feats, counts = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, max_length, batch_size, device, bf16,
                                 truncation_side)
@@ -82,7 +85,7 @@ def extract_features(
     log.info("model compute: %.3f s", seconds)  # read by benchmarks/overhead.py
     metadata = {"ids": json.dumps(ids), "model": spec.backbone.name, "layer": str(spec.layer), "max_length": str(max_length),
                 "truncation_side": truncation_side, "n_truncated": str(counts["n_truncated"]),
-                "pairwise": str(second_texts is not None).lower()}
+                "pairwise": str(second_texts is not None).lower(), "adapter": str(adapter or "")}
     with atomic_path(out_path) as tmp:
         save_file({"features": feats.contiguous()}, str(tmp), metadata=metadata)
 

@@ -73,6 +73,19 @@ class ModelSpec:
     head_init: str = "zeros"  # "zeros" | "unembedding" (rows of the tokens "0" and "1")
     max_length: int | None = None  # tokens the model reads (None: the run's default); a shorter window is a weaker rung
     lr: float | None = None  # overrides the regime's learning rate for this model
+    # generative fine-tuning before use (gft.py): its options as sorted (key, value) pairs; () = none
+    gft: tuple = ()
+
+    @property
+    def features_key(self) -> str:
+        """What the cached features of this model are named after: the backbone, and its GFT options
+        (a GFT backbone is another backbone, fine-tuned per dataset)."""
+        if not self.gft:
+            return self.backbone.name
+        import hashlib
+        import json
+
+        return f"{self.backbone.name}+gft-{hashlib.sha1(json.dumps(self.gft).encode()).hexdigest()[:8]}"
 
     @property
     def size(self) -> float:
@@ -88,6 +101,7 @@ class ModelSpec:
             "head_init": self.head_init,
             "max_length": self.max_length,
             "lr": self.lr,
+            "gft": dict(self.gft),
         }
 
 
@@ -132,12 +146,29 @@ def resolve_model(name: str, options: dict) -> ModelSpec:
         options.get("head_init", "zeros"),
         int(options["max_length"]) if options.get("max_length") else None,
         float(options["lr"]) if options.get("lr") is not None else None,
+        gft_options(name, backbone, options.get("gft")),
     )
+
+
+GFT_DEFAULTS = {"epochs": 1.0, "lr": 2e-4, "lora_r": 8, "lora_alpha": 16, "batch_size": 8, "max_length": 128, "max_texts": 2000}
+
+
+def gft_options(name: str, backbone: BackboneSpec, options: dict | None) -> tuple:
+    """A model's ``gft`` block with its defaults, as sorted pairs (part of the features' name)."""
+    if options is None:
+        return ()
+    if backbone.arch != "decoder":
+        raise ConfigError(f"config/config.yaml: models.{name}.gft: generative fine-tuning needs a decoder; '{backbone.name}' is an "
+                          f"{backbone.arch}.")
+    unknown = sorted(set(options) - set(GFT_DEFAULTS))
+    if unknown:
+        raise ConfigError(f"config/config.yaml: models.{name}.gft: unknown option(s) {unknown}; known: {sorted(GFT_DEFAULTS)}.")
+    return tuple(sorted({**GFT_DEFAULTS, **options}.items()))
 
 
 def model_from_params(d: dict) -> ModelSpec:
     """Rebuild a ModelSpec from ``ModelSpec.to_dict()`` (what the workflow passes as ``params.model``)."""
     return ModelSpec(
         d["name"], BackboneSpec(**d["backbone"]), int(d["layer"]), float(d["finetune_lr"]),
-        d.get("head_init", "zeros"), d.get("max_length"), d.get("lr"),
+        d.get("head_init", "zeros"), d.get("max_length"), d.get("lr"), tuple(sorted((d.get("gft") or {}).items())),
     )
