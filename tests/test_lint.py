@@ -30,7 +30,9 @@ def test_rule_files_are_formatted():
 
 
 @pytest.mark.parametrize("configs", [["config/config.yaml"], ["config/config.yaml", "config/chess.yaml"],
-                                     ["config/config.yaml", "config/vision.yaml"]], ids=["default", "chess", "vision"])
+                                     ["config/config.yaml", "config/vision.yaml"],
+                                     ["config/config.yaml", "config/reward.yaml", "config/gft.yaml", "config/prompting.yaml"]],
+                         ids=["default", "chess", "vision", "reward-gft-prompting"])
 def test_snakemake_lint_finds_nothing_but_the_waived(tmp_path, configs):
     result = run(sys.executable, "-m", "snakemake", "--lint", "--snakefile", "Snakefile", "--directory", str(tmp_path),
                  "--configfile", *configs)

@@ -231,6 +231,8 @@ def summarize(per_seed: pd.DataFrame, level: float = 0.95, diagnostics: Diagnost
     (kept, flagged, and named in ``flag``).
     """
     rows = []
+    if "task" not in per_seed:  # per-seed tables written before comparison datasets existed
+        per_seed = per_seed.assign(task="classification")
     for key, g in per_seed.groupby(CELL_KEYS, sort=True):
         row = dict(zip(CELL_KEYS, key)) | cell_flags(g, diagnostics)
         for m in SUMMARY_METRICS:

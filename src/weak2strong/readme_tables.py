@@ -213,10 +213,22 @@ def lengths_table(lengths: pd.DataFrame) -> str:
 
 
 def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
-           lengths: Path | None = None) -> dict[str, str]:
+           lengths: Path | None = None, only: list[str] | None = None) -> dict[str, str]:
+    """The README blocks these results give (``only``: just those, which must be among them)."""
+    blocks = _render(results, headline_dataset, headline_pair, control, lengths, only)
+    if only:
+        missing = sorted(set(only) - set(blocks))
+        if missing:
+            raise SystemExit(f"{results}/metrics has nothing for the block(s) {missing}")
+        blocks = {name: blocks[name] for name in only}
+    return blocks
+
+
+def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
+            lengths: Path | None = None, only: list[str] | None = None) -> dict[str, str]:
     summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
     methods = pd.read_csv(results / "metrics/methods.csv")
-    summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].fillna("")
+    summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].astype(object).fillna("")
     if "task" not in summary:  # results from before reward modelling
         summary["task"] = "classification"
     simulated = summary[summary["supervisor"].isin(["feature_subset", "random_noise", "confident_wrong"])]
@@ -225,11 +237,13 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
     pairs = trained[trained["task"] == "pairs"]
     summary = trained[trained["task"] == "classification"]
     methods = methods[(methods["supervisor"] == "trained") & methods["dataset"].isin(summary["dataset"])]
-    blocks = {
-        "summary": summary_table(summary, first=headline_dataset),
-        "methods": methods_markdown(methods, headline_dataset, headline_pair),
-        "claims": claims(summary, methods, headline_dataset, control),
-    }
+    blocks = {}
+    if not only or {"summary", "methods", "claims"} & set(only):
+        blocks = {
+            "summary": summary_table(summary, first=headline_dataset),
+            "methods": methods_markdown(methods, headline_dataset, headline_pair),
+            "claims": claims(summary, methods, headline_dataset, control),
+        }
     if len(simulated):
         blocks["simulated"] = simulated_table(simulated, first=headline_dataset)
     if len(pairs):
@@ -253,10 +267,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pair", nargs=2, default=["minilm_l1", "mpnet"], help="the headline weak and strong model")
     ap.add_argument("--control", default="fever", help="the negative-control dataset ('' for none)")
     ap.add_argument("--lengths", default="benchmarks/out/dataset_lengths.csv", help="benchmarks/dataset_lengths.py's table")
+    ap.add_argument("--blocks", nargs="+", help="write only these blocks (e.g. reward prompting: results of another run)")
     args = ap.parse_args(argv)
     readme = Path(args.readme)
     text = readme.read_text()
-    for name, content in render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths)).items():
+    blocks = render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths), args.blocks)
+    for name, content in blocks.items():
         text = splice(text, name, content)
     readme.write_text(text)
     print(f"updated {readme} from {args.results}/metrics")
