@@ -211,7 +211,8 @@ def features_model_params(wildcards):
             f"no model in the config uses backbone {wildcards.backbone} at layer {wildcards.layer} " f"reading {wildcards.length} tokens"
         )
     m = PLAN.models[names[0]]
-    return {"backbone": m.backbone.to_dict(), "layer": m.layer, "gft": dict(m.gft)}
+    # a GFT backbone's options are in its path already; a plain backbone's params stay as they were
+    return {"backbone": m.backbone.to_dict(), "layer": m.layer} | ({"gft": dict(m.gft)} if m.gft else {})
 
 
 def gft_adapter(wildcards):
