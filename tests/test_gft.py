@@ -1,6 +1,8 @@
 """Generative fine-tuning: what it reads (never a label, never a text a split can use), adapters that
 merge into the feature backbone exactly, and a GFT model's place in the DAG."""
 
+import copy
+
 import pandas as pd
 import pytest
 import torch
@@ -97,6 +99,7 @@ def test_gft_needs_a_decoder_and_known_options():
 
 def test_a_gft_option_reruns_gft_and_what_reads_it_only(workflow_run_copy):
     workdir, config = workflow_run_copy
+    config = copy.deepcopy(config)  # the fixture's config is shared by every test of the session
     decoder = save_tiny_decoder(workdir / "tiny-decoder")
     dec = {"backbone": "tiny-decoder", "hub_id": str(decoder), "arch": "decoder", "n_layers": 2, "n_params": 100.0}
     config = {**config, "models": {**config["models"], "dec": dec, "dec_gft": {**dec, "gft": {"max_texts": 50, "batch_size": 16}}}}

@@ -1,6 +1,8 @@
 """Prompting baselines: label-word scoring on a tiny decoder (the cached prefix gives what scoring each
 prompt whole gives), the demonstrations, and the prompting cells through the workflow."""
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -56,6 +58,7 @@ def test_demonstrations_are_balanced_and_drawn_per_seed():
 
 def test_prompting_cells_join_the_summary_and_figure(workflow_run_copy):
     workdir, config = workflow_run_copy
+    config = copy.deepcopy(config)  # the fixture's config is shared by every test of the session
     decoder = save_tiny_decoder(workdir / "tiny-decoder")
     config = {**config, "models": {**config["models"], "dec": {"backbone": "tiny-decoder", "hub_id": str(decoder), "arch": "decoder",
                                                                "n_layers": 2, "n_params": 100.0}}}
