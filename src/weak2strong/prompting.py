@@ -166,7 +166,12 @@ def run_prompting(model, tokenizer, instruction: str, splits: dict[int, pd.DataF
         log.info("seed %d: %d demonstrations, %d of them with a wrong weak label", seed, len(demos), wrong)
         for mode in MODES:
             acc = float(((p[mode] > 0.5) == test["label"].to_numpy()).mean())
-            log.info("seed %d %s: test accuracy %.3f on %d examples", seed, mode, acc, len(test))
+            share = float((p[mode] > 0.5).mean())
+            log.info("seed %d %s: test accuracy %.3f on %d examples (answers 1 for %.0f%%)", seed, mode, acc, len(test), 100 * share)
+            if not 0.05 < share < 0.95:  # a small model prompted often answers one word whatever the text
+                log.warning("seed %d %s: the model answers %d for %.0f%% of the examples, so its accuracy is about the class "
+                            "share; its AUROC (summary.csv student_auroc) says whether its p(1) still ranks them", seed, mode,
+                            int(share >= 0.5), 100 * max(share, 1 - share))
             tables[mode].append(pd.DataFrame({
                 "id": test["id"].to_numpy(), "split": "test", "gt_label": test["label"].astype("int8").to_numpy(),
                 "soft_label": p[mode].astype(np.float32), "hard_label": (p[mode] > 0.5).astype("int8"), "model": model_name,

@@ -162,16 +162,17 @@ def vision_table(vision: pd.DataFrame) -> str:
 
 
 def prompting_table(prompted: pd.DataFrame, trained: pd.DataFrame, student_loss: str = "xent") -> str:
-    """Per (dataset, decoder): each prompting mode's test accuracy, the ceiling (the decoder's probe on ground
-    truth) and the weak-to-strong student (its probe on the same weak model's labels)."""
+    """Per (dataset, decoder): each prompting mode's test accuracy and AUROC, the ceiling (the decoder's probe on
+    ground truth) and the weak-to-strong student (its probe on the same weak model's labels)."""
     lines = ["| dataset | decoder | zero-shot | few-shot, ground truth | few-shot, weak labels | ceiling | weak-to-strong probe | "
              "weak model |", "|---|---|---|---|---|---|---|---|"]
     for (dataset, strong), g in prompted.groupby(["dataset", "strong"], sort=True):
         g = g.set_index("loss")
 
-        def acc(mode):
+        def acc(mode):  # accuracy, and AUROC: a model that answers one word whatever the text has AUROC near 0.5
             r = g.loc[mode]
-            return interval(r["student_acc_mean"], r["student_acc_ci_low"], r["student_acc_ci_high"], int(r["student_acc_n"]), digits=3)
+            return (interval(r["student_acc_mean"], r["student_acc_ci_low"], r["student_acc_ci_high"], int(r["student_acc_n"]), digits=3)
+                    + f"; AUROC {r['student_auroc_mean']:.2f}")
 
         first = g.iloc[0]
         w2s = trained[(trained["dataset"] == dataset) & (trained["strong"] == strong) & (trained["weak"] == first["weak"])
