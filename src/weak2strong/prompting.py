@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,8 +43,7 @@ class PromptingPlan:
     max_length: int = 256
 
     def to_dict(self) -> dict:
-        return {"models": self.models, "datasets": self.datasets, "weak": self.weak, "k": self.k, "test_size": self.test_size,
-                "batch_size": self.batch_size, "max_length": self.max_length}
+        return asdict(self)
 
 
 def query(text: str) -> str:
