@@ -234,3 +234,29 @@ def test_logconf_on_k_classes_by_hand():
     log_z = math.log(math.exp(2) + 2)
     expected = -sum(t * (logit - log_z) for t, logit in zip(target, [2.0, 0.0, 0.0]))
     assert float(make_loss("logconf", {"alpha_max": alpha, "warmup_frac": 0.2})(logits, weak, 1.0)) == pytest.approx(expected)
+
+
+def test_epoch_batches_cover_every_example_once_and_length_buckets_cut_padding():
+    import numpy as np
+
+    from weak2strong.training.loop import epoch_batches
+
+    n, bs = 1000, 32
+    lengths = np.random.default_rng(1).integers(10, 300, size=n)
+    plain = epoch_batches(n, bs, torch.Generator().manual_seed(0))
+    # the default is the seeded permutation cut in order (what the loop always did)
+    assert torch.equal(torch.cat(plain), torch.randperm(n, generator=torch.Generator().manual_seed(0)))
+    bucketed = epoch_batches(n, bs, torch.Generator().manual_seed(0), lengths)
+    again = epoch_batches(n, bs, torch.Generator().manual_seed(0), lengths)
+    assert all(torch.equal(a, b) for a, b in zip(bucketed, again))  # seeded
+    for batches in (plain, bucketed):
+        assert len(batches) == -(-n // bs)  # as many steps per epoch either way
+        assert sorted(torch.cat(batches).tolist()) == list(range(n))
+
+    def padded_tokens(batches):
+        return sum(len(b) * lengths[b.numpy()].max() for b in batches)
+
+    assert padded_tokens(bucketed) < 0.7 * padded_tokens(plain)
+    # the batches' order stays random: not sorted by length
+    longest = [lengths[b.numpy()].max() for b in bucketed]
+    assert longest != sorted(longest) and longest != sorted(longest, reverse=True)

@@ -42,3 +42,29 @@ def test_truncation_is_logged_with_the_count(tokenizer, caplog):
     with caplog.at_level("WARNING"):
         tokenize(tokenizer, ["word " * 100, "short", "word " * 80], 16, "right", what="test texts")
     assert "2 of 3 test texts" in caplog.text and "cut from the right" in caplog.text
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_pad_batch_matches_the_tokenizers_own_padding(tokenizer, side):
+    import torch
+
+    from weak2strong.models.tokens import pad_batch
+
+    texts = ["a short one", "a somewhat longer sentence with more words in it", "mid length text here"]
+    ids = tokenizer(texts)["input_ids"]
+    previous = tokenizer.padding_side
+    tokenizer.padding_side = side
+    try:
+        expected = tokenizer.pad({"input_ids": ids}, return_tensors="pt")
+    finally:
+        tokenizer.padding_side = previous
+    got = pad_batch(ids, tokenizer.pad_token_id, side)
+    assert torch.equal(got["input_ids"], expected["input_ids"])
+    assert torch.equal(got["attention_mask"], expected["attention_mask"])
+
+
+def test_pad_batch_without_a_pad_token_says_how_to_fix_it():
+    from weak2strong.models.tokens import pad_batch
+
+    with pytest.raises(ValueError, match="no pad token"):
+        pad_batch([[1, 2], [3]], None)

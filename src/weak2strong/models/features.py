@@ -24,7 +24,7 @@ from .classifier import hidden_size_of
 from .pooling import pool
 from .precision import autocast
 from .registry import ModelSpec
-from .tokens import tokenize
+from .tokens import pad_batch, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, ma
     # disable=False: the progress goes to the rule's log too (the slow step of the default run)
     for start in tqdm(range(0, len(texts), batch_size), desc="features", unit="batch", mininterval=30, disable=False):
         idx = order[start:start + batch_size]
-        batch = tokenizer.pad({"input_ids": [ids[i] for i in idx]}, return_tensors="pt").to(device)
+        batch = {k: v.to(device) for k, v in pad_batch([ids[i] for i in idx], tokenizer.pad_token_id, tokenizer.padding_side).items()}
         with autocast(torch.device(device), bf16):
             outputs = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], output_hidden_states=True)
             hidden = outputs.hidden_states[layer]

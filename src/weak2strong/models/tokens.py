@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
+import torch
+
 log = logging.getLogger(__name__)
 
 TRUNCATION_SIDES = ("right", "left")
@@ -48,3 +51,19 @@ def full_lengths(tokenizer, texts: list[str]) -> list[int]:
         return [len(ids) for ids in tokenizer(texts, truncation=False)["input_ids"]]
     finally:
         hf_logging.set_verbosity(verbosity)
+
+
+def pad_batch(sequences: list[list[int]], pad_token_id: int | None, padding_side: str = "right") -> dict:
+    """``input_ids`` and ``attention_mask`` (int64 tensors) of ``sequences`` padded to the longest,
+    on ``padding_side``: what ``tokenizer.pad`` returns, built in numpy (``tokenizer.pad`` walks
+    every row in Python, about 13 ms for 32 texts of 200 tokens here: more than a small model's step)."""
+    if pad_token_id is None:
+        raise ValueError("the tokenizer has no pad token: set one (e.g. its eos token) before batching texts of several lengths")
+    longest = max((len(s) for s in sequences), default=0)
+    input_ids = np.full((len(sequences), longest), pad_token_id, dtype=np.int64)
+    mask = np.zeros((len(sequences), longest), dtype=np.int64)
+    for row, seq in enumerate(sequences):
+        cols = slice(longest - len(seq), longest) if padding_side == "left" else slice(0, len(seq))
+        input_ids[row, cols] = seq
+        mask[row, cols] = 1
+    return {"input_ids": torch.from_numpy(input_ids), "attention_mask": torch.from_numpy(mask)}

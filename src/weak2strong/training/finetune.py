@@ -15,7 +15,7 @@ from ..models.backbone import (
 )
 from ..models.classifier import Classifier, hidden_size_of
 from ..models.registry import ModelSpec
-from ..models.tokens import tokenize
+from ..models.tokens import pad_batch, tokenize
 from .distributed import current
 from .loop import TrainConfig, TrainResult, predict_p1, train
 from .run import TrainingRun
@@ -62,12 +62,14 @@ def batcher(tokenizer, texts: list[str], max_length: int, device: str, truncatio
     """Tokenise once (cut to ``max_length`` from ``truncation_side``); pad each batch to its own
     longest sequence. ``make_batch.n_truncated`` counts the texts that were cut."""
     enc = tokenize(tokenizer, texts, max_length, truncation_side, what)
+    ids = enc["input_ids"]
 
     def make_batch(idx: np.ndarray) -> dict:
-        batch = tokenizer.pad({"input_ids": [enc["input_ids"][i] for i in idx]}, return_tensors="pt")
-        return {"input_ids": batch["input_ids"].to(device), "attention_mask": batch["attention_mask"].to(device)}
+        batch = pad_batch([ids[i] for i in idx], tokenizer.pad_token_id, tokenizer.padding_side)
+        return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
 
     make_batch.n_truncated = enc["n_truncated"]
+    make_batch.lengths = np.array([len(x) for x in ids])  # for length-bucketed batches (TrainConfig.length_buckets)
     return make_batch
 
 
@@ -82,6 +84,7 @@ def pair_batcher(tokenizer, rows, max_length: int, device: str, truncation_side:
         return {**b1, "input_ids_2": b2["input_ids"], "attention_mask_2": b2["attention_mask"]}
 
     make_batch.n_truncated = first.n_truncated + second.n_truncated
+    make_batch.lengths = np.maximum(first.lengths, second.lengths)
     return make_batch
 
 

@@ -49,6 +49,8 @@ class TrainConfig:
     # slice of train_b: honest) or "ground_truth" (accuracy on that slice: an oracle, marked as such).
     early_stopping: str = "none"
     holdout_frac: float = 0.1
+    # Batches of texts of similar length (less padding: faster on GPUs, other batches than the default)
+    length_buckets: bool = False
 
 
 @dataclass
@@ -62,6 +64,26 @@ def seed_everything(seed: int) -> torch.Generator:
     torch.manual_seed(seed)
     np.random.seed(seed % (2**32))
     return torch.Generator().manual_seed(seed)
+
+
+def epoch_batches(n: int, batch_size: int, generator: torch.Generator, lengths: np.ndarray | None = None,
+                  window_batches: int = 50) -> list[torch.Tensor]:
+    """One epoch's batches: a seeded random order cut into batches of ``batch_size``.
+
+    With ``lengths`` (tokens per example), length-bucketed: each window of ``window_batches``
+    batches of that order is sorted by length before it is cut, and the batches are then shuffled,
+    so a batch holds texts of similar length (little padding) and the order of batches stays random.
+    The number of batches is the same either way (windows are whole batches)."""
+    order = torch.randperm(n, generator=generator)
+    if lengths is None:
+        return list(order.split(batch_size))
+    lengths = torch.as_tensor(np.asarray(lengths))
+    window = batch_size * window_batches
+    batches = []
+    for start in range(0, n, window):
+        part = order[start:start + window]
+        batches += list(part[torch.argsort(lengths[part], stable=True)].split(batch_size))
+    return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
 
 
 def lr_factor(step: int, total: int, cfg: TrainConfig) -> float:
@@ -106,7 +128,6 @@ def train(
     net = data_parallel(model)
     net.train()
     result = TrainResult(steps=total)
-    order = torch.empty(0, dtype=torch.long)
     running, count = None, 0  # the loss summed on the device: read (a host sync) only when logged
     log_every = max(1, total // 20)
     eval_steps = set()
@@ -118,11 +139,11 @@ def train(
         eval_steps |= {max(1, round(total * k / points)) for k in range(1, points + 1)}
     best = (-float("inf"), 0, None)  # score, step, weights
     # progress in the job's log (every 30 s), from the main process; probes train in a second: no bar
+    lengths = getattr(make_batch, "lengths", None) if cfg.length_buckets else None
     for step in tqdm(range(total), desc=desc, unit="step", mininterval=30, disable=not (progress and procs.is_main)):
-        pos = (step * cfg.batch_size) % (steps_per_epoch * cfg.batch_size)
-        if pos == 0:
-            order = torch.randperm(n, generator=generator)  # the same order in every process
-        idx = order[pos:pos + cfg.batch_size].numpy()
+        if step % steps_per_epoch == 0:
+            epoch = epoch_batches(n, cfg.batch_size, generator, lengths)  # the same in every process
+        idx = epoch[step % steps_per_epoch].numpy()
         optimizer.zero_grad(set_to_none=True)
         step_loss = accumulate_gradients(net, make_batch, targets, loss_fn, idx, step / total, cfg, device)
         optimizer.step()
