@@ -139,3 +139,23 @@ def test_bf16_autocast_runs_on_cpus_only_with_native_bf16_units(monkeypatch, cap
         assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16
     with precision.autocast(cpu, False):
         assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.float32
+
+
+def test_bf16_auto_uses_native_units_and_falls_back_to_fp32_without_a_warning(monkeypatch, caplog):
+    import torch
+
+    from weak2strong.models import precision
+
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: False)
+    precision._warn_once.cache_clear()
+    with caplog.at_level("WARNING"):
+        with precision.autocast(cpu, "auto"):
+            assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.float32
+    assert "bf16" not in caplog.text
+    monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: True)
+    with precision.autocast(cpu, "auto"):
+        assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16
+    assert precision.bf16_applies(torch.device("cuda"), "auto")
+    with pytest.raises(ValueError, match="true, false or auto"):
+        precision.bf16_applies(cpu, "yes")

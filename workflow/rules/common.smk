@@ -233,12 +233,12 @@ def gft_model(wildcards):
 
 def features_hardware(wildcards):
     """`device_map`, `gpus` and `bf16` for extraction: from the hardware of the models reading these
-    features (any of them asking for bf16 or a device map gets it)."""
+    features (any of them asking for bf16 or a device map gets it; bf16 true wins over auto)."""
     out = {}
     for name in features_models(wildcards):
         hw = PLAN.hardware(name)
         for key in ("device_map", "gpus", "bf16"):
-            if hw.get(key):
+            if hw.get(key) and not (key == "bf16" and out.get(key) is True):
                 out[key] = hw[key]
     return out
 

@@ -24,7 +24,7 @@ rule extract_features:
         truncation=lambda wc: PLAN.truncation(wc.dataset),
         batch_size=PLAN.features_options["batch_size"],
         device_map=lambda wc: features_hardware(wc).get("device_map"),
-        bf16=lambda wc: bool(features_hardware(wc).get("bf16", False)),
+        bf16=lambda wc: features_hardware(wc).get("bf16", False),
         resources_dir=RES,
         code=CODE["features"],
     script:

@@ -22,7 +22,7 @@ from .adapters import merge_adapter
 from .backbone import load_backbone, load_tokenizer
 from .classifier import hidden_size_of
 from .pooling import pool
-from .precision import autocast
+from .precision import autocast, bf16_applies
 from .registry import ModelSpec
 from .tokens import pad_batch, tokenize
 
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 @torch.no_grad()
 def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, max_length: int, batch_size: int, device: str,
-                bf16: bool = False, truncation_side: str = "right") -> tuple[torch.Tensor, dict]:
+                bf16: bool | str = False, truncation_side: str = "right") -> tuple[torch.Tensor, dict]:
     """Pooled hidden state ``layer`` (0 = embeddings) of the backbone for each text, in input
     order, and the tokenisation's counts (``n_truncated`` of ``n_texts``)."""
     model.eval()
@@ -57,14 +57,15 @@ def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, ma
 
 def extract_features(
     spec: ModelSpec, texts: list[str], ids: list[str], out_path: str | Path, resources_dir: str | Path,
-    max_length: int = 128, batch_size: int = 64, device: str | None = None, device_map: str | None = None, bf16: bool = False,
+    max_length: int = 128, batch_size: int = 64, device: str | None = None, device_map: str | None = None, bf16: bool | str = False,
     truncation_side: str = "right", second_texts: list[str] | None = None, adapter: str | Path | None = None,
 ) -> None:
     """Extract and save features. With ``second_texts`` (pair datasets: the text of completion 2 of
     each pair, ``texts`` being completion 1's) a row is the difference f(text) − f(second text), so a
     bias-free linear head on it is the reward-model form r(c1) − r(c2); the file says ``pairwise``.
     ``device_map`` ("auto") spreads a model too big for one GPU over
-    all of them; ``bf16`` runs the forward pass in bf16 autocast (features saved in fp32); texts
+    all of them; ``bf16`` (true or auto: see ``precision.bf16_applies``) runs the forward pass in bf16
+    autocast where the device has native bf16 (features saved in fp32; metadata ``precision``); texts
     longer than ``max_length`` tokens are cut from ``truncation_side`` (counted in the file's
     metadata as ``n_truncated``)."""
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -85,7 +86,8 @@ def extract_features(
     log.info("model compute: %.3f s", seconds)  # read by benchmarks/overhead.py
     metadata = {"ids": json.dumps(ids), "model": spec.backbone.name, "layer": str(spec.layer), "max_length": str(max_length),
                 "truncation_side": truncation_side, "n_truncated": str(counts["n_truncated"]),
-                "pairwise": str(second_texts is not None).lower(), "adapter": str(adapter or "")}
+                "pairwise": str(second_texts is not None).lower(), "adapter": str(adapter or ""),
+                "precision": "bf16" if bf16_applies(next(model.parameters()).device, bf16) else "fp32"}
     with atomic_path(out_path) as tmp:
         save_file({"features": feats.contiguous()}, str(tmp), metadata=metadata)
 

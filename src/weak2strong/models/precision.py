@@ -21,15 +21,20 @@ def cpu_has_native_bf16() -> bool:
         return False
 
 
-def bf16_applies(device: torch.device, bf16: bool) -> bool:
-    """bf16 autocast is used when asked for, on CUDA, or on a CPU with native bf16 units."""
+def bf16_applies(device: torch.device, bf16: bool | str) -> bool:
+    """Whether bf16 autocast runs. ``True``: on CUDA or a CPU with native bf16 units (elsewhere fp32,
+    with a warning: emulated bf16 is several times slower than fp32). ``"auto"``: the same, with no
+    warning where it does not apply (the default config's choice). ``False``: never."""
+    if bf16 not in (True, False, "auto"):
+        raise ValueError(f"bf16 must be true, false or auto, not {bf16!r}")
     if not bf16:
         return False
     if device.type == "cuda":
         return True
     if device.type == "cpu" and cpu_has_native_bf16():
         return True
-    _warn_once(device.type)
+    if bf16 is True:
+        _warn_once(device.type)
     return False
 
 
@@ -38,7 +43,7 @@ def _warn_once(device_type: str) -> None:
     log.warning("bf16 was asked for, but this %s has no native bf16 units: running in fp32 (emulated bf16 is slower)", device_type)
 
 
-def autocast(device: torch.device, bf16: bool):
+def autocast(device: torch.device, bf16: bool | str):
     """bf16 autocast where ``bf16_applies``; fp32 otherwise."""
     if bf16_applies(device, bf16):
         return torch.autocast(device.type, dtype=torch.bfloat16)

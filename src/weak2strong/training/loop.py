@@ -35,7 +35,7 @@ class TrainConfig:
     warmup_steps: int = 0
     eval_points: int = 0  # evaluate this many times during training (training dynamics); 0: never
     # Large models on GPUs (ignored where they do not apply, e.g. bf16 on a CPU):
-    bf16: bool = False  # bf16 autocast for forward and loss (CUDA, or CPUs with native bf16 units)
+    bf16: bool | str = False  # bf16 autocast for forward and loss (CUDA, or CPUs with native bf16 units); "auto": no warning elsewhere
     grad_accum: int = 1  # split each batch into this many micro-batches (same effective batch)
     micro_batch_size: int | None = None  # or: micro-batches of at most this many examples per process
     grad_checkpointing: bool = False  # recompute activations in backward (fine-tuning only)
@@ -264,7 +264,7 @@ def micro_batches(local: np.ndarray, batch_len: int, cfg: TrainConfig) -> list[t
 
 @torch.no_grad()
 def predict_p1(model: torch.nn.Module, make_batch: Callable[[np.ndarray], dict], n: int, batch_size: int = 256,
-               bf16: bool = False) -> np.ndarray:
+               bf16: bool | str = False) -> np.ndarray:
     """Probability of class 1 for examples 0..n-1 (split across processes when there are several)."""
     model.eval()
     device = next(model.parameters()).device
