@@ -14,10 +14,23 @@ them once over the whole batch, so the method is the same whatever the memory it
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
-import torch
-import torch.nn.functional as F
+
+class _ImportedOnUse:
+    """A module imported at its first use. The workflow's planning reads the loss classes (their names
+    and options) in every ``snakemake`` call, dry runs included; importing torch there cost 2–5 s each."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        return getattr(importlib.import_module(self._name), attr)
+
+
+torch = _ImportedOnUse("torch")
+F = _ImportedOnUse("torch.nn.functional")
 
 
 def soft_targets(p1: torch.Tensor) -> torch.Tensor:

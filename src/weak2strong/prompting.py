@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-import torch
 from tqdm.auto import tqdm
 
 log = logging.getLogger(__name__)
@@ -98,41 +97,43 @@ def label_word_ids(tokenizer, probe_text: str = "Answer:") -> tuple[list[int], t
     return rests[0][:shared], (rests[0][shared], rests[1][shared])
 
 
-@torch.no_grad()
 def prompt_p1(model, tokenizer, prefix: str, texts: list[str], batch_size: int = 16, max_length: int = 256,
               desc: str = "prompting") -> np.ndarray:
     """p(class 1) for each text: the next-token probabilities of the two answer words after
     ``prefix + query(text)``, renormalised. The prefix is run once and its cache reused by every batch;
     a query longer than ``max_length`` tokens loses tokens from the start of its text."""
-    model.eval()
-    device = next(model.parameters()).device
-    tail, (id0, id1) = label_word_ids(tokenizer)
-    prefix_ids = tokenizer(prefix, add_special_tokens=True)["input_ids"]
-    out = model(input_ids=torch.tensor([prefix_ids], device=device), use_cache=True)
-    cache = out.past_key_values
-    queries = [tokenizer(query(t), add_special_tokens=False)["input_ids"] + tail for t in texts]
-    n_cut = sum(len(q) > max_length for q in queries)
-    if n_cut:
-        log.warning("%d of %d queries were longer than %d tokens and lost tokens from the start", n_cut, len(queries), max_length)
-    queries = [q[-max_length:] for q in queries]
-    order = np.argsort([len(q) for q in queries], kind="stable")
-    p1 = np.empty(len(texts), dtype=np.float32)
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    for start in tqdm(range(0, len(texts), batch_size), desc=desc, unit="batch", mininterval=30):
-        idx = order[start:start + batch_size]
-        width = max(len(queries[i]) for i in idx)
-        ids = torch.full((len(idx), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(idx), width), dtype=torch.long)
-        for row, i in enumerate(idx):  # right padding: every query starts right after the prefix
-            ids[row, :len(queries[i])] = torch.tensor(queries[i])
-            mask[row, :len(queries[i])] = 1
-        past = copy.deepcopy(cache)
-        past.batch_repeat_interleave(len(idx))
-        attention = torch.cat([torch.ones((len(idx), len(prefix_ids)), dtype=torch.long), mask], 1).to(device)
-        logits = model(input_ids=ids.to(device), attention_mask=attention, past_key_values=past, use_cache=True).logits
-        last = logits[torch.arange(len(idx)), mask.sum(1) - 1].float()
-        p1[idx] = torch.softmax(last[:, [id0, id1]], -1)[:, 1].cpu().numpy()
-    return p1
+    import torch  # imported here, not at the top: planning the workflow imports this module
+
+    with torch.no_grad():
+        model.eval()
+        device = next(model.parameters()).device
+        tail, (id0, id1) = label_word_ids(tokenizer)
+        prefix_ids = tokenizer(prefix, add_special_tokens=True)["input_ids"]
+        out = model(input_ids=torch.tensor([prefix_ids], device=device), use_cache=True)
+        cache = out.past_key_values
+        queries = [tokenizer(query(t), add_special_tokens=False)["input_ids"] + tail for t in texts]
+        n_cut = sum(len(q) > max_length for q in queries)
+        if n_cut:
+            log.warning("%d of %d queries were longer than %d tokens and lost tokens from the start", n_cut, len(queries), max_length)
+        queries = [q[-max_length:] for q in queries]
+        order = np.argsort([len(q) for q in queries], kind="stable")
+        p1 = np.empty(len(texts), dtype=np.float32)
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        for start in tqdm(range(0, len(texts), batch_size), desc=desc, unit="batch", mininterval=30):
+            idx = order[start:start + batch_size]
+            width = max(len(queries[i]) for i in idx)
+            ids = torch.full((len(idx), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for row, i in enumerate(idx):  # right padding: every query starts right after the prefix
+                ids[row, :len(queries[i])] = torch.tensor(queries[i])
+                mask[row, :len(queries[i])] = 1
+            past = copy.deepcopy(cache)
+            past.batch_repeat_interleave(len(idx))
+            attention = torch.cat([torch.ones((len(idx), len(prefix_ids)), dtype=torch.long), mask], 1).to(device)
+            logits = model(input_ids=ids.to(device), attention_mask=attention, past_key_values=past, use_cache=True).logits
+            last = logits[torch.arange(len(idx)), mask.sum(1) - 1].float()
+            p1[idx] = torch.softmax(last[:, [id0, id1]], -1)[:, 1].cpu().numpy()
+        return p1
 
 
 def run_prompting(model, tokenizer, instruction: str, splits: dict[int, pd.DataFrame], weak_labels: pd.DataFrame,
