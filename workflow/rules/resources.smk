@@ -45,8 +45,10 @@ def train_mem_mb(name, attempt):
 
 
 def train_runtime(name, attempt):
-    """Minutes of a training job of model `name` (one seed when it trains the model itself)."""
-    return 10 * attempt if PLAN.on_features else model_runtime(name, attempt)
+    """Minutes of a training job of model `name`: every seed of a cell, or one seed."""
+    if PLAN.on_features:
+        return 10 * attempt
+    return model_runtime(name, attempt) * (1 if PER_SEED_JOBS else len(PLAN.seeds))
 
 
 def train_gpus(name):
