@@ -49,11 +49,11 @@ class VisionPlan:
 
 def vision_plan(config: dict, seeds: list[int], losses: dict) -> VisionPlan | None:
     """The ``vision`` block of the config, checked; None without one."""
-    from .models.vision import vision_backbone
-
     block = config.get("vision")
     if not block:
         return None
+    from .models.vision import vision_backbone  # imports torch: only for a config that has images
+
     where = "config: vision"
     backbones = {name: vision_backbone(name, dict(opts)).to_dict() for name, opts in block["backbones"].items()}
     for role in ("weak", "strong"):
