@@ -199,3 +199,12 @@ def test_fine_tuning_trains_one_seed_per_job_unless_seeds_in_one_job(workflow_ru
     one_job = planned_jobs(workdir, changed)
     assert (one_job["train_weak"], one_job["train_ceiling"], one_job["train_student"]) == (1, 1, 2)
     assert "collect_seeds" not in one_job
+
+
+def test_a_model_no_experiment_uses_reruns_only_the_figures_drawn_by_size(workflow_run):
+    """Adding a model (for chess or prompting, say) changes the sizes the by-size figures are drawn
+    with, and nothing else: not pgr, misfit, methods or any other figure."""
+    workdir, config = workflow_run
+    changed = copy.deepcopy(config)
+    changed["models"]["minilm_l3"] = {"backbone": "minilm-l6", "layer": 3}
+    assert planned_jobs(workdir, changed) == {"figure:accuracy_vs_strong": 1, "figure:agreement": 1, "all": 1}

@@ -20,6 +20,7 @@ class FigureSpec:
     caption: str
     options: tuple[str, ...] = ("dpi", "losses")  # what `figures.<name>` may set
     needs: str | None = None  # drawn only when the plan has this step ("bootstrap", "easy_to_hard", "chess", ...)
+    by_size: bool = False  # placed by model size: it is given the models' sizes (and reruns when they change)
 
 
 FIGURES: dict[str, FigureSpec] = {
@@ -30,7 +31,7 @@ FIGURES: dict[str, FigureSpec] = {
             "Test accuracy against strong-model size (millions of parameters used), one panel per dataset and loss: one line "
             "per weak supervisor (the weak-to-strong student), the strong ceiling (black) and each weak model's own accuracy "
             "(dashed). Points are means over seeds; bars are 95% t-intervals over seeds (the title gives n).",
-            options=("dpi", "losses", "logx"),
+            options=("dpi", "losses", "logx"), by_size=True,
         ),
         FigureSpec(
             "pgr", ("summary",),
@@ -45,6 +46,7 @@ FIGURES: dict[str, FigureSpec] = {
             "Student–supervisor agreement on test against strong-model size, on the examples the weak model gets right "
             "(solid) and wrong (dashed), one line per method, one panel per (dataset, weak model). High agreement where the "
             "weak model is wrong means the student imitates its mistakes (paper Fig. 8).",
+            by_size=True,
         ),
         FigureSpec(
             "misfit", ("per_seed",),
@@ -87,7 +89,7 @@ FIGURES: dict[str, FigureSpec] = {
             "weak supervisor (the student trained on its greedy moves), the strong ceiling (trained on the true moves, "
             "black), each weak model alone (dashed), the strong model without training (zero-shot, grey dotted) and a "
             "random legal move (thin grey). Means over seeds with 95% t-intervals. PGR and its Fieller interval: chess.csv.",
-            options=("dpi", "logx"), needs="chess",
+            options=("dpi", "logx"), needs="chess", by_size=True,
         ),
         FigureSpec(
             "chess_easy_to_hard", ("chess_easy_to_hard",),
@@ -123,7 +125,7 @@ FIGURES: dict[str, FigureSpec] = {
             "ceiling, black) and on the weak model's labels (the weak-to-strong student, green), and the weak model (dashed). "
             "Prompting, its ceiling and the weak model are scored on the first test_size test examples of each seed (by id); "
             "the student on all of them. Means over seeds with 95% t-intervals.",
-            options=("dpi",), needs="prompting",
+            options=("dpi",), needs="prompting", by_size=True,
         ),
         FigureSpec(
             "vision", ("vision",),

@@ -395,8 +395,10 @@ def figure_inputs(wildcards):
 
 
 def figure_context(wildcards):
-    """What a figure needs from the plan besides its data."""
-    context = {"sizes": {name: m.size for name, m in PLAN.models.items()}}
+    """What a figure needs from the plan besides its data (only that: a figure reruns when its context changes)."""
+    context = {}
+    if FIGURES[wildcards.figure].by_size:
+        context["sizes"] = {name: m.size for name, m in PLAN.models.items()}
     if "curves" in FIGURES[wildcards.figure].inputs:
         context["cells"] = shown_students(wildcards.figure)
     if "easy_to_hard" in FIGURES[wildcards.figure].inputs:
