@@ -34,10 +34,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-# The default config's models (config/config.yaml): name -> (backbone, layer; None = every layer)
-DEFAULT_MODELS = {"minilm_l1": ("minilm-l6", 1), "minilm_l2": ("minilm-l6", 2), "minilm_l6": ("minilm-l6", None),
-                  "mpnet": ("mpnet-base", None)}
-OUT = Path(__file__).resolve().parent / "out" / "cpu_precision.jsonl"
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "benchmarks" / "out" / "cpu_precision.jsonl"
+
+
+def default_config() -> dict:
+    """config/config.yaml: its models and its linear-probe regime are the ones checked here."""
+    import yaml
+
+    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 
 
 def force_bf16() -> None:
@@ -74,10 +79,13 @@ def gemm(repeats: int, size: int = 2048) -> None:
 
 
 def spec_of(name: str):
+    """Model ``name`` of the default config."""
     from weak2strong.models.registry import resolve_model
 
-    backbone, layer = DEFAULT_MODELS.get(name, (name, None))
-    return resolve_model(name, {"backbone": backbone, **({"layer": layer} if layer is not None else {})})
+    models = default_config()["models"]
+    if name not in models:
+        raise SystemExit(f"no model {name!r} in config/config.yaml (models: {', '.join(models)})")
+    return resolve_model(name, models[name])
 
 
 def extract(spec, texts: list[str], resources: str, bf16: bool) -> torch.Tensor:
@@ -111,7 +119,8 @@ def probe_accuracy(train_x: torch.Tensor, train_y: np.ndarray, test_x: torch.Ten
     from weak2strong.training.loop import TrainConfig
     from weak2strong.training.probe import fit_probe, probe_predict
 
-    cfg = TrainConfig(lr=0.001, batch_size=32, epochs=5, schedule="cosine")  # the default linear_probe regime
+    options = default_config()["regimes"]["linear_probe"]
+    cfg = TrainConfig(**{k: v for k, v in options.items() if k != "eval_points"})  # the default probe, without dynamics
     probe, _ = fit_probe(train_x, train_y.astype(np.float32), Xent(), cfg, seed=0)
     return float(((probe_predict(probe, test_x) > 0.5) == (test_y == 1)).mean())
 
@@ -146,7 +155,7 @@ def main() -> None:
     ap.add_argument("--texts", type=int, default=128)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--probe-check", action="store_true")
-    ap.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS))
+    ap.add_argument("--models", nargs="+", default=list(default_config()["models"]))
     ap.add_argument("--datasets", nargs="+", default=["multiemo_sentiment", "fever"])
     ap.add_argument("--results", default="results")
     args = ap.parse_args()
