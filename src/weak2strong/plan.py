@@ -71,7 +71,7 @@ class Plan:
         """Does one job train every seed of a cell? Linear probes: yes (milliseconds a seed, so Python
         and torch start once). Training the model itself: one job per seed (it reruns alone and a
         cluster runs seeds in parallel), unless ``experiment.seeds_in_one_job`` says so: then the
-        process start, the model's load and the GPU's warm-up (allocator, kernel choice: the first
+        process start, the imports and the GPU's warm-up (allocator, kernel choice: the first
         cell of a process ran 2.9× slower than the next) are paid once per cell."""
         return bool(self.config["experiment"].get("seeds_in_one_job", self.on_features))
 
