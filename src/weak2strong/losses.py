@@ -24,9 +24,12 @@ class _ImportedOnUse:
 
     def __init__(self, name: str):
         self._name = name
+        self._module = None
 
     def __getattr__(self, attr: str):
-        return getattr(importlib.import_module(self._name), attr)
+        if self._module is None:  # once: every training step reads torch.* and F.* here
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)
 
 
 torch = _ImportedOnUse("torch")
