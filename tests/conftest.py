@@ -63,6 +63,33 @@ def workflow_run(tmp_path_factory, minilm, test_resources):
     return workdir, config
 
 
+@pytest.fixture(scope="session")
+def decoder_workflow(tmp_path_factory, workflow_run):
+    """The tiny workflow with a tiny random-init decoder added as a strong model, a GFT variant of it,
+    and few-shot prompting of the decoder: run once on a copy of the tiny run (one run instead of one
+    per test, since both add the same decoder's cells), and shared like it. Returns the folder, the
+    config, and the jobs a dry run planned before the run."""
+    import yaml
+    from filelock import FileLock
+
+    from workflow_helpers import decoder_config, planned_jobs, snakemake
+
+    base, base_config = workflow_run
+    root = shared_root(tmp_path_factory)
+    workdir = root / "w2s-decoder"
+    with FileLock(str(root / "w2s-decoder.lock")):
+        if not (workdir / ".finished").exists():
+            shutil.rmtree(workdir, ignore_errors=True)
+            shutil.copytree(base, workdir, symlinks=True, ignore=shutil.ignore_patterns(".finished", "changed-*.yaml"))
+            config = decoder_config(base_config, workdir)
+            planned = planned_jobs(workdir, config, name="planned.yaml")
+            (workdir / "planned.yaml").write_text(yaml.safe_dump(planned))
+            (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+            snakemake(workdir, "results/metrics/summary.csv", "results/figures/prompting.png")
+            (workdir / ".finished").touch()
+    return workdir, yaml.safe_load((workdir / "config.yaml").read_text()), yaml.safe_load((workdir / "planned.yaml").read_text())
+
+
 @pytest.fixture
 def workflow_run_copy(workflow_run, tmp_path):
     """A private copy of the finished tiny workflow (results and Snakemake's metadata), for tests

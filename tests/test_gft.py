@@ -6,7 +6,6 @@ import copy
 import pandas as pd
 import pytest
 import torch
-import yaml
 from tiny_decoder import save_tiny_decoder
 
 from weak2strong import gft as gft_module
@@ -97,22 +96,13 @@ def test_gft_needs_a_decoder_and_known_options():
         resolve_model("m", {"backbone": "smollm2-135m", "gft": {"steps": 3}})
 
 
-def test_a_gft_option_reruns_gft_and_what_reads_it_only(workflow_run_copy):
-    workdir, config = workflow_run_copy
-    config = copy.deepcopy(config)  # the fixture's config is shared by every test of the session
-    decoder = save_tiny_decoder(workdir / "tiny-decoder")
-    dec = {"backbone": "tiny-decoder", "hub_id": str(decoder), "arch": "decoder", "n_layers": 2, "n_params": 100.0}
-    config = {**config, "models": {**config["models"], "dec": dec, "dec_gft": {**dec, "gft": {"max_texts": 50, "batch_size": 16}}}}
-    config["experiment"] = {**config["experiment"], "strong": [*config["experiment"]["strong"], "dec", "dec_gft"]}
-    config["datasets"]["reviews"]["max_examples"] = 1300  # leaves texts out of the pool for GFT
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    from workflow_helpers import snakemake
-
-    snakemake(workdir, "results/metrics/summary.csv")
+def test_a_gft_model_joins_the_summary_and_a_gft_option_reruns_gft_and_what_reads_it_only(decoder_workflow):
+    workdir, config, planned = decoder_workflow  # the tiny run plus a decoder, its GFT variant dec_gft, and prompting
+    assert planned["gft"] == 1 and "prepare_dataset" not in planned and "train_weak" not in planned
     summary = pd.read_csv(workdir / "results/metrics/summary.csv")
     assert {"dec", "dec_gft"} <= set(summary["strong"])
-    new_gft = {**config["models"]["dec_gft"], "gft": {"max_texts": 40, "batch_size": 16}}
-    changed = {**config, "models": {**config["models"], "dec_gft": new_gft}}
+    changed = copy.deepcopy(config)
+    changed["models"]["dec_gft"]["gft"] = {"max_texts": 40, "batch_size": 16}
     jobs = planned_jobs(workdir, changed)
     assert jobs["gft"] == 1 and jobs["extract_features"] == 1  # the GFT backbone's features only
     assert "train_weak" not in jobs and "prepare_dataset" not in jobs

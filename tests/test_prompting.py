@@ -1,18 +1,14 @@
 """Prompting baselines: label-word scoring on a tiny decoder (the cached prefix gives what scoring each
 prompt whole gives), the demonstrations, and the prompting cells through the workflow."""
 
-import copy
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
-import yaml
 from tiny_decoder import save_tiny_decoder
 
 from weak2strong.prompting import MODES, draw_demonstrations, label_word_ids, prompt_p1, query, shared_prefix
-
-from workflow_helpers import planned_jobs, snakemake
 
 
 @pytest.fixture(scope="module")
@@ -56,18 +52,9 @@ def test_demonstrations_are_balanced_and_drawn_per_seed():
         draw_demonstrations(train_b.iloc[:4], 6, seed=0)
 
 
-def test_prompting_cells_join_the_summary_and_figure(workflow_run_copy):
-    workdir, config = workflow_run_copy
-    config = copy.deepcopy(config)  # the fixture's config is shared by every test of the session
-    decoder = save_tiny_decoder(workdir / "tiny-decoder")
-    config = {**config, "models": {**config["models"], "dec": {"backbone": "tiny-decoder", "hub_id": str(decoder), "arch": "decoder",
-                                                               "n_layers": 2, "n_params": 100.0}}}
-    config["experiment"] = {**config["experiment"], "strong": [*config["experiment"]["strong"], "dec"]}
-    config["prompting"] = {"models": ["dec"], "k": 2, "test_size": 30}
-    jobs = planned_jobs(workdir, config)
-    assert jobs.get("prompt_decoder") == 1 and "train_weak" not in jobs and "prepare_dataset" not in jobs  # only what is new
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    snakemake(workdir, "results/metrics/summary.csv", "results/figures/prompting.png")
+def test_prompting_cells_join_the_summary_and_figure(decoder_workflow):
+    workdir, config, planned = decoder_workflow  # the tiny run plus a decoder (dec), prompted with k=2 on 30 test texts
+    assert planned.get("prompt_decoder") == 1 and "train_weak" not in planned and "prepare_dataset" not in planned  # only what is new
     summary = pd.read_csv(workdir / "results/metrics/summary.csv")
     prompted = summary[summary["supervisor"] == "prompting"]
     assert sorted(prompted["loss"]) == sorted(MODES) and set(prompted["strong"]) == {"dec"}

@@ -1,9 +1,11 @@
 """Running the workflow on a tiny config in a temporary directory, and reading what a dry run plans."""
 
+import copy
 import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import yaml
@@ -21,6 +23,8 @@ def tiny_config(data_path: Path, resources: Path) -> dict:
                 "source": "local", "path": str(data_path), "text_field": "sentence",
                 "label_field": "sentiment", "positive_label": "pos",
                 "split_sizes": {"train_a": 300, "train_b": 500, "test": 500},
+                # 1,400 rows are written: the 100 left out of the pool are the texts GFT may read
+                "max_examples": 1300,
             }
         },
         "models": {
@@ -42,6 +46,20 @@ def tiny_config(data_path: Path, resources: Path) -> dict:
     }
 
 
+def decoder_config(config: dict, workdir: Path) -> dict:
+    """``config`` with a tiny random-init decoder saved in ``workdir`` as a strong model (``dec``), a
+    GFT variant of it (``dec_gft``), and few-shot prompting of ``dec``."""
+    from tiny_decoder import save_tiny_decoder
+
+    config = copy.deepcopy(config)
+    decoder = save_tiny_decoder(workdir / "tiny-decoder")
+    dec = {"backbone": "tiny-decoder", "hub_id": str(decoder), "arch": "decoder", "n_layers": 2, "n_params": 100.0}
+    config["models"].update(dec=dec, dec_gft={**dec, "gft": {"max_texts": 50, "batch_size": 16}})
+    config["experiment"]["strong"] = [*config["experiment"]["strong"], "dec", "dec_gft"]
+    config["prompting"] = {"models": ["dec"], "k": 2, "test_size": 30}
+    return config
+
+
 def snakemake(workdir: Path, *args: str, config: str = "config.yaml", snakefile: Path = REPO / "Snakefile",
               check: bool = True, **popen) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile), "--directory", str(workdir),
@@ -53,9 +71,11 @@ def snakemake(workdir: Path, *args: str, config: str = "config.yaml", snakefile:
     return result
 
 
-def planned_jobs(workdir: Path, config: dict, name: str = "changed.yaml", **kw) -> dict[str, int]:
+def planned_jobs(workdir: Path, config: dict, name: str | None = None, **kw) -> dict[str, int]:
     """Rule name -> number of jobs a dry run would execute with ``config``. The one figure rule is
-    counted per figure: ``figure:pgr`` etc."""
+    counted per figure: ``figure:pgr`` etc. The config is written to ``name``, by default a new file,
+    so tests in other processes can dry-run against the same shared workflow at once."""
+    name = name or f"changed-{uuid.uuid4().hex[:12]}.yaml"
     (workdir / name).write_text(yaml.safe_dump(config))
     out = snakemake(workdir, "-n", config=name, **kw).stdout
     if "Nothing to be done" in out:
