@@ -4,7 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 # Test processes (pytest-xdist; a file's tests stay in one process). Workflow tests mostly wait on
-# process start-up and dry runs, so two processes overlap them even on two cores.
+# process start-up and dry runs, so two processes overlap them even on two cores. Files are handed
+# out longest first (tests/conftest.py), not by their number of tests.
 TEST_WORKERS ?= 2
 
 .PHONY: setup run test report readme clean
@@ -24,7 +25,7 @@ run: setup  ## the default experiment (config/config.yaml): offline, CPU, minute
 	$(BIN)/snakemake --cores all
 
 test: setup  ## the test suite (offline), linters included
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 report: setup
 	$(BIN)/snakemake --cores all --report report.html

@@ -10,6 +10,19 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 REPO = Path(__file__).resolve().parents[1]
 
 
+# Test files in the order pytest-xdist hands them out (`make test` runs with --no-loadscope-reorder):
+# the longest first, so no long file starts last and leaves the other process idle. The first one
+# builds the shared tiny workflow while the second process runs files that do not need it.
+LONGEST_FIRST = ["test_workflow_e2e.py", "test_reward_modelling.py", "test_chess_workflow.py", "test_finetune.py",
+                 "test_distributed.py", "test_gft.py", "test_invalidation.py", "test_slurm_profile.py", "test_prompting.py",
+                 "test_failure_safety.py", "test_vision_workflow.py", "test_easy_to_hard.py", "test_lint.py"]
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the others keep their order
+
+
 @pytest.fixture(scope="session")
 def test_resources() -> Path:
     """Fetched assets shared by the tests (MiniLM from its PyPI package), kept between runs."""

@@ -55,8 +55,10 @@ def test_killed_job_is_redone_by_the_next_run(workflow_run_copy):
     # Whatever was left, the next dry run must plan the student again (never take it for finished)...
     jobs = planned_jobs(workdir, changed, name="killed.yaml")
     assert jobs.get("train_student") == 1
-    # ...and the next run completes (profiles/default: rerun-incomplete).
-    snakemake(workdir, config="killed.yaml")
-    assert planned_jobs(workdir, changed, name="killed.yaml") == {}
+    # ...and the next run completes it (profiles/default: rerun-incomplete), up to the summary table;
+    # only the figures, which were not asked for, are left to do.
+    snakemake(workdir, "results/metrics/summary.csv", config="killed.yaml")
+    left = planned_jobs(workdir, changed, name="killed.yaml")
+    assert left and all(job.startswith("figure:") or job == "all" for job in left), left
     summary = pd.read_csv(workdir / "results/metrics/summary.csv")
     assert len(summary[summary["supervisor"] == "trained"]) == 2 and (summary["loss"] == "logconf").sum() == 1

@@ -128,11 +128,11 @@ def pair_rows(n: int, seed: int = 0) -> list[dict]:
 
 def test_a_comparison_dataset_runs_end_to_end_and_the_strong_reward_model_learns_more(tmp_path, minilm, test_resources):
     path = tmp_path / "pairs.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in pair_rows(1100)))
+    path.write_text("".join(json.dumps(r) + "\n" for r in pair_rows(800)))
     config = tiny_config(path, test_resources)
     config["datasets"] = {"prefs": {"source": "local", "path": str(path), "prompt_field": "question", "chosen_field": "good",
                                     "rejected_field": "bad", "group_field": "pair",
-                                    "split_sizes": {"train_a": 300, "train_b": 400, "test": 300}}}
+                                    "max_examples": 700, "split_sizes": {"train_a": 200, "train_b": 300, "test": 200}}}
     config["experiment"]["losses"] = ["xent"]
     config["losses"] = {"xent": {}}
     for block in ("easy_to_hard", "simulated"):
