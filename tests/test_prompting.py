@@ -1,7 +1,6 @@
 """Prompting baselines: label-word scoring on a tiny decoder (the cached prefix gives what scoring each
 prompt whole gives), the demonstrations, and the prompting cells through the workflow."""
 
-
 import numpy as np
 import pandas as pd
 import pytest
