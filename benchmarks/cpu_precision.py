@@ -22,6 +22,7 @@ Writes every row to ``benchmarks/out/cpu_precision.jsonl``.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -38,11 +39,15 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out" / "cpu_precision.jsonl"
 
 
-def default_config() -> dict:
-    """config/config.yaml: its models and its linear-probe regime are the ones checked here."""
+@functools.cache
+def default_plan():
+    """config/config.yaml's plan: its models, feature settings and linear-probe regime are the ones
+    checked here, through the same functions the workflow's jobs use."""
     import yaml
 
-    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    from weak2strong.plan import build_plan
+
+    return build_plan(yaml.safe_load((REPO / "config" / "config.yaml").read_text()))
 
 
 def force_bf16() -> None:
@@ -80,12 +85,10 @@ def gemm(repeats: int, size: int = 2048) -> None:
 
 def spec_of(name: str):
     """Model ``name`` of the default config."""
-    from weak2strong.models.registry import resolve_model
-
-    models = default_config()["models"]
+    models = default_plan().models
     if name not in models:
         raise SystemExit(f"no model {name!r} in config/config.yaml (models: {', '.join(models)})")
-    return resolve_model(name, models[name])
+    return models[name]
 
 
 def extract(spec, texts: list[str], resources: str, bf16: bool) -> torch.Tensor:
@@ -96,7 +99,9 @@ def extract(spec, texts: list[str], resources: str, bf16: bool) -> torch.Tensor:
     if key not in extract.models:
         extract.models[key] = (load_backbone(spec, resources), load_tokenizer(spec, resources))
     model, tokenizer = extract.models[key]
-    feats, _ = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, 128, 64, "cpu", bf16)
+    plan = default_plan()
+    feats, _ = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, plan.read_length(spec.name),
+                           int(plan.features_options["batch_size"]), "cpu", bf16)
     return feats
 
 
@@ -114,13 +119,12 @@ def extraction_speed(model: str, texts: list[str], resources: str, repeats: int)
               "texts_per_s": round(len(texts) / min(times), 1), "relative_difference": round(diff, 5)})
 
 
-def probe_accuracy(train_x: torch.Tensor, train_y: np.ndarray, test_x: torch.Tensor, test_y: np.ndarray) -> float:
+def probe_accuracy(model: str, train_x: torch.Tensor, train_y: np.ndarray, test_x: torch.Tensor, test_y: np.ndarray) -> float:
+    from weak2strong.experiment import regime_from_params
     from weak2strong.losses import Xent
-    from weak2strong.training.loop import TrainConfig
     from weak2strong.training.probe import fit_probe, probe_predict
 
-    options = default_config()["regimes"]["linear_probe"]
-    cfg = TrainConfig(**{k: v for k, v in options.items() if k != "eval_points"})  # the default probe, without dynamics
+    cfg = regime_from_params(default_plan().train_options(model)).train  # what the workflow's probe of this model gets
     probe, _ = fit_probe(train_x, train_y.astype(np.float32), Xent(), cfg, seed=0)
     return float(((probe_predict(probe, test_x) > 0.5) == (test_y == 1)).mean())
 
@@ -141,7 +145,8 @@ def probe_check(models: list[str], datasets: list[str], results: Path, resources
                 start = time.perf_counter()
                 feats = extract(spec, train["text"].tolist() + test["text"].tolist(), resources, precision == "bf16")
                 seconds[precision] = round(time.perf_counter() - start, 1)
-                acc[precision] = probe_accuracy(feats[:len(train)], train["label"].to_numpy(), feats[len(train):], test["label"].to_numpy())
+                acc[precision] = probe_accuracy(model, feats[:len(train)], train["label"].to_numpy(), feats[len(train):],
+                                                test["label"].to_numpy())
             emit({"what": "probe_check", "dataset": dataset, "model": model, "train": len(train), "test": len(test),
                   "acc_fp32": round(acc["fp32"], 4), "acc_bf16": round(acc["bf16"], 4),
                   "difference_points": round(100 * (acc["bf16"] - acc["fp32"]), 2), "extraction_s": seconds})
@@ -155,7 +160,7 @@ def main() -> None:
     ap.add_argument("--texts", type=int, default=128)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--probe-check", action="store_true")
-    ap.add_argument("--models", nargs="+", default=list(default_config()["models"]))
+    ap.add_argument("--models", nargs="+", default=list(default_plan().models))
     ap.add_argument("--datasets", nargs="+", default=["multiemo_sentiment", "fever"])
     ap.add_argument("--results", default="results")
     args = ap.parse_args()
