@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
-# Test processes (pytest-xdist; a file's tests stay in one process). Workflow tests mostly wait on
-# process start-up and dry runs, so two processes overlap them even on two cores. Files are handed
-# out longest first (tests/conftest.py), not by their number of tests.
+# Test processes (pytest-xdist; a file's tests stay in one process). Two keep both cores of a small
+# machine busy while one test waits between its Snakemake jobs. Files are handed out longest first
+# (tests/conftest.py), not by their number of tests.
 TEST_WORKERS ?= 2
 
 .PHONY: setup run test report readme clean

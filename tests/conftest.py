@@ -37,6 +37,21 @@ def shared_root(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """Folder ``name`` of the run's shared root, made by ``build(folder)`` by the first worker that
+    asks; the others wait for it. A folder left by an interrupted build is made again."""
+    from filelock import FileLock
+
+    root = shared_root(tmp_path_factory)
+    workdir = root / name
+    with FileLock(str(root / f"{name}.lock")):
+        if not (workdir / ".finished").exists():
+            shutil.rmtree(workdir, ignore_errors=True)
+            build(workdir)
+            (workdir / ".finished").touch()
+    return workdir
+
+
 @pytest.fixture(scope="session")
 def minilm(test_resources) -> Path:
     from filelock import FileLock
@@ -56,50 +71,40 @@ def workflow_run(tmp_path_factory, minilm, test_resources):
     With pytest-xdist, the first worker to need it runs it and the others wait for it and share it."""
     import pandas as pd
     import yaml
-    from filelock import FileLock
 
     from synthetic import make_rows
     from workflow_helpers import snakemake, tiny_config
 
-    root = shared_root(tmp_path_factory)
-    workdir = root / "w2s-shared"
-    data = workdir / "reviews.jsonl"
-    config = tiny_config(data, test_resources)
-    with FileLock(str(root / "w2s-shared.lock")):
-        if not (workdir / ".finished").exists():
-            shutil.rmtree(workdir, ignore_errors=True)  # a run interrupted before it finished
-            workdir.mkdir()
-            pd.DataFrame(make_rows(1400, seed=0)).to_json(data, orient="records", lines=True)
-            (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-            snakemake(workdir)
-            (workdir / ".finished").touch()
-    return workdir, config
+    def build(workdir):
+        workdir.mkdir()
+        pd.DataFrame(make_rows(1400, seed=0)).to_json(workdir / "reviews.jsonl", orient="records", lines=True)
+        (workdir / "config.yaml").write_text(yaml.safe_dump(tiny_config(workdir / "reviews.jsonl", test_resources)))
+        snakemake(workdir)
+
+    workdir = built_once(tmp_path_factory, "w2s-shared", build)
+    return workdir, tiny_config(workdir / "reviews.jsonl", test_resources)
 
 
 @pytest.fixture(scope="session")
-def decoder_workflow(tmp_path_factory, workflow_run):
+def decoder_workflow(workflow_run, tmp_path_factory):
     """The tiny workflow with a tiny random-init decoder added as a strong model, a GFT variant of it,
     and few-shot prompting of the decoder: run once on a copy of the tiny run (one run instead of one
     per test, since both add the same decoder's cells), and shared like it. Returns the folder, the
     config, and the jobs a dry run planned before the run."""
     import yaml
-    from filelock import FileLock
 
     from workflow_helpers import decoder_config, planned_jobs, snakemake
 
     base, base_config = workflow_run
-    root = shared_root(tmp_path_factory)
-    workdir = root / "w2s-decoder"
-    with FileLock(str(root / "w2s-decoder.lock")):
-        if not (workdir / ".finished").exists():
-            shutil.rmtree(workdir, ignore_errors=True)
-            shutil.copytree(base, workdir, symlinks=True, ignore=shutil.ignore_patterns(".finished", "changed-*.yaml"))
-            config = decoder_config(base_config, workdir)
-            planned = planned_jobs(workdir, config, name="planned.yaml")
-            (workdir / "planned.yaml").write_text(yaml.safe_dump(planned))
-            (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-            snakemake(workdir, "results/metrics/summary.csv", "results/figures/prompting.png")
-            (workdir / ".finished").touch()
+
+    def build(workdir):
+        shutil.copytree(base, workdir, symlinks=True, ignore=shutil.ignore_patterns(".finished", "changed-*.yaml"))
+        config = decoder_config(base_config, workdir)
+        (workdir / "planned.yaml").write_text(yaml.safe_dump(planned_jobs(workdir, config, name="planned-config.yaml")))
+        (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+        snakemake(workdir, "results/metrics/summary.csv", "results/figures/prompting.png")
+
+    workdir = built_once(tmp_path_factory, "w2s-decoder", build)
     return workdir, yaml.safe_load((workdir / "config.yaml").read_text()), yaml.safe_load((workdir / "planned.yaml").read_text())
 
 
