@@ -16,6 +16,7 @@ from .errors import ConfigError
 from .figures import FIGURES
 from .losses import LOSSES
 from .models.registry import ModelSpec, resolve_model
+from .names import checked_name, path_of
 from .prompting import PromptingPlan, prompting_plan
 from .regimes import REGIMES
 from .simulated import SimulatedPlan, simulated_plan
@@ -96,12 +97,13 @@ class Plan:
     def features_file(self, dataset: str, name: str) -> str:
         """The cached features model ``name`` reads on ``dataset``: one file per (backbone, layer, length)."""
         m = self.models[name]
-        return f"results/features/{dataset}/{m.features_key}/layer{m.layer}-len{self.read_length(name)}.safetensors"
+        return path_of("results/features", dataset, m.features_key, f"layer{m.layer}-len{self.read_length(name)}.safetensors",
+                       where=f"the features of models.{name}")
 
     def model_files(self, name: str) -> list[str]:
         """The fetched files a packaged model needs (hub models: none, they load by id)."""
         b = self.models[name].backbone
-        return [f"{self.resources_dir}/models/{b.name}"] if b.source == "packaged" else []
+        return [f"{self.resources_dir}/{path_of('models', b.name, where=f'models.{name}')}"] if b.source == "packaged" else []
 
     @property
     def early_stopping(self) -> str:
@@ -271,8 +273,27 @@ def check_easy_to_hard(plan: Plan, where: str) -> None:
         raise ConfigError(f"{where}: easy_to_hard needs a model smaller than the student '{e2h['strong']}' to define easy examples.")
 
 
+def check_names(config: dict, where: str) -> None:
+    """Every name the config gives that becomes part of a path is a safe folder name (names.py)."""
+    named = [(f"datasets.{d}", d) for d in config["datasets"]]
+    for m, opts in config["models"].items():
+        named += [(f"models.{m}", m), (f"models.{m}.backbone", (opts or {}).get("backbone", m))]
+    named += [(f"experiment.{role}", n) for role in ("weak", "strong", "losses") for n in config["experiment"].get(role, [])]
+    named += [(f"losses.{loss}", loss) for loss in config.get("losses") or {}]
+    named += [(f"bootstrap.chains.{c}", c) for c in ((config.get("bootstrap") or {}).get("chains") or {})]
+    named += [("bootstrap.loss", (config.get("bootstrap") or {}).get("loss", "xent"))]
+    named += [("easy_to_hard.cutoffs", c) for c in (config.get("easy_to_hard") or {}).get("cutoffs") or []]
+    named += [(f"figures.{f}", f) for f, opts in (config.get("figures") or {}).items() if isinstance(opts, dict)]
+    vision = config.get("vision") or {}
+    named += [(f"vision.backbones.{b}", b) for b in vision.get("backbones") or {}]
+    named += [("vision.losses", loss) for loss in vision.get("losses") or []]
+    for key, value in named:
+        checked_name(value, f"{where}: {key}")
+
+
 def build_plan(config: dict) -> Plan:
     where = "config/config.yaml"
+    check_names(config, where)
     seeds = config["seeds"]
     seeds = list(range(seeds)) if isinstance(seeds, int) else sorted(seeds)
     datasets = {name: resolve_dataset(name, opts) for name, opts in config["datasets"].items()}

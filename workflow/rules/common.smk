@@ -20,6 +20,7 @@ from weak2strong.assets import (
     packaged_pins,
 )
 from weak2strong.figures import FIGURES
+from weak2strong.names import SEGMENTS_REGEX
 from weak2strong.plan import Cell, build_plan
 from weak2strong.prompting import MODES as PROMPTING_MODES
 from weak2strong.provenance import code_hash, loss_code_hash
@@ -87,6 +88,7 @@ wildcard_constraints:
     regime=REGIME,
     backbone=one_of({k for m in PLAN.models.values() for k in (m.backbone.name, m.features_key)}),  # GFT backbones too (gft.py)
     key=one_of({m.features_key for m in PLAN.models.values() if m.gft} or {"-"}),
+    chain=one_of(PLAN.chains or {"-"}),
 
 
 def all_targets():

@@ -26,7 +26,7 @@ rule fetch_bigbench_task:
     log:
         "logs/fetch_bigbench_task/{task}.log",
     wildcard_constraints:
-        task="[A-Za-z0-9_/]+",
+        task=SEGMENTS_REGEX,  # a BIG-bench task, e.g. multiemo: names joined by "/"
     localrule: True
     run:
         run_logged(log[0], extract_bigbench_task, Path(input[0]), wildcards.task, Path(output[0]))

@@ -102,7 +102,7 @@ if PER_SEED_JOBS:
             "logs/collect_seeds/{kind}/{regime}/{cell}.log",
         wildcard_constraints:
             kind="labels|predictions",
-            cell="[A-Za-z0-9_./-]+",
+            cell=SEGMENTS_REGEX,  # names joined by "/": no "." or ".." segment
         localrule: True
         script:
             "../scripts/collect_seeds.py"

@@ -86,7 +86,7 @@ if VISION:
             "logs/vision/{vrole}/{vcell}.log",
         wildcard_constraints:
             vrole="labels|ceiling|student",
-            vcell="[A-Za-z0-9_./-]+",
+            vcell=SEGMENTS_REGEX,  # names joined by "/": no "." or ".." segment
         params:
             seeds=VISION.seeds,
             cell=lambda wc: vision_cell(wc),
