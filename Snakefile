@@ -26,6 +26,10 @@ include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
 
 
+# A result replaced by a folder would count as done ("Nothing to be done"): stop and name it instead.
+check_no_folder_where_a_file_belongs(all_targets())
+
+
 rule all:
     default_target: True
     input:

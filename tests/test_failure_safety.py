@@ -62,3 +62,21 @@ def test_killed_job_is_redone_by_the_next_run(workflow_run_copy):
     assert left and all(job.startswith("figure:") or job == "all" for job in left), left
     summary = pd.read_csv(workdir / "results/metrics/summary.csv")
     assert len(summary[summary["supervisor"] == "trained"]) == 2 and (summary["loss"] == "logconf").sum() == 1
+
+
+@pytest.mark.slow
+def test_an_edited_label_file_stops_the_steps_that_read_it(workflow_run_copy):
+    """Weak labels opened in pandas, one changed and saved: the next run does not use them silently
+    (it did: the weak accuracy in summary.csv moved with no warning); the first job that reads them
+    fails, and its log names the file and both ways out."""
+    workdir, _ = workflow_run_copy
+    labels = workdir / "results/labels/linear_probe/reviews/minilm_l1_short.parquet"
+    table = pd.read_parquet(labels)
+    table.loc[0, "soft_label"] = 1.0 - table.loc[0, "soft_label"]
+    table.to_parquet(labels)
+    summary = (workdir / "results/metrics/summary.csv").read_bytes()
+    result = snakemake(workdir, "results/metrics/summary.csv", check=False)
+    assert result.returncode != 0
+    logs = "".join(p.read_text() for p in (workdir / "logs").rglob("*.log") if p.stat().st_mtime > labels.stat().st_mtime)
+    assert f"{labels.relative_to(workdir)} has no content checksum" in logs and "weak2strong.accept_edit" in logs
+    assert (workdir / "results/metrics/summary.csv").read_bytes() == summary

@@ -95,3 +95,38 @@ def test_a_file_with_only_the_positive_class_is_a_clear_error(tmp_path):
     path = write_csv(tmp_path / "d.csv", [{"text": f"t{i}", "y": "pos"} for i in range(10)])
     with pytest.raises(DatasetError, match="holds 1 distinct values.*every row is the positive class"):
         load_local_records(path, "text", "y", positive_label="pos")
+
+
+@pytest.mark.parametrize("value, kind", [(["a", "list"], "list"), (12, "int"), (True, "bool"), ({"k": "v"}, "dict")])
+def test_a_text_that_is_not_a_string_is_refused_not_turned_into_its_repr(tmp_path, value, kind):
+    """Before, ["a","list"] became the text "['a', 'list']" and numbers and booleans became text."""
+    import json
+
+    path = tmp_path / "d.jsonl"
+    rows = [{"sentence": f"t{i}", "y": i % 2} for i in range(6)]
+    rows[3]["sentence"] = value
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(DatasetError, match=rf"'sentence' \(the dataset's text_field\) must hold text, but 1 lines hold {kind} "
+                                           r"values .*at line 4"):
+        load_local_records(path, "sentence", "y")
+
+
+def test_a_pair_field_that_is_not_a_string_is_refused(tmp_path):
+    import json
+
+    from weak2strong.data.local import load_local_pairs
+
+    path = tmp_path / "p.jsonl"
+    rows = [{"prompt": "p", "chosen": "good", "rejected": "bad"}, {"prompt": "q", "chosen": 3.5, "rejected": "bad"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(DatasetError, match=r"'chosen' \(the dataset's chosen_field\) must hold text.*float.*line 2"):
+        load_local_pairs(path, "prompt", "chosen", "rejected")
+
+
+def test_groups_are_texts_or_whole_numbers(tmp_path):
+    path = tmp_path / "g.parquet"
+    pd.DataFrame({"text": ["a", "b", "c"], "y": [0, 1, 0], "g": [7.0, None, 7.0]}).to_parquet(path)
+    assert [r["group"] for r in load_local_records(path, "text", "y", group_field="g")] == ["7", None, "7"]
+    pd.DataFrame({"text": ["a", "b"], "y": [0, 1], "g": [0.5, 1.0]}).to_parquet(path)
+    with pytest.raises(DatasetError, match="group_field.*0.5"):
+        load_local_records(path, "text", "y", group_field="g")

@@ -37,6 +37,20 @@ def _user_errors_without_traceback(kind, error, tb):
     sys.__excepthook__(kind, error, tb)
 
 
+def check_no_folder_where_a_file_belongs(paths) -> None:
+    """Stop if a folder stands where the workflow writes a file (``results/metrics/summary.csv/``):
+    Snakemake would take the folder for the finished file and use or skip it without a word."""
+    import os
+
+    from .io import ArtifactError
+
+    folders = [p for p in paths if os.path.isdir(p)]
+    if folders:
+        shown = ", ".join(f"{p}/" for p in folders[:5]) + (f" and {len(folders) - 5} more" if len(folders) > 5 else "")
+        raise ArtifactError(f"{shown}: a folder where the workflow writes a file. Move or delete "
+                            f"{'it' if len(folders) == 1 else 'them'} and rerun; the file is then rebuilt.")
+
+
 def set_threads(snakemake) -> None:
     import torch
 

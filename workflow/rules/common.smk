@@ -24,7 +24,7 @@ from weak2strong.names import SEGMENTS_REGEX
 from weak2strong.plan import Cell, build_plan
 from weak2strong.prompting import MODES as PROMPTING_MODES
 from weak2strong.provenance import code_hash, loss_code_hash
-from weak2strong.workflow_support import run_logged
+from weak2strong.workflow_support import check_no_folder_where_a_file_belongs, run_logged
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
 

@@ -82,6 +82,28 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
 
 
+def _not_text(value) -> bool:
+    """A value that is neither missing nor a string: a number, a boolean, a list or an object, which
+    ``str`` would turn into its Python repr (``"['a', 'list']"``, ``"True"``) and train on."""
+    return not _missing(value) and not isinstance(value, str)
+
+
+def check_texts(df: pd.DataFrame, fields, where: str, unit: str) -> None:
+    """Every value of the text fields is a string (or missing): anything else stops, naming the
+    field, the first lines and what they hold."""
+    for role, field in fields:
+        if field is None:
+            continue
+        bad = df[field].map(_not_text)
+        if bad.any():
+            kinds = sorted({type(v).__name__ for v in df[field][bad]})
+            first = df[field][bad].iloc[0]
+            raise DatasetError(f"{where}: '{field}' (the dataset's {role}) must hold text, but {int(bad.sum())} {unit}s hold "
+                               f"{'/'.join(kinds)} values (e.g. {first!r} at {unit} {df.index[bad][0]}; {unit}s "
+                               f"{_lines(df.index[bad])}). Write them as strings in the file, or point {role} at a text "
+                               f"column; {FIX}.")
+
+
 def _lines(index, limit: int = 8) -> str:
     shown = ", ".join(str(i) for i in list(index)[:limit])
     return shown + (f" and {len(index) - limit} more" if len(index) > limit else "")
@@ -100,7 +122,8 @@ def load_local_records(path: str | Path, text_field: str, label_field: str, grou
         if field is not None and field not in df.columns:
             raise DatasetError(f"{where} has no column '{field}' (the dataset's {role}); its columns are "
                                f"{list(df.columns)}. Set {role} to one of them; {FIX}.")
-    texts = df[text_field].map(lambda v: "" if _missing(v) else str(v))
+    check_texts(df, [("text_field", text_field)], where, unit)
+    texts = df[text_field].map(lambda v: "" if _missing(v) else v)
     labels = df[label_field]
     no_text = texts.str.strip() == ""
     no_label = labels.map(_missing)
@@ -137,8 +160,21 @@ def load_local_records(path: str | Path, text_field: str, label_field: str, grou
                                f"{examples} ({unit}s {_lines(df.index[bad])}); set positive_label to the class that is 1, "
                                f"or fix those {unit}s; {FIX}.")
         y = numeric.astype(int)
-    groups = [None if _missing(v) else str(v) for v in df[group_field]] if group_field else [None] * len(df)
+    groups = [None if _missing(v) else _group(v, where, group_field) for v in df[group_field]] if group_field else [None] * len(df)
     return [{"text": t, "label": int(lbl), "group": g} for t, lbl, g in zip(texts, y, groups)]
+
+
+def _group(value, where: str, field: str) -> str:
+    """A group id: text or a whole number (a game or document id; 12.0 from a column with gaps is 12);
+    a fraction, boolean, list or object is refused."""
+    import numbers
+
+    if isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
+        return str(int(value))
+    raise DatasetError(f"{where}: '{field}' (the dataset's group_field) holds {value!r} ({type(value).__name__}); a group is a "
+                       f"text or a whole number. {FIX}.")
 
 
 def load_local_pairs(path: str | Path, prompt_field: str, chosen_field: str, rejected_field: str,
@@ -156,8 +192,11 @@ def load_local_pairs(path: str | Path, prompt_field: str, chosen_field: str, rej
             raise DatasetError(f"{where} has no column '{field}' (the dataset's {role}); its columns are "
                                f"{list(df.columns)}. Set {role} to one of them; {FIX}.")
 
+    check_texts(df, [("prompt_field", prompt_field), ("chosen_field", chosen_field), ("rejected_field", rejected_field)],
+                where, unit)
+
     def text(field):
-        return df[field].map(lambda v: "" if _missing(v) else str(v).strip())
+        return df[field].map(lambda v: "" if _missing(v) else v.strip())
 
     prompts, chosen, rejected = text(prompt_field), text(chosen_field), text(rejected_field)
     empty = (chosen == "") | (rejected == "")
@@ -169,6 +208,6 @@ def load_local_pairs(path: str | Path, prompt_field: str, chosen_field: str, rej
     if not keep.any():
         raise DatasetError(f"{where}: no row has two different, non-empty completions in '{chosen_field}' and "
                            f"'{rejected_field}'; check the field names; {FIX}.")
-    groups = text(group_field) if group_field else prompts
+    groups = df[group_field].map(lambda v: "" if _missing(v) else _group(v, where, group_field).strip()) if group_field else prompts
     return [{"prompt": p, "chosen": c, "rejected": r, "group": g or None}
             for p, c, r, g in zip(prompts[keep], chosen[keep], rejected[keep], groups[keep])]

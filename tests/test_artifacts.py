@@ -1,0 +1,80 @@
+"""Cached Parquet artefacts carry a content checksum: an edit is detected where the file is read."""
+
+import errno
+import os
+
+import pandas as pd
+import pytest
+
+from weak2strong.accept_edit import main as accept_edit_main
+from weak2strong.io import ArtifactError, read_parquet, write_parquet
+from weak2strong.schemas import LABELS_SCHEMA, VISION_TABLE_SCHEMA
+from weak2strong.workflow_support import check_no_folder_where_a_file_belongs
+
+
+def _labels(n=6) -> pd.DataFrame:
+    return pd.DataFrame({"id": [f"e{i}" for i in range(n)], "split": ["test"] * n, "gt_label": [i % 2 for i in range(n)],
+                         "soft_label": [0.1 * i for i in range(n)], "hard_label": [int(0.1 * i > 0.5) for i in range(n)],
+                         "weak_model": ["w"] * n, "dataset": ["d"] * n, "seed": [0] * n})
+
+
+@pytest.mark.parametrize("frame", [
+    _labels(),
+    pd.DataFrame({"x": [1.5, None], "c": pd.Categorical(["u", "v"]), "l": [[1.0, 2.0], None], "s": ["a", None]}),
+    _labels().iloc[:0],
+])
+def test_what_a_step_wrote_reads_back_unchanged(tmp_path, frame):
+    write_parquet(frame, tmp_path / "t.parquet")
+    assert read_parquet(tmp_path / "t.parquet").shape == frame.shape
+
+
+def test_a_label_edited_in_pandas_stops_the_reader_until_rebuilt_or_accepted(tmp_path, capsys):
+    """The reported case: one soft label changed in pandas and saved; before, every later step
+    used it without a word."""
+    path = tmp_path / "seed0.parquet"
+    write_parquet(_labels(), path, LABELS_SCHEMA)
+    edited = pd.read_parquet(path)
+    edited.loc[0, "soft_label"] = 0.9
+    edited.to_parquet(path)
+    with pytest.raises(ArtifactError, match=r"seed0.parquet has no content checksum.*delete it and rerun.*accept_edit"):
+        read_parquet(path)
+    # an edit that keeps our metadata (pyarrow, schema carried over) is caught by the checksum itself
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    write_parquet(_labels(), path, LABELS_SCHEMA)
+    original = pq.read_table(path)
+    pq.write_table(table.replace_schema_metadata(original.schema.metadata), path)
+    with pytest.raises(ArtifactError, match="does not match the content checksum"):
+        read_parquet(path)
+    assert accept_edit_main([str(path)]) == 0
+    assert "edit accepted" in capsys.readouterr().out
+    assert read_parquet(path)["soft_label"].iloc[0] == pytest.approx(0.9)
+
+
+def test_vision_tables_with_list_columns_keep_their_checksum(tmp_path):
+    frame = pd.DataFrame({"id": ["a"], "split": ["test"], "gt_label": [3], "soft_label": [[0.1, 0.9]], "hard_label": [1],
+                          "model": ["m"], "role": ["weak"], "weak_model": [""], "loss": [""], "n_views": [0], "seed": [0]})
+    write_parquet(frame, tmp_path / "v.parquet", VISION_TABLE_SCHEMA)
+    assert read_parquet(tmp_path / "v.parquet")["soft_label"].iloc[0].tolist() == pytest.approx([0.1, 0.9])
+
+
+def test_a_folder_where_a_file_belongs_is_named(tmp_path):
+    (tmp_path / "summary.csv").mkdir()
+    with pytest.raises(ArtifactError, match=r"summary.csv/: a folder where the workflow writes a file"):
+        check_no_folder_where_a_file_belongs([str(tmp_path / "summary.csv"), str(tmp_path / "other.csv")])
+    (tmp_path / "labels.parquet").mkdir()
+    with pytest.raises(ArtifactError, match="is a folder"):
+        read_parquet(tmp_path / "labels.parquet")
+    with pytest.raises(ArtifactError, match="is a folder where the workflow writes a file"):
+        write_parquet(_labels(), tmp_path / "labels.parquet")
+
+
+def test_a_full_disk_names_the_file_and_says_nothing_was_left(tmp_path, monkeypatch):
+    def no_space(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", no_space)
+    with pytest.raises(ArtifactError, match=r"no space left on the device while writing .*out.parquet: nothing was left half-written"):
+        write_parquet(_labels(), tmp_path / "out.parquet")
+    assert list(tmp_path.iterdir()) == []
