@@ -48,11 +48,14 @@ def test_malformed_puzzles_are_rejected_with_a_count_per_reason(caplog):
         {**ANASTASIA, "id": "c", "moves": ["a2a4", "e4h4"]},  # White cannot move: Black is to play
         {**ANASTASIA, "id": "d", "moves": ["h8h7", "e4e8"]},  # the rook cannot jump to e8
         {**ANASTASIA, "id": "e", "moves": ["h8h7", "zz99"]},
+        # two white kings; and White (not to move) in check from the black rook on h1
+        {**ANASTASIA, "id": "f", "fen": "r1bq1r1k/ppp1NppQ/3p4/4n3/4R3/8/PPP2PPP/R1B2KK1 b - - 0 15"},
+        {**ANASTASIA, "id": "g", "fen": "7k/8/8/8/8/8/8/4K2r b - - 0 1", "moves": ["h8g8", "e1e2"]},
     ]
     with caplog.at_level("WARNING"):
         table = puzzles_table([ANASTASIA, ANASTASIA, *bad], "test")
-    assert table["id"].tolist() == ["B8Pkv"]  # the duplicate merged, the five rejected, nothing crashed
-    assert "rejected 5 malformed puzzles" in caplog.text
+    assert table["id"].tolist() == ["B8Pkv"]  # the duplicate merged, the seven rejected, nothing crashed
+    assert "rejected 7 malformed puzzles" in caplog.text and "an illegal position: 2" in caplog.text
     for reason in ("unreadable FEN", "fewer than two moves", "the opponent's move is illegal", "the solution move is illegal",
                    "a move that is not UCI"):
         assert reason in caplog.text
@@ -71,6 +74,10 @@ def test_a_lichess_csv_becomes_the_same_table(tmp_path):
     (tmp_path / "other.csv").write_text("id,fen\n1,x\n")
     with pytest.raises(DatasetError, match="not a Lichess puzzle CSV"):
         lichess_csv_records(tmp_path / "other.csv")
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes(csv.read_text().replace("anastasiaMate", "anastasiaMat\u00e9").encode("latin-1"))
+    with pytest.raises(DatasetError, match=r"latin1.csv is not UTF-8 text.*iconv"):
+        lichess_csv_records(latin1)
 
 
 def test_elo_cutoffs_include_their_boundaries():

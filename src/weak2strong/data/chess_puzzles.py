@@ -41,6 +41,8 @@ def solve_step(fen: str, moves: list[str]) -> tuple[dict | None, str]:
         board = chess.Board(fen)
     except ValueError:
         return None, "unreadable FEN"
+    if not board.is_valid():  # two white kings, the side not to move in check, pawns on the back rank, ...
+        return None, "an illegal position"
     if len(moves) < 2:
         return None, "fewer than two moves"
     try:
@@ -95,7 +97,13 @@ def lichess_csv_records(path: str | Path) -> list[dict]:
     path = Path(path)
     if not path.exists():
         raise DatasetError(f"Lichess puzzle file {path} does not exist; fix 'path' for this dataset in config/config.yaml.")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"Lichess puzzle file {path} is not UTF-8 text (byte {exc.start}: {exc.reason}); the Lichess "
+                           "database is UTF-8: save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`) and rerun.") from exc
+    except pd.errors.ParserError as exc:
+        raise DatasetError(f"Lichess puzzle file {path} is not valid CSV: {exc}. Check quoting and the number of columns.") from exc
     needed = ["PuzzleId", "FEN", "Moves", "Rating"]
     missing = [c for c in needed if c not in df.columns]
     if missing:
