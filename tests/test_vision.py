@@ -92,6 +92,45 @@ def test_duplicate_images_are_kept_once(tmp_path):
     assert len(ids) == 3 and list(labels) == [0, 1, 2]
 
 
+def test_images_in_nested_class_folders_are_read_and_other_files_counted(tmp_path, caplog):
+    """Before, an image in a sub-folder of a class folder was skipped without a word."""
+    for name, value in (("cat", 10), ("dog", 200)):
+        (tmp_path / name / "2024" / "batch").mkdir(parents=True)
+        (tmp_path / name / "top.png").write_bytes(png(np.full((8, 8, 3), value, np.uint8)))
+        (tmp_path / name / "2024" / "batch" / "deep.png").write_bytes(png(np.full((8, 8, 3), value + 1, np.uint8)))
+    (tmp_path / "cat" / "notes.txt").write_text("not an image")
+    with caplog.at_level("INFO"):
+        images, labels, classes = read_image_folder(tmp_path, size=None)
+    assert classes == ["cat", "dog"] and sorted(labels) == [0, 0, 1, 1]
+    assert "2 images in sub-folders" in caplog.text and "skipped 1 files that are not images (.txt" in caplog.text
+
+
+def test_a_picture_under_two_labels_is_dropped_not_given_the_first_folders_label(tmp_path, caplog):
+    same = png(np.full((8, 8, 3), 77, np.uint8))
+    for name, value in (("cat", 10), ("dog", 200)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "own.png").write_bytes(png(np.full((8, 8, 3), value, np.uint8)))
+        (tmp_path / name / "shared.png").write_bytes(same)
+    (tmp_path / "dog" / "own_again.png").write_bytes(png(np.full((8, 8, 3), 200, np.uint8)))
+    with caplog.at_level("WARNING"):
+        pixels, labels, classes, ids = read_images({"source": "imagefolder"}, str(tmp_path))
+    assert len(ids) == 2 and sorted(labels.tolist()) == [0, 1]  # the shared picture is gone from both classes
+    assert "dropped 1 pictures that appear under two or more labels (2 rows" in caplog.text and "cat and dog" in caplog.text
+    assert "1 duplicate images (identical pixels, same label) kept once" in caplog.text
+
+
+def test_a_huge_image_is_refused_before_decoding(tmp_path):
+    """A 400-megapixel PNG crashed with Pillow's DecompressionBombError traceback."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(buffer, format="PNG")  # 400 megapixels, about 50 kB compressed
+    with pytest.raises(DatasetError, match=r"big.png: an image of 20000x20000 pixels \(400 megapixels\).*shrink it"):
+        from weak2strong.data.images import decode_image
+
+        decode_image(buffer.getvalue(), "big.png")
+
+
 def probe_accuracy(features: torch.Tensor, labels: np.ndarray, n_train: int) -> float:
     from weak2strong.losses import Xent
     from weak2strong.training.probe import fit_probe, probe_predict

@@ -5,14 +5,16 @@ Sources:
 - ``bigbench_cifar10``: the CIFAR-10 test set (10,000 32×32 images, 1,000 per class) inside the
   BIG-bench archive the workflow downloads (task ``cifar10_classification/base64``: each example's
   ``input`` is a base64 PNG, its ``target_scores`` the one-hot class);
-- ``imagefolder``: ``path/<class name>/<image file>`` (classes in sorted order);
+- ``imagefolder``: ``path/<class name>/<image file>`` (classes in sorted order; images in sub-folders
+  of a class folder belong to that class, as in torchvision's ``ImageFolder``);
 - ``parquet``: a file with an image column (PNG/JPEG bytes, or a ``{"bytes": ...}`` struct as the hub
   writes them) and a label column;
 - ``hub``: a hub dataset by id (``cifar10``, ``imagenet-1k`` for users who have it) through
   ``datasets.load_dataset``, its image and label columns named in the config.
 
 An example's id is the first 16 hex digits of sha1 of its decoded pixels, so duplicate images (the
-same picture twice) share an id and are kept once.
+same picture twice) share an id and are kept once; a picture under two different labels is dropped
+(every copy) and counted, as text datasets drop conflicting duplicates.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from ..errors import DatasetError
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+# Larger images are refused before decoding (Pillow's own guard against decompression bombs stops at
+# 179 megapixels with a raw traceback); ImageNet's largest are under 20 megapixels.
+MAX_MEGAPIXELS = 100
 
 
 def decode_image(data: bytes, where: str, size: int | None = None) -> np.ndarray:
@@ -39,8 +44,20 @@ def decode_image(data: bytes, where: str, size: int | None = None) -> np.ndarray
     Undecodable bytes raise a ``DatasetError`` naming ``where``."""
     from PIL import Image, UnidentifiedImageError
 
+    guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # opening reads the header only; our own limit follows
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        opened = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError, ValueError) as err:
+        raise DatasetError(f"{where}: not a readable image ({err}); remove the example or replace the file.") from err
+    finally:
+        Image.MAX_IMAGE_PIXELS = guard
+    try:
+        with opened as image:
+            megapixels = image.size[0] * image.size[1] / 1e6
+            if megapixels > MAX_MEGAPIXELS:
+                raise DatasetError(f"{where}: an image of {image.size[0]}x{image.size[1]} pixels ({megapixels:.0f} megapixels), "
+                                   f"more than the {MAX_MEGAPIXELS} this reader decodes (every image is resized to a few "
+                                   "hundred pixels a side); shrink it or remove it.")
             image = image.convert("RGB")
             if size is not None and image.size != (size, size):
                 image = image.resize((size, size), Image.BILINEAR)
@@ -96,12 +113,21 @@ def read_image_folder(root: Path, size: int | None) -> tuple[list[np.ndarray], l
     classes = sorted(p.name for p in root.iterdir() if p.is_dir())
     if len(classes) < 2:
         raise DatasetError(f"{root}: needs one sub-folder per class (at least two), found {classes}.")
-    images, labels = [], []
+    images, labels, skipped = [], [], []
     for label, name in enumerate(classes):
-        for path in sorted((root / name).iterdir()):
+        for path in sorted(p for p in (root / name).rglob("*") if p.is_file()):
             if path.suffix.lower() in IMAGE_SUFFIXES:
                 images.append(decode_image(path.read_bytes(), str(path), size))
                 labels.append(label)
+            else:
+                skipped.append(path)
+    nested = sum(1 for p in (root / c for c in classes) for q in p.rglob("*") if q.is_file() and q.parent != p)
+    if nested:
+        log.info("%s: %d images in sub-folders of class folders, each read as its class folder's class", root, nested)
+    if skipped:
+        suffixes = sorted({p.suffix.lower() or "(none)" for p in skipped})
+        log.warning("%s: skipped %d files that are not images (%s; e.g. %s); images end in %s", root, len(skipped),
+                    ", ".join(suffixes), skipped[0], ", ".join(IMAGE_SUFFIXES))
     return images, labels, classes
 
 
@@ -166,8 +192,27 @@ def read_images(options: dict, source_file: str | None) -> tuple[np.ndarray, np.
         raise DatasetError(f"{source_file}: images of several sizes {sorted(shapes)[:4]}; set vision.dataset.image_size to resize them.")
     pixels = np.stack(images)
     ids = [image_id(im) for im in pixels]
-    first = dict(zip(reversed(ids), reversed(range(len(ids)))))  # the first row of each id
-    keep = np.array(sorted(first.values()))
-    if len(keep) < len(ids):
-        log.warning("%d duplicate images (identical pixels) kept once", len(ids) - len(keep))
+    keep = keep_once(ids, labels, classes, str(source_file or options.get("id")))
     return pixels[keep], np.asarray(labels)[keep], classes, [ids[k] for k in keep]
+
+
+def keep_once(ids: list[str], labels: list[int], classes: list[str], where: str) -> np.ndarray:
+    """Rows to keep: the first of each picture; none of a picture that appears under two labels
+    (which label would be right is unknown), with both counted in the log."""
+    labels_of: dict[str, set[int]] = {}
+    for i, label in zip(ids, labels):
+        labels_of.setdefault(i, set()).add(int(label))
+    conflicting = {i for i, found in labels_of.items() if len(found) > 1}
+    first = dict(zip(reversed(ids), reversed(range(len(ids)))))  # the first row of each id
+    keep = np.array(sorted(k for i, k in first.items() if i not in conflicting), dtype=int)
+    if conflicting:
+        example = sorted(conflicting)[0]
+        log.warning("%s: dropped %d pictures that appear under two or more labels (%d rows; e.g. image %s as %s)", where,
+                    len(conflicting), sum(i in conflicting for i in ids), example,
+                    " and ".join(classes[c] for c in sorted(labels_of[example])))
+    duplicates = len(ids) - len(keep) - sum(i in conflicting for i in ids)
+    if duplicates:
+        log.warning("%s: %d duplicate images (identical pixels, same label) kept once", where, duplicates)
+    if len(keep) == 0:
+        raise DatasetError(f"{where}: no image is left after dropping pictures with conflicting labels.")
+    return keep
