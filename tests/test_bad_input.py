@@ -276,3 +276,21 @@ def test_a_bad_local_file_fails_its_job_with_the_message_not_a_traceback(tmp_pat
     log = (tmp_path / "logs/prepare_dataset/reviews.log").read_text()
     assert "has no column 'sentence'" in log and "its columns are ['text', 'sentiment']" in log
     assert "Traceback" not in log
+
+
+def test_a_key_given_twice_in_a_config_file_stops_the_run(tmp_path):
+    """Two ``minilm_l6:`` entries under models: YAML keeps the last silently; now the dry run stops
+    naming the file, the key and both lines. A key repeated in different blocks is fine."""
+    text = (REPO / "config/config.yaml").read_text()
+    models = text.index("\nmodels:\n") + len("\nmodels:\n")
+    entry = next(line for line in text[models:].splitlines() if line.strip().startswith("minilm_l6:"))
+    (tmp_path / "config.yaml").write_text(text[:models] + entry.replace("minilm_l6:", "minilm_l6: ") + "\n" + text[models:])
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+         "--configfile", str(tmp_path / "config.yaml"), "--cores", "1"], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "the key 'minilm_l6' is given twice in one block" in result.stdout + result.stderr
+    from weak2strong.workflow_support import check_config_files
+
+    (tmp_path / "ok.yaml").write_text("a: {x: 1}\nb: {x: 2}\n")
+    check_config_files([tmp_path / "ok.yaml"])

@@ -51,6 +51,33 @@ def check_no_folder_where_a_file_belongs(paths) -> None:
                             f"{'it' if len(folders) == 1 else 'them'} and rerun; the file is then rebuilt.")
 
 
+def check_config_files(paths) -> None:
+    """No key is given twice in one mapping of a YAML config file: YAML loaders keep the last one
+    without a word (two ``minilm_l6:`` entries: the second was used)."""
+    import yaml
+
+    from .errors import ConfigError
+
+    class StrictLoader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConfigError(f"{node.start_mark.name}, line {key_node.start_mark.line + 1}: the key {key!r} is given twice in "
+                                  f"one block (first on line {seen[key] + 1}); YAML would keep only the last. Merge or rename them.")
+            seen[key] = key_node.start_mark.line
+        return loader.construct_mapping(node, deep=deep)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    for path in paths:
+        if str(path).endswith((".yaml", ".yml")):
+            with open(path, encoding="utf-8") as fh:
+                yaml.load(fh, Loader=StrictLoader)
+
+
 def set_threads(snakemake) -> None:
     import torch
 

@@ -24,11 +24,12 @@ from weak2strong.names import SEGMENTS_REGEX
 from weak2strong.plan import Cell, build_plan
 from weak2strong.prompting import MODES as PROMPTING_MODES
 from weak2strong.provenance import code_hash, loss_code_hash
-from weak2strong.workflow_support import check_no_folder_where_a_file_belongs, run_logged
+from weak2strong.workflow_support import check_config_files, check_no_folder_where_a_file_belongs, run_logged
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
 
 
+check_config_files(workflow.configfiles)  # a key given twice would be dropped by the YAML loader without a word
 validate(config, schema="../schemas/config.schema.yaml")
 PLAN = build_plan(config)
 for warning in PLAN.warnings:
