@@ -294,3 +294,50 @@ def test_a_key_given_twice_in_a_config_file_stops_the_run(tmp_path):
 
     (tmp_path / "ok.yaml").write_text("a: {x: 1}\nb: {x: 2}\n")
     check_config_files([tmp_path / "ok.yaml"])
+
+
+def _tiny_bert(folder: Path, safe: bool) -> Path:
+    from transformers import BertConfig, BertModel
+
+    config = BertConfig(vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
+                        max_position_embeddings=32)
+    model = BertModel(config)
+    model.save_pretrained(folder)
+    if not safe:  # as older checkpoints are published: pickled weights only (transformers 5 writes safetensors)
+        import torch
+
+        for f in folder.glob("*.safetensors"):
+            f.unlink()
+        torch.save(model.state_dict(), folder / "pytorch_model.bin")
+    return folder
+
+
+def test_a_model_folder_with_only_pickled_weights_says_how_to_convert_or_opt_in(tmp_path):
+    """Before: an offline-cache hint. Now: what is there, how to convert it, or the opt-in."""
+    from weak2strong.models.backbone import load_backbone
+
+    folder = _tiny_bert(tmp_path / "bert-bin", safe=False)
+    assert (folder / "pytorch_model.bin").exists() and not list(folder.glob("*.safetensors"))
+    spec = resolve_model("mine", {"backbone": "mine", "hub_id": str(folder), "arch": "encoder", "n_layers": 1})
+    with pytest.raises(ModelNotFoundError, match=r"no safetensors weights, only pickled ones \(pytorch_model.bin\).*Convert.*"
+                                                 r"use_safetensors: false` under models.mine"):
+        load_backbone(spec, tmp_path)
+    opted_in = resolve_model("mine", {"backbone": "mine", "hub_id": str(folder), "arch": "encoder", "n_layers": 1,
+                                      "use_safetensors": False})
+    assert load_backbone(opted_in, tmp_path).config.hidden_size == 16
+
+
+def test_a_window_longer_than_the_models_positions_names_the_setting(tmp_path):
+    """Before: an index error inside the embedding layer."""
+    from weak2strong.models.backbone import check_window, load_backbone, positions_of
+
+    folder = _tiny_bert(tmp_path / "bert", safe=True)
+    spec = resolve_model("mine", {"backbone": "mine", "hub_id": str(folder), "arch": "encoder", "n_layers": 1})
+    model = load_backbone(spec, tmp_path)
+    check_window(model, spec, 32)
+    with pytest.raises(ConfigError, match=r"a window of 33 tokens for models.mine is more than mine reads \(32 positions\); "
+                                          r"set models.mine.max_length"):
+        check_window(model, spec, 33)
+    from transformers import MPNetConfig
+
+    assert positions_of(MPNetConfig(max_position_embeddings=514, pad_token_id=1)) == 512  # positions start after padding

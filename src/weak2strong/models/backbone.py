@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from ..errors import ModelNotFoundError
+from ..errors import ConfigError, ModelNotFoundError
 from .registry import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,21 @@ def model_location(spec: ModelSpec, resources_dir: str | Path) -> tuple[str, dic
             kwargs["gguf_file"] = b.gguf_file
         return str(path), kwargs
     return b.hub_id, kwargs
+
+
+def check_safetensors_present(spec: ModelSpec, location: str) -> None:
+    """A local model folder with pickled weights only (``pytorch_model.bin``) gets the fix, not the
+    library's hint about the offline cache."""
+    folder = Path(location)
+    if not folder.is_dir() or any(folder.glob("*.safetensors")) or any(folder.glob("*.safetensors.index.json")):
+        return
+    pickled = sorted(p.name for p in folder.glob("*.bin")) + sorted(p.name for p in folder.glob("*.pt*"))
+    if pickled:
+        raise ModelNotFoundError(
+            f"model '{spec.name}' ({folder}): no safetensors weights, only pickled ones ({', '.join(pickled[:3])}), which can run "
+            "code when loaded and are refused by default. Convert them once, e.g. `python -c \"from transformers import "
+            f"AutoModel; AutoModel.from_pretrained('{folder}', use_safetensors=False).save_pretrained('{folder}')\"` for a "
+            f"folder you trust, or set `use_safetensors: false` under models.{spec.name} in the config.")
 
 
 def _not_found(spec: ModelSpec, location: str, exc: Exception) -> ModelNotFoundError:
@@ -80,6 +95,28 @@ def load_backbone_with_unembedding(spec: ModelSpec, resources_dir: str | Path, t
     return lm.base_model, rows
 
 
+# Encoders that number positions from padding_idx + 1 (fairseq's convention): two fewer usable positions.
+POSITIONS_AFTER_PADDING = {"roberta", "xlm-roberta", "camembert", "mpnet", "longformer"}
+
+
+def positions_of(config) -> int | None:
+    """How many tokens a model can read (its learned positions), or None when it does not say."""
+    limit = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+    if limit and getattr(config, "model_type", "") in POSITIONS_AFTER_PADDING:
+        limit -= (getattr(config, "pad_token_id", None) or 0) + 1
+    return limit
+
+
+def check_window(model, spec: ModelSpec, max_length: int) -> None:
+    """``max_length`` fits the model's positions: a longer window fails deep inside the embedding
+    layer with an index error, which says nothing about the setting to change."""
+    limit = positions_of(getattr(model, "config", None))
+    if limit and max_length > limit:
+        raise ConfigError(f"config/config.yaml: a window of {max_length} tokens for models.{spec.name} is more than "
+                          f"{spec.backbone.name} reads ({limit} positions); set models.{spec.name}.max_length (or "
+                          f"features.max_length, or the regime's max_length) to at most {limit}.")
+
+
 def _load(auto_class, spec: ModelSpec, resources_dir: str | Path, dtype: torch.dtype, device_map: str | None):
     from transformers import AutoConfig
 
@@ -109,6 +146,8 @@ def _load(auto_class, spec: ModelSpec, resources_dir: str | Path, dtype: torch.d
         weights = dict(kwargs)
         if spec.backbone.source == "hub" and not spec.backbone.gguf_file:
             weights["use_safetensors"] = spec.backbone.use_safetensors  # pickled weights only when the config opts out
+            if spec.backbone.use_safetensors:
+                check_safetensors_present(spec, location)
         try:
             model = auto_class.from_pretrained(location, config=config, dtype=dtype, **weights)
         finally:

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from ..io import atomic_path, damaged
 from .adapters import merge_adapter
-from .backbone import load_backbone, load_tokenizer
+from .backbone import check_window, load_backbone, load_tokenizer
 from .classifier import hidden_size_of
 from .pooling import pool
 from .precision import autocast, bf16_applies
@@ -71,6 +71,7 @@ def extract_features(
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer = load_tokenizer(spec, resources_dir)
     model = load_backbone(spec, resources_dir, device_map=device_map)
+    check_window(model, spec, max_length)
     if adapter is not None:  # a GFT backbone (gft.py): its LoRA updates merged into the weights
         log.info("merged %d adapted layers from %s", merge_adapter(model, adapter), adapter)
     t0 = time.perf_counter()

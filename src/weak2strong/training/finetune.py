@@ -9,6 +9,7 @@ import torch
 
 from ..data.pairs import is_pairs, scored_texts
 from ..models.backbone import (
+    check_window,
     load_backbone,
     load_backbone_with_unembedding,
     load_tokenizer,
@@ -108,6 +109,7 @@ def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[d
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(seed)  # the same initial weights (LoRA adapters) in every process
     model, tokenizer = build_classifier(spec, run.resources_dir, device, cfg)
+    check_window(model.backbone, spec, max_length)
     # Tokenise each text set once: LP-FT's two phases share the training batches, and the test
     # set serves both the training dynamics and the final predictions.
     train_batches = batches_of(tokenizer, run.rows(run.train_split), max_length, device, run.regime.truncation, "training texts")
