@@ -1,6 +1,7 @@
 """Fetched assets: a crafted or substituted package is refused before anything is written."""
 
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +48,51 @@ def test_downloaded_files_must_match_their_pinned_sha256(tmp_path):
 def test_the_real_minilm_wheel_passes(minilm):
     """The fixture fetched MiniLM through the pinned path: the check accepts the real file."""
     assert (minilm / "model.safetensors").exists()
+
+
+def _version(root: Path, tag: str, n_files: int = 40) -> Path:
+    root.mkdir(parents=True)
+    for k in range(n_files):
+        (root / f"part{k:02d}.bin").write_text(tag)
+    return root
+
+
+def test_racing_fetches_never_show_a_reader_a_partial_model_folder(tmp_path):
+    """Two fetches of one model at once (two working folders sharing resources/), and a refetch over
+    a finished folder, while a job reads it: the reader sees a whole folder every time (before, the
+    old folder was deleted file by file, then the new one moved in)."""
+    import threading
+
+    from weak2strong.assets import place_folder
+
+    dest = tmp_path / "models" / "minilm-l6"
+    place_folder(_version(tmp_path / "v0", "v0"), dest)
+    seen, stop = [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                names = sorted(p.name for p in dest.iterdir())
+            except FileNotFoundError:
+                seen.append("absent")
+                continue
+            seen.append(len(names))
+
+    def fetcher(tag):
+        for k in range(30):
+            place_folder(_version(tmp_path / f"{tag}-{k}", tag), dest)
+
+    threads = [threading.Thread(target=reader), threading.Thread(target=fetcher, args=("a",)),
+               threading.Thread(target=fetcher, args=("b",))]
+    for t in threads:
+        t.start()
+    for t in threads[1:]:
+        t.join()
+    stop.set()
+    threads[0].join()
+    assert len(seen) > 50 and set(seen) <= {40}, f"a reader saw {sorted(set(seen), key=str)} files"
+    # replaced folders wait (a reader may be listing one), then a later fetch removes them
+    assert len(list(dest.parent.glob(".minilm-l6.old-*"))) == 60
+    place_folder(_version(tmp_path / "last", "a"), dest, keep_old_s=0)
+    assert len(list(dest.parent.glob(".minilm-l6.old-*"))) == 1  # only the one this fetch replaced
+    assert {(dest / f"part{k:02d}.bin").read_text() for k in range(40)} in ({"a"}, {"b"})

