@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from weak2strong.io import write_parquet
 from weak2strong.models.registry import resolve_model
 from weak2strong.train_job import JobSpec, run, run_in_processes
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.slow
 ], ids=["finetune-checkpointing", "lp_ft", "lora"])
 def test_two_processes_train_the_same_student_as_one(tmp_path, test_resources, minilm, regime):
     split_file = tmp_path / "seed0.parquet"
-    toy_splits(20).to_parquet(split_file)
+    write_parquet(toy_splits(20), split_file)  # as the split step writes it (with its checksum)
     regime = {"batch_size": 8, "epochs": 4, "max_length": 16, "eval_points": 2, **regime}
     model = resolve_model("minilm_l1", {"backbone": "minilm-l6", "layer": 1}).to_dict()
     common = dict(seeds=[0], split_files={0: str(split_file)}, regime=regime, model=model, dataset="toy",
@@ -53,7 +54,7 @@ def test_two_processes_train_the_same_student_as_one(tmp_path, test_resources, m
 
 def test_a_failing_process_fails_the_job_and_writes_nothing(tmp_path, test_resources):
     split_file = tmp_path / "seed0.parquet"
-    toy_splits(8).to_parquet(split_file)
+    write_parquet(toy_splits(8), split_file)
     spec = JobSpec(step="ceiling", seeds=[0], split_files={0: str(split_file)},
                    regime={"name": "finetune", "lr": 1e-4, "batch_size": 4, "epochs": 1},
                    model=resolve_model("m", {"backbone": "minilm-l6", "layer": 1}).to_dict(), dataset="toy",

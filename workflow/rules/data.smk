@@ -26,7 +26,7 @@ rule fetch_bigbench_task:
     log:
         "logs/fetch_bigbench_task/{task}.log",
     wildcard_constraints:
-        task=SEGMENTS_REGEX,  # a BIG-bench task, e.g. multiemo: names joined by "/"
+        task=SEGMENTS_REGEX,  # a BIG-bench task: names joined by slashes
     localrule: True
     run:
         run_logged(log[0], extract_bigbench_task, Path(input[0]), wildcards.task, Path(output[0]))

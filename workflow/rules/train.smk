@@ -102,7 +102,7 @@ if PER_SEED_JOBS:
             "logs/collect_seeds/{kind}/{regime}/{cell}.log",
         wildcard_constraints:
             kind="labels|predictions",
-            cell=SEGMENTS_REGEX,  # names joined by "/": no "." or ".." segment
+            cell=SEGMENTS_REGEX,  # names joined by slashes; no segment may be a dot or two
         localrule: True
         script:
             "../scripts/collect_seeds.py"

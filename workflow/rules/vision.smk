@@ -86,7 +86,7 @@ if VISION:
             "logs/vision/{vrole}/{vcell}.log",
         wildcard_constraints:
             vrole="labels|ceiling|student",
-            vcell=SEGMENTS_REGEX,  # names joined by "/": no "." or ".." segment
+            vcell=SEGMENTS_REGEX,  # names joined by slashes; no segment may be a dot or two
         params:
             seeds=VISION.seeds,
             cell=lambda wc: vision_cell(wc),

@@ -184,14 +184,15 @@ def load_pretrained(backbone: VisionBackbone) -> torch.nn.Module:
         except OSError as err:
             raise ModelNotFoundError(f"vision backbone '{backbone.name}': cannot load '{backbone.id}' ({err}); check the id, or "
                                      "download it on a connected machine (HF_HUB_OFFLINE=1 here).") from err
+    state = read_state_dict(backbone.checkpoint) if backbone.checkpoint else None  # a bad file is named before anything loads
     try:
         import torchvision
     except ImportError as err:
         raise ModelNotFoundError(f"vision backbone '{backbone.name}' needs torchvision (pip install torchvision matching your "
                                  "torch build), or use kind: hub with a transformers image model.") from err
     model = torchvision.models.get_model(backbone.id, weights=backbone.weights)
-    if backbone.checkpoint:
-        model.load_state_dict(read_state_dict(backbone.checkpoint), strict=False)
+    if state is not None:
+        model.load_state_dict(state, strict=False)
     for attribute in ("fc", "heads"):  # ResNets, ViTs: the penultimate features
         if hasattr(model, attribute):
             setattr(model, attribute, torch.nn.Identity())
