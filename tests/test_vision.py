@@ -273,3 +273,13 @@ def test_a_pickled_checkpoint_is_refused_with_how_to_convert_it(tmp_path):
         read_state_dict(str(path))
     torch.save({"state_dict": {"conv1.weight": torch.zeros(2)}}, path)
     assert list(read_state_dict(str(path))) == ["conv1.weight"]
+
+
+def test_a_label_that_is_neither_a_number_nor_a_name_is_refused(tmp_path):
+    """Before, a list label became the class named "['a']" (str of the list)."""
+    image = {"bytes": png(np.zeros((8, 8, 3), np.uint8))}
+    rows = [{"image": image, "label": "cat"}, {"image": image, "label": ["dog"]}]
+    with pytest.raises(DatasetError, match=r"data.parquet: row 1: label \['dog'\] \(list\) is neither a class number nor"):
+        read_image_table(rows, "image", "label", "data.parquet", None)
+    with pytest.raises(DatasetError, match=r"label True \(bool\)"):
+        read_image_table([{"image": image, "label": True}], "image", "label", "data.parquet", None)

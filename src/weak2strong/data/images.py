@@ -156,7 +156,11 @@ def read_image_table(rows, image_field: str, label_field: str, where: str, size:
             value.save(buffer, format="PNG")
             value = buffer.getvalue()
         images.append(decode_image(image_bytes(value, f"{where}: row {k}"), f"{where}: row {k}", size))
-        raw.append(row[label_field])
+        label = row[label_field]
+        if isinstance(label, bool) or not isinstance(label, (int, np.integer, str)):
+            raise DatasetError(f"{where}: row {k}: label {label!r} ({type(label).__name__}) is neither a class number nor a class "
+                               "name; write the label column as integers or strings (vision.dataset.label_field).")
+        raw.append(label)
     if all(isinstance(v, (int, np.integer)) for v in raw):
         classes = class_names or [str(c) for c in range(max(raw) + 1)]
         return images, [int(v) for v in raw], classes
