@@ -6,7 +6,7 @@ import copy
 import pandas as pd
 import pytest
 import torch
-from tiny_decoder import save_tiny_decoder
+from tiny_decoder import ARCHITECTURES, save_tiny_decoder
 
 from weak2strong import gft as gft_module
 from weak2strong.data.prepare import prepare_pool_and_unlabelled
@@ -64,10 +64,18 @@ def test_gft_reads_no_label_and_no_text_a_split_can_use(reviews, tmp_path, monke
     assert not any(t.endswith(("pos", "neg")) for t in seen)
 
 
-def test_an_adapter_merges_into_the_feature_backbone_exactly(tmp_path):
+# projections per block: Llama, Gemma-3 and Qwen2 q, k, v, o, gate, up, down; GPT-2 c_attn, c_proj, c_fc, mlp.c_proj
+PROJECTIONS = {"llama": 7, "gemma3_text": 7, "qwen2": 7, "gpt2": 4}
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_an_adapter_merges_into_the_feature_backbone_exactly(tmp_path, arch):
+    """For each decoder class a shipped config names, in its real class: GPT-2 stores its
+    projections as Conv1D ([in, out]), where the update is transposed (the merge failed on it, and
+    would have transposed a square one silently)."""
     from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer
 
-    decoder = save_tiny_decoder(tmp_path / "tiny-decoder")
+    decoder = save_tiny_decoder(tmp_path / "tiny-decoder", arch=arch)
     lm, tok = AutoModelForCausalLM.from_pretrained(decoder), AutoTokenizer.from_pretrained(decoder)
     tok.padding_side = "right"
     lora, scaling, _ = gft_module.train_gft(lm, tok, ["a tiny text", "another one here"] * 8,
@@ -83,7 +91,7 @@ def test_an_adapter_merges_into_the_feature_backbone_exactly(tmp_path):
         after = backbone(**ids).last_hidden_state
         lm.eval()
         trained = lm(**ids, output_hidden_states=True).hidden_states[-1]  # the peft-wrapped LM, adapters unmerged
-    assert n == len(lora) and n == 2 * 7  # every linear projection of the 2 blocks
+    assert n == len(lora) and n == 2 * PROJECTIONS[arch]  # every linear projection of the 2 blocks
     assert not torch.allclose(before, after)
     # the LM's last hidden state is after the final norm, like AutoModel's last_hidden_state
     torch.testing.assert_close(after, trained, atol=1e-4, rtol=1e-4)

@@ -179,6 +179,33 @@ def test_a_hub_image_model_loads_by_name(tmp_path):
         extract(VisionBackbone("gone", "hub", id=str(tmp_path / "missing")), images, None, 0)
 
 
+def test_dino_vit_features_are_the_cls_token_not_a_random_pooler(tmp_path):
+    """DINO's ViT checkpoints are converted without a pooling layer: AutoModel adds a random
+    ``pooler.dense``, so ``pooler_output`` differed on every load. The features are the CLS token
+    after the final norm, the same across loads."""
+    from safetensors.torch import load_file
+    from transformers import AutoModel, ViTConfig, ViTModel
+
+    config = ViTConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, image_size=32,
+                       patch_size=8)
+    ViTModel(config, add_pooling_layer=False).save_pretrained(tmp_path / "dino-vit")  # as DINO is published
+    assert not [k for k in load_file(tmp_path / "dino-vit/model.safetensors") if "pooler" in k]
+    images, _ = stripes(4, side=16)
+    backbone = VisionBackbone("dino", "hub", id=str(tmp_path / "dino-vit"), input_size=32, batch_size=4)
+    first, _ = extract(backbone, images, None, 0)
+    torch.manual_seed(123)  # another random pooler on the next load
+    second, _ = extract(backbone, images, None, 0)
+    torch.testing.assert_close(first, second)
+    model = AutoModel.from_pretrained(tmp_path / "dino-vit")
+    assert model.pooler is not None  # the random layer AutoModel adds, which must not be read
+    from weak2strong.models.vision import as_float
+
+    x = torch.nn.functional.interpolate(as_float(images), size=(32, 32), mode="bilinear", align_corners=False)
+    x = (x - torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)) / torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    with torch.no_grad():
+        torch.testing.assert_close(first, model(pixel_values=x).last_hidden_state[:, 0])
+
+
 def test_a_torchvision_model_loads_by_name():
     images, _ = stripes(2, side=16)
     backbone = VisionBackbone("rn18", "torchvision", id="resnet18", input_size=32)
@@ -283,3 +310,17 @@ def test_a_label_that_is_neither_a_number_nor_a_name_is_refused(tmp_path):
         read_image_table(rows, "image", "label", "data.parquet", None)
     with pytest.raises(DatasetError, match=r"label True \(bool\)"):
         read_image_table([{"image": image, "label": True}], "image", "label", "data.parquet", None)
+
+
+def test_a_checkpoint_whose_keys_load_nothing_is_an_error_naming_them():
+    """strict=False alone let a checkpoint saved with a 'module.' prefix load nothing and leave the
+    backbone random. Missing classifier weights are fine (the backbone drops its classifier)."""
+    from weak2strong.models.vision import check_loaded_keys
+
+    model = torch.nn.ModuleDict({"conv1": torch.nn.Conv2d(3, 4, 3), "fc": torch.nn.Linear(4, 2)})
+    plain = {k: v for k, v in model.state_dict().items() if not k.startswith("fc.")}
+    check_loaded_keys(model.load_state_dict(plain, strict=False), "rn50")
+    prefixed = {f"module.{k}": v for k, v in plain.items()}
+    with pytest.raises(ModelNotFoundError, match=r"rn50: 2 weights of the model are not in the checkpoint.*'conv1.weight'.*"
+                                                 r"2 of its tensors match no weight.*'module.conv1.weight'.*prefix"):
+        check_loaded_keys(model.load_state_dict(prefixed, strict=False), "rn50")

@@ -166,13 +166,26 @@ def pretrained_features(backbone: VisionBackbone, images: np.ndarray, device: st
                               mode="bilinear", align_corners=False)
             x = ((x - mean) / std).to(device)
             if backbone.kind == "hub":
-                result = model(pixel_values=x)
-                pooled = getattr(result, "pooler_output", None)
-                features = pooled if pooled is not None else result.last_hidden_state[:, 0]
+                features = hub_image_features(model, model(pixel_values=x))
             else:
                 features = model(x)
             out.append(features.flatten(1).float().cpu())
     return torch.cat(out)
+
+
+def hub_image_features(model: torch.nn.Module, result) -> torch.Tensor:
+    """A transformers image model's representation of each image. DINO's ViTs are published without a
+    pooling layer, so ``AutoModel`` adds a freshly initialised ``pooler.dense`` (random, and different
+    on every load); their representation is the CLS token after the final norm. So a pooler with
+    weights is never read: the CLS token (``last_hidden_state[:, 0]``) is. A pooler without weights
+    (a ResNet's or ConvNeXt's average pool; DINOv2 and CLIP return their normed CLS) is the model's
+    own pooled output."""
+    pooler = getattr(model, "pooler", None)
+    learned = isinstance(pooler, torch.nn.Module) and any(True for _ in pooler.parameters())
+    pooled = getattr(result, "pooler_output", None)
+    if pooled is not None and not learned:
+        return pooled
+    return result.last_hidden_state[:, 0]
 
 
 def load_pretrained(backbone: VisionBackbone) -> torch.nn.Module:
@@ -192,7 +205,7 @@ def load_pretrained(backbone: VisionBackbone) -> torch.nn.Module:
                                  "torch build), or use kind: hub with a transformers image model.") from err
     model = torchvision.models.get_model(backbone.id, weights=backbone.weights)
     if state is not None:
-        model.load_state_dict(state, strict=False)
+        check_loaded_keys(model.load_state_dict(state, strict=False), f"vision backbone '{backbone.name}': {backbone.checkpoint}")
     for attribute in ("fc", "heads"):  # ResNets, ViTs: the penultimate features
         if hasattr(model, attribute):
             setattr(model, attribute, torch.nn.Identity())
@@ -200,6 +213,23 @@ def load_pretrained(backbone: VisionBackbone) -> torch.nn.Module:
     if hasattr(model, "classifier"):  # AlexNet, VGG: drop the last linear layer
         model.classifier[-1] = torch.nn.Identity()
     return model
+
+
+# The classifier a feature backbone drops: its weights may be absent from a checkpoint (DINO's ResNet-50 has none).
+HEAD_PREFIXES = ("fc.", "heads.", "classifier.")
+
+
+def check_loaded_keys(result, where: str) -> None:
+    """Every weight of the model (but its classifier) came from the checkpoint, and every tensor of
+    the checkpoint went somewhere: with ``strict=False`` alone, a ``module.`` or ``backbone.`` prefix
+    on the keys loads nothing and leaves random features without a word."""
+    missing = [k for k in result.missing_keys if not k.startswith(HEAD_PREFIXES)]
+    unexpected = list(result.unexpected_keys)
+    if missing or unexpected:
+        raise ModelNotFoundError(
+            f"{where}: {len(missing)} weights of the model are not in the checkpoint (e.g. {missing[:3]}) and {len(unexpected)} "
+            f"of its tensors match no weight (e.g. {unexpected[:3]}). Keys saved with a prefix such as 'module.' (DDP) or "
+            "'backbone.' are the usual cause: strip it from every key, or use a checkpoint of this architecture.")
 
 
 def read_state_dict(path: str) -> dict:
