@@ -444,7 +444,7 @@ CASES = [
     Case("truncated features file (earlier)", "earlier",
          truncated("results/features/reviews/minilm-l6/layer6-len64.safetensors"), r"cannot be read.*delete it", uses_base=True),
     Case("deleted weak labels are rebuilt (earlier)", "earlier", deleted_labels, r"train_weak", uses_base=True),
-    Case("pool smaller than the split sizes (earlier)", "earlier", pool_too_small, r"split|smaller|examples"),
+    Case("pool smaller than the split sizes (earlier)", "earlier", pool_too_small, r"fewer usable examples than that: lower split_sizes"),
     Case("unknown config key (earlier)", "earlier", unknown_key, r"learning_rate"),
 ]
 
@@ -469,7 +469,9 @@ def said(case: Case, text: str) -> str:
         return lines[0][:110]
     line_start = text.rfind("\n", 0, m.start()) + 1
     line_end = text.find("\n", m.start())
-    return text[line_start:line_end if line_end > 0 else None].strip()[:110]
+    line = text[line_start:line_end if line_end > 0 else None].strip()
+    line = re.sub(r"^\d{4}-\d\d-\d\d [\d:,]+ (ERROR|WARNING|INFO) [\w.]+: ", "", line)  # the log's time and logger
+    return line.replace(str(Path(tempfile.gettempdir())), "$TMP")[:160]
 
 
 def run_case(case: Case, sandbox: Path, base: Path | None) -> Outcome:
