@@ -381,10 +381,8 @@ def load_figure_data(inputs: dict) -> dict:
     data = {}
     for kind, paths in inputs.items():
         paths = [paths] if isinstance(paths, str) else list(paths)
-        if kind in ("summary", "per_seed", "chess", "chess_easy_to_hard", "vision"):
-            data[kind] = read_parquet(paths[0])
-        elif kind == "methods":
-            data[kind] = pd.read_csv(paths[0])
+        if kind in ("summary", "per_seed", "methods", "chess", "chess_easy_to_hard", "vision"):
+            data[kind] = read_parquet(paths[0])  # never the CSV copies: a Parquet file's edit is detected
         elif kind in ("bootstrap", "easy_to_hard"):
             data[kind] = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
         elif kind == "curves":

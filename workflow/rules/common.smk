@@ -386,7 +386,7 @@ def figure_inputs(wildcards):
     files = {
         "summary": "results/metrics/summary.parquet",
         "per_seed": "results/metrics/per_seed.parquet",
-        "methods": "results/metrics/methods.csv",
+        "methods": "results/metrics/methods.parquet",
         "curves": lambda: [p for c in shown_students(wildcards.figure) for p in c["paths"]],
         "bootstrap": lambda: [f"results/bootstrap/{REGIME}/{d}/{c}.parquet" for d in PLAN.datasets for c in PLAN.chains],
         "easy_to_hard": lambda: [f"results/easy_to_hard/{d}/{t}.parquet" for d in PLAN.datasets for t in e2h_train_sets()],

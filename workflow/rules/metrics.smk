@@ -11,6 +11,7 @@ rule metrics:
         per_seed="results/metrics/per_seed.parquet",
         summary_parquet="results/metrics/summary.parquet",
         summary_csv=report("results/metrics/summary.csv", caption="../report/summary.rst", category="Metrics"),
+        methods_parquet="results/metrics/methods.parquet",  # what the methods figure reads (checksummed, io.py)
         methods_csv=report("results/metrics/methods.csv", caption="../report/methods.rst", category="Metrics"),
     log:
         "logs/metrics.log",

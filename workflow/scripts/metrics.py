@@ -17,5 +17,6 @@ write_parquet(summary, snakemake.output.summary_parquet)
 with atomic_path(snakemake.output.summary_csv) as tmp:
     summary.to_csv(tmp, index=False, float_format="%.4f")
 methods = methods_table(per_seed, level=level)
+write_parquet(methods, snakemake.output.methods_parquet)
 with atomic_path(snakemake.output.methods_csv) as tmp:
     methods.to_csv(tmp, index=False, float_format="%.4f")
