@@ -181,7 +181,7 @@ def dataset_params(wildcards):
         "registry": spec.name,
         "source": spec.source,
         "bigbench_task": spec.bigbench_task,
-        "hub": [spec.hub_path, spec.hub_name, list(spec.hub_splits), spec.hub_revision],
+        "hub": [spec.hub_path, spec.hub_name, list(spec.hub_splits), spec.hub_revision, spec.hub_data_dir],
         "options": options,
     }
 

@@ -24,7 +24,8 @@ def load_records(spec: DatasetSpec, bigbench_file: str | None = None, revision: 
     if spec.source == "bigbench":
         return load_bigbench_records(bigbench_file)
     if spec.source == "hub":
-        return load_hub_records(spec.hub_path, spec.hub_name, list(spec.hub_splits), revision=revision or spec.hub_revision)
+        return load_hub_records(spec.hub_path, spec.hub_name, list(spec.hub_splits), revision=revision or spec.hub_revision,
+                                data_dir=spec.hub_data_dir)
     if spec.source == "local":
         return load_local_pairs(**spec.extra) if spec.pairs else load_local_records(**spec.extra)
     raise ValueError(f"unknown source {spec.source!r}")

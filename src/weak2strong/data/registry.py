@@ -34,6 +34,9 @@ class DatasetSpec:
     # Datasets still served by a loading script (which `datasets` no longer runs) load from the
     # hub's Parquet export instead; a config's `revision` overrides this.
     hub_revision: str | None = None
+    # The folder of one config where a revision has no README to name configs by (the Parquet export
+    # keeps only ``<config>/<split>/*.parquet``): ``data_dir`` selects it. A config's `data_dir` overrides it.
+    hub_data_dir: str | None = None
     # The side a text longer than a model's window is cut from: "left" for templates with a passage
     # first and the question or answer last, so only the passage is shortened (models/tokens.py).
     truncation: str = "right"
@@ -70,8 +73,12 @@ INSTRUCTIONS = {
 
 
 def _mc_binary(question: str, correct: str, distractors: list[str], rng: random.Random, group: str | None) -> list[Example]:
-    """One binary example per question: the correct answer (label 1) or a random distractor (label 0)."""
-    distractors = [d for d in distractors if d and d != correct]
+    """One binary example per question: the correct answer (label 1) or a random distractor (label 0).
+    A missing or null correct answer (Parquet stores a missing field as null) makes the row bad: it
+    would otherwise be shown as the text "None"."""
+    if not isinstance(correct, str) or not correct.strip():
+        raise ValueError("no correct answer")
+    distractors = [d for d in distractors if isinstance(d, str) and d.strip() and d != correct]
     if rng.random() < 0.5 or not distractors:
         return [(f"{question}\nAnswer: {correct}", 1, group)]
     return [(f"{question}\nAnswer: {rng.choice(distractors)}", 0, group)]
@@ -111,7 +118,10 @@ def _build_sciq(rec: dict, rng: random.Random) -> list[Example]:
 
 
 def _build_boolq(rec: dict, rng: random.Random) -> list[Example]:
-    return [(f"{rec['passage']}\nQuestion: {rec['question']}?", int(bool(rec["answer"])), rec["passage"])]
+    text, answer = f"{rec['passage']}\nQuestion: {rec['question']}?", rec["answer"]
+    if not isinstance(answer, bool):  # a null answer (Parquet fills a missing one with null) is no answer, not False
+        raise ValueError(f"answer {answer!r} is not true or false")
+    return [(text, int(answer), rec["passage"])]
 
 
 COSMOS_NONE = "None of the above choices ."
@@ -323,6 +333,10 @@ def _multiemo_comparisons(records: list[dict], rng: random.Random) -> list[dict]
     return [{"prompt": prompt, "chosen": p, "rejected": n} for p, n in zip(positive, negative)]
 
 
+# hendrycks/ethics: main holds a loading script and a card without a `configs:` block; the Parquet export
+# has one folder per config and no README, so a config is chosen by its folder (data_dir), not by name.
+ETHICS_EXPORT = "refs/convert/parquet"
+
 DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec
     for spec in [
@@ -420,6 +434,7 @@ DATASETS: dict[str, DatasetSpec] = {
             hub_path="allenai/cosmos_qa",
             hub_splits=("train", "validation"),
             truncation="left",  # context first, question and answer last
+            hub_revision="refs/convert/parquet",  # main is only a loading script; the export has one config
         ),
         DatasetSpec(
             "amazon_polarity",
@@ -441,14 +456,18 @@ DATASETS: dict[str, DatasetSpec] = {
                     hub_path="dataset-org/dream", hub_splits=("train", "validation", "test"), truncation="left",
                     hub_revision="refs/convert/parquet"),
         DatasetSpec("ethics_deontology", "hub", _build_ethics_deontology, description="ETHICS deontology: is the excuse reasonable?",
-                    hub_path="hendrycks/ethics", hub_name="deontology", hub_splits=("train", "validation", "test")),
+                    hub_path="hendrycks/ethics", hub_data_dir="deontology", hub_splits=("train", "validation", "test"),
+                    hub_revision=ETHICS_EXPORT),
         DatasetSpec("ethics_justice", "hub", _build_ethics_justice, description="ETHICS justice: is the scenario just?",
-                    hub_path="hendrycks/ethics", hub_name="justice", hub_splits=("train", "validation", "test")),
+                    hub_path="hendrycks/ethics", hub_data_dir="justice", hub_splits=("train", "validation", "test"),
+                    hub_revision=ETHICS_EXPORT),
         DatasetSpec("ethics_virtue", "hub", _build_ethics_virtue, description="ETHICS virtue: does the behaviour show the trait?",
-                    hub_path="hendrycks/ethics", hub_name="virtue", hub_splits=("train", "validation", "test")),
+                    hub_path="hendrycks/ethics", hub_data_dir="virtue", hub_splits=("train", "validation", "test"),
+                    hub_revision=ETHICS_EXPORT),
         DatasetSpec("ethics_utilitarianism", "hub", _build_ethics_utilitarianism,
                     description="ETHICS utilitarianism: which of two scenarios is more pleasant (stated answer right or wrong)",
-                    hub_path="hendrycks/ethics", hub_name="utilitarianism", hub_splits=("train", "validation", "test")),
+                    hub_path="hendrycks/ethics", hub_data_dir="utilitarianism", hub_splits=("train", "validation", "test"),
+                    hub_revision=ETHICS_EXPORT),
         DatasetSpec("anli_r2", "hub", _build_anli, description="ANLI round 2: entailment vs neutral or contradiction",
                     hub_path="facebook/anli", hub_splits=("train_r2", "dev_r2", "test_r2"), truncation="left"),
         DatasetSpec("cola", "hub", _build_natural_sentence, description="CoLA: is the sentence grammatical? (test is unlabelled)",
@@ -472,10 +491,9 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("social_i_qa", "hub", _build_social_i_qa, description="Social IQa: context, question and a shown answer (3 choices)",
                     hub_path="allenai/social_i_qa", hub_splits=("train", "validation"), truncation="left", hub_revision="refs/pr/3"),
         DatasetSpec("multirc", "hub", _build_multirc, description="MultiRC: paragraph, question and whether a candidate answer is right",
-                    hub_path="aps/super_glue", hub_name="multirc", hub_splits=("train", "validation"), truncation="left",
-                    hub_revision="refs/convert/parquet"),
+                    hub_path="aps/super_glue", hub_name="multirc", hub_splits=("train", "validation"), truncation="left"),
         DatasetSpec("wic", "hub", _build_wic, description="WiC: does the word mean the same in both sentences?",
-                    hub_path="aps/super_glue", hub_name="wic", hub_splits=("train", "validation"), hub_revision="refs/convert/parquet"),
+                    hub_path="aps/super_glue", hub_name="wic", hub_splits=("train", "validation")),  # main: Parquet, configs: README
         DatasetSpec("twitter_sentiment", "hub", _build_text_label, description="Twitter sentiment: positive vs negative tweets",
                     hub_path="EleutherAI/twitter-sentiment", hub_splits=("train", "test")),
         DatasetSpec("anthropic_hh", "hub", _build_anthropic_hh,
@@ -516,4 +534,10 @@ def resolve_dataset(name: str, options: dict) -> DatasetSpec:
             f"(known: {', '.join(sorted(DATASETS))}); add an entry to src/weak2strong/data/registry.py "
             "or declare it with 'source: local'."
         )
-    return DATASETS[registry_name]
+    spec = DATASETS[registry_name]
+    if spec.source == "hub" and ("revision" in options or "data_dir" in options):
+        from dataclasses import replace
+
+        spec = replace(spec, hub_revision=options.get("revision", spec.hub_revision),
+                       hub_data_dir=options.get("data_dir", spec.hub_data_dir))
+    return spec

@@ -31,18 +31,59 @@ def load_bigbench_records(task_file: str | Path) -> list[dict]:
     return records
 
 
-def load_hub_records(path: str, name: str | None, splits: list[str], revision: str | None = None) -> list[dict]:
-    """Records of the given splits of a hub dataset, concatenated in the order given.
+# A folder holding snapshots of hub dataset repositories, ``<mirror>/<repo id>/<revision>/`` (as
+# ``hf download <id> --repo-type dataset --revision <rev> --local-dir ...`` writes them): machines
+# without the hub load from there, through the same ``load_dataset`` call.
+HUB_MIRROR_ENV = "W2S_HUB_MIRROR"
 
-    On a machine without internet this fails unless the dataset is in the local HF cache; the
-    error says so instead of hanging on the network.
+
+def hub_location(path: str, revision: str | None) -> tuple[str, str | None]:
+    """Where ``load_dataset`` reads repository ``path`` at ``revision``: the hub, or the mirror's copy."""
+    mirror = os.environ.get(HUB_MIRROR_ENV)
+    if not mirror:
+        return path, revision
+    local = Path(mirror) / path / (revision or "main")
+    if not local.is_dir():
+        raise DatasetError(f"{HUB_MIRROR_ENV}={mirror} has no copy of hub dataset '{path}' at revision {revision or 'main'} "
+                           f"(expected the folder {local}); download it there (hf download {path} --repo-type dataset "
+                           f"--revision {revision or 'main'} --local-dir {local}) or unset {HUB_MIRROR_ENV}.")
+    scripts = sorted(p.name for p in local.glob("*.py"))
+    if scripts:  # on the hub, datasets refuses such a revision itself; a copy's folder name hides the script from it
+        raise script_error(path, revision, f"found {scripts[0]}")
+    return str(local), None
+
+
+def script_error(path: str, revision: str | None, detail: str) -> DatasetError:
+    import datasets
+
+    return DatasetError(
+        f"hub dataset '{path}' at revision {revision or 'main'} is served by a loading script, which datasets "
+        f"{datasets.__version__} no longer runs ({detail}). Load the hub's Parquet export instead: `revision: "
+        "refs/convert/parquet` for this dataset (datasets.<name> in config/config.yaml, or its registry entry), "
+        "with `data_dir: <config>` when the dataset has several configs.")
+
+
+def load_hub_records(path: str, name: str | None, splits: list[str], revision: str | None = None,
+                     data_dir: str | None = None) -> list[dict]:
+    """Records of the given splits of a hub dataset, concatenated in the order given: config ``name``
+    (a README's ``configs:`` entry) or the config folder ``data_dir`` (a revision without a README,
+    such as the hub's Parquet export ``refs/convert/parquet``).
+
+    On a machine without internet this fails unless the dataset is in the local HF cache (or the
+    mirror, ``W2S_HUB_MIRROR``); the error says so instead of hanging on the network. A revision that
+    holds only a loading script, which ``datasets`` no longer runs, is an error naming the fix.
     """
     import datasets  # heavy import, only needed for hub sources
 
+    location, at = hub_location(path, revision)
     records: list[dict] = []
     for split in splits:
         try:
-            ds = datasets.load_dataset(path, name, split=split, revision=revision)
+            ds = datasets.load_dataset(location, name, split=split, revision=at, data_dir=data_dir)
+        except RuntimeError as exc:
+            if "scripts are no longer supported" not in str(exc):
+                raise
+            raise script_error(path, revision, str(exc)) from exc
         except Exception as exc:  # datasets raises many types for "not reachable / not cached"
             offline = os.environ.get("HF_HUB_OFFLINE") == "1"
             hint = (
@@ -53,7 +94,8 @@ def load_hub_records(path: str, name: str | None, splits: list[str], revision: s
             )
             raise DatasetError(f"hub dataset '{path}' ({name}, split {split}) could not be loaded: {exc}. {hint}") from exc
         records.extend(dict(r, _hf_split=split) for r in ds)
-    log.info("loaded %s (%s) at revision %s: %s", path, name, revision or "default branch", resolved_revision(path, revision))
+    log.info("loaded %s (%s) at revision %s: %s", path, name or data_dir, revision or "default branch",
+             resolved_revision(path, revision) if location == path else f"from the mirror {location}")
     return records
 
 
