@@ -105,3 +105,18 @@ def test_dataset_table_gives_lengths_or_why_not():
     assert "(minilm-l6)" in lines[0]
     assert lines[2] == "| `fever` | bigbench: `fact_checker/fever` | claims | 6,518 | 32 / 39 | 0.0% |"
     assert "not measured here (no hub access)" in lines[3]
+
+
+def test_hub_check_table_gives_each_dataset_as_loaded_or_its_failure(tmp_path):
+    from weak2strong.check_hub import COLUMNS
+    from weak2strong.readme_tables import hub_check_table
+
+    rows = [{"dataset": "wic", "hub_id": "aps/super_glue", "revision": "main", "config": "wic", "status": "ok",
+             "rows_per_split": "train 5,428; validation 638", "examples": 6066, "positive_share": 0.5, "balanced_pool": 6066,
+             "commit": "commit abc", "checked_at": "2026-12-04"},
+            {"dataset": "dream", "hub_id": "dataset-org/dream", "revision": "refs/convert/parquet", "config": "default",
+             "status": "failed: DatasetError: no such | revision", "checked_at": "2026-12-04"}]
+    table = hub_check_table(pd.DataFrame(rows, columns=COLUMNS))
+    lines = table.splitlines()
+    assert len(lines) == 4 and lines[2].startswith("| `dream` |") and "failed: DatasetError: no such / revision" in lines[2]
+    assert "| train 5,428; validation 638 | 6,066 (50% positive) | 6,066 | commit abc |" in lines[3]

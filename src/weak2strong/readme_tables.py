@@ -213,6 +213,21 @@ def lengths_table(lengths: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def hub_check_table(check: pd.DataFrame) -> str:
+    """The table of ``python -m weak2strong.check_hub``: each hub dataset as loaded, or why it failed."""
+    lines = ["| dataset | repository @ revision (config) | rows per split | examples (positive share) | balanced pool | commit | checked |",
+             "|---|---|---|---|---|---|---|"]
+    for _, r in check.sort_values("dataset").iterrows():
+        where = f"`{r['hub_id']}` @ `{r['revision']}` ({r['config']})"
+        if r["status"] == "ok":
+            numbers = (f"{r['rows_per_split']} | {int(r['examples']):,} ({100 * r['positive_share']:.0f}% positive) | "
+                       f"{int(r['balanced_pool']):,} | {r['commit']}")
+        else:
+            numbers = f"{str(r['status'])[:160].replace('|', '/')} | — | — | —"
+        lines.append(f"| `{r['dataset']}` | {where} | {numbers} | {r['checked_at']} |")
+    return "\n".join(lines)
+
+
 def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
            lengths: Path | None = None, only: list[str] | None = None) -> dict[str, str]:
     """The README blocks these results give (``only``: just those, which must be among them)."""
@@ -253,6 +268,9 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
         blocks["prompting"] = prompting_table(prompted, trained)
     if lengths is not None and lengths.exists():
         blocks["datasets"] = lengths_table(pd.read_csv(lengths))
+        hub_check = lengths.parent / "hub_check.csv"  # python -m weak2strong.check_hub, on a connected machine
+        if hub_check.exists():
+            blocks["hub_check"] = hub_check_table(pd.read_csv(hub_check))
     if (results / "metrics/vision.csv").exists():
         blocks["vision"] = vision_table(pd.read_csv(results / "metrics/vision.csv", keep_default_na=True))
     if (results / "metrics/easy_to_hard.csv").exists():
