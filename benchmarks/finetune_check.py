@@ -52,6 +52,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=float, default=2.0)
     ap.add_argument("--max-length", type=int, default=128)
     ap.add_argument("--train-b", type=int, default=None, help="use only the first N train_b rows (a cheaper CPU run)")
+    ap.add_argument("--train-a", type=int, default=None, help="use only the first N train_a rows (the weak model's training set)")
+    ap.add_argument("--test", type=int, default=None, help="use only the first N test rows")
     ap.add_argument("--weak-only", action="store_true")
     ap.add_argument("--bf16", action="store_true")
     ap.add_argument("--out", default=None, help="write every row as JSON lines here")
@@ -83,9 +85,9 @@ def main() -> None:
 
     for seed in args.seeds:
         splits = pd.read_parquet(Path(args.splits) / f"seed{seed}.parquet")
-        if args.train_b:
-            b = splits[splits["split"] == "train_b"].head(args.train_b)
-            splits = pd.concat([splits[splits["split"] != "train_b"], b])
+        for part, cap in (("train_a", args.train_a), ("train_b", args.train_b), ("test", args.test)):
+            if cap:
+                splits = pd.concat([splits[splits["split"] != part], splits[splits["split"] == part].head(cap)])
         for name, options in map(parse_variant, args.variants):
             cfg = TrainConfig(**{"lr": args.lr, "batch_size": 32, "epochs": args.epochs, "bf16": args.bf16, **options})
             regime = Regime(args.regime, cfg, max_length=args.max_length)

@@ -341,3 +341,20 @@ def test_a_window_longer_than_the_models_positions_names_the_setting(tmp_path):
     from transformers import MPNetConfig
 
     assert positions_of(MPNetConfig(max_position_embeddings=514, pad_token_id=1)) == 512  # positions start after padding
+
+
+def test_a_checkpoint_whose_weights_do_not_load_is_an_error_not_random_features(tmp_path):
+    """A checkpoint saved with a 'module.' prefix: transformers initialises every weight at random and
+    only logs it; now the load stops, naming what is missing."""
+    from safetensors.torch import load_file, save_file
+
+    from weak2strong.models.backbone import load_backbone
+
+    folder = _tiny_bert(tmp_path / "bert", safe=True)
+    spec = resolve_model("mine", {"backbone": "mine", "hub_id": str(folder), "arch": "encoder", "n_layers": 1})
+    assert load_backbone(spec, tmp_path).config.hidden_size == 16  # its own weights load
+    weights = load_file(folder / "model.safetensors")
+    save_file({f"module.{k}": v for k, v in weights.items()}, folder / "model.safetensors", metadata={"format": "pt"})
+    with pytest.raises(ModelNotFoundError, match=r"weights are not in the checkpoint and would be random.*"
+                                                 r"'embeddings.LayerNorm.bias'.*match nothing.*'module.embeddings"):
+        load_backbone(spec, tmp_path)
