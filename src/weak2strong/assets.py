@@ -244,7 +244,15 @@ def fetch_bigbench_archive(dest: Path) -> None:
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    url = index_file_url("bigbench", BIGBENCH_FILE)
+    try:
+        url = index_file_url("bigbench", BIGBENCH_FILE)
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(
+            f"{exc}: the package index does not serve bigbench {BIGBENCH_VERSION} (seen on 2026-12-04: pypi.org lists only "
+            "0.0.1 for download). The default experiment's datasets (MultiEmo, FEVER) and the offline vision set (CIFAR-10) "
+            f"are read from that archive. Copy {BIGBENCH_FILE} (sha256 {BIGBENCH_SHA256}) from a machine that has it to "
+            f"{dest} and rerun (the sha256 is checked before use), or run the overlays that need no archive: a `source: local` "
+            "dataset (README 'Your own file') or hub datasets on a connected machine.") from exc
     log.info("downloading %s", url.split("#")[0])
     digest = hashlib.sha256()
     tmp = dest.with_name(dest.name + ".part")
