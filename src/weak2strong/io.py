@@ -34,7 +34,7 @@ def atomic_path(path: str | Path):
         yield tmp
         os.replace(tmp, path)
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(exc):  # pyarrow sets no errno
             raise ArtifactError(f"no space left on the device while writing {path}: nothing was left half-written (the "
                                 "partial file was removed); free some space and rerun snakemake.") from exc
         raise
