@@ -38,6 +38,19 @@ def parse_variant(text: str) -> tuple[str, dict]:
     return name, out
 
 
+def markdown_table(paths: list[str]) -> str:
+    """The weak rows of ``--out`` files as the README's head-rate table: one line per (model, variant)."""
+    rows = [json.loads(line) for p in paths for line in Path(p).read_text().splitlines() if line.strip()]
+    table = pd.DataFrame([r for r in rows if r.get("role") == "weak"])
+    lines = ["| model | variant | seeds | weak-label confidence \\|2p − 1\\| | if calibrated (2 · acc − 1) | positive share | "
+             "weak test accuracy |", "|---|---|---|---|---|---|---|"]
+    for (model, variant), g in table.groupby(["model", "variant"], sort=False):
+        acc = g["weak_acc"].mean()
+        lines.append(f"| {model} | {variant} | {len(g)} | {g['weak_confidence'].mean():.2f} | {2 * acc - 1:.2f} | "
+                     f"{g['weak_positive_rate'].mean():.2f} | {acc:.3f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--splits", default="results/data/multiemo_sentiment/splits", help="folder of seed<k>.parquet files")
@@ -57,7 +70,11 @@ def main() -> None:
     ap.add_argument("--weak-only", action="store_true")
     ap.add_argument("--bf16", action="store_true")
     ap.add_argument("--out", default=None, help="write every row as JSON lines here")
+    ap.add_argument("--markdown", nargs="+", help="print the weak rows of these --out files as a table, and stop")
     args = ap.parse_args()
+    if args.markdown:
+        print(markdown_table(args.markdown))
+        return
 
     import torch
 
@@ -95,7 +112,7 @@ def main() -> None:
             t = time.perf_counter()
             labels, _ = weak_labels(regime, weak_spec, splits, **kw)
             test = labels[labels["split"] == "test"]
-            base = {"variant": name, "seed": seed, **label_diagnostics(labels.loc[labels["split"] == "train_b", "soft_label"]),
+            base = {"model": args.weak, "variant": name, "seed": seed, **label_diagnostics(labels.loc[labels["split"] == "train_b", "soft_label"]),
                     "weak_acc": accuracy(test["soft_label"], test["gt_label"])}
             record({**base, "role": "weak", "seconds": round(time.perf_counter() - t, 1)})
             if args.weak_only:

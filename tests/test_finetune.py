@@ -242,3 +242,15 @@ def test_a_reward_model_fine_tunes_on_pairs_and_scores_swapped_pairs_as_one_minu
     preds_swapped, _ = strong_ceiling(regime, spec, swapped, seed=0, dataset="toy", resources_dir=str(test_resources))
     # trained on swapped pairs from the same start: the same model, so p flips to 1 - p
     np.testing.assert_allclose(preds_swapped["soft_label"].to_numpy(), 1 - preds["soft_label"].to_numpy(), atol=2e-3)
+
+
+def test_head_lr_auto_is_each_architectures_measured_rate_unless_the_model_sets_its_own():
+    """Decoders' last-token features are far larger than encoders' pooled ones: 0.01 made SmolLM2's
+    weak labels confident and wrong (README), so `auto` gives decoders 1e-3 and encoders 0.01."""
+    from weak2strong.models.registry import HEAD_LR, model_from_params
+
+    assert resolve_model("m", {"backbone": "minilm-l6"}).own_head_lr == HEAD_LR["encoder"] == 1e-2
+    assert resolve_model("d", {"backbone": "smollm2-135m"}).own_head_lr == HEAD_LR["decoder"] == 1e-3
+    own = resolve_model("d", {"backbone": "smollm2-135m", "head_lr": 3e-3})
+    assert own.own_head_lr == 3e-3 and model_from_params(own.to_dict()).own_head_lr == 3e-3
+    assert "head_lr" not in resolve_model("m", {"backbone": "minilm-l6"}).to_dict()  # no new param for models without one

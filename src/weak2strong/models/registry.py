@@ -62,6 +62,14 @@ BACKBONES: dict[str, BackboneSpec] = {
 }
 
 
+# The head's learning rate in fine-tuning (`head_lr: auto`), by architecture, measured on real weights
+# (README "Fine-tuning: the head's learning rate"): 0.01 lets a zero head grow on sentence encoders'
+# small-norm pooled features; on a decoder's last-token features, whose norms are far larger, 0.01
+# made SmolLM2-135M's weak labels confident and wrong (mean |2p - 1| 0.84 at 54.5% accuracy) where
+# 1e-3 gave 0.29 at 71%.
+HEAD_LR = {"encoder": 1e-2, "decoder": 1e-3}
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """A rung of the ladder as the config names it: a backbone, optionally cut after ``layer``."""
@@ -75,6 +83,12 @@ class ModelSpec:
     lr: float | None = None  # overrides the regime's learning rate for this model
     # generative fine-tuning before use (gft.py): its options as sorted (key, value) pairs; () = none
     gft: tuple = ()
+    head_lr: float | None = None  # the head's rate when the regime says `head_lr: auto` (None: HEAD_LR by architecture)
+
+    @property
+    def own_head_lr(self) -> float:
+        """The head's rate for ``head_lr: auto``: the model's own, else its architecture's (HEAD_LR)."""
+        return self.head_lr if self.head_lr is not None else HEAD_LR[self.backbone.arch]
 
     @property
     def features_key(self) -> str:
@@ -102,6 +116,7 @@ class ModelSpec:
             "max_length": self.max_length,
             "lr": self.lr,
             "gft": dict(self.gft),
+            **({"head_lr": self.head_lr} if self.head_lr is not None else {}),
         }
 
 
@@ -147,6 +162,7 @@ def resolve_model(name: str, options: dict) -> ModelSpec:
         int(options["max_length"]) if options.get("max_length") else None,
         float(options["lr"]) if options.get("lr") is not None else None,
         gft_options(name, backbone, options.get("gft")),
+        float(options["head_lr"]) if options.get("head_lr") is not None else None,
     )
 
 
@@ -171,4 +187,5 @@ def model_from_params(d: dict) -> ModelSpec:
     return ModelSpec(
         d["name"], BackboneSpec(**d["backbone"]), int(d["layer"]), float(d["finetune_lr"]),
         d.get("head_init", "zeros"), d.get("max_length"), d.get("lr"), tuple(sorted((d.get("gft") or {}).items())),
+        d.get("head_lr"),
     )

@@ -101,7 +101,8 @@ def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[d
     (every weight), "lora" (adapters and head), "lp_ft" (the head alone on the frozen backbone
     first, then every weight)."""
     spec, cfg, mode, seed = run.spec, run.cfg, run.regime.name, run.seed
-    cfg = replace(cfg, lr=spec.finetune_lr if cfg.lr is None else cfg.lr)  # lr null: the model's own
+    cfg = replace(cfg, lr=spec.finetune_lr if cfg.lr is None else cfg.lr,  # lr null: the model's own
+                  head_lr=spec.own_head_lr if cfg.head_lr == "auto" else cfg.head_lr)
     max_length = spec.max_length or run.regime.max_length
     procs = current()  # several processes when the job was launched on several GPUs
     if procs.distributed:
