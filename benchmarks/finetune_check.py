@@ -112,7 +112,8 @@ def main() -> None:
             t = time.perf_counter()
             labels, _ = weak_labels(regime, weak_spec, splits, **kw)
             test = labels[labels["split"] == "test"]
-            base = {"model": args.weak, "variant": name, "seed": seed, **label_diagnostics(labels.loc[labels["split"] == "train_b", "soft_label"]),
+            base = {"model": args.weak, "variant": name, "seed": seed,
+                    **label_diagnostics(labels.loc[labels["split"] == "train_b", "soft_label"]),
                     "weak_acc": accuracy(test["soft_label"], test["gt_label"])}
             record({**base, "role": "weak", "seconds": round(time.perf_counter() - t, 1)})
             if args.weak_only:

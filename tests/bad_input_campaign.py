@@ -429,7 +429,7 @@ CASES = [
          uses_base=True),
     Case("full disk while writing", "traceback", full_disk, r"no space left on the device while writing|No space left on device"),
     Case("figures.dpi: 100000", "traceback", huge_dpi, r"100000 is greater than the maximum of 1200"),
-    Case("max_length 600 on a 512-position model", "traceback", long_window, r"more than minilm-l6 reads \(512 positions\)"),
+    Case("max_length 600 on a 512-position model", "traceback", long_window, r"at layer 6 is more than minilm-l6 reads \(512 positions\)"),
     Case("pickled vision checkpoint", "traceback", pickled_checkpoint, r"holds pickled objects besides tensors"),
     Case("model folder with only pytorch_model.bin", "unclear", pickled_model, r"no safetensors weights.*use_safetensors: false"),
     Case("two fetches of one model at once", "concurrency", racing_fetches, r"both runs finished"),

@@ -70,7 +70,8 @@ def test_features_pool_each_architecture_deterministically(arch, models, tmp_pat
 @pytest.mark.parametrize("regime_name", ["finetune", "lora", "lp_ft"])
 @pytest.mark.parametrize("arch", [*ENCODERS, *ARCHITECTURES])
 def test_each_regime_trains_each_architecture(arch, regime_name, models, tmp_path):
-    options = {"finetune": dict(lr=1e-3, head_lr="auto"),  # the architecture's own head rate (registry.HEAD_LR) "lora": dict(lr=5e-3, lora_r=4, lora_alpha=8),
+    # finetune: the architecture's own head rate (registry.HEAD_LR)
+    options = {"finetune": dict(lr=1e-3, head_lr="auto"), "lora": dict(lr=5e-3, lora_r=4, lora_alpha=8),
                "lp_ft": dict(lr=1e-3, lp_epochs=1, lp_lr=1e-2)}[regime_name]
     regime = Regime(regime_name, TrainConfig(batch_size=8, epochs=2, **options), max_length=24)
     preds, result = strong_ceiling(regime, spec_of(arch, models[arch]), toy_splits(12), seed=0, dataset="toy",

@@ -130,9 +130,13 @@ def check_window(model, spec: ModelSpec, max_length: int) -> None:
     layer with an index error, which says nothing about the setting to change."""
     limit = positions_of(getattr(model, "config", None))
     if limit and max_length > limit:
-        raise ConfigError(f"config/config.yaml: a window of {max_length} tokens for models.{spec.name} is more than "
-                          f"{spec.backbone.name} reads ({limit} positions); set models.{spec.name}.max_length (or "
-                          f"features.max_length, or the regime's max_length) to at most {limit}.")
+        # cached features are named by backbone and layer ("minilm-l6@6"), not by a config entry
+        who = (f"the models on backbone {spec.backbone.name} at layer {spec.layer}" if "@" in spec.name
+               else f"models.{spec.name}")
+        setting = "models.<name>.max_length" if "@" in spec.name else f"models.{spec.name}.max_length"
+        raise ConfigError(f"config/config.yaml: a window of {max_length} tokens for {who} is more than "
+                          f"{spec.backbone.name} reads ({limit} positions); set {setting} (or features.max_length, or the "
+                          f"regime's max_length) to at most {limit}.")
 
 
 def _load(auto_class, spec: ModelSpec, resources_dir: str | Path, dtype: torch.dtype, device_map: str | None):
