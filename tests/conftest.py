@@ -14,8 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 # the longest first, so no long file starts last and leaves the other process idle. The first one
 # builds the shared tiny workflow while the second process runs files that do not need it.
 LONGEST_FIRST = ["test_workflow_e2e.py", "test_reward_modelling.py", "test_chess_workflow.py", "test_finetune.py",
-                 "test_distributed.py", "test_gft.py", "test_invalidation.py", "test_slurm_profile.py", "test_prompting.py",
-                 "test_failure_safety.py", "test_vision_workflow.py", "test_easy_to_hard.py", "test_lint.py"]
+                 "test_distributed.py", "test_gft.py", "test_invalidation.py", "test_slurm_cluster.py", "test_slurm_profile.py",
+                 "test_prompting.py", "test_failure_safety.py", "test_vision_workflow.py", "test_easy_to_hard.py", "test_lint.py"]
 
 
 def pytest_collection_modifyitems(items):

@@ -97,3 +97,20 @@ def test_a_job_without_a_gpu_goes_to_the_cpu_partition(workflow_run_copy, fake_s
     calls = [c for c in log.split("=== sbatch") if c.strip()]
     assert len(calls) == 1 and "train_weak" in calls[0], result.stdout[-2000:] + result.stderr[-3000:]
     assert re.search(r"(--partition|-p)[= ]cpu\b", calls[0]) and not re.search(r"--gpus", calls[0])
+
+
+def test_a_rule_without_its_own_memory_retries_with_more(workflow_run_copy, fake_slurm):
+    """prepare, split, simulate, difficulty and easy-to-hard declare no memory: their retries asked
+    for the same 8,000 MB each time (the README promised attempt × memory). The profile's defaults
+    now scale with the attempt."""
+    workdir, _ = workflow_run_copy
+    fake_dir, env = fake_slurm
+    (workdir / "results/data/reviews/splits/seed0.parquet").unlink()
+    result = snakemake(workdir, "--profile", str(REPO / "slurm"), *FAST_STATUS, "results/data/reviews/splits/seed0.parquet",
+                       check=False, env=env, cwd=workdir, timeout=300)
+    log = (fake_dir / "sbatch.log").read_text() if (fake_dir / "sbatch.log").exists() else ""
+    calls = [c for c in log.split("=== sbatch") if c.strip()]
+    assert len(calls) == 3 and all("split_dataset" in c for c in calls), result.stdout[-2000:] + result.stderr[-3000:]
+    mems = [int(re.search(r"--mem[= ](\d+)", c).group(1)) for c in calls]
+    assert mems == [mems[0], 2 * mems[0], 3 * mems[0]]
+    assert all(re.search(r"--cpus-per-task[= ]1\b", c) for c in calls)  # the rule's threads, not a profile constant
