@@ -27,7 +27,7 @@ start_munge() {
   [ -f /etc/munge/munge.key ] || dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 2>/dev/null
   chown -R munge:munge /etc/munge /var/log/munge /run/munge /var/lib/munge
   chmod 400 /etc/munge/munge.key
-  pgrep -x munged >/dev/null || su -s /bin/sh munge -c /usr/sbin/munged
+  pgrep -x munged >/dev/null || su -s /bin/sh munge -c "/usr/sbin/munged --force"  # --force: a socket left by a killed daemon
 }
 
 start_accounting() {
