@@ -26,11 +26,12 @@ include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
 
 
+TARGETS = all_targets()
 # A result replaced by a folder would count as done ("Nothing to be done"): stop and name it instead.
-check_no_folder_where_a_file_belongs(all_targets())
+check_no_folder_where_a_file_belongs(TARGETS)
 
 
 rule all:
     default_target: True
     input:
-        all_targets(),
+        TARGETS,

@@ -34,6 +34,13 @@ def test_checked_name_accepts_the_shipped_names_and_refuses_hostile_ones():
     assert path_of("results/features", "fever", "minilm-l6+gft-1234abcd", "a.safetensors").count("/") == 4
 
 
+def test_the_schema_and_the_plan_check_names_with_one_pattern():
+    from weak2strong.names import NAME_PATTERN
+
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    assert schema["$defs"]["name"]["pattern"] == NAME_PATTERN and schema["$defs"]["name"]["maxLength"] == 200
+
+
 def _config(**changes) -> dict:
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     for path, value in changes.items():

@@ -101,8 +101,7 @@ def test_a_cancelled_job_is_reported_and_retried_with_more_memory(cluster_run):
     assert first["state"].startswith("CANCELLED")
     retry = jobs[(jobs["name"] == first["name"]) & (jobs["id"] != cancelled)].iloc[0]
     assert retry["state"] == "COMPLETED"
-    mem = lambda text: int(text.rstrip("M"))  # noqa: E731
-    assert mem(retry["mem"]) == 2 * mem(first["mem"])
+    assert int(retry["mem"].rstrip("M")) == 2 * int(first["mem"].rstrip("M"))  # sacct's ReqMem, e.g. "8000M"
 
 
 def test_two_gpu_jobs_run_side_by_side(cluster_run):

@@ -324,3 +324,21 @@ def test_a_checkpoint_whose_keys_load_nothing_is_an_error_naming_them():
     with pytest.raises(ModelNotFoundError, match=r"rn50: 2 weights of the model are not in the checkpoint.*'conv1.weight'.*"
                                                  r"2 of its tensors match no weight.*'module.conv1.weight'.*prefix"):
         check_loaded_keys(model.load_state_dict(prefixed, strict=False), "rn50")
+
+
+def test_a_hub_image_checkpoint_whose_weights_do_not_load_is_an_error(tmp_path):
+    """The vision hub path checks what transformers loaded, as the text path does: DINO's missing
+    pooler is allowed, a checkpoint saved with a 'module.' prefix (nothing loads) is not."""
+    from safetensors.torch import load_file, save_file
+    from transformers import ViTConfig, ViTModel
+
+    config = ViTConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, image_size=32,
+                       patch_size=8)
+    folder = tmp_path / "dino-vit"
+    ViTModel(config, add_pooling_layer=False).save_pretrained(folder)
+    backbone = VisionBackbone("dino", "hub", id=str(folder), input_size=32, batch_size=4)
+    extract(backbone, stripes(2, side=16)[0], None, 0)  # loads: only the pooler is missing
+    weights = load_file(folder / "model.safetensors")
+    save_file({f"module.{k}": v for k, v in weights.items()}, folder / "model.safetensors", metadata={"format": "pt"})
+    with pytest.raises(ModelNotFoundError, match=r"vision backbone dino.*weights are not in the checkpoint and would be random"):
+        extract(backbone, stripes(2, side=16)[0], None, 0)

@@ -229,9 +229,9 @@ def hub_check_table(check: pd.DataFrame) -> str:
 
 
 def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
-           lengths: Path | None = None, only: list[str] | None = None) -> dict[str, str]:
+           lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None) -> dict[str, str]:
     """The README blocks these results give (``only``: just those, which must be among them)."""
-    blocks = _render(results, headline_dataset, headline_pair, control, lengths, only)
+    blocks = _render(results, headline_dataset, headline_pair, control, lengths, only, hub_check)
     if only:
         missing = sorted(set(only) - set(blocks))
         if missing:
@@ -241,7 +241,7 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
 
 
 def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
-            lengths: Path | None = None, only: list[str] | None = None) -> dict[str, str]:
+            lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None) -> dict[str, str]:
     summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
     methods = pd.read_csv(results / "metrics/methods.csv")
     summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].astype(object).fillna("")
@@ -268,9 +268,8 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
         blocks["prompting"] = prompting_table(prompted, trained)
     if lengths is not None and lengths.exists():
         blocks["datasets"] = lengths_table(pd.read_csv(lengths))
-        hub_check = lengths.parent / "hub_check.csv"  # python -m weak2strong.check_hub, on a connected machine
-        if hub_check.exists():
-            blocks["hub_check"] = hub_check_table(pd.read_csv(hub_check))
+    if hub_check is not None and hub_check.exists():  # python -m weak2strong.check_hub, on a connected machine
+        blocks["hub_check"] = hub_check_table(pd.read_csv(hub_check))
     if (results / "metrics/vision.csv").exists():
         blocks["vision"] = vision_table(pd.read_csv(results / "metrics/vision.csv", keep_default_na=True))
     if (results / "metrics/easy_to_hard.csv").exists():
@@ -286,11 +285,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pair", nargs=2, default=["minilm_l1", "mpnet"], help="the headline weak and strong model")
     ap.add_argument("--control", default="fever", help="the negative-control dataset ('' for none)")
     ap.add_argument("--lengths", default="benchmarks/out/dataset_lengths.csv", help="benchmarks/dataset_lengths.py's table")
+    ap.add_argument("--hub-check", default="benchmarks/out/hub_check.csv", help="python -m weak2strong.check_hub's table")
     ap.add_argument("--blocks", nargs="+", help="write only these blocks (e.g. reward prompting: results of another run)")
     args = ap.parse_args(argv)
     readme = Path(args.readme)
     text = readme.read_text()
-    blocks = render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths), args.blocks)
+    blocks = render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths), args.blocks,
+                    Path(args.hub_check))
     for name, content in blocks.items():
         text = splice(text, name, content)
     readme.write_text(text)

@@ -113,15 +113,15 @@ def read_image_folder(root: Path, size: int | None) -> tuple[list[np.ndarray], l
     classes = sorted(p.name for p in root.iterdir() if p.is_dir())
     if len(classes) < 2:
         raise DatasetError(f"{root}: needs one sub-folder per class (at least two), found {classes}.")
-    images, labels, skipped = [], [], []
+    images, labels, skipped, nested = [], [], [], 0
     for label, name in enumerate(classes):
         for path in sorted(p for p in (root / name).rglob("*") if p.is_file()):
             if path.suffix.lower() in IMAGE_SUFFIXES:
                 images.append(decode_image(path.read_bytes(), str(path), size))
                 labels.append(label)
+                nested += path.parent != root / name
             else:
                 skipped.append(path)
-    nested = sum(1 for p in (root / c for c in classes) for q in p.rglob("*") if q.is_file() and q.parent != p)
     if nested:
         log.info("%s: %d images in sub-folders of class folders, each read as its class folder's class", root, nested)
     if skipped:

@@ -52,15 +52,16 @@ def check_safetensors_present(spec: ModelSpec, location: str) -> None:
 MAY_BE_MISSING = ("pooler.",)
 
 
-def check_loaded_weights(spec: ModelSpec, location: str, info: dict) -> None:
-    """Every weight the model reads came from the checkpoint. transformers initialises a missing one
-    at random and only logs it (a log this module silences), so a checkpoint of another architecture,
-    or one saved with a ``module.`` prefix, would otherwise give random features without a word."""
+def check_loaded_weights(name: str, location: str, info: dict) -> None:
+    """Every weight the model reads came from the checkpoint (``info``: what ``from_pretrained(...,
+    output_loading_info=True)`` returns). transformers initialises a missing one at random and only
+    logs it, so a checkpoint of another architecture, or one saved with a ``module.`` prefix, would
+    otherwise give random features without a word. Used for text and image models alike."""
     missing = sorted(k for k in info.get("missing_keys") or [] if not k.startswith(MAY_BE_MISSING))
     if missing:
         unexpected = sorted(info.get("unexpected_keys") or [])
         raise ModelNotFoundError(
-            f"model '{spec.name}' ({location}): {len(missing)} weights are not in the checkpoint and would be random (e.g. "
+            f"model '{name}' ({location}): {len(missing)} weights are not in the checkpoint and would be random (e.g. "
             f"{missing[:3]}){f'; it has {len(unexpected)} tensors that match nothing (e.g. {unexpected[:2]})' if unexpected else ''}. "
             "A prefix such as 'module.' on every key, or a checkpoint of another architecture, is the usual cause.")
 
@@ -176,7 +177,7 @@ def _load(auto_class, spec: ModelSpec, resources_dir: str | Path, dtype: torch.d
             hf_logging.set_verbosity(verbosity)
     except (OSError, ValueError) as exc:
         raise _not_found(spec, location, exc) from exc
-    check_loaded_weights(spec, location, info)
+    check_loaded_weights(spec.name, location, info)
     commit = getattr(model.config, "_commit_hash", None)
     log.info("loaded %s from %s%s", spec.backbone.name, location, f" at commit {commit}" if commit else "")
     return model

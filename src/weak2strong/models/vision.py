@@ -192,11 +192,16 @@ def load_pretrained(backbone: VisionBackbone) -> torch.nn.Module:
     if backbone.kind == "hub":
         from transformers import AutoModel
 
+        from .backbone import check_loaded_weights
+
         try:
-            return AutoModel.from_pretrained(backbone.id, revision=backbone.revision, use_safetensors=None)
+            model, info = AutoModel.from_pretrained(backbone.id, revision=backbone.revision, use_safetensors=None,
+                                                    output_loading_info=True)
         except OSError as err:
             raise ModelNotFoundError(f"vision backbone '{backbone.name}': cannot load '{backbone.id}' ({err}); check the id, or "
                                      "download it on a connected machine (HF_HUB_OFFLINE=1 here).") from err
+        check_loaded_weights(f"vision backbone {backbone.name}", backbone.id, info)  # DINO's missing pooler is allowed
+        return model
     state = read_state_dict(backbone.checkpoint) if backbone.checkpoint else None  # a bad file is named before anything loads
     try:
         import torchvision
