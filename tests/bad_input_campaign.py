@@ -1,7 +1,7 @@
 """The bad-input campaign: every bad input of the reliability campaigns, run through ``snakemake`` as a
 user would, with the outcome of each in one table.
 
-    python tests/bad_input_campaign.py                 # every case (about 10 minutes on 2 cores)
+    python tests/bad_input_campaign.py                 # every case (35; about 3 minutes on 2 cores)
     python tests/bad_input_campaign.py --only escape   # the cases whose name contains "escape"
 
 Each case gets a sandbox folder holding its working folder ``work/``; the tiny configuration of the

@@ -78,6 +78,8 @@ def test_each_regime_trains_each_architecture(arch, regime_name, models, tmp_pat
                                    resources_dir=str(tmp_path))
     assert len(preds) == 24 and preds["soft_label"].between(0, 1).all() and np.isfinite(result.losses).all()
     assert result.losses[-1] < result.losses[0] + 0.05  # it trains, or at least does not blow up
+    # the zero-initialised head moved: a head that never trained gives p = 0.5 for every text
+    assert preds["soft_label"].std() > 1e-3
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
