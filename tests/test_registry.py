@@ -52,6 +52,8 @@ def test_bigbench_binary_tasks_drop_other_classes_and_group_vitaminc_by_page(tmp
 def test_offline_registry_has_sentiment_and_fact_checking_tasks():
     offline = {name for name, spec in DATASETS.items() if spec.source == "bigbench"}
     assert {"multiemo_sentiment", "fever", "vitaminc"} <= offline
+    vader = {name for name, spec in DATASETS.items() if spec.source == "vader"}
+    assert {"movie_sentiment", "nyt_editorial_sentiment", "movie_pairs"} <= vader
     assert {"sciq", "boolq", "cosmos_qa", "amazon_polarity"} <= {n for n, s in DATASETS.items() if s.source == "hub"}
 
 

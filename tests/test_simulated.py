@@ -45,7 +45,7 @@ def test_noise_rates_are_realised(rate):
     splits, _ = splits_with_features()
     realised = []
     for seed in range(20):
-        table = simulate(Supervisor("noise", "random_noise", rate=rate), splits, seed, "toy")
+        table = simulate(Supervisor("noise", "random_noise", rate=rate, labels="soft"), splits, seed, "toy")
         errors = error_rates(table)
         assert errors["train_b"] == pytest.approx(round(rate * 300) / 300) and errors["test"] == pytest.approx(round(rate * 300) / 300)
         realised.append(table.loc[table["split"] == "train_b", "hard_label"].to_numpy())
@@ -57,9 +57,10 @@ def test_noise_rates_are_realised(rate):
 
 def test_matched_supervisors_copy_the_error_rate_and_differ_only_in_confidence():
     splits, features = splits_with_features()
-    subset = simulate(Supervisor("fs", "feature_subset", k=2), splits, 0, "toy", features, train_cfg=CFG)
-    noise = simulate(Supervisor("rn", "random_noise", matched_to="fs"), splits, 0, "toy", matched=subset)
-    sure = simulate(Supervisor("cw", "confident_wrong", matched_to="fs", confidence=0.9), splits, 0, "toy", matched=subset)
+    subset = simulate(Supervisor("fs", "feature_subset", k=2, labels="soft"), splits, 0, "toy", features, train_cfg=CFG)
+    noise = simulate(Supervisor("rn", "random_noise", matched_to="fs", labels="soft"), splits, 0, "toy", matched=subset)
+    sure = simulate(Supervisor("cw", "confident_wrong", matched_to="fs", confidence=0.9, labels="soft"), splits, 0, "toy",
+                    matched=subset)
     assert 0.05 < error_rates(subset)["test"] < 0.45  # a probe on 2 of the 8 informative coordinates: a real weak supervisor
     assert error_rates(noise) == pytest.approx(error_rates(subset), abs=1e-12)
     assert (noise["hard_label"] == sure["hard_label"]).all()  # the same flips
@@ -68,6 +69,22 @@ def test_matched_supervisors_copy_the_error_rate_and_differ_only_in_confidence()
     assert confidence[wrong].min() > confidence[~wrong].max()  # its errors are its surest labels
     assert (2 * noise["soft_label"] - 1).abs().round(5).nunique() == 2  # calibrated: one confidence per split
     assert list(noise.columns) == ["id", "split", "gt_label", "soft_label", "hard_label", "weak_model", "dataset", "seed"]
+
+
+def test_hard_labels_by_default_state_only_which_class():
+    """The paper's simulated supervisors give hard labels: the student sees 0 or 1 from every kind, so
+    kinds at one accuracy differ only in which examples they get wrong (the soft feature-subset probe
+    stated a mean confidence far below the flips' and a student learns confidence as well as class)."""
+    splits, features = splits_with_features()
+    subset = simulate(Supervisor("fs", "feature_subset", k=2), splits, 0, "toy", features, train_cfg=CFG)
+    noise = simulate(Supervisor("rn", "random_noise", matched_to="fs"), splits, 0, "toy", matched=subset)
+    soft = simulate(Supervisor("fs", "feature_subset", k=2, labels="soft"), splits, 0, "toy", features, train_cfg=CFG)
+    for table in (subset, noise):
+        assert set(table["soft_label"].unique()) == {0.0, 1.0}
+        assert (table["soft_label"] == table["hard_label"]).all()
+    assert (subset["hard_label"] == soft["hard_label"]).all()  # the same errors as the soft probe's
+    assert soft["soft_label"].nunique() > 100
+    assert error_rates(noise) == pytest.approx(error_rates(subset), abs=1e-12)
 
 
 def test_feature_subset_errors_are_systematic():
@@ -105,13 +122,17 @@ def _plan(block, models=("w", "s")):
 
 
 def test_plan_names_matched_and_fixed_supervisors():
-    plan = _plan({"feature_subset": {"k": [4, 64]}, "random_noise": {"rates": [0.2]}, "confident_wrong": {"matched": True},
-                  "losses": ["xent", "logconf"]})
+    plan = _plan({"labels": "soft", "feature_subset": {"k": [4, 64]}, "random_noise": {"rates": [0.2]},
+                  "confident_wrong": {"matched": True}, "losses": ["xent", "logconf"]})
     assert list(plan.supervisors) == ["feature_subset_k4", "feature_subset_k64", "random_noise_k4", "random_noise_k64",
                                       "random_noise_rate0.2", "confident_wrong_k4", "confident_wrong_k64"]
     assert plan.supervisors["random_noise_k64"].matched_to == "feature_subset_k64"
     assert plan.supervisors["confident_wrong_k4"].confidence == 0.9 and plan.supervisors["random_noise_rate0.2"].rate == 0.2
     assert plan.student == "s" and len(plan.cells()) == 7 * 2
+    assert {s.labels for s in plan.supervisors.values()} == {"soft"}
+    assert {s.labels for s in _plan({"feature_subset": {"k": [4]}, "random_noise": {}}).supervisors.values()} == {"hard"}
+    with pytest.raises(ConfigError, match="random_noise under another name"):
+        _plan({"feature_subset": {"k": [4]}, "confident_wrong": {}})
     with pytest.raises(ConfigError, match="not in experiment.losses"):
         _plan({"feature_subset": {"k": [4]}, "losses": ["kl"]})
     with pytest.raises(ConfigError, match="no supervisor"):

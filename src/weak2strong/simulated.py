@@ -12,6 +12,11 @@ Each supervisor writes the same label Parquet as a trained weak model (``schemas
 - ``confident_wrong``: the same flips, but the flipped labels reported with confidence
   ``confidence`` (|2p − 1|), the right ones as ``random_noise``'s: the errors are the surest labels.
 
+Hard labels by default, as the paper's simulated supervisors give: every kind then reports 0 or 1, so
+the student sees each supervisor's errors and nothing else, and ``random_noise`` and ``confident_wrong``
+are one supervisor (they differ only in confidence). ``labels: soft`` reports the probabilities above;
+then the kinds differ in confidence as well as in which examples they get wrong.
+
 Matched accuracy: a ``random_noise`` or ``confident_wrong`` supervisor may copy the error rate of a
 ``feature_subset`` one (``matched_to``), per seed and per split, and then flips exactly that many
 labels, so the kinds are compared at identical weak accuracy. ``random_noise`` and
@@ -47,6 +52,7 @@ class Supervisor:
     matched_to: str | None = None  # ... or the feature_subset supervisor whose error rate it copies
     confidence: float | None = None  # confident_wrong: |2p - 1| of its flipped labels
     group: str = ""  # supervisors compared at one accuracy share a group ("k4", "rate0.2")
+    labels: str = "hard"  # "hard": 0/1 labels (the paper's); "soft": the probabilities each kind states
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -81,9 +87,16 @@ def simulated_plan(config: dict, plan) -> SimulatedPlan | None:
     missing = [loss for loss in losses if loss not in plan.losses and loss != "xent"]
     if missing:
         raise ConfigError(f"{where}.losses: {missing} are not in experiment.losses ({', '.join(plan.losses)}); add them there.")
+    labels = block.get("labels", "hard")
+    if labels not in ("hard", "soft"):
+        raise ConfigError(f"{where}.labels: '{labels}' is not hard or soft.")
+    if labels == "hard" and block.get("confident_wrong") is not None:
+        raise ConfigError(f"{where}.confident_wrong: with hard labels it is random_noise under another name (the two differ only "
+                          "in the confidence of their labels); set simulated.labels: soft to compare them, or remove confident_wrong.")
     supervisors: dict[str, Supervisor] = {}
     for k in (block.get("feature_subset") or {}).get("k", []):
-        supervisors[f"feature_subset_k{k}"] = Supervisor(f"feature_subset_k{k}", "feature_subset", k=int(k), group=f"k{k}")
+        supervisors[f"feature_subset_k{k}"] = Supervisor(f"feature_subset_k{k}", "feature_subset", k=int(k), group=f"k{k}",
+                                                         labels=labels)
     for kind in ("random_noise", "confident_wrong"):
         options = block.get(kind)
         if options is None:
@@ -92,10 +105,10 @@ def simulated_plan(config: dict, plan) -> SimulatedPlan | None:
         if options.get("matched", True):
             for fs in [s for s in list(supervisors.values()) if s.kind == "feature_subset"]:
                 name = f"{kind}_{fs.group}"
-                supervisors[name] = Supervisor(name, kind, matched_to=fs.name, confidence=confidence, group=fs.group)
+                supervisors[name] = Supervisor(name, kind, matched_to=fs.name, confidence=confidence, group=fs.group, labels=labels)
         for rate in options.get("rates", []):
             name = f"{kind}_rate{rate:g}"
-            supervisors[name] = Supervisor(name, kind, rate=float(rate), confidence=confidence, group=f"rate{rate:g}")
+            supervisors[name] = Supervisor(name, kind, rate=float(rate), confidence=confidence, group=f"rate{rate:g}", labels=labels)
     if not supervisors:
         raise ConfigError(f"{where}: no supervisor: give feature_subset.k (and random_noise / confident_wrong to compare at its "
                           "accuracy), or rates under random_noise or confident_wrong.")
@@ -175,6 +188,8 @@ def simulate(sup: Supervisor, splits: pd.DataFrame, seed: int, dataset: str, fea
             y = splits.loc[splits["split"] == split, "label"].to_numpy()
             flips = exact_flips(len(y), rates[split], flip_stream(seed, split))
             preds[split] = noisy_soft_labels(y, flips, rates[split], sup.confidence if sup.kind == "confident_wrong" else None)
+    if sup.labels == "hard":
+        preds = {split: (np.asarray(p1) > 0.5).astype(np.float32) for split, p1 in preds.items()}
     parts = []
     for split, p1 in preds.items():
         rows = splits[splits["split"] == split]

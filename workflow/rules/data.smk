@@ -6,6 +6,30 @@
 # in every fresh clone, and a refetch makes every run sharing `resources_dir` stale).
 
 
+rule fetch_vader_archive:
+    output:
+        f"{RES}/downloads/{VADER_FILE}",
+    log:
+        "logs/fetch_vader_archive.log",
+    localrule: True
+    params:
+        sha256=VADER_SHA256,
+    run:
+        run_logged(log[0], fetch_vader_archive, Path(output[0]))
+
+
+rule fetch_vader_file:
+    input:
+        rules.fetch_vader_archive.output,
+    output:
+        f"{RES}/vader/{{file}}",
+    log:
+        "logs/fetch_vader_file/{file}.log",
+    localrule: True
+    run:
+        run_logged(log[0], extract_vader_file, Path(input[0]), wildcards.file, Path(output[0]))
+
+
 rule fetch_bigbench_archive:
     output:
         f"{RES}/downloads/bigbench-{BIGBENCH_VERSION}.tar.gz",

@@ -11,7 +11,7 @@ opts = snakemake.params.dataset["options"]
 spec = resolve_dataset(snakemake.wildcards.dataset, opts)
 raw = snakemake.input.raw
 pool, unlabelled = prepare_pool_and_unlabelled(
-    spec, snakemake.params.data_seed, opts.get("max_examples"), bigbench_file=raw if spec.source == "bigbench" else None,
+    spec, snakemake.params.data_seed, opts.get("max_examples"), raw_file=raw if spec.source in ("bigbench", "vader") else None,
     near_duplicates=opts.get("near_duplicates", NEAR_DUPLICATE_THRESHOLD), revision=opts.get("revision"))
 write_parquet(pool, snakemake.output.examples, with_pair_columns(EXAMPLES_SCHEMA, pool))
 write_parquet(unlabelled, snakemake.output.unlabelled, with_pair_columns(UNLABELLED_SCHEMA, unlabelled))

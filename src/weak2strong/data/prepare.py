@@ -14,15 +14,17 @@ from .local import load_local_pairs, load_local_records
 from .near_duplicates import NEAR_DUPLICATE_THRESHOLD, merge_near_duplicates
 from .pairs import PAIR_COLUMNS
 from .registry import DatasetSpec
-from .sources import load_bigbench_records, load_hub_records
+from .sources import load_bigbench_records, load_hub_records, load_vader_records
 from .splits import sample_pool
 
 log = logging.getLogger(__name__)
 
 
-def load_records(spec: DatasetSpec, bigbench_file: str | None = None, revision: str | None = None) -> list[dict]:
+def load_records(spec: DatasetSpec, raw_file: str | None = None, revision: str | None = None) -> list[dict]:
     if spec.source == "bigbench":
-        return load_bigbench_records(bigbench_file)
+        return load_bigbench_records(raw_file)
+    if spec.source == "vader":
+        return load_vader_records(raw_file)
     if spec.source == "hub":
         return load_hub_records(spec.hub_path, spec.hub_name, list(spec.hub_splits), revision=revision or spec.hub_revision,
                                 data_dir=spec.hub_data_dir)
@@ -56,21 +58,21 @@ def build_examples(spec: DatasetSpec, records: list[dict], seed: int) -> pd.Data
     return finalize_examples(rows, spec.name)
 
 
-def prepare_dataset(spec: DatasetSpec, seed: int, max_examples: int | None, bigbench_file: str | None = None,
+def prepare_dataset(spec: DatasetSpec, seed: int, max_examples: int | None, raw_file: str | None = None,
                     near_duplicates: float | None = NEAR_DUPLICATE_THRESHOLD, revision: str | None = None) -> pd.DataFrame:
     """The balanced pool of examples for one dataset (every seed's split is drawn from it), with
     near-duplicate texts in one group (``near_duplicates``: the similarity threshold; None: off).
     ``revision`` pins a hub dataset to a commit, tag or branch."""
-    return prepare_pool_and_unlabelled(spec, seed, max_examples, bigbench_file, near_duplicates, revision)[0]
+    return prepare_pool_and_unlabelled(spec, seed, max_examples, raw_file, near_duplicates, revision)[0]
 
 
-def prepare_pool_and_unlabelled(spec: DatasetSpec, seed: int, max_examples: int | None, bigbench_file: str | None = None,
+def prepare_pool_and_unlabelled(spec: DatasetSpec, seed: int, max_examples: int | None, raw_file: str | None = None,
                                 near_duplicates: float | None = NEAR_DUPLICATE_THRESHOLD,
                                 revision: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``prepare_dataset``'s pool, and the dataset's texts that no split can ever use: examples outside
     the pool whose group has no example in it, without their labels (``id``, ``text`` and, for pairs,
     ``prompt, c1, c2``), in a seeded random order. Generative fine-tuning reads these."""
-    records = load_records(spec, bigbench_file, revision)
+    records = load_records(spec, raw_file, revision)
     if spec.combine is not None:  # records -> the dataset's own records (e.g. pairs of sentences)
         records = spec.combine(records, random.Random(seed))
     examples = build_examples(spec, records, seed)

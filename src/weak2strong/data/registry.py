@@ -24,10 +24,11 @@ Builder = Callable[[dict, random.Random], list[Example]]
 @dataclass(frozen=True)
 class DatasetSpec:
     name: str
-    source: str  # "bigbench" | "hub" | "local"
+    source: str  # "vader" | "bigbench" | "hub" | "local"
     build: Builder
     description: str = ""
     bigbench_task: str | None = None  # e.g. "multiemo/all_sentence_en"
+    vader_file: str | None = None  # e.g. "movieReviewSnippets_GroundTruth.txt"
     hub_path: str | None = None
     hub_name: str | None = None
     hub_splits: tuple[str, ...] = ()
@@ -69,6 +70,11 @@ INSTRUCTIONS = {
                      "correct, otherwise respond with 0.",
     "multiemo_sentiment": "There is a sentence from a review. Respond with 1 if it is positive, and with 0 if it is negative.",
     "fever": "There is a claim. Respond with 1 if it is true, and with 0 otherwise.",
+    "movie_sentiment": "There is a sentence from a movie review. Respond with 1 if it is positive, and with 0 if it is negative.",
+    "nyt_editorial_sentiment": "There is a sentence from a newspaper opinion piece. Respond with 1 if its tone is positive, and "
+                               "with 0 if it is negative.",
+    "tweet_sentiment": "There is a tweet. Respond with 1 if it is positive, and with 0 if it is negative.",
+    "amazon_sentiment": "There is a sentence from a product review. Respond with 1 if it is positive, and with 0 if it is negative.",
 }
 
 
@@ -93,6 +99,19 @@ def _bigbench_choice(positive: str, negative: str, group_fn: Callable[[dict], st
             return []
         group = group_fn(rec) if group_fn else None
         return [(rec["input"], int(target == positive), group)]
+
+    return build
+
+
+def _vader_sentiment(grouped: bool) -> Builder:
+    """Positive (mean rating > 0) vs negative (< 0); sentences rated exactly neutral on average are
+    dropped. ``grouped``: the sentences of one document (id ``<document>_<n>``) stay on one side."""
+
+    def build(rec: dict, rng: random.Random) -> list[Example]:
+        rating, text = rec["rating"], rec["text"]
+        if not text or rating == 0:
+            return []
+        return [(text, int(rating > 0), rec["id"].split("_", 1)[0] if grouped else None)]
 
     return build
 
@@ -333,6 +352,22 @@ def _multiemo_comparisons(records: list[dict], rng: random.Random) -> list[dict]
     return [{"prompt": prompt, "chosen": p, "rejected": n} for p, n in zip(positive, negative)]
 
 
+def _rated_comparisons(records: list[dict], rng: random.Random, min_gap: float = 1.0) -> list[dict]:
+    """Comparison pairs from sentences that people rated for sentiment: the sentences are shuffled and
+    paired in turn (each sentence in one pair only, so no sentence is on two sides of a split), and a
+    pair is kept when the two mean ratings differ by at least ``min_gap`` (on the -4..4 scale); the
+    more positive sentence is the preferred answer. A graded human preference, not a label's sign."""
+    rated = sorted({(r["text"].strip(), r["rating"]) for r in records if r["text"].strip()})
+    rng.shuffle(rated)
+    prompt = "Which of these two review sentences is more positive?"
+    pairs = []
+    for (a, ra), (b, rb) in zip(rated[0::2], rated[1::2]):
+        if abs(ra - rb) >= min_gap and a != b:
+            chosen, rejected = (a, b) if ra > rb else (b, a)
+            pairs.append({"prompt": prompt, "chosen": chosen, "rejected": rejected})
+    return pairs
+
+
 # hendrycks/ethics: main holds a loading script and a card without a `configs:` block; the Parquet export
 # has one folder per config and no README, so a config is chosen by its folder (data_dir), not by name.
 ETHICS_EXPORT = "refs/convert/parquet"
@@ -340,7 +375,50 @@ ETHICS_EXPORT = "refs/convert/parquet"
 DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec
     for spec in [
-        # ---- offline: BIG-bench task files, read from the `bigbench` PyPI archive ----
+        # ---- offline: the human-rated sentences of the VADER study (Hutto & Gilbert 2014), from the
+        # vaderSentiment source archive on PyPI. Each sentence's label is the sign of 20 people's mean rating.
+        DatasetSpec(
+            "movie_sentiment",
+            "vader",
+            _vader_sentiment(grouped=False),
+            description="Rotten Tomatoes review snippets (Pang & Lee's sentence polarity source, as in SST-2), rated by 20 "
+                        "people each: positive vs negative",
+            vader_file="movieReviewSnippets_GroundTruth.txt",
+        ),
+        DatasetSpec(
+            "nyt_editorial_sentiment",
+            "vader",
+            _vader_sentiment(grouped=True),
+            description="Sentences of New York Times opinion pieces, rated by 20 people each: positive vs negative tone "
+                        "(grouped by editorial)",
+            vader_file="nytEditorialSnippets_GroundTruth.txt",
+        ),
+        DatasetSpec(
+            "movie_pairs",
+            "vader",
+            _build_pair,
+            description="Pairs of the rated movie-review snippets whose mean ratings differ by at least 1 point (of -4..4): "
+                        "which is more positive? (reward modelling)",
+            vader_file="movieReviewSnippets_GroundTruth.txt",
+            pairs=True,
+            combine=_rated_comparisons,
+            truncation="left",
+        ),
+        DatasetSpec(
+            "tweet_sentiment",
+            "vader",
+            _vader_sentiment(grouped=False),
+            description="Tweets rated by 20 people each: positive vs negative",
+            vader_file="tweets_GroundTruth.txt",
+        ),
+        DatasetSpec(
+            "amazon_sentiment",
+            "vader",
+            _vader_sentiment(grouped=True),
+            description="Sentences of Amazon product reviews, rated by 20 people each: positive vs negative (grouped by review)",
+            vader_file="amazonReviewSnippets_GroundTruth.txt",
+        ),
+        # ---- offline where the `bigbench` archive is at hand (the package index no longer serves it) ----
         DatasetSpec(
             "multiemo_sentiment",
             "bigbench",

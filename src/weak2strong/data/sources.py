@@ -1,4 +1,5 @@
-"""Where raw records come from: the Hugging Face hub or BIG-bench task files (local files: local.py).
+"""Where raw records come from: the Hugging Face hub, BIG-bench task files or the VADER rated sentences
+(local files: local.py).
 
 Each loader returns a list of plain dict records; a dataset's ``build`` function (registry.py)
 turns a record into binary examples.
@@ -28,6 +29,32 @@ def load_bigbench_records(task_file: str | Path) -> list[dict]:
         scores = ex.get("target_scores") or {}
         best = [k for k, v in scores.items() if v == 1]
         records.append({**ex, "target": best[0] if len(best) == 1 else None})
+    return records
+
+
+def load_vader_records(path: str | Path) -> list[dict]:
+    """The rated sentences of one file of Hutto and Gilbert's VADER collection: tab-separated lines
+    ``id, mean rating (-4..4) of 20 people, sentence``. Ids are ``<document>_<sentence>`` where the
+    sentences come from longer documents (an editorial, a review), else a running number."""
+    path = Path(path)
+    if not path.exists():
+        raise DatasetError(f"VADER file {path} is missing; run the workflow's fetch_vader_file rule.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text ({exc}); refetch it (delete the file and rerun).") from exc
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise DatasetError(f"{path}, line {number}: {len(fields)} tab-separated fields, expected 3 (id, rating, sentence).")
+        try:
+            rating = float(fields[1])
+        except ValueError:
+            raise DatasetError(f"{path}, line {number}: rating {fields[1]!r} is not a number.") from None
+        records.append({"id": fields[0].strip(), "rating": rating, "text": fields[2].strip()})
     return records
 
 

@@ -1,0 +1,89 @@
+"""The default's data: the VADER study's rated sentences, read from the vaderSentiment source archive
+through the workflow's own fetch and extract path (a replica of the archive's layout, and the real one)."""
+
+import io
+import tarfile
+
+import pytest
+
+from weak2strong import assets
+from weak2strong.data.prepare import build_examples, prepare_pool_and_unlabelled
+from weak2strong.data.registry import DATASETS
+from weak2strong.data.sources import load_vader_records
+from weak2strong.errors import DatasetError
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+
+
+def replica_archive(path, files: dict[str, str]):
+    """vaderSentiment-3.3.2.tar.gz as published: the rated sentences are a tar.gz inside the sdist."""
+    inner = io.BytesIO()
+    with tarfile.open(fileobj=inner, mode="w:gz") as tar:
+        for name, text in files.items():
+            _add(tar, f"hutto_ICWSM_2014/{name}", text.encode())
+    with tarfile.open(path, "w:gz") as tar:
+        _add(tar, "vaderSentiment-3.3.2/setup.py", b"")
+        _add(tar, "vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz", inner.getvalue())
+    return path
+
+
+NYT = "1_1\t0.4\tA bright start.\r\n1_2\t-1.5\tThen it all went wrong.\r\n1_3\t0\tNeutral words.\r\n2_1\t-2.25\tA sad day.\r\n"
+
+
+def test_a_file_is_read_from_the_nested_archive_and_grouped_by_document(tmp_path):
+    archive = replica_archive(tmp_path / assets.VADER_FILE, {"nytEditorialSnippets_GroundTruth.txt": NYT, "other.txt": "x"})
+    out = tmp_path / "vader" / "nyt.txt"
+    assets.extract_vader_file(archive, "nytEditorialSnippets_GroundTruth.txt", out)
+    records = load_vader_records(out)
+    assert [r["id"] for r in records] == ["1_1", "1_2", "1_3", "2_1"] and records[1]["rating"] == -1.5
+    assert records[0]["text"] == "A bright start."  # the CRLF line ends are not part of the text
+    examples = build_examples(DATASETS["nyt_editorial_sentiment"], records, seed=0)
+    # the neutral sentence (mean rating exactly 0) is dropped; the sign of the rating is the label
+    assert sorted(zip(examples["text"], examples["label"], examples["group"])) == [
+        ("A bright start.", 1, "1"), ("A sad day.", 0, "2"), ("Then it all went wrong.", 0, "1")]
+    with pytest.raises(FileNotFoundError, match="missing.txt"):
+        assets.extract_vader_file(archive, "missing.txt", tmp_path / "m.txt")
+    with pytest.raises(ValueError, match="not a file name"):
+        assets.extract_vader_file(archive, "../evil.txt", tmp_path / "e.txt")
+
+
+def test_a_malformed_line_names_the_file_and_line(tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_text("1\t0.5\tfine\n2\tsix\tbad rating\n")
+    with pytest.raises(DatasetError, match=r"f.txt, line 2: rating 'six' is not a number"):
+        load_vader_records(path)
+    path.write_text("1\t0.5\n")
+    with pytest.raises(DatasetError, match=r"line 1: 2 tab-separated fields, expected 3"):
+        load_vader_records(path)
+
+
+def test_rated_pairs_prefer_the_more_positive_sentence_and_use_each_sentence_once(tmp_path):
+    lines = [f"{i}\t{(i % 9) - 4}.5\tsentence {i}" for i in range(200)]
+    path = tmp_path / "movies.txt"
+    path.write_text("\n".join(lines))
+    spec = DATASETS["movie_pairs"]
+    rating = {f"sentence {i}": (i % 9) - 4 + 0.5 for i in range(200)}
+    pairs = spec.combine(load_vader_records(path), __import__("random").Random(0))
+    assert pairs and all(rating[p["chosen"]] - rating[p["rejected"]] >= 1.0 for p in pairs)
+    used = [p["chosen"] for p in pairs] + [p["rejected"] for p in pairs]
+    assert len(used) == len(set(used))
+
+
+@pytest.mark.slow
+def test_the_published_archive_gives_the_default_datasets(tmp_path):
+    """The real file from the package index, its pinned sha256, and what the default's pools hold."""
+    archive = tmp_path / assets.VADER_FILE
+    assets.fetch_vader_archive(archive)
+    for name, n_records in [("movie_sentiment", 10605), ("nyt_editorial_sentiment", 5190)]:
+        spec = DATASETS[name]
+        raw = tmp_path / spec.vader_file
+        assets.extract_vader_file(archive, spec.vader_file, raw)
+        assert len(load_vader_records(raw)) == n_records
+        pool, _ = prepare_pool_and_unlabelled(spec, 0, 4000, raw_file=str(raw))
+        assert len(pool) >= 3990 and abs(pool["label"].mean() - 0.5) < 0.01
+        if name == "nyt_editorial_sentiment":
+            assert 400 < pool["group"].nunique() < 500  # sentences of one editorial share a group
