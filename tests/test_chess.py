@@ -109,6 +109,8 @@ def test_moves_are_judged_as_moves_on_the_puzzle_position():
     assert judge(position, "a3", target) == (True, False)  # legal, not the solution
     assert judge(position, "Qh5", target) == (False, False)  # White's queen was taken on h7: no such move
     assert judge(position, "2k5/pp3P", target) == (False, False)  # a FEN fragment is no move
+    for null in ("--", "Z0", "0000"):  # python-chess parses these as the null move: a pass is not a legal move
+        assert judge(position, null, target) == (False, False)
 
 
 def test_a_random_legal_move_is_right_one_time_in_the_number_of_legal_moves():

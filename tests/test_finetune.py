@@ -78,6 +78,41 @@ def test_lora_and_lp_ft_learn_a_separable_task(test_resources, minilm, regime_na
     assert (test["hard_label"] == test["gt_label"]).mean() >= 0.9
 
 
+def test_lp_ft_second_phase_trains_the_head_at_lr_past_the_losses_warm_up(test_resources, minilm, monkeypatch):
+    """LP-FT: the probe phase fits the head; phase 2 trains every weight at ``lr``, the head included
+    (a head rate of its own would retrain the probed head), and the loss's warm-up is not run again."""
+    from weak2strong.errors import ConfigError
+    from weak2strong.experiment import student
+    from weak2strong.losses import LogConf
+    from weak2strong.plan import build_plan
+    from weak2strong.training import finetune
+
+    phases = []
+
+    def recording_train(model, make_batch, targets, loss_fn, cfg, seed, desc="", **kw):
+        phases.append((desc, cfg, loss_fn))
+        return finetune.TrainResult(steps=1, losses=[0.0])
+
+    monkeypatch.setattr(finetune, "train", recording_train)
+    spec = resolve_model("minilm_l1", {"backbone": "minilm-l6", "layer": 1})
+    regime = Regime("lp_ft", TrainConfig(lr=1e-4, head_lr=0.01, batch_size=16, epochs=1, lp_epochs=1, lp_lr=5e-3), max_length=16)
+    splits = toy_splits()
+    labels = splits[splits["split"].isin(["train_b", "test"])].assign(soft_label=lambda t: 0.2 + 0.6 * t["label"], weak_model="w")
+    student(regime, spec, splits, labels, "logconf", {"alpha_max": 0.5, "warmup_frac": 0.2}, seed=0, dataset="toy",
+            resources_dir=str(test_resources))
+    (_, probe_cfg, probe_loss), (_, ft_cfg, ft_loss) = phases
+    assert probe_cfg.lr == 5e-3 and probe_cfg.head_lr is None and ft_cfg.lr == 1e-4 and ft_cfg.head_lr is None
+    logits, weak = torch.tensor([[0.0, 2.0], [1.0, 0.0], [0.0, 0.5], [0.3, 0.0]]), torch.tensor([0.6, 0.4, 0.3, 0.7])
+    assert probe_loss(logits, weak, 0.0).item() == pytest.approx(LogConf(0.5, 0.2)(logits, weak, 0.0).item())  # warm-up: alpha 0
+    assert ft_loss(logits, weak, 0.0).item() == pytest.approx(LogConf(0.5, 0.2)(logits, weak, 1.0).item())  # past it: alpha 0.5
+    assert ft_loss(logits, weak, 0.0).item() != pytest.approx(probe_loss(logits, weak, 0.0).item())
+    config = __import__("yaml").safe_load(open("config/config.yaml"))
+    config["regimes"]["lp_ft"] = {**config["regimes"]["finetune"], "head_lr": 0.01}
+    config["experiment"]["regime"] = "lp_ft"
+    with pytest.raises(ConfigError, match="regimes.lp_ft.head_lr"):
+        build_plan(config)
+
+
 def test_lora_trains_adapters_and_head_only(test_resources, minilm):
     from weak2strong.training.finetune import apply_lora, build_classifier
 

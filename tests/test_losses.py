@@ -260,3 +260,19 @@ def test_epoch_batches_cover_every_example_once_and_length_buckets_cut_padding()
     # the batches' order stays random: not sorted by length
     longest = [lengths[b.numpy()].max() for b in bucketed]
     assert longest != sorted(longest) and longest != sorted(longest, reverse=True)
+
+
+def test_logconf_prior_reads_p1_from_two_column_labels():
+    """The hardening prior of a batch is its weak labels' mean p(class 1) also when they come as
+    [batch, 2] distributions (micro-batches and k-way label tables hand them over so); averaging the
+    whole array gave 0.5 whatever the labels said."""
+    loss = LogConf(alpha_max=0.5)
+    student = torch.tensor([0.9, 0.8, 0.6, 0.4, 0.3, 0.1, 0.05, 0.02])
+    weak_p1 = torch.tensor([0.9, 0.9, 0.8, 0.9, 0.2, 0.7, 0.1, 0.6])  # mean 0.6375: round(5.1) = 5 positives
+    two_column = torch.stack([1 - weak_p1, weak_p1], dim=1)
+    hard = loss.batch_statistics(student, two_column)["hard"]
+    assert hard.tolist() == [1, 1, 1, 1, 1, 0, 0, 0]
+    assert torch.equal(hard, loss.batch_statistics(student, weak_p1)["hard"])
+    logits = torch.log(torch.stack([1 - student, student], dim=1))
+    assert loss(logits, two_column, 1.0).item() == pytest.approx(loss(logits, weak_p1, 1.0).item())
+    assert loss.batch_statistics(student, torch.full((8, 3), 1 / 3)) == {}

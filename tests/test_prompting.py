@@ -51,6 +51,35 @@ def test_demonstrations_are_balanced_and_drawn_per_seed():
         draw_demonstrations(train_b.iloc[:4], 6, seed=0)
 
 
+def test_weak_label_demonstrations_are_balanced_on_the_weak_labels_not_on_ground_truth(monkeypatch):
+    """The few-shot (weak) condition sees no ground truth: its examples are chosen half of each class by
+    the weak labels and shown with them, so changing the ground truth changes nothing it sees."""
+    from weak2strong import prompting
+    from weak2strong.prompting import PromptingPlan, run_prompting
+
+    n = 60
+    weak_hard = [int(k % 4 != 0) for k in range(n)]  # a weak model that says 1 for three quarters
+    split = pd.DataFrame({"id": [f"i{k:02d}" for k in range(n)], "text": [f"t{k}" for k in range(n)],
+                          "label": [k % 2 for k in range(n)], "split": ["train_b"] * 40 + ["test"] * 20})
+    weak = pd.DataFrame({"id": split["id"], "seed": 0, "split": split["split"], "hard_label": weak_hard})
+    seen = {}
+
+    def fake_p1(model, tokenizer, prefix, texts, *args, desc="", **kw):
+        seen[desc] = prefix
+        return np.full(len(texts), 0.5)
+
+    monkeypatch.setattr(prompting, "prompt_p1", fake_p1)
+    plan = PromptingPlan(["m"], ["d"], "w", k=5, test_size=None)
+    run_prompting(None, None, "I.", {0: split}, weak, plan, "m", "d")
+    shown = [line for line in seen["few-shot (weak labels) seed 0"].split("\n\n") if line.startswith("Text:")]
+    assert sorted(line[-1] for line in shown) in (["0", "0", "1", "1", "1"], ["0", "0", "0", "1", "1"])  # balanced by weak labels
+    weak_of = dict(zip(split["text"], weak_hard))
+    assert all(int(line[-1]) == weak_of[line.split("\n")[0][len("Text: "):]] for line in shown)
+    flipped = split.assign(label=1 - split["label"])
+    run_prompting(None, None, "I.", {0: flipped}, weak, plan, "m", "d")
+    assert seen["few-shot (weak labels) seed 0"] == "I.\n\n" + "".join(line + "\n\n" for line in shown)
+
+
 def test_prompting_cells_join_the_summary_and_figure(decoder_workflow):
     workdir, config, planned = decoder_workflow  # the tiny run plus a decoder (dec), prompted with k=2 on 30 test texts
     assert planned.get("prompt_decoder") == 1 and "train_weak" not in planned and "prepare_dataset" not in planned  # only what is new

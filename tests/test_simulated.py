@@ -107,6 +107,24 @@ def test_feature_subset_errors_are_systematic():
     assert imitation(subset) > 0.9 > imitation(noise) + 0.1
 
 
+def test_on_pair_differences_the_probes_take_the_reward_models_form():
+    """Features of a comparison dataset are differences f(c1) - f(c2): a probe with a bias or centring
+    prefers one side whatever the pair says. With ``pairwise`` the feature-subset probe (and the
+    easy-to-hard probes, the same fit) is swap-exact: the swapped pair gets exactly 1 - p."""
+    splits, (x, ids) = splits_with_features(n=200)
+    x = x + 0.7  # side randomisation is never perfect in a sample: a centred, biased probe learns the offset
+    swapped = splits[splits["split"] == "test"].assign(id=lambda t: t["id"] + "_swapped", label=lambda t: 1 - t["label"])
+    splits = pd.concat([splits, swapped], ignore_index=True)
+    test_rows = [ids.index(i) for i in splits.loc[splits["split"] == "test", "id"] if not i.endswith("_swapped")]
+    features = (torch.cat([x, -x[test_rows]]), ids + [f"{ids[r]}_swapped" for r in test_rows])
+    for pairwise, exact in ((True, True), (False, False)):
+        table = simulate(Supervisor("fs", "feature_subset", k=4, labels="soft"), splits, 0, "toy", features, train_cfg=CFG,
+                         pairwise=pairwise).set_index("id")
+        test = [i for i in table.index if table.loc[i, "split"] == "test" and not i.endswith("_swapped")]
+        total = table.loc[test, "soft_label"].to_numpy() + table.loc[[f"{i}_swapped" for i in test], "soft_label"].to_numpy()
+        assert np.allclose(total, 1.0, atol=1e-5) == exact
+
+
 def test_k_larger_than_the_features_is_a_config_error():
     splits, features = splits_with_features(d=16)
     with pytest.raises(ConfigError, match="simulated.feature_subset.k = 40.*16 coordinates"):

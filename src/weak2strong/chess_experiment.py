@@ -145,6 +145,8 @@ def judge(position: str, move: str, target_uci: str) -> tuple[bool, bool]:
         parsed = board.parse_san(move)
     except ValueError:  # illegal, ambiguous or not a move at all
         return False, False
+    if not parsed:  # python-chess reads "--", "Z0", "0000" and "@@@@" as the null move: a pass, not a move
+        return False, False
     return True, parsed.uci() == target_uci
 
 

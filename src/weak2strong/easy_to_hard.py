@@ -69,9 +69,10 @@ def difficulty_table(pool: pd.DataFrame, correct: dict[str, np.ndarray], ladder:
 
 
 def compute_difficulty(pool: pd.DataFrame, features: dict[str, tuple], ladder: list[str], seeds: list[int], folds: int,
-                       train_cfgs: dict) -> pd.DataFrame:
+                       train_cfgs: dict, pairwise: bool = False) -> pd.DataFrame:
     """``difficulty_table`` from cross-fitted linear probes; ``features[model]``: (tensor, ids);
-    ``train_cfgs[model]``: the model's probe training options."""
+    ``train_cfgs[model]``: the model's probe training options; ``pairwise``: the features are pair
+    differences, read by the reward model's probe (no bias: swapping a pair flips p exactly)."""
     from .losses import Xent
     from .training.probe import fit_probe, probe_predict, select_rows
 
@@ -80,7 +81,7 @@ def compute_difficulty(pool: pd.DataFrame, features: dict[str, tuple], ladder: l
     correct = {}
     for model in ladder:
         def fit(x, y, seed, cfg=train_cfgs[model]):
-            probe, _ = fit_probe(x, y.astype(np.float32), Xent(), cfg, seed, desc="difficulty probe")
+            probe, _ = fit_probe(x, y.astype(np.float32), Xent(), cfg, seed, desc="difficulty probe", pairwise=pairwise)
             return lambda rows: probe_predict(probe, rows)
 
         feats, ids = features[model]
@@ -122,7 +123,8 @@ def easy_to_hard_split(split: pd.DataFrame, difficulty: pd.DataFrame, train_set:
     return out[["id", "split", "text", "label", "group", "difficulty", "difficulty_rank"]].reset_index(drop=True)
 
 
-def run_cell(e2h_split: pd.DataFrame, weak_labels: pd.DataFrame, strong_features: tuple, train_cfg, seed: int) -> list[dict]:
+def run_cell(e2h_split: pd.DataFrame, weak_labels: pd.DataFrame, strong_features: tuple, train_cfg, seed: int,
+             pairwise: bool = False) -> list[dict]:
     """The student on one seed's easy-to-hard split, with ground truth and with the weak labels;
     test accuracy on the hard examples (and the weak model's own there, for reference)."""
     from .losses import Xent
@@ -141,7 +143,7 @@ def run_cell(e2h_split: pd.DataFrame, weak_labels: pd.DataFrame, strong_features
         if len(train) < 2 or len(np.unique(train["label"])) < 2:
             acc = float("nan")  # an easy set with one class (or none) trains nothing: reported, not guessed
         else:
-            probe, _ = fit_probe(x_train, y, Xent(), train_cfg, seed, desc=f"easy-to-hard {source}")
+            probe, _ = fit_probe(x_train, y, Xent(), train_cfg, seed, desc=f"easy-to-hard {source}", pairwise=pairwise)
             acc = accuracy(probe_predict(probe, x_test), y_test)
         rows.append({"labels": source, "n_train": int(len(train)), "n_test_hard": int(len(test)), "hard_test_acc": acc,
                      "weak_hard_test_acc": accuracy(weak.loc[test["id"]].to_numpy(), y_test)})

@@ -98,7 +98,12 @@ class LogConf:
         return linear_ramp(step_frac, self.alpha_max, self.warmup_frac)
 
     def batch_statistics(self, student_p1, weak_soft):
-        """The hardened predictions f̂_t(x) of a whole batch (its prior and threshold)."""
+        """The hardened predictions f̂_t(x) of a whole batch (its prior and threshold). The prior is
+        the mean p(class 1) of the weak labels, given as p1 or as [batch, 2] distributions (the mean
+        of a [batch, 2] array is always 0.5); k > 2 classes need no statistic."""
+        weak_soft = binary_or_distribution(weak_soft)
+        if weak_soft.dim() == 2:
+            return {}
         return {"hard": hardened_predictions(student_p1.float(), weak_soft.float().mean())}
 
     def __call__(self, logits, weak_soft, step_frac, stats=None):

@@ -7,9 +7,11 @@ probability of the word "1" renormalised over "1" and "0". Modes:
 
 - ``zero_shot``: the instruction and the query;
 - ``few_shot_gt``: ``k`` demonstrations from the seed's train_b (half of each class, drawn per seed)
-  with their ground-truth labels before the query;
-- ``few_shot_weak``: the same demonstrations with the weak model's labels: the two few-shot modes
-  differ only in the labels they show, so their difference is the cost of weak supervision in context.
+  with their ground-truth labels before the query (the paper's 5-shot by default);
+- ``few_shot_weak``: ``k`` demonstrations with the weak model's labels, half of each class *by those
+  labels*: nothing in this condition is chosen or shown by ground truth (balancing it on ground truth
+  would tell the model the true class balance of the shown examples). Both draws use one random stream
+  per seed, so where the weak labels are right the two conditions show the same examples.
 
 The prompt shared by every query of a seed (instruction and demonstrations) is run through the model
 once; each batch of queries continues from its key-value cache (a 5x saving at k = 4 on short texts).
@@ -62,13 +64,14 @@ def shared_prefix(instruction: str, demos: pd.DataFrame | None = None, labels=No
     return prefix
 
 
-def draw_demonstrations(train_b: pd.DataFrame, k: int, seed: int) -> pd.DataFrame:
-    """``k`` examples of train_b, half of each class (the odd one drawn at random), in a random order."""
+def draw_demonstrations(train_b: pd.DataFrame, k: int, seed: int, labels: str = "label") -> pd.DataFrame:
+    """``k`` examples of train_b, half of each class of column ``labels`` (the odd one drawn at random),
+    in a random order."""
     rng = np.random.default_rng([seed, k, 7])
     n1 = k // 2 + (int(rng.integers(2)) if k % 2 else 0)
     picks = []
     for label, n in ((0, k - n1), (1, n1)):
-        pool = train_b[train_b["label"] == label]
+        pool = train_b[train_b[labels] == label]
         if len(pool) < n:
             raise ValueError(f"train_b has {len(pool)} examples of class {label}; {n} demonstrations need more")
         picks.append(pool.iloc[rng.choice(len(pool), size=n, replace=False)])
@@ -147,9 +150,10 @@ def run_prompting(model, tokenizer, instruction: str, splits: dict[int, pd.DataF
         test = split[split["split"] == "test"].sort_values("id")
         if plan.test_size is not None:
             test = test.iloc[:plan.test_size]
-        train_b = split[split["split"] == "train_b"]
-        demos = draw_demonstrations(train_b, plan.k, seed)
         weak = weak_labels[(weak_labels["seed"] == seed) & (weak_labels["split"] == "train_b")].set_index("id")["hard_label"]
+        train_b = split[split["split"] == "train_b"].assign(weak_label=lambda t: weak.reindex(t["id"]).to_numpy())
+        demos = draw_demonstrations(train_b, plan.k, seed)
+        weak_demos = draw_demonstrations(train_b, plan.k, seed, labels="weak_label")
         todo = [t for t in test["text"] if t not in zero_cache]
         if todo:
             zero_cache.update(zip(todo, prompt_p1(model, tokenizer, zero_shot_prefix, todo, plan.batch_size, plan.max_length,
@@ -159,11 +163,11 @@ def run_prompting(model, tokenizer, instruction: str, splits: dict[int, pd.DataF
             "zero_shot": np.array([zero_cache[t] for t in texts]),
             "few_shot_gt": prompt_p1(model, tokenizer, shared_prefix(instruction, demos, demos["label"]), texts, plan.batch_size,
                                      plan.max_length, desc=f"few-shot (ground truth) seed {seed}"),
-            "few_shot_weak": prompt_p1(model, tokenizer, shared_prefix(instruction, demos, weak.loc[demos["id"]].to_numpy()), texts,
+            "few_shot_weak": prompt_p1(model, tokenizer, shared_prefix(instruction, weak_demos, weak_demos["weak_label"]), texts,
                                        plan.batch_size, plan.max_length, desc=f"few-shot (weak labels) seed {seed}"),
         }
-        wrong = int((weak.loc[demos["id"]].to_numpy() != demos["label"].to_numpy()).sum())
-        log.info("seed %d: %d demonstrations, %d of them with a wrong weak label", seed, len(demos), wrong)
+        wrong = int((weak_demos["weak_label"] != weak_demos["label"]).sum())
+        log.info("seed %d: %d demonstrations, %d of the weak-labelled ones with a wrong label", seed, len(demos), wrong)
         for mode in MODES:
             acc = float(((p[mode] > 0.5) == test["label"].to_numpy()).mean())
             share = float((p[mode] > 0.5).mean())
@@ -207,5 +211,5 @@ def prompting_plan(config: dict, plan) -> PromptingPlan | None:
             raise ConfigError(f"{where}.datasets: '{d}' is not under 'datasets' ({', '.join(plan.datasets)}).")
         if plan.datasets[d].pairs:
             raise ConfigError(f"{where}.datasets: '{d}' is a comparison (reward-modelling) dataset; prompting answers one text.")
-    return PromptingPlan(models, datasets, weak, int(block.get("k", 4)), block.get("test_size"), int(block.get("batch_size", 16)),
+    return PromptingPlan(models, datasets, weak, int(block.get("k", 5)), block.get("test_size"), int(block.get("batch_size", 16)),
                          int(block.get("max_length", 256)))

@@ -147,9 +147,11 @@ def noisy_soft_labels(y: np.ndarray, flips: np.ndarray, rate: float, wrong_confi
     return np.where(stated == 1, sure, 1.0 - sure)
 
 
-def feature_subset_labels(splits: pd.DataFrame, features: tuple, k: int, train_cfg, seed: int) -> dict[str, np.ndarray]:
+def feature_subset_labels(splits: pd.DataFrame, features: tuple, k: int, train_cfg, seed: int,
+                          pairwise: bool = False) -> dict[str, np.ndarray]:
     """p(class 1) on train_b and test from a probe trained on train_a ground truth that sees ``k``
-    coordinates of ``features`` ((tensor, ids)), drawn with ``seed``."""
+    coordinates of ``features`` ((tensor, ids)), drawn with ``seed``. ``pairwise``: the features are
+    pair differences, read by the reward model's probe (no bias: swapping a pair flips p exactly)."""
     import torch
 
     from .losses import Xent
@@ -166,7 +168,8 @@ def feature_subset_labels(splits: pd.DataFrame, features: tuple, k: int, train_c
         return select_rows(feats, position, splits.loc[splits["split"] == split, "id"]).float()[:, cols]
 
     train = splits[splits["split"] == "train_a"]
-    probe, _ = fit_probe(rows("train_a"), train["label"].to_numpy(dtype=np.float32), Xent(), train_cfg, seed, desc=f"feature subset k={k}")
+    probe, _ = fit_probe(rows("train_a"), train["label"].to_numpy(dtype=np.float32), Xent(), train_cfg, seed, desc=f"feature subset k={k}",
+                         pairwise=pairwise)
     return {split: probe_predict(probe, rows(split)) for split in LABELLED_SPLITS}
 
 
@@ -176,11 +179,11 @@ def error_rates(labels: pd.DataFrame) -> dict[str, float]:
 
 
 def simulate(sup: Supervisor, splits: pd.DataFrame, seed: int, dataset: str, features: tuple | None = None,
-             matched: pd.DataFrame | None = None, train_cfg=None) -> pd.DataFrame:
+             matched: pd.DataFrame | None = None, train_cfg=None, pairwise: bool = False) -> pd.DataFrame:
     """One seed's labels of supervisor ``sup`` (the rows of ``schemas.LABELS_SCHEMA``). ``matched``:
     the seed's labels of the supervisor ``sup.matched_to`` names, whose error rates it copies."""
     if sup.kind == "feature_subset":
-        preds = feature_subset_labels(splits, features, sup.k, train_cfg, seed)
+        preds = feature_subset_labels(splits, features, sup.k, train_cfg, seed, pairwise)
     else:
         rates = error_rates(matched) if sup.matched_to else dict.fromkeys(LABELLED_SPLITS, sup.rate)
         preds = {}

@@ -4,7 +4,7 @@ import pandas as pd
 from weak2strong.easy_to_hard import easy_to_hard_split, run_cell
 from weak2strong.experiment import regime_from_params
 from weak2strong.io import read_parquet, write_parquet
-from weak2strong.models.features import load_features
+from weak2strong.models.features import features_are_pairwise, load_features
 from weak2strong.workflow_support import set_threads, setup_logging
 
 log = setup_logging(snakemake)
@@ -13,12 +13,13 @@ train_set = snakemake.wildcards.train_set
 difficulty = read_parquet(snakemake.input.difficulty)
 labels = read_parquet(snakemake.input.labels)
 features = load_features(snakemake.input.features)
+pairwise = features_are_pairwise(snakemake.input.features)
 cfg = regime_from_params(snakemake.params.regime).train
 rows = []
 for seed, split_file, out in zip(snakemake.params.seeds, snakemake.input.splits, snakemake.output.splits):
     split = easy_to_hard_split(read_parquet(split_file), difficulty, train_set, snakemake.params.cutoff_rank, snakemake.params.hard_floor)
     write_parquet(split, out)
-    for row in run_cell(split, labels[labels["seed"] == seed], features, cfg, seed):
+    for row in run_cell(split, labels[labels["seed"] == seed], features, cfg, seed, pairwise):
         rows.append({"dataset": snakemake.wildcards.dataset, "train_set": train_set, "seed": int(seed),
                      "strong": snakemake.params.strong, "weak": snakemake.params.weak, **row})
         log.info("seed %d, %s labels: %d training examples, hard-test accuracy %.3f", seed, row["labels"], row["n_train"],

@@ -96,11 +96,26 @@ def batches_of(tokenizer, rows, max_length: int, device: str, truncation_side: s
     return batcher(tokenizer, rows["text"].tolist(), max_length, device, truncation_side, what)
 
 
+class PastWarmup:
+    """A loss whose warm-up has already run (LP-FT's second phase): every step counts as past it. The
+    losses' ``step_frac`` is used for warm-ups only (a student that knows nothing should not trust its
+    own guesses); batch statistics and options pass through."""
+
+    def __init__(self, loss):
+        self.loss = loss
+
+    def __call__(self, logits, weak_soft, step_frac, *args, **kwargs):
+        return self.loss(logits, weak_soft, 1.0, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.loss, name)
+
+
 def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[dict[str, np.ndarray], TrainResult]:
     """The back-end of the regimes that train the model itself (``run.regime.name``): "finetune"
     (every weight), "lora" (adapters and head), "lp_ft" (the head alone on the frozen backbone
     first, then every weight)."""
-    spec, cfg, mode, seed = run.spec, run.cfg, run.regime.name, run.seed
+    spec, cfg, mode, seed, loss_fn = run.spec, run.cfg, run.regime.name, run.seed, run.loss_fn
     cfg = replace(cfg, lr=spec.finetune_lr if cfg.lr is None else cfg.lr,  # lr null: the model's own
                   head_lr=spec.own_head_lr if cfg.head_lr == "auto" else cfg.head_lr)
     max_length = spec.max_length or run.regime.max_length
@@ -130,13 +145,18 @@ def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[d
         # The probe phase keeps the run's batch and GPU settings; no dynamics or early stopping there.
         lp_cfg = replace(cfg, lr=cfg.lp_lr, head_lr=None, epochs=cfg.lp_epochs, schedule="constant", warmup_steps=0, eval_points=0,
                          early_stopping="none")
-        train(model, train_batches, y, run.loss_fn, lp_cfg, seed, desc=f"linear probe {spec.name}")
+        train(model, train_batches, y, loss_fn, lp_cfg, seed, desc=f"linear probe {spec.name}")
         for p in model.backbone.parameters():
             p.requires_grad_(True)
+        # Phase 2 trains every weight, the probed head included, at lr: a head rate of its own would
+        # retrain the head the probe phase fitted (the distortion LP-FT exists to avoid; Kumar et al.
+        # 2022). The loss's warm-up ran in the probe phase: the student predicts from its first step now.
+        cfg = replace(cfg, head_lr=None)
+        loss_fn = PastWarmup(loss_fn)
     elif mode != "finetune":
         raise ValueError(f"unknown fine-tuning mode {mode!r}")
     evaluate, select = run.loop_callbacks(p1_of)
-    result = train(model, train_batches, y, run.loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate, select=select)
+    result = train(model, train_batches, y, loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate, select=select)
     preds = {name: p1_of(name, model) for name in run.predict}
     result.extra["truncated"] = {"train": train_batches.n_truncated, **{name: b.n_truncated for name, b in batches.items()}}
     return preds, result
