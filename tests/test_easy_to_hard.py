@@ -114,3 +114,33 @@ def test_changing_one_cutoff_reruns_only_that_cutoffs_jobs(tmp_path):
     changed = copy.deepcopy(config)
     changed["easy_to_hard"]["cutoffs"] = ["m1", "m3"]
     assert planned_jobs(tmp_path, changed) == {"easy_to_hard": 1, "easy_to_hard_table": 1, "figure:easy_to_hard": 1, "all": 1}
+
+
+def test_a_cell_reports_balanced_accuracy_the_hard_sets_balance_and_the_weak_model_on_all_test():
+    """The hard set is rarely balanced and the weak model is low on it by the definition of hard: a
+    cell says how unbalanced the hard set is, scores the student by balanced accuracy too, and gives
+    the weak model's accuracy on the whole test set."""
+    import torch
+
+    from weak2strong.easy_to_hard import run_cell
+    from weak2strong.training.loop import TrainConfig
+
+    rng = np.random.default_rng(0)
+    n = 200
+    y = (np.arange(n) % 2).astype(int)
+    x = torch.tensor(np.c_[2.0 * y - 1 + 0.3 * rng.normal(size=n), rng.normal(size=n)], dtype=torch.float32)
+    ids = [f"e{i}" for i in range(n)]
+    kind = np.array(["train"] * 100 + ["test_hard"] * 100)
+    hard = pd.DataFrame({"id": ids, "split": kind, "label": y})
+    hard = hard[(hard["split"] == "train") | (hard["label"] == 1) | (np.arange(n) % 10 == 0)]  # hard test: mostly class 1
+    weak = pd.DataFrame({"id": ids, "split": np.where(kind == "train", "train_b", "test"), "gt_label": y,
+                         "soft_label": np.where(np.arange(n) % 4 == 0, 1 - y, y).astype(np.float32)})  # wrong on a quarter
+    full_test = pd.DataFrame({"id": ids[100:], "label": y[100:]})
+    cfg = TrainConfig(lr=0.05, batch_size=32, epochs=10)
+    rows = run_cell(hard, weak, (x, ids), cfg, seed=0, full_test=full_test)
+    row = {r["labels"]: r for r in rows}
+    test_hard = hard[hard["split"] == "test_hard"]
+    assert row["weak"]["hard_test_pos_frac"] == pytest.approx(test_hard["label"].mean()) and row["weak"]["hard_test_pos_frac"] > 0.8
+    assert row["weak"]["weak_full_test_acc"] == pytest.approx(0.75)
+    assert row["ground_truth"]["hard_test_bal_acc"] > 0.9 and row["ground_truth"]["full_test_acc"] > 0.9
+    assert row["weak"]["n_test_hard"] == len(test_hard)

@@ -65,17 +65,21 @@ def test_the_readme_has_every_generated_block():
         assert f"<!-- generated:{name} -->" in text and f"<!-- /generated:{name} -->" in text
 
 
-def test_easy_to_hard_rows_carry_both_label_sources_and_the_training_set_size():
+def test_easy_to_hard_rows_carry_both_label_sources_the_hard_set_and_the_weak_model_on_all_test():
     from weak2strong.easy_to_hard import summarize as summarize_e2h
     from weak2strong.readme_tables import easy_to_hard_table
 
-    rows = [{"dataset": "d", "train_set": t, "labels": lab, "seed": s, "n_train": n, "n_test_hard": 50,
-             "hard_test_acc": acc + 0.01 * s, "weak_hard_test_acc": 0.4}
+    rows = [{"dataset": "d", "train_set": t, "labels": lab, "seed": s, "n_train": n, "n_test_hard": 50, "hard_test_pos_frac": 0.3,
+             "hard_test_acc": acc + 0.01 * s, "hard_test_bal_acc": acc - 0.1 + 0.01 * s, "full_test_acc": 0.8,
+             "weak_hard_test_acc": 0.4, "weak_hard_test_bal_acc": 0.35, "weak_full_test_acc": 0.75}
             for t, n in (("minilm_l1", 300), ("all", 1500)) for lab, acc in (("ground_truth", 0.7), ("weak", 0.6)) for s in range(3)]
     table = easy_to_hard_table(summarize_e2h(pd.DataFrame(rows)))
     lines = table.splitlines()
-    assert lines[2].startswith("| d | easy ≤ minilm_l1 | 300 | 0.710 [") and "(n=3)" in lines[2] and lines[2].endswith("| 0.400 |")
-    assert lines[3].startswith("| d | all | 1500 | 0.710 [") and "| 0.610 [" in lines[3]
+    # ground-truth-selected training sets are marked; the hard set's size and class share; balanced accuracies
+    assert lines[2].startswith("| d | easy ≤ minilm_l1 † | 300 | 50, 0.30 | 0.610 [") and "(n=3)" in lines[2]
+    assert lines[2].endswith("| 0.350 / 0.750 |") and "| 0.800 [" in lines[2]
+    assert lines[3].startswith("| d | all | 1500 | 50, 0.30 | 0.610 [") and "| 0.510 [" in lines[3]
+    assert "† trained on the rows of train_b that ground-truth difficulty selects" in table
 
 
 def test_simulated_table_puts_matched_supervisors_together_headline_first():

@@ -28,6 +28,14 @@ def accuracy(p1: np.ndarray, y: np.ndarray) -> float:
     return float(((np.asarray(p1) > 0.5).astype(int) == np.asarray(y)).mean())
 
 
+def balanced_accuracy(p1: np.ndarray, y: np.ndarray) -> float:
+    """The mean over the classes present of the fraction of each class predicted right: accuracy
+    where the classes are balanced, and 0.5 for a constant guess however unbalanced they are."""
+    pred, y = (np.asarray(p1) > 0.5).astype(int), np.asarray(y).astype(int)
+    recalls = [float((pred[y == c] == c).mean()) for c in (0, 1) if (y == c).any()]
+    return float(np.mean(recalls)) if recalls else float("nan")
+
+
 def auroc(p1: np.ndarray, y: np.ndarray) -> float:
     """Area under the ROC curve (Mann–Whitney U with average ranks for ties)."""
     p1, y = np.asarray(p1, dtype=float), np.asarray(y).astype(int)

@@ -454,8 +454,14 @@ def draw_bootstrap(data, options, context):
 def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str = "accuracy"):
     """Accuracy on the hard test examples against the training set (easy up to each cutoff, all,
     hard), ground truth vs weak labels, one panel per dataset; a summary of
-    ``easy_to_hard.summarize`` (chess's adds the zero-shot model's accuracy, drawn where present)."""
+    ``easy_to_hard.summarize`` (chess's adds the zero-shot model's accuracy, drawn where present).
+    Balanced accuracy where the summary has it (a hard set is rarely balanced); the weak model is
+    drawn on the hard set (low by the definition of hard) and on the whole test set; training sets
+    chosen by ground-truth difficulty are marked †."""
     datasets = list(dict.fromkeys(summary["dataset"]))
+    column = "hard_test_bal_acc" if "hard_test_bal_acc_mean" in summary else "hard_test_acc"
+    weak_column = "weak_hard_test_bal_acc_mean" if "weak_hard_test_bal_acc_mean" in summary else "weak_hard_test_acc_mean"
+    label = f"balanced {metric}" if column == "hard_test_bal_acc" else metric
     fig, axes = panel_grid(len(datasets), width=5.0, height=3.6)
     styles = {"ground_truth": dict(color="black", marker="o", ls="-", label="student, ground-truth labels"),
               "weak": dict(color="tab:orange", marker="s", ls="--", label="student, weak labels")}
@@ -464,22 +470,31 @@ def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str 
         x = np.arange(len(train_sets))
         for labels, style in styles.items():
             dl = d[d["labels"] == labels].set_index("train_set").reindex(train_sets)
-            ax.errorbar(x, dl["hard_test_acc_mean"], yerr=_err(dl, "hard_test_acc"), capsize=3, **style)
-        weak = d.groupby("train_set")["weak_hard_test_acc_mean"].first().mean()
-        ax.axhline(weak, color="grey", ls="-.", label="weak model itself")
+            ax.errorbar(x, dl[f"{column}_mean"], yerr=_err(dl, column), capsize=3, **style)
+        ax.axhline(d.groupby("train_set")[weak_column].first().mean(), color="grey", ls="-.", label="weak model, hard test")
+        if "weak_full_test_acc_mean" in d:
+            ax.axhline(d["weak_full_test_acc_mean"].mean(), color="grey", ls="--", lw=0.8, label="weak model, all test (accuracy)")
         if "zero_shot_hard_test_acc_mean" in d:
             ax.axhline(d["zero_shot_hard_test_acc_mean"].mean(), color="grey", ls=":", label="strong model zero-shot")
+        if column == "hard_test_bal_acc":
+            ax.axhline(0.5, color="black", lw=0.6, ls=":")
         sizes = d.groupby("train_set")["n_train_mean"].first().reindex(train_sets)
+        selected = d.groupby("train_set")["selected_by"].first().reindex(train_sets) if "selected_by" in d else None
         names = [("easy ≤ " + t) if t not in ("all", "hard") else t for t in train_sets]
-        ax.set_xticks(x, [f"{name}\n(n≈{size:.0f})" for name, size in zip(names, sizes)], fontsize=7)
-        ax.set_title(dataset, fontsize=10)
-        ax.set_ylabel(f"{metric} on hard test examples")
+        marks = [" †" if selected is not None and selected.get(t) == "ground-truth difficulty" else "" for t in train_sets]
+        ax.set_xticks(x, [f"{name}{mark}\n(n≈{size:.0f})" for name, mark, size in zip(names, marks, sizes)], fontsize=7)
+        title = dataset
+        if "n_test_hard_mean" in d and "hard_test_pos_frac_mean" in d:
+            title += f" (hard test: n≈{d['n_test_hard_mean'].iloc[0]:.0f}, {100 * d['hard_test_pos_frac_mean'].iloc[0]:.0f}% class 1)"
+        ax.set_title(title, fontsize=9)
+        ax.set_ylabel(f"{label} on hard test examples")
         ax.grid(alpha=0.3)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.02))
-    fig.suptitle(f"Easy-to-hard: trained on easy examples, tested on hard ones (mean, 95% t-interval, {seeds_note(summary)})",
-                 fontsize=10)
-    fig.tight_layout(rect=(0, 0.07, 1, 0.95))
+    note = "; † training rows chosen by ground-truth difficulty" if (summary.get("selected_by") == "ground-truth difficulty").any() else ""
+    fig.suptitle(f"Easy-to-hard: trained on easy examples, tested on hard ones (mean, 95% t-interval, {seeds_note(summary)}){note}",
+                 fontsize=9)
+    fig.tight_layout(rect=(0, 0.09, 1, 0.95))
     return fig
 
 

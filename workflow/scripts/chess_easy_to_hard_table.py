@@ -19,7 +19,7 @@ for cell in snakemake.params.cells:
         row["zero_shot_hard_test_acc"] = read_parquet(cell["zero_shot"]).set_index("id")["correct"].reindex(hard).mean()
     rows.append(row)
 table = pd.DataFrame(rows)
-summary = summarize(table, snakemake.params.level)
+summary = summarize(table, snakemake.params.level, selection="puzzle rating")
 write_parquet(summary, snakemake.output.parquet)
 summary.to_csv(snakemake.output.csv, index=False)
 log.info("\n%s", summary[["train_set", "labels", "n_train_mean", "hard_test_acc_mean"]].to_string(index=False))

@@ -17,9 +17,11 @@ pairwise = features_are_pairwise(snakemake.input.features)
 cfg = regime_from_params(snakemake.params.regime).train
 rows = []
 for seed, split_file, out in zip(snakemake.params.seeds, snakemake.input.splits, snakemake.output.splits):
-    split = easy_to_hard_split(read_parquet(split_file), difficulty, train_set, snakemake.params.cutoff_rank, snakemake.params.hard_floor)
+    seed_split = read_parquet(split_file)
+    split = easy_to_hard_split(seed_split, difficulty, train_set, snakemake.params.cutoff_rank, snakemake.params.hard_floor)
     write_parquet(split, out)
-    for row in run_cell(split, labels[labels["seed"] == seed], features, cfg, seed, pairwise):
+    for row in run_cell(split, labels[labels["seed"] == seed], features, cfg, seed, pairwise,
+                        full_test=seed_split[seed_split["split"] == "test"]):
         rows.append({"dataset": snakemake.wildcards.dataset, "train_set": train_set, "seed": int(seed),
                      "strong": snakemake.params.strong, "weak": snakemake.params.weak, **row})
         log.info("seed %d, %s labels: %d training examples, hard-test accuracy %.3f", seed, row["labels"], row["n_train"],
