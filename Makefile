@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 # (tests/conftest.py), not by their number of tests.
 TEST_WORKERS ?= 2
 
-.PHONY: setup run test report readme clean
+.PHONY: setup run test test-fast report readme clean
 
 $(BIN)/snakemake: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ run: setup  ## the default experiment (config/config.yaml): offline, CPU, minute
 
 test: setup  ## the test suite (offline), linters included
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
+test-fast: setup  ## the edit loop: unit tests and one tiny end-to-end run (not the `slow` ones; `make test` runs everything)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not slow"
 
 report: setup
 	$(BIN)/snakemake --cores all --report report.html

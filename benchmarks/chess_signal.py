@@ -33,23 +33,10 @@ import pandas as pd  # noqa: E402
 
 
 def markdown_table(paths: list[str]) -> str:
-    """The rows of ``--out`` files as the README's table: per model, prompt and mode, exact match per
-    band beside the random-legal-move line."""
-    rows = pd.DataFrame([json.loads(line) for p in paths for line in Path(p).read_text().splitlines() if line.strip()])
-    rows = rows[rows["trained_on"] == 0]
-    bands = [b for b in dict.fromkeys(rows["band"]) if b != "all"] + ["all"]
-    lines = ["| model | prompt | mode | " + " | ".join(f"Elo {b}" for b in bands) + " |", "|---|---|---|" + "---|" * len(bands)]
-    for (model, prompt, mode), g in rows.groupby(["model", "prompt", "mode"], sort=False):
-        by = g.drop_duplicates("band", keep="last").set_index("band")
-        cells = [f"{by.loc[b, 'exact_match']:.3f} ± {by.loc[b, 'exact_match_se']:.3f} (random {by.loc[b, 'random_legal_move']:.3f}"
-                 + (f", legal {by.loc[b, 'legal']:.2f})" if mode == "greedy" else ")") if b in by.index else "—" for b in bands]
-        lines.append(f"| {model} | {prompt} | {mode} | " + " | ".join(cells) + " |")
-    n = int(rows["n"][rows["band"] == "all"].max())
-    lines.append("")
-    lines.append(f"Exact match of the model's move ± its standard error, zero-shot, {n} puzzles drawn evenly from the bands; "
-                 "random: the mean chance that a uniformly random legal move is the solution; legal: the share of greedy first "
-                 "moves that are legal moves.")
-    return "\n".join(lines)
+    from weak2strong.readme_tables import chess_signal_table
+
+    return chess_signal_table(pd.DataFrame([json.loads(line) for p in paths for line in Path(p).read_text().splitlines()
+                                            if line.strip()]))
 
 
 def summarise(s: pd.DataFrame, base: dict) -> list[dict]:

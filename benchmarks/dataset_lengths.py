@@ -1,8 +1,9 @@
 """How long each registry dataset's texts are, in a model's tokens: which `max_length` it needs.
 
 For every dataset (default: the whole registry) it loads the records as the workflow does (BIG-bench
-tasks from the archive in `resources/`, hub datasets through `datasets`: on a machine without the hub
-or its cache these rows say "not measured"), builds the balanced pool, and measures the token counts
+tasks from the archive in `resources/` where it is at hand, the VADER sets from their archive, hub
+datasets through `datasets`: on a machine without the hub or its cache these rows say "not
+measured"), builds the balanced pool, and measures the token counts
 of its texts (a sample of up to `--sample`) with a tokenizer: p50, p95, and the share longer than
 128 and 512 tokens.
 
@@ -24,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from weak2strong.assets import extract_bigbench_task  # noqa: E402
+from weak2strong.assets import VADER_FILE, extract_bigbench_task, extract_vader_file, fetch_vader_archive  # noqa: E402
 from weak2strong.data.prepare import build_examples, load_records  # noqa: E402
 from weak2strong.data.registry import DATASETS  # noqa: E402
 from weak2strong.data.splits import sample_pool  # noqa: E402
@@ -32,13 +33,23 @@ from weak2strong.data.splits import sample_pool  # noqa: E402
 
 def measure(name: str, archive: Path, tokenizer, sample: int, tmp: Path) -> dict:
     spec = DATASETS[name]
-    row = {"dataset": name, "source": spec.source, "hub_id": spec.hub_path or spec.bigbench_task, "description": spec.description}
+    row = {"dataset": name, "source": spec.source, "hub_id": spec.hub_path or spec.bigbench_task or spec.vader_file,
+           "description": spec.description}
     try:
         task_file = None
         if spec.source == "bigbench":
             task_file = tmp / spec.bigbench_task / "task.json"
             extract_bigbench_task(archive, spec.bigbench_task, task_file)
-        pool = sample_pool(build_examples(spec, load_records(spec, task_file), seed=0), None, seed=0)
+        if spec.source == "vader":
+            vader = ROOT / "resources/downloads" / VADER_FILE
+            if not vader.exists():
+                fetch_vader_archive(vader)
+            task_file = tmp / spec.vader_file
+            extract_vader_file(vader, spec.vader_file, task_file)
+        records = load_records(spec, task_file)
+        if spec.combine is not None:
+            records = spec.combine(records, __import__("random").Random(0))
+        pool = sample_pool(build_examples(spec, records, seed=0), None, seed=0)
     except Exception as exc:  # offline hub datasets: reported, not fatal
         return row | {"status": f"not measured: {type(exc).__name__}"}
     texts = pool["text"].sample(min(sample, len(pool)), random_state=0).tolist()

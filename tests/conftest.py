@@ -69,15 +69,13 @@ def minilm(test_resources) -> Path:
 def workflow_run(tmp_path_factory, minilm, test_resources):
     """The tiny workflow run once from scratch; tests read its results or dry-run changes against it.
     With pytest-xdist, the first worker to need it runs it and the others wait for it and share it."""
-    import pandas as pd
     import yaml
 
-    from synthetic import make_rows
     from workflow_helpers import snakemake, tiny_config
 
     def build(workdir):
         workdir.mkdir()
-        pd.DataFrame(make_rows(1400, seed=0)).to_json(workdir / "reviews.jsonl", orient="records", lines=True)
+        shutil.copy(REPO / ".test/data/reviews.jsonl", workdir / "reviews.jsonl")  # the tiny config's own data file
         (workdir / "config.yaml").write_text(yaml.safe_dump(tiny_config(workdir / "reviews.jsonl", test_resources)))
         snakemake(workdir)
 

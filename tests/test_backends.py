@@ -65,7 +65,8 @@ def test_the_plan_accepts_a_registered_regime_and_refuses_an_unknown_one(constan
     config["experiment"]["regime"] = "constant"
     config["regimes"]["constant"] = {"lr": 1.0, "batch_size": 8, "epochs": 1}
     plan = build_plan(config)
-    assert plan.regime == "constant" and not plan.on_features and plan.train_options("mpnet", "nyt_editorial_sentiment")["truncation"] == "right"
+    assert plan.regime == "constant" and not plan.on_features
+    assert plan.train_options("mpnet", "nyt_editorial_sentiment")["truncation"] == "right"
     config["experiment"]["regime"] = "nope"
     with pytest.raises(ConfigError, match="unknown regime 'nope'"):
         build_plan(config)

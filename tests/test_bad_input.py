@@ -30,6 +30,7 @@ def dry_run(tmp_path: Path, config: dict) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_config_failing_the_schema_stops_before_any_job(tmp_path):
     config = default_config()
     config["seeds"] = "ten"
@@ -40,6 +41,7 @@ def test_config_failing_the_schema_stops_before_any_job(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.slow
 def test_config_with_unknown_key_is_refused(tmp_path):
     config = default_config()
     config["regimes"]["linear_probe"]["learning_rate"] = 0.1  # typo for lr
@@ -47,6 +49,7 @@ def test_config_with_unknown_key_is_refused(tmp_path):
     assert result.returncode != 0 and "learning_rate" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_default_config_dry_run_builds_the_dag(tmp_path):
     result = dry_run(tmp_path, default_config())
     assert result.returncode == 0, result.stderr[-3000:]

@@ -3,11 +3,14 @@ splits that keep games together, Elo split files with the rating column, weak la
 students, zero-shot, the tables and both figures; and one changed cutoff reruns only its cells."""
 
 import pandas as pd
+import pytest
 import yaml
 from tiny_decoder import save_tiny_decoder
 
 from synthetic import make_puzzles
 from workflow_helpers import planned_jobs, snakemake
+
+pytestmark = pytest.mark.slow  # runs Snakemake or fresh interpreters; `make test` runs it
 
 
 def chess_config(config: dict, workdir) -> dict:

@@ -32,6 +32,7 @@ def test_labels_cover_the_target_and_its_end_only_and_a_long_prompt_loses_its_st
         encode_pairs(tok, ["a"], ["Nf3xe5+"], max_length=8)
 
 
+@pytest.mark.slow
 def test_fine_tuning_learns_a_mapping_it_is_tested_on(tiny):
     torch.manual_seed(0)
     tok = load_decoder_tokenizer(tiny, "unused")

@@ -95,6 +95,7 @@ def test_ethics_utilitarianism_states_an_answer_right_half_the_time():
         assert (stated == (1 if first == rec["baseline"] else 2)) == bool(label)
 
 
+@pytest.mark.slow
 def test_a_config_listing_every_hub_dataset_builds_its_dag(tmp_path):
     """`snakemake -n` plans every dataset's pool, splits, features and cells (nothing is loaded)."""
     import yaml

@@ -9,6 +9,8 @@ import pytest
 
 from workflow_helpers import REPO
 
+pytestmark = pytest.mark.slow  # runs Snakemake or fresh interpreters; `make test` runs it
+
 # Snakemake would have each rule name a conda environment; this workflow runs in one pinned
 # environment (requirements.txt, environment.yml) made once by `make setup`: per-rule environments
 # would each install torch again.

@@ -80,6 +80,7 @@ def test_weak_label_demonstrations_are_balanced_on_the_weak_labels_not_on_ground
     assert seen["few-shot (weak labels) seed 0"] == "I.\n\n" + "".join(line + "\n\n" for line in shown)
 
 
+@pytest.mark.slow
 def test_prompting_cells_join_the_summary_and_figure(decoder_workflow):
     workdir, config, planned = decoder_workflow  # the tiny run plus a decoder (dec), prompted with k=2 on 30 test texts
     assert planned.get("prompt_decoder") == 1 and "train_weak" not in planned and "prepare_dataset" not in planned  # only what is new

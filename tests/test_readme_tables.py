@@ -57,12 +57,19 @@ def test_splice_replaces_only_the_named_block():
         splice(readme, "c", "x")
 
 
-def test_the_readme_has_every_generated_block():
+def test_every_block_the_tables_write_has_its_place_in_the_docs():
+    """The README holds the headline and the quick start's times; the results page every other table;
+    the datasets page the dataset tables (``make readme`` fails on a block with no place)."""
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    for name in ("summary", "methods", "claims"):
-        assert f"<!-- generated:{name} -->" in text and f"<!-- /generated:{name} -->" in text
+    root = Path(__file__).resolve().parents[1]
+    places = {"README.md": ("timing", "summary", "claims"),
+              "docs/results.md": ("methods", "easy_to_hard", "simulated", "vision", "reward", "prompting", "chess_signal"),
+              "docs/datasets.md": ("datasets", "hub_check")}
+    for doc, names in places.items():
+        text = (root / doc).read_text()
+        for name in names:
+            assert f"<!-- generated:{name} -->" in text and f"<!-- /generated:{name} -->" in text, (doc, name)
 
 
 def test_easy_to_hard_rows_carry_both_label_sources_the_hard_set_and_the_weak_model_on_all_test():
@@ -124,3 +131,34 @@ def test_hub_check_table_gives_each_dataset_as_loaded_or_its_failure(tmp_path):
     lines = table.splitlines()
     assert len(lines) == 4 and lines[2].startswith("| `dream` |") and "failed: DatasetError: no such / revision" in lines[2]
     assert "| train 5,428; validation 638 | 6,066 (50% positive) | 6,066 | commit abc |" in lines[3]
+
+
+def test_each_block_goes_to_the_file_that_has_its_place_and_a_homeless_block_is_an_error(tmp_path):
+    from weak2strong.readme_tables import write_blocks
+
+    readme, results = tmp_path / "README.md", tmp_path / "results.md"
+    readme.write_text("top\n<!-- generated:summary -->\nold\n<!-- /generated:summary -->\n")
+    results.write_text("<!-- generated:methods -->\n<!-- /generated:methods -->\nend\n")
+    written = write_blocks([readme, results], {"summary": "| new |", "methods": "| m |"})
+    assert written == {str(readme): ["summary"], str(results): ["methods"]}
+    assert "| new |" in readme.read_text() and "old" not in readme.read_text() and "| m |" in results.read_text()
+    with pytest.raises(SystemExit, match="place for the block"):
+        write_blocks([readme, results], {"vision": "x"})
+
+
+def test_chess_signal_and_timing_blocks_come_from_their_rows():
+    from weak2strong.readme_tables import chess_signal_table, timing_text
+
+    rows = pd.DataFrame([{"model": "m", "prompt": p, "mode": mode, "trained_on": 0, "band": band, "n": n, "exact_match": acc,
+                          "exact_match_se": 0.01, "legal": 0.5, "random_legal_move": 0.06}
+                         for p in ("fen", "pgn") for mode in ("greedy", "rank (sum)")
+                         for band, n, acc in (("400-799", 30, 0.1), ("all", 180, 0.07))])
+    table = chess_signal_table(rows).splitlines()
+    assert table[0] == "| model | prompt | mode | Elo 400-799 | Elo all |" and len(table) == 2 + 4 + 2
+    assert table[2] == "| m | fen | greedy | 0.100 ± 0.010 (random 0.060; legal 0.50) | 0.070 ± 0.010 (random 0.060; legal 0.50) |"
+    assert "legal" not in table[3].split("|", 4)[4] and "180 puzzles" in table[-1]
+    timing = pd.DataFrame([{"command": "make run", "seconds": 700.0, "machine": "old", "date": "2026-12-04", "commit": "a" * 40,
+                            "note": ""},
+                           {"command": "make run", "seconds": 725.4, "machine": "Xeon, 2 cores", "date": "2026-12-05",
+                            "commit": "b" * 40, "note": "alone"}])
+    assert timing_text(timing) == "- `make run` in a fresh clone: 12 min 05 s on Xeon, 2 cores (2026-12-05, commit bbbbbbb); alone."

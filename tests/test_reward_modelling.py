@@ -126,6 +126,7 @@ def pair_rows(n: int, seed: int = 0) -> list[dict]:
             for k, (p, q) in enumerate(zip(pos, neg))]
 
 
+@pytest.mark.slow
 def test_a_comparison_dataset_runs_end_to_end_and_the_strong_reward_model_learns_more(tmp_path, minilm, test_resources):
     path = tmp_path / "pairs.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in pair_rows(800)))

@@ -11,6 +11,8 @@ import pytest
 
 from workflow_helpers import REPO
 
+pytestmark = pytest.mark.slow  # runs Snakemake or fresh interpreters; `make test` runs it
+
 HEAVY = re.compile(r"\|\s*(torch|transformers|peft|matplotlib)\s*$", flags=re.M)  # top-level packages in the import log
 
 

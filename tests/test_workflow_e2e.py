@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-pytestmark = pytest.mark.slow
-
+# The fast tier's one end-to-end run (make test-fast): these read the shared tiny run; the report test
+# runs jobs of its own and is slow.
 
 # the tiny config has no chains, chess, vision, comparison pairs or prompting (their own tests draw theirs)
 NOT_IN_TINY = ("bootstrap", "chess", "chess_easy_to_hard", "vision", "reward_modelling", "prompting")
@@ -71,6 +71,7 @@ def test_every_figure_is_a_readable_image_with_its_content(workflow_run):
     assert "Traceback" not in log
 
 
+@pytest.mark.slow
 def test_report_holds_every_figure_and_the_metrics_table(workflow_run_copy):
     from workflow_helpers import snakemake
 

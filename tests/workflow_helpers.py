@@ -13,38 +13,16 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 
 
+TINY_CONFIG = REPO / ".test/config/config.yaml"
+
+
 def tiny_config(data_path: Path, resources: Path) -> dict:
-    return {
-        "resources_dir": str(resources),
-        "seeds": 3,
-        "data_seed": 0,
-        "datasets": {
-            "reviews": {
-                "source": "local", "path": str(data_path), "text_field": "sentence",
-                "label_field": "sentiment", "positive_label": "pos",
-                "split_sizes": {"train_a": 300, "train_b": 500, "test": 500},
-                # 1,400 rows are written: the 100 left out of the pool are the texts GFT may read
-                "max_examples": 1300,
-            }
-        },
-        "models": {
-            # The weak supervisor reads the first 8 tokens only: it must guess when the
-            # sentiment word comes late, so its errors are noise the strong student can see through.
-            "minilm_l1_short": {"backbone": "minilm-l6", "layer": 1, "max_length": 8},
-            "minilm_l6": {"backbone": "minilm-l6"},
-        },
-        "experiment": {"regime": "linear_probe", "weak": ["minilm_l1_short"], "strong": ["minilm_l6"], "losses": ["xent", "logconf"]},
-        "losses": {"xent": {}, "logconf": {"alpha_max": 0.5, "warmup_frac": 0.2}},
-        "regimes": {"linear_probe": {"lr": 0.001, "batch_size": 32, "epochs": 5, "weight_decay": 0.0, "schedule": "cosine",
-                                     "eval_points": 5}},
-        "features": {"max_length": 64, "batch_size": 64},
-        "metrics": {"ci_level": 0.95},
-        "easy_to_hard": {"difficulty_seeds": 2, "folds": 3},
-        # a probe on 4 of the student's coordinates, and random flips (calibrated, confident) at its error rate
-        "simulated": {"labels": "soft", "feature_subset": {"k": [4]}, "random_noise": {}, "confident_wrong": {},
-                      "losses": ["xent"]},
-        "figures": {"dpi": 60, "format": "png"},
-    }
+    """The tiny configuration (``.test/config/config.yaml``, runnable on its own) with its data file
+    and resources folder where a test keeps them."""
+    config = yaml.safe_load(TINY_CONFIG.read_text())
+    config["resources_dir"] = str(resources)
+    config["datasets"]["reviews"]["path"] = str(data_path)
+    return config
 
 
 def decoder_config(config: dict, workdir: Path) -> dict:

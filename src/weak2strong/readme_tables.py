@@ -226,9 +226,45 @@ def lengths_table(lengths: pd.DataFrame) -> str:
         if r["status"] == "measured":
             numbers = f"{int(r['pool']):,} | {int(r['tokens_p50'])} / {int(r['tokens_p95'])} | {100 * r['over_128']:.1f}%"
         else:
-            numbers = "— | not measured here (no hub access) | —"
+            why = "no bigbench archive" if r["source"] == "bigbench" else "no hub access" if r["source"] == "hub" else r["status"]
+            numbers = f"— | not measured here ({why}) | —"
         lines.append(f"| `{r['dataset']}` | {r['source']}: `{r['hub_id']}` | {r['description']} | {numbers} |")
     return "\n".join(lines)
+
+
+def chess_signal_table(rows: pd.DataFrame) -> str:
+    """``benchmarks/chess_signal.py``'s rows (zero-shot only): per model, prompt and mode, exact match
+    per Elo band beside the random-legal-move line (the last row of a repeated measurement wins)."""
+    rows = rows[rows["trained_on"] == 0]
+    bands = [b for b in dict.fromkeys(rows["band"]) if b != "all"] + ["all"]
+    lines = ["| model | prompt | mode | " + " | ".join(f"Elo {b}" for b in bands) + " |", "|---|---|---|" + "---|" * len(bands)]
+    for (model, prompt, mode), g in rows.groupby(["model", "prompt", "mode"], sort=False):
+        by = g.drop_duplicates("band", keep="last").set_index("band")
+
+        def cell(b):
+            if b not in by.index:
+                return "—"
+            r = by.loc[b]
+            legal = f"; legal {r['legal']:.2f}" if mode == "greedy" else ""
+            return f"{r['exact_match']:.3f} ± {r['exact_match_se']:.3f} (random {r['random_legal_move']:.3f}{legal})"
+
+        lines.append(f"| {model} | {prompt} | {mode} | " + " | ".join(cell(b) for b in bands) + " |")
+    n = int(rows.loc[rows["band"] == "all", "n"].max())
+    lines += ["", f"Exact match of the model's move ± its standard error, zero-shot, {n} puzzles (the same for every row) drawn "
+              "evenly from the Elo bands; random: the mean chance that a uniformly random legal move is the solution; legal: the "
+              "share of greedy first moves that are legal moves."]
+    return "\n".join(lines)
+
+
+def timing_text(rows: pd.DataFrame) -> str:
+    """The quick start's measured times (``benchmarks/time_commands.py``): the latest row per command."""
+    rows = rows.drop_duplicates("command", keep="last")
+    out = []
+    for _, r in rows.iterrows():
+        minutes, seconds = divmod(int(round(r["seconds"])), 60)
+        out.append(f"- `{r['command']}` in a fresh clone: {minutes} min {seconds:02d} s on {r['machine']} ({r['date']}, commit "
+                   f"{r['commit'][:7]}){'; ' + r['note'] if isinstance(r.get('note'), str) and r['note'] else ''}.")
+    return "\n".join(out)
 
 
 def hub_check_table(check: pd.DataFrame) -> str:
@@ -290,30 +326,54 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
         blocks["hub_check"] = hub_check_table(pd.read_csv(hub_check))
     if (results / "metrics/vision.csv").exists():
         blocks["vision"] = vision_table(pd.read_csv(results / "metrics/vision.csv", keep_default_na=True))
+    chess = Path("benchmarks/results/chess_signal.jsonl")
+    if chess.exists():
+        blocks["chess_signal"] = chess_signal_table(pd.read_json(chess, lines=True))
+    timings = Path("benchmarks/results/timings.jsonl")
+    if timings.exists():
+        blocks["timing"] = timing_text(pd.read_json(timings, lines=True, dtype=False))
     if (results / "metrics/easy_to_hard.csv").exists():
         blocks["easy_to_hard"] = easy_to_hard_table(pd.read_csv(results / "metrics/easy_to_hard.csv", keep_default_na=True))
     return blocks
 
 
+def write_blocks(paths: list[Path], blocks: dict[str, str]) -> dict[str, list[str]]:
+    """Splice every block into each file that has its markers (the README holds the headline, the
+    results page the rest); a block no file has a place for is an error. Returns file -> blocks."""
+    texts = {p: p.read_text() for p in paths}
+    written: dict[str, list[str]] = {str(p): [] for p in paths}
+    homeless = []
+    for name, content in blocks.items():
+        homes = [p for p, t in texts.items() if f"<!-- generated:{name} -->" in t]
+        if not homes:
+            homeless.append(name)
+        for p in homes:
+            texts[p] = splice(texts[p], name, content)
+            written[str(p)].append(name)
+    if homeless:
+        raise SystemExit(f"no file of {[str(p) for p in paths]} has a place for the block(s) {homeless} "
+                         "(<!-- generated:NAME --> ... <!-- /generated:NAME -->)")
+    for p, text in texts.items():
+        p.write_text(text)
+    return written
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--results", default="results")
-    ap.add_argument("--readme", default="README.md")
-    ap.add_argument("--dataset", default="multiemo_sentiment", help="the headline dataset")
+    ap.add_argument("--docs", nargs="+", default=["README.md", "docs/results.md", "docs/datasets.md"],
+                    help="the files whose generated blocks are rewritten")
+    ap.add_argument("--dataset", default="movie_sentiment", help="the headline dataset")
     ap.add_argument("--pair", nargs=2, default=["minilm_l1", "mpnet"], help="the headline weak and strong model")
-    ap.add_argument("--control", default="fever", help="the negative-control dataset ('' for none)")
+    ap.add_argument("--control", default="", help="a negative-control dataset, whose cells should have no gap ('' for none)")
     ap.add_argument("--lengths", default="benchmarks/out/dataset_lengths.csv", help="benchmarks/dataset_lengths.py's table")
     ap.add_argument("--hub-check", default="benchmarks/out/hub_check.csv", help="python -m weak2strong.check_hub's table")
     ap.add_argument("--blocks", nargs="+", help="write only these blocks (e.g. reward prompting: results of another run)")
     args = ap.parse_args(argv)
-    readme = Path(args.readme)
-    text = readme.read_text()
     blocks = render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths), args.blocks,
                     Path(args.hub_check))
-    for name, content in blocks.items():
-        text = splice(text, name, content)
-    readme.write_text(text)
-    print(f"updated {readme} from {args.results}/metrics")
+    for path, names in write_blocks([Path(p) for p in args.docs], blocks).items():
+        print(f"updated {path} from {args.results}/metrics: {', '.join(names) or 'nothing'}")
 
 
 if __name__ == "__main__":
