@@ -1,10 +1,12 @@
 """Which library code an artefact depends on, as a hash that goes into a rule's ``params``.
 
-Snakemake tracks a ``script:`` file's changes but not the modules it imports. Each step names the
-modules its job starts from; the modules they import, directly or not (found by reading their
-``import`` statements, including imports inside functions), are hashed with them. So editing a
-helper reruns every step that can reach it, and nothing else. For the training steps ``losses.py``
-is hashed per loss instead (``loss_code_hash``), so editing one loss reruns its students only.
+Snakemake tracks a ``script:`` file's changes but not the modules it imports. A rule's ``code`` param
+hashes the modules its script imports and every module they import, directly or not (found by
+reading the ``import`` statements, including imports inside functions; the training back-ends,
+imported by name, are added where the regime table is reached): ``script_code_hash``. So editing a
+helper reruns every rule whose job can reach it, and nothing else, without a hand-kept list. Rules
+that train with a loss hash ``losses.py`` per loss instead (``loss_code_hash``), so editing one loss
+reruns its students only. (``code_hash(step)`` hashes a named step's closure, for the run: blocks.)
 """
 
 from __future__ import annotations
@@ -18,24 +20,7 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = PACKAGE_DIR.name
 
-# Where each step's job starts (module names relative to the package). The training back-ends are
-# imported by name at run time (regimes.py), so the regimes' back-end modules are added to "train".
-STEP_ENTRIES: dict[str, list[str]] = {
-    "data": ["data.prepare", "data.splits"],
-    "features": ["models.features"],
-    "train": ["train_job"],
-    "bootstrap": ["bootstrap"],
-    "easy_to_hard": ["easy_to_hard", "experiment"],
-    "metrics": ["metrics"],
-    "plots": ["plots", "figures"],
-    "chess": ["chess_experiment", "data.chess_puzzles"],
-    "simulated": ["simulated"],
-    "vision": ["vision_experiment", "data.images", "models.vision"],
-    "prompting": ["prompting", "models.decoder"],
-    "gft": ["gft"],
-}
 PER_LOSS = "losses"
-PER_LOSS_STEPS = {"train", "bootstrap", "easy_to_hard", "simulated", "vision"}  # their rules hash each loss they train with apart
 
 
 def module_path(name: str) -> Path | None:
@@ -92,20 +77,38 @@ def module_closure(entries: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(seen))
 
 
-def step_modules(step: str) -> list[str]:
-    """The modules whose source a step's output depends on (for training: without ``losses``)."""
-    entries = list(STEP_ENTRIES[step])
-    if step == "train":
+def script_entries(script: Path) -> list[str]:
+    """The package modules a workflow script imports (``from weak2strong.x import y``), anywhere in it."""
+    out = set()
+    for node in ast.walk(ast.parse(Path(script).read_text())):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module and (node.module == PACKAGE or node.module.startswith(PACKAGE + ".")):
+            base = node.module.removeprefix(PACKAGE).lstrip(".")
+            names = [base] + [f"{base}.{a.name}" if base else a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name.removeprefix(PACKAGE).lstrip(".") for a in node.names if a.name.startswith(PACKAGE)]
+        out |= {n for n in names if n and module_path(n) is not None}
+    return sorted(out)
+
+
+def script_modules(script: Path, per_loss: bool = False) -> list[str]:
+    """Every package module a workflow script's job can run: the import closure of the modules the
+    script imports, plus the training back-ends where it reaches the regime table (they are imported
+    by name at run time). ``per_loss``: the rule hashes each loss apart, so ``losses.py`` is left out."""
+    closure = set(module_closure(tuple(script_entries(script))))
+    if "regimes" in closure:
         from .regimes import REGIMES
 
-        entries += [r.backend.partition(":")[0].removeprefix(PACKAGE + ".") for r in REGIMES.values()]
-    return [m for m in module_closure(tuple(sorted(set(entries)))) if not (step in PER_LOSS_STEPS and m == PER_LOSS)]
+        backends = [r.backend.partition(":")[0].removeprefix(PACKAGE + ".") for r in REGIMES.values()]
+        closure |= set(module_closure(tuple(sorted(set(backends)))))
+    return sorted(m for m in closure if not (per_loss and m == PER_LOSS))
 
 
-def code_hash(step: str) -> str:
-    """sha1 over the source text of the step's modules (in sorted order), 12 hex digits."""
+def script_code_hash(script: Path, per_loss: bool = False) -> str:
+    """sha1 over the source of every module ``script_modules`` finds, 12 hex digits: a rule's ``code``
+    param, so editing any module its job can reach reruns it, and editing any other does not."""
     digest = hashlib.sha1()
-    for name in step_modules(step):
+    for name in script_modules(script, per_loss):
         path = module_path(name)
         digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
         digest.update(path.read_bytes())

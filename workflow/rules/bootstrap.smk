@@ -22,8 +22,7 @@ rule bootstrap_chain:
         loss=PLAN.bootstrap_loss,
         loss_options=lambda wc: PLAN.loss_options(PLAN.bootstrap_loss, PLAN.chains[wc.chain][-1]),
         resources_dir=RES,
-        code=CODE["train"],
+        code=script_code("bootstrap_chain", per_loss=True),
         loss_code=LOSS_CODE[PLAN.bootstrap_loss],
-        bootstrap_code=CODE["bootstrap"],
     script:
         "../scripts/bootstrap_chain.py"

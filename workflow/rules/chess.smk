@@ -29,7 +29,7 @@ if CHESS:
             source=CHESS.source,
             max_puzzles=CHESS.max_puzzles,
             data_seed=PLAN.data_seed,
-            code=CODE["chess"],
+            code=script_code("chess_puzzles"),
         script:
             "../scripts/chess_puzzles.py"
 
@@ -42,7 +42,7 @@ if CHESS:
             "logs/chess/split/seed{seed}.log",
         params:
             sizes=CHESS.split_sizes,
-            code=CODE["chess"],
+            code=script_code("chess_split"),
         script:
             "../scripts/chess_split.py"
 
@@ -59,6 +59,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            code=script_code("chess_train"),
             **chess_train_params("weak"),
             model=lambda wc: PLAN.models[wc.weak].to_dict(),
         script:
@@ -77,6 +78,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            code=script_code("chess_train"),
             **chess_train_params("ceiling"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
@@ -95,6 +97,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            code=script_code("chess_train"),
             **chess_train_params("student"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
@@ -113,6 +116,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            code=script_code("chess_train"),
             **chess_train_params("zero_shot"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
@@ -132,7 +136,7 @@ if CHESS:
             cells=chess_cells(),
             sizes={name: PLAN.models[name].size for name in CHESS.ladder},
             level=PLAN.metrics_options()["ci_level"],
-            code=CODE["chess"],
+            code=script_code("chess_metrics"),
         script:
             "../scripts/chess_metrics.py"
 
@@ -150,7 +154,7 @@ if CHESS and CHESS.train_sets:
             train_set=one_of(CHESS.train_sets),
         params:
             hard_floor=CHESS.hard_floor,
-            code=CODE["chess"],
+            code=script_code("chess_elo_split"),
         script:
             "../scripts/chess_elo_split.py"
 
@@ -170,6 +174,7 @@ if CHESS and CHESS.train_sets:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            code=script_code("chess_train"),
             **chess_train_params("easy_to_hard"),
             model=PLAN.models[CHESS.e2h_strong].to_dict() if CHESS.e2h_strong else {},
         script:
@@ -187,6 +192,6 @@ if CHESS and CHESS.train_sets:
         params:
             cells=chess_e2h_cells(),
             level=PLAN.metrics_options()["ci_level"],
-            code=CODE["chess"],
+            code=script_code("chess_easy_to_hard_table"),
         script:
             "../scripts/chess_easy_to_hard_table.py"

@@ -27,7 +27,7 @@ from weak2strong.figures import FIGURES
 from weak2strong.names import SEGMENTS_REGEX
 from weak2strong.plan import Cell, build_plan
 from weak2strong.prompting import MODES as PROMPTING_MODES
-from weak2strong.provenance import code_hash, loss_code_hash
+from weak2strong.provenance import loss_code_hash, script_code_hash
 from weak2strong.workflow_support import check_config_files, check_no_folder_where_a_file_belongs, run_logged
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
@@ -40,23 +40,15 @@ for warning in PLAN.warnings:
     logger.warning(f"config: {warning}")
 RES = PLAN.resources_dir
 REGIME = PLAN.regime
-CODE = {
-    step: code_hash(step)
-    for step in (
-        "data",
-        "features",
-        "train",
-        "bootstrap",
-        "easy_to_hard",
-        "metrics",
-        "plots",
-        "chess",
-        "simulated",
-        "vision",
-        "prompting",
-        "gft",
-    )
-}
+SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
+
+
+def script_code(name, per_loss=False):
+    """A rule's ``code`` param: the hash of every library module its script's job can run
+    (provenance.py); ``per_loss``: the rule hashes its loss apart (LOSS_CODE)."""
+    return script_code_hash(SCRIPTS / f"{name}.py", per_loss)
+
+
 LOSS_CODE = {
     loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss, *(PLAN.vision.losses if PLAN.vision else [])]
 }  # editing one loss reruns its students only
@@ -465,7 +457,6 @@ def chess_train_params(role):
         "max_new_tokens": CHESS.max_new_tokens,
         "generate_batch_size": CHESS.generate_batch_size,
         "resources_dir": RES,
-        "code": CODE["chess"],
     }
 
 

@@ -81,7 +81,7 @@ rule prepare_dataset:
     params:
         dataset=dataset_params,
         data_seed=PLAN.data_seed,
-        code=CODE["data"],
+        code=script_code("prepare_dataset"),
     script:
         "../scripts/prepare_dataset.py"
 
@@ -97,6 +97,6 @@ rule split_dataset:
         slurm_partition=PLAN.slurm_partition(0),
     params:
         sizes=lambda wc: PLAN.dataset_options(wc.dataset)["split_sizes"],
-        code=CODE["data"],
+        code=script_code("split_dataset"),
     script:
         "../scripts/split_dataset.py"

@@ -20,7 +20,7 @@ if E2H:
             seeds=E2H["difficulty_seeds"],
             folds=E2H["folds"],
             regimes=lambda wc: {m: PLAN.train_options(m) for m in E2H["ladder"]},
-            code=CODE["easy_to_hard"],
+            code=script_code("difficulty", per_loss=True),
             loss_code=LOSS_CODE["xent"],
         script:
             "../scripts/difficulty.py"
@@ -45,7 +45,7 @@ if E2H:
             strong=E2H["strong"],
             weak=E2H["weak"],
             regime=PLAN.train_options(E2H["strong"]),
-            code=CODE["easy_to_hard"],
+            code=script_code("easy_to_hard", per_loss=True),
             loss_code=LOSS_CODE["xent"],
         script:
             "../scripts/easy_to_hard.py"
@@ -60,6 +60,6 @@ if E2H:
         localrule: True
         params:
             level=PLAN.metrics_options()["ci_level"],
-            code=CODE["easy_to_hard"],
+            code=script_code("easy_to_hard_table"),
         script:
             "../scripts/easy_to_hard_table.py"

@@ -26,7 +26,7 @@ rule extract_features:
         device_map=lambda wc: features_hardware(wc).get("device_map"),
         bf16=lambda wc: features_hardware(wc).get("bf16", False),
         resources_dir=RES,
-        code=CODE["features"],
+        code=script_code("extract_features"),
     script:
         "../scripts/extract_features.py"
 
@@ -54,6 +54,6 @@ rule gft:
         model=gft_model,
         seed=PLAN.data_seed,
         resources_dir=RES,
-        code=CODE["gft"],
+        code=script_code("gft"),
     script:
         "../scripts/gft.py"

@@ -17,6 +17,6 @@ rule figure:
         options=lambda wc: PLAN.figure_options(wc.figure),
         context=figure_context,
         caption=lambda wc: FIGURES[wc.figure].caption,
-        code=CODE["plots"],
+        code=script_code("figure"),
     script:
         "../scripts/figure.py"

@@ -21,6 +21,6 @@ rule metrics:
         regime=REGIME,
         early_stopping=PLAN.early_stopping,
         metrics=PLAN.metrics_options(),
-        code=CODE["metrics"],
+        code=script_code("metrics"),
     script:
         "../scripts/metrics.py"

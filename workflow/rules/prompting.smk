@@ -30,6 +30,6 @@ if PROMPTING:
             prompting=PROMPTING.to_dict(),
             seeds=PLAN.seeds,
             resources_dir=RES,
-            code=CODE["prompting"],
+            code=script_code("prompt_decoder"),
         script:
             "../scripts/prompt_decoder.py"

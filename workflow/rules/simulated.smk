@@ -20,7 +20,7 @@ if SIM:
             supervisor=lambda wc: SIM.supervisors[wc.supervisor].to_dict(),
             seeds=PLAN.seeds,
             regime=PLAN.train_options(SIM.student),
-            code=CODE["simulated"],
+            code=script_code("simulate_supervisor", per_loss=True),
             loss_code=LOSS_CODE["xent"],
         script:
             "../scripts/simulate_supervisor.py"

@@ -28,7 +28,7 @@ rule train_weak:
         regime=lambda wc: PLAN.train_options(wc.weak, wc.dataset),
         processes=lambda wc: PLAN.processes(wc.weak),
         resources_dir=RES,
-        code=CODE["train"],
+        code=script_code("train", per_loss=True),
         loss_code=LOSS_CODE["xent"],
     script:
         "../scripts/train.py"
@@ -56,7 +56,7 @@ rule train_ceiling:
         regime=lambda wc: PLAN.train_options(wc.strong, wc.dataset),
         processes=lambda wc: PLAN.processes(wc.strong),
         resources_dir=RES,
-        code=CODE["train"],
+        code=script_code("train", per_loss=True),
         loss_code=LOSS_CODE["xent"],
     script:
         "../scripts/train.py"
@@ -85,7 +85,7 @@ rule train_student:
         processes=lambda wc: PLAN.processes(wc.strong),
         loss_options=lambda wc: PLAN.loss_options(wc.loss, wc.strong),
         resources_dir=RES,
-        code=CODE["train"],
+        code=script_code("train", per_loss=True),
         loss_code=lambda wc: LOSS_CODE[wc.loss],
     script:
         "../scripts/train.py"
@@ -104,5 +104,7 @@ if PER_SEED_JOBS:
             kind="labels|predictions",
             cell=SEGMENTS_REGEX,  # names joined by slashes; no segment may be a dot or two
         localrule: True
+        params:
+            code=script_code("collect_seeds"),
         script:
             "../scripts/collect_seeds.py"

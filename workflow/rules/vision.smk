@@ -19,7 +19,7 @@ if VISION:
             unlabelled=VISION.unlabelled,
             split_sizes=VISION.split_sizes,
             data_seed=PLAN.data_seed,
-            code=CODE["vision"],
+            code=script_code("vision_images"),
         script:
             "../scripts/vision_images.py"
 
@@ -34,7 +34,7 @@ if VISION:
         params:
             seeds=VISION.seeds,
             split_sizes=VISION.split_sizes,
-            code=CODE["vision"],
+            code=script_code("vision_splits"),
         script:
             "../scripts/vision_splits.py"
 
@@ -53,7 +53,7 @@ if VISION:
         params:
             backbone=lambda wc: VISION.backbones[wc.vbackbone],
             data_seed=PLAN.data_seed,
-            code=CODE["vision"],
+            code=script_code("vision_features"),
         script:
             "../scripts/vision_features.py"
 
@@ -73,7 +73,7 @@ if VISION:
         params:
             backbone=lambda wc: VISION.backbones[wc.vbackbone],
             data_seed=PLAN.data_seed,
-            code=CODE["vision"],
+            code=script_code("vision_views"),
         script:
             "../scripts/vision_views.py"
 
@@ -92,7 +92,7 @@ if VISION:
             cell=lambda wc: vision_cell(wc),
             probe=VISION.probe,
             loss_options=lambda wc: PLAN.loss_options(vision_cell(wc)["loss"]),
-            code=CODE["vision"],
+            code=script_code("vision_train", per_loss=True),
             loss_code=lambda wc: LOSS_CODE[vision_cell(wc)["loss"]],
         script:
             "../scripts/vision_train.py"
@@ -111,6 +111,6 @@ if VISION:
         localrule: True
         params:
             metrics=PLAN.metrics_options(),
-            code=CODE["vision"],
+            code=script_code("vision_metrics"),
         script:
             "../scripts/vision_metrics.py"
