@@ -60,3 +60,25 @@ def test_left_padding_does_not_change_a_greedy_completion(tiny):
     alone = greedy_completions(model, tok, [short], 5, 128)
     batched = greedy_completions(model, tok, [long, short], 5, 128, batch_size=2)
     assert batched[1] == alone[0]
+
+
+class BosTokenizer:
+    """A word tokenizer that, like Gemma's, puts <bos> (id 2) before a text when asked for special tokens."""
+
+    eos_token_id, bos_token_id = 1, 2
+
+    def __call__(self, text, add_special_tokens=True):
+        ids = [10 + len(w) for w in text.split()]
+        return {"input_ids": ([2] if add_special_tokens else []) + ids}
+
+
+def test_prompts_keep_the_tokenizers_bos_also_when_cut_from_the_left():
+    """Gemma writes garbage without <bos>: prompts are read with the special tokens the tokenizer puts
+    before a text, and a prompt cut to fit keeps them in front (the cut takes words from the start)."""
+    from weak2strong.training.generative import prompt_tokens
+
+    tok = BosTokenizer()
+    assert prompt_tokens(tok, "a bb ccc") == [2, 11, 12, 13]
+    assert prompt_tokens(tok, "a bb ccc dddd", room=3) == [2, 13, 14]
+    ids, labels, n_cut = encode_pairs(tok, ["a bb ccc dddd"], ["eeeee"], max_length=5)
+    assert ids == [[2, 13, 14, 15, 1]] and labels == [[IGNORE, IGNORE, IGNORE, 15, 1]] and n_cut == 1

@@ -29,12 +29,12 @@ def legal_moves(position: str) -> tuple[list[str], list[str]]:
 
 
 def prompt_ids(tokenizer, prompt: str, bos: bool = True) -> list[int]:
-    """The prompt's tokens, after the tokenizer's BOS where it has one (Gemma reads garbage without
-    it) unless ``bos`` is False."""
-    ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-    if bos and tokenizer.bos_token_id is not None and (not ids or ids[0] != tokenizer.bos_token_id):
-        ids = [tokenizer.bos_token_id, *ids]
-    return ids
+    """The prompt's tokens as the generative path reads them (``training.generative.prompt_tokens``:
+    with the special tokens the tokenizer puts before a text, such as Gemma's ``<bos>``), or without
+    them (``bos`` False)."""
+    from .training.generative import prompt_tokens
+
+    return prompt_tokens(tokenizer, prompt) if bos else tokenizer(prompt, add_special_tokens=False)["input_ids"]
 
 
 def continuation_logprobs(model, tokenizer, prompt: str, continuations: list[str], bos: bool = True) -> list[np.ndarray]:

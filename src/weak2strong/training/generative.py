@@ -38,19 +38,31 @@ class LMTrainConfig:
     bf16: bool = False  # autocast on CUDA (or a CPU with native bf16 units)
 
 
+def prompt_tokens(tokenizer, prompt: str, room: int | None = None) -> list[int]:
+    """A prompt's token ids with the special tokens the tokenizer itself puts before a text (Gemma's
+    ``<bos>``, without which it writes garbage; none for GPT-2, SmolLM2 or Qwen), cut from the left to
+    at most ``room`` tokens with those kept in front."""
+    body = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    full = tokenizer(prompt, add_special_tokens=True)["input_ids"]
+    head = full[: len(full) - len(body)] if full[len(full) - len(body):] == body else []  # none where it appends instead
+    if room is not None and len(head) + len(body) > room:
+        body = body[len(head) + len(body) - room:]
+    return head + body
+
+
 def encode_pairs(tokenizer, prompts: list[str], targets: list[str], max_length: int) -> tuple[list[list[int]], list[list[int]], int]:
     """Token ids and labels of each prompt + " " + target + EOS; labels are ``IGNORE`` on the
     prompt. A sequence over ``max_length`` loses prompt tokens from the left; returns how many did."""
     eos = tokenizer.eos_token_id
     ids, labels, n_cut = [], [], 0
     for prompt, target in zip(prompts, targets):
-        p = tokenizer(prompt, add_special_tokens=False)["input_ids"]
         t = tokenizer(" " + target, add_special_tokens=False)["input_ids"] + [eos]
         room = max_length - len(t)
         if room < 1:
             raise ValueError(f"max_length {max_length} leaves no room for the prompt of a {len(t)}-token target")
+        p = prompt_tokens(tokenizer, prompt)
         if len(p) > room:
-            p, n_cut = p[-room:], n_cut + 1
+            p, n_cut = prompt_tokens(tokenizer, prompt, room), n_cut + 1
         ids.append(p + t)
         labels.append([IGNORE] * len(p) + t)
     if n_cut:
@@ -132,7 +144,7 @@ def greedy_completions(model, tokenizer, prompts: list[str], max_new_tokens: int
     device = next(model.parameters()).device
     model.eval()
     room = max(1, max_length - max_new_tokens)
-    encoded = [tokenizer(p, add_special_tokens=False)["input_ids"][-room:] for p in prompts]
+    encoded = [prompt_tokens(tokenizer, p, room) for p in prompts]
     # Longest first: batches of similar length pad less; the order is restored at the end.
     order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
     out: list[str] = [""] * len(prompts)
