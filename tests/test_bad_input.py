@@ -263,6 +263,7 @@ def test_a_damaged_cached_artefact_names_itself_and_the_fix(tmp_path):
         load_features(str(cut_features))
 
 
+@pytest.mark.slow
 def test_a_bad_local_file_fails_its_job_with_the_message_not_a_traceback(tmp_path, test_resources):
     """Through the workflow: the job that reads the file fails, and its log holds the error that
     names the file, the column and the fix, not a Python traceback (a traceback means a bug)."""
@@ -281,6 +282,7 @@ def test_a_bad_local_file_fails_its_job_with_the_message_not_a_traceback(tmp_pat
     assert "Traceback" not in log
 
 
+@pytest.mark.slow
 def test_a_key_given_twice_in_a_config_file_stops_the_run(tmp_path):
     """Two ``minilm_l6:`` entries under models: YAML keeps the last silently; now the dry run stops
     naming the file, the key and both lines. A key repeated in different blocks is fine."""

@@ -29,6 +29,7 @@ def reviews(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_gft_reads_no_label_and_no_text_a_split_can_use(reviews, tmp_path, monkeypatch):
     spec = resolve_dataset("reviews", {"source": "local", "path": str(reviews), "text_field": "sentence", "label_field": "sentiment",
                                        "positive_label": "pos", "group_field": "topic"})
@@ -104,6 +105,7 @@ def test_gft_needs_a_decoder_and_known_options():
         resolve_model("m", {"backbone": "smollm2-135m", "gft": {"steps": 3}})
 
 
+@pytest.mark.slow
 def test_a_gft_model_joins_the_summary_and_a_gft_option_reruns_gft_and_what_reads_it_only(decoder_workflow):
     workdir, config, planned = decoder_workflow  # the tiny run plus a decoder, its GFT variant dec_gft, and prompting
     assert planned["gft"] == 1 and "prepare_dataset" not in planned and "train_weak" not in planned

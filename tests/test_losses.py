@@ -165,6 +165,7 @@ def test_adaptive_confidence_weights_by_relative_confidence():
     assert out.item() == pytest.approx(ce(student, target), rel=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(LOSSES))
 def test_every_loss_trains_a_probe_towards_clean_labels(name):
     # A method must at least learn a separable task from correct, confident labels.

@@ -87,6 +87,7 @@ def test_hard_labels_by_default_state_only_which_class():
     assert error_rates(noise) == pytest.approx(error_rates(subset), abs=1e-12)
 
 
+@pytest.mark.slow
 def test_feature_subset_errors_are_systematic():
     """A feature-subset supervisor's labels are a function of what the student sees: a probe on the
     full features reproduces them far better than it reproduces random flips at the same rate."""

@@ -140,6 +140,7 @@ def probe_accuracy(features: torch.Tensor, labels: np.ndarray, n_train: int) -> 
     return float(((probe_predict(probe, features[n_train:]) > 0.5) == labels[n_train:]).mean())
 
 
+@pytest.mark.slow
 def test_kmeans_patch_features_learned_without_labels_know_what_pixels_do_not():
     """Stripes at a random phase: a probe on pixels is near chance, a probe on k-means patch
     features (fitted on other, unlabelled images) separates the orientations."""

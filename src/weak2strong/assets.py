@@ -272,7 +272,7 @@ def fetch_bigbench_archive(dest: Path) -> None:
         "The BIG-bench datasets of the registry (multiemo_sentiment, fever, vitaminc, ...) and the vision source "
         f"bigbench_cifar10 are read from that archive. Copy {BIGBENCH_FILE} (sha256 {BIGBENCH_SHA256}) from a machine that "
         f"has it to {dest} and rerun (the sha256 is checked before use), or use another dataset: the default's VADER "
-        "sets, a `source: local` file (README 'Your own file'), or hub datasets on a connected machine."))
+        "sets, a `source: local` file (docs/datasets.md 'Your own file'), or hub datasets on a connected machine."))
 
 
 def fetch_vader_archive(dest: Path) -> None:

@@ -1,10 +1,10 @@
-"""The README's result tables and the sentences that state what they show, generated from
-``results/metrics/summary.csv`` and ``methods.csv`` so that text and numbers cannot drift apart.
+"""The docs' result tables and the sentences that state what they show, generated from the result
+files (``results/metrics/*.csv``) and the benchmarks' rows, so that text and numbers cannot drift apart.
 
-    python -m weak2strong.readme_tables [--results results] [--readme README.md]
+    python -m weak2strong.readme_tables [--results results] [--docs README.md docs/results.md docs/datasets.md]
 
-rewrites every block of the README between ``<!-- generated:NAME -->`` and
-``<!-- /generated:NAME -->`` (``make readme`` runs it after ``make run``).
+rewrites every block between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->`` in the file
+that has its place (``make readme`` runs it after ``make run``).
 """
 
 from __future__ import annotations

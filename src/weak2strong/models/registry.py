@@ -63,7 +63,7 @@ BACKBONES: dict[str, BackboneSpec] = {
 
 
 # The head's learning rate in fine-tuning (`head_lr: auto`), by architecture, measured on real weights
-# (README "Fine-tuning: the head's learning rate"): 0.01 lets a zero head grow on sentence encoders'
+# (docs/results.md "Fine-tuning: the head's learning rate"): 0.01 lets a zero head grow on sentence encoders'
 # small-norm pooled features; on a decoder's last-token features, whose norms are far larger, 0.01
 # made SmolLM2-135M's weak labels confident and wrong in one of two seeds (mean |2p - 1| 0.84 at 54.5%
 # accuracy) where 1e-3 gave 0.29 at 71% (benchmarks/results/head_lr_decoders.jsonl).
