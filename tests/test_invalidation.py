@@ -135,19 +135,23 @@ def test_editing_the_training_loop_reruns_training_not_features(workflow_run, wo
 
 
 def test_a_helper_edited_in_an_imported_module_reruns_every_step_that_imports_it(workflow_run, workflow_copy):
-    """Code dependencies are found from the imports, not listed: metrics.py is imported by the
-    training steps (label diagnostics), the metrics and the figures, so editing it reruns those and
-    not the data or the features; figures.py (the captions) is imported by the figures alone."""
+    """Code dependencies are found from each rule's script, not listed: metrics.py is reached by the
+    training steps (label diagnostics), the simulated supervisors (their probes train through the same
+    code), the metrics and the figures, so editing it reruns those and not the data or the features."""
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/metrics.py", "def accuracy(", "def rounded(x):\n    return round(x, 4)\n\n\ndef accuracy(")
     assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {
-        "train_weak": 1, "train_ceiling": 1, "train_student": 2 + SIM_STUDENTS, **AGGREGATES, **E2H_ALL}
+        "train_weak": 1, "train_ceiling": 1, "train_student": 2 + SIM_STUDENTS, **SIMULATED, **AGGREGATES, **E2H_ALL}
 
 
-def test_editing_a_caption_reruns_only_the_figures(workflow_run, workflow_copy):
+def test_editing_a_caption_reruns_only_that_figure(workflow_run, workflow_copy):
+    """A caption is its figure's parameter: editing one redraws that figure alone; a comment in
+    figures.py, which no figure job runs, redraws nothing."""
     workdir, config = workflow_run
     _edit(workflow_copy / "src/weak2strong/figures.py", "# What a figure can be drawn from", "# edited\n# What a figure can be drawn from")
-    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {**FIGURES, "figure:easy_to_hard": 1, "all": 1}
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {}
+    _edit(workflow_copy / "src/weak2strong/figures.py", '"Performance gap recovered, PGR', '"The performance gap recovered, PGR')
+    assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {"figure:pgr": 1, "all": 1}
 
 
 def test_editing_plots_reruns_only_figures(workflow_run, workflow_copy):

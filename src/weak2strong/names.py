@@ -20,6 +20,7 @@ NAME_PATTERN = r"^(?!.*[.][.])[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _NAME = re.compile(NAME_PATTERN)
 # A wildcard that spans several path segments (a cell such as "reviews/student/a/b/xent"): each
 # segment is a name, so no segment can be "." or ".." and no path can start at "/".
+NAME_REGEX = NAME_PATTERN[1:-1]  # the same, unanchored: a wildcard constraint of one path segment
 SEGMENTS_REGEX = r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)*"
 
 

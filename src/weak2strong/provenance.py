@@ -2,8 +2,8 @@
 
 Snakemake tracks a ``script:`` file's changes but not the modules it imports. A rule's ``code`` param
 hashes the modules its script imports and every module they import, directly or not (found by
-reading the ``import`` statements, including imports inside functions; the training back-ends,
-imported by name, are added where the regime table is reached): ``script_code_hash``. So editing a
+reading the ``import`` statements, including imports inside functions, and ``"weak2strong.<module>:<object>"``
+declarations, which are imported by name at run time): ``script_code_hash``. So editing a
 helper reruns every rule whose job can reach it, and nothing else, without a hand-kept list. Rules
 that train with a loss hash ``losses.py`` per loss instead (``loss_code_hash``), so editing one loss
 reruns its students only. (``code_hash(step)`` hashes a named step's closure, for the run: blocks.)
@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import inspect
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = PACKAGE_DIR.name
 
 PER_LOSS = "losses"
+# A declaration "weak2strong.<module>:<object>" (a regime's back-end) names a module imported at run time.
+DECLARED = re.compile(rf"{PACKAGE}(\.\w+)+:\w+")
 
 
 def module_path(name: str) -> Path | None:
@@ -47,6 +50,8 @@ def imported_modules(name: str) -> set[str]:
             else:
                 module = node.module or ""
             targets = [module] + [f"{module}.{a.name}" if module else a.name for a in node.names]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and DECLARED.fullmatch(node.value):
+            targets = [node.value.partition(":")[0]]  # "weak2strong.training.probe:probe_and_predict": imported by name
         else:
             continue
         for target in targets:
@@ -93,14 +98,9 @@ def script_entries(script: Path) -> list[str]:
 
 def script_modules(script: Path, per_loss: bool = False) -> list[str]:
     """Every package module a workflow script's job can run: the import closure of the modules the
-    script imports, plus the training back-ends where it reaches the regime table (they are imported
-    by name at run time). ``per_loss``: the rule hashes each loss apart, so ``losses.py`` is left out."""
-    closure = set(module_closure(tuple(script_entries(script))))
-    if "regimes" in closure:
-        from .regimes import REGIMES
-
-        backends = [r.backend.partition(":")[0].removeprefix(PACKAGE + ".") for r in REGIMES.values()]
-        closure |= set(module_closure(tuple(sorted(set(backends)))))
+    script imports (a declaration such as a regime's back-end, ``"weak2strong.training.probe:..."``,
+    counts as an import). ``per_loss``: the rule hashes each loss apart, so ``losses.py`` is left out."""
+    closure = module_closure(tuple(script_entries(script)))
     return sorted(m for m in closure if not (per_loss and m == PER_LOSS))
 
 

@@ -59,8 +59,8 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            code=script_code("chess_train"),
             **chess_train_params("weak"),
+            code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.weak].to_dict(),
         script:
             "../scripts/chess_train.py"
@@ -78,8 +78,8 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            code=script_code("chess_train"),
             **chess_train_params("ceiling"),
+            code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
             "../scripts/chess_train.py"
@@ -97,8 +97,8 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            code=script_code("chess_train"),
             **chess_train_params("student"),
+            code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
             "../scripts/chess_train.py"
@@ -116,8 +116,8 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            code=script_code("chess_train"),
             **chess_train_params("zero_shot"),
+            code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
             "../scripts/chess_train.py"
@@ -174,8 +174,8 @@ if CHESS and CHESS.train_sets:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            code=script_code("chess_train"),
             **chess_train_params("easy_to_hard"),
+            code=script_code("chess_train"),
             model=PLAN.models[CHESS.e2h_strong].to_dict() if CHESS.e2h_strong else {},
         script:
             "../scripts/chess_train.py"

@@ -24,7 +24,7 @@ from weak2strong.assets import (
     packaged_pins,
 )
 from weak2strong.figures import FIGURES
-from weak2strong.names import SEGMENTS_REGEX
+from weak2strong.names import NAME_REGEX, SEGMENTS_REGEX
 from weak2strong.plan import Cell, build_plan
 from weak2strong.prompting import MODES as PROMPTING_MODES
 from weak2strong.provenance import loss_code_hash, script_code_hash

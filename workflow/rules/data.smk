@@ -25,6 +25,8 @@ rule fetch_vader_file:
         f"{RES}/vader/{{file}}",
     log:
         "logs/fetch_vader_file/{file}.log",
+    wildcard_constraints:
+        file=NAME_REGEX,  # one file name of the collection
     localrule: True
     run:
         run_logged(log[0], extract_vader_file, Path(input[0]), wildcards.file, Path(output[0]))
