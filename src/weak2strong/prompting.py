@@ -11,7 +11,7 @@ probability of the word "1" renormalised over "1" and "0". Modes:
 - ``few_shot_weak``: ``k`` demonstrations with the weak model's labels, half of each class *by those
   labels*: nothing in this condition is chosen or shown by ground truth (balancing it on ground truth
   would tell the model the true class balance of the shown examples). Both draws use one random stream
-  per seed, so where the weak labels are right the two conditions show the same examples.
+  per seed, so with weak labels that were all right the two conditions would show the same examples.
 
 The prompt shared by every query of a seed (instruction and demonstrations) is run through the model
 once; each batch of queries continues from its key-value cache (a 5x saving at k = 4 on short texts).

@@ -108,6 +108,8 @@ class PastWarmup:
         return self.loss(logits, weak_soft, 1.0, *args, **kwargs)
 
     def __getattr__(self, name):
+        if name == "loss":  # not set yet (a copy or an unpickling): no recursion through the line below
+            raise AttributeError(name)
         return getattr(self.loss, name)
 
 
