@@ -25,6 +25,15 @@ def tiny_config(data_path: Path, resources: Path) -> dict:
     return config
 
 
+def planned_figures(config: dict) -> list[str]:
+    """The figures a config's run draws: every figure whose study the plan has (as the Snakefile asks)."""
+    from weak2strong.figures import FIGURES
+    from weak2strong.plan import build_plan
+
+    needs = build_plan(config).needs
+    return [name for name, f in FIGURES.items() if f.needs is None or f.needs in needs]
+
+
 def decoder_config(config: dict, workdir: Path) -> dict:
     """``config`` with a tiny random-init decoder saved in ``workdir`` as a strong model (``dec``), a
     GFT variant of it (``dec_gft``), and few-shot prompting of ``dec``."""

@@ -35,8 +35,9 @@ def module_path(name: str) -> Path | None:
     return None
 
 
-def imported_modules(name: str) -> set[str]:
-    """Package modules that module ``name`` imports anywhere in its source."""
+def imported_modules(name: str, declarations: bool = True) -> set[str]:
+    """Package modules that module ``name`` imports anywhere in its source, and (``declarations``) the
+    modules its ``"weak2strong.<module>:<object>"`` strings name for import at run time."""
     path = module_path(name)
     package_parts = name.split(".") if path.name != "__init__.py" else name.split(".") + ["__init__"]
     out = set()
@@ -50,7 +51,7 @@ def imported_modules(name: str) -> set[str]:
             else:
                 module = node.module or ""
             targets = [module] + [f"{module}.{a.name}" if module else a.name for a in node.names]
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and DECLARED.fullmatch(node.value):
+        elif declarations and isinstance(node, ast.Constant) and isinstance(node.value, str) and DECLARED.fullmatch(node.value):
             targets = [node.value.partition(":")[0]]  # "weak2strong.training.probe:probe_and_predict": imported by name
         else:
             continue
