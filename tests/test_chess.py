@@ -95,6 +95,27 @@ def test_elo_cutoffs_include_their_boundaries():
     assert set(out["id"]) <= {f"p{i}" for i in range(12)}
 
 
+def test_every_elo_training_set_can_be_subsampled_to_one_size(caplog):
+    """Size confounds difficulty (an easy set below a low cutoff is far smaller than all of train_b):
+    with train_size every set is a seeded random subset of that size, drawn from its own puzzles."""
+    rng = np.random.default_rng(0)
+    split = pd.DataFrame({"id": [f"p{i}" for i in range(400)], "split": ["train_b"] * 300 + ["test"] * 100,
+                          "rating": rng.integers(400, 2800, size=400)})
+    sizes = {}
+    for train_set in ("1200", "all", "hard"):
+        out = elo_split(split, train_set, 2000, train_size=40, seed=3)
+        train = out[out["split"] == "train"]
+        full = elo_split(split, train_set, 2000)
+        assert set(train["id"]) <= set(full.loc[full["split"] == "train", "id"])
+        assert out[out["split"] == "test_hard"]["id"].tolist() == full[full["split"] == "test_hard"]["id"].tolist()
+        sizes[train_set] = len(train)
+        assert elo_split(split, train_set, 2000, train_size=40, seed=3)["id"].tolist() == out["id"].tolist()  # reproducible
+    assert set(sizes.values()) == {40}
+    assert elo_split(split, "all", 2000, train_size=40, seed=4)["id"].tolist() != elo_split(split, "all", 2000, 40, 3)["id"].tolist()
+    short = elo_split(split, "500", 2000, train_size=40, seed=3)  # few puzzles rated ≤ 500: all kept, with a warning
+    assert 0 < (short["split"] == "train").sum() < 40 and "fewer than train_size 40" in caplog.text
+
+
 @pytest.mark.parametrize("completion,move", [
     (" Rh4# and mate", "Rh4#"), ("16...Qh4", "Qh4"), ("16. Qh4, then", "Qh4"), (" 1. e4", "e4"), ("   ", ""), ("", ""),
 ])

@@ -24,7 +24,7 @@ def chess_config(config: dict, workdir) -> dict:
             "source": "lichess", "path": str(workdir / "puzzles.csv"), "seeds": 2, "max_puzzles": 180,
             "split_sizes": {"train_a": 50, "train_b": 70, "test": 50}, "weak": ["dec_l1"], "strong": ["dec_l2"],
             "regime": "finetune", "train": {"lr": 5.0e-3, "batch_size": 16, "epochs": 12, "max_length": 160},
-            "max_new_tokens": 6, "easy_to_hard": {"cutoffs": [1500], "hard_floor": 2000},
+            "max_new_tokens": 6, "easy_to_hard": {"cutoffs": [1500], "hard_floor": 2000, "train_size": 12},
         },
     }
 
@@ -60,6 +60,7 @@ def test_chess_runs_end_to_end_and_one_cutoff_reruns_alone(workflow_run_copy):
     e2h = pd.read_csv(workdir / "results/metrics/chess_easy_to_hard.csv")
     assert sorted(zip(e2h["train_set"].astype(str), e2h["labels"])) == sorted(
         (t, lab) for t in ("1500", "all", "hard") for lab in ("ground_truth", "weak"))
+    assert (e2h["n_train_mean"] == 12).all()  # every training set subsampled to one size: size does not confound difficulty
     for figure in ("chess_pgr", "chess_easy_to_hard"):
         assert (workdir / f"results/figures/{figure}.png").stat().st_size > 5000
 

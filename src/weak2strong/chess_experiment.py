@@ -59,6 +59,7 @@ class ChessPlan:
     hard_floor: int | None
     e2h_weak: str | None = None
     e2h_strong: str | None = None
+    e2h_train_size: int | None = None  # every easy-to-hard training set subsampled to this many puzzles
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -115,6 +116,7 @@ def chess_plan(config: dict, models: dict, seeds: list[int]) -> ChessPlan | None
         max_new_tokens=int(block.get("max_new_tokens", 8)), generate_batch_size=int(block.get("generate_batch_size", 32)),
         zero_shot=bool(block.get("zero_shot", True)), cutoffs=cutoffs, hard_floor=floor, pairs=pairs,
     )
+    plan.e2h_train_size = int(e2h["train_size"]) if e2h.get("train_size") is not None else None
     if floor is not None:
         plan.e2h_weak = min(plan.weak, key=lambda m: models[m].size)
         plan.e2h_strong = max(plan.strong, key=lambda m: models[m].size)
@@ -214,12 +216,25 @@ def split_puzzles(pool: pd.DataFrame, sizes: dict[str, int], seed: int) -> pd.Da
     return out.reset_index(drop=True)
 
 
-def elo_split(split: pd.DataFrame, train_set: str, hard_floor: int) -> pd.DataFrame:
-    """One seed's easy-to-hard split with the rating column: ``train`` and ``test_hard`` rows."""
+def elo_split(split: pd.DataFrame, train_set: str, hard_floor: int, train_size: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """One seed's easy-to-hard split with the rating column: ``train`` and ``test_hard`` rows.
+
+    ``train_size``: every training set is a random subset of this many puzzles (drawn per seed), so
+    the sets differ in difficulty and not in size (easy sets below a low cutoff are much smaller than
+    all of train_b, and size alone would make the larger sets look better). A set with fewer puzzles
+    keeps them all, with a warning; the table reports each set's size."""
     from .easy_to_hard import training_rows
 
     cutoff = None if train_set in (ALL, HARD) else int(train_set)
     train = training_rows(split, train_set, cutoff, hard_floor, column="rating")
+    if train_size is not None:
+        rows = np.flatnonzero(train.to_numpy())
+        if len(rows) < train_size:
+            log.warning("training set %s has %d puzzles, fewer than train_size %d: it keeps them all (its n_train says so)",
+                        train_set, len(rows), train_size)
+        else:
+            keep = np.random.default_rng([seed, train_size, 11]).choice(rows, size=train_size, replace=False)
+            train = pd.Series(np.isin(np.arange(len(split)), keep), index=split.index)
     test_hard = (split["split"] == "test") & (split["rating"] >= hard_floor)
     out = split[train | test_hard].copy()
     out["split"] = np.where(train[train | test_hard], "train", "test_hard")

@@ -154,6 +154,7 @@ if CHESS and CHESS.train_sets:
             train_set=one_of(CHESS.train_sets),
         params:
             hard_floor=CHESS.hard_floor,
+            train_size=CHESS.e2h_train_size,
             code=script_code("chess_elo_split"),
         script:
             "../scripts/chess_elo_split.py"

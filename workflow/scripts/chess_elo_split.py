@@ -5,7 +5,8 @@ from weak2strong.io import read_parquet, write_parquet
 from weak2strong.workflow_support import setup_logging
 
 log = setup_logging(snakemake)
-split = elo_split(read_parquet(snakemake.input[0]), snakemake.wildcards.train_set, snakemake.params.hard_floor)
+split = elo_split(read_parquet(snakemake.input[0]), snakemake.wildcards.train_set, snakemake.params.hard_floor,
+                  snakemake.params.train_size, int(snakemake.wildcards.seed))
 counts = split["split"].value_counts()
 log.info("training set %s: %d training puzzles, %d hard test puzzles", snakemake.wildcards.train_set, counts.get("train", 0),
          counts.get("test_hard", 0))
