@@ -262,3 +262,22 @@ def test_legal_move_ranking_scores_each_move_as_a_continuation_of_the_prompt(tmp
     summed = rank_legal_moves(model, tok, step["prompt"], step["position"], reduce="sum")["scores"]
     lengths = np.array([len(tok(" " + s, add_special_tokens=False)["input_ids"]) for s in sans])
     assert ranked["scores"] * lengths == pytest.approx(summed, abs=1e-4)
+
+
+def test_one_position_from_two_games_is_one_group_and_never_on_two_sides():
+    """The same puzzle position reached in another game (other move counters) is grouped with it, and
+    with every other puzzle of both games: a split deals them out together."""
+    from weak2strong.chess_experiment import sample_puzzles
+
+    twin = {**ANASTASIA, "id": "Twin1", "fen": ANASTASIA["fen"].replace(" 0 15", " 4 31"), "game": "https://lichess.org/Other123/black#62"}
+    same_game = {**ANASTASIA, "id": "Kin01", "fen": "rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2",
+                 "moves": ["g1f3", "b8c6"], "game": "https://lichess.org/Other123/white#3"}
+    lone = {**same_game, "id": "Lone1", "game": "https://lichess.org/Lonely99/white#3",
+            "fen": "rnbqkbnr/pppp1ppp/8/4p3/4P3/5N2/PPPP1PPP/RNBQKB1R b KQkq - 1 2", "moves": ["b8c6", "f1b5"]}
+    table = sample_puzzles(puzzles_table([ANASTASIA, twin, same_game, lone], "test"), 10, seed=0)
+    group = dict(zip(table["id"], table["group"]))
+    assert group["B8Pkv"] == group["Twin1"] == group["Kin01"] != group["Lone1"]
+    for seed in range(5):
+        split = split_puzzles(table, {"train_a": 1, "train_b": 0, "test": 3}, seed)
+        sides = dict(zip(split["id"], split["split"]))
+        assert len({sides.get(i) for i in ("B8Pkv", "Twin1", "Kin01")} - {None}) <= 1

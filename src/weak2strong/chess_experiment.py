@@ -179,12 +179,32 @@ def game_of(url: str, fallback: str) -> str:
     return m.group(1) if m else fallback
 
 
+def normalised_position(fen: str) -> str:
+    """A position as FEN without its move counters (pieces, side to move, castling, en passant): the
+    same position reached in two games, or at two move numbers, is one position."""
+    return " ".join(fen.split()[:4])
+
+
 def sample_puzzles(table: pd.DataFrame, max_puzzles: int, seed: int) -> pd.DataFrame:
-    """At most ``max_puzzles`` puzzles drawn at random (fixed by the data seed), with their game."""
+    """At most ``max_puzzles`` puzzles drawn at random (fixed by the data seed), each with its group:
+    puzzles of one game, and puzzles of one position (normalised FEN) from different games, are one
+    group, so no position is learned on one side of a split and tested on the other."""
+    from .data.near_duplicates import _UnionFind
+
     if len(table) > max_puzzles:
         table = table.sample(n=max_puzzles, random_state=seed)
     table = table.sort_values("id").reset_index(drop=True)
-    table["group"] = [game_of(g, i) for g, i in zip(table["game"], table["id"])]
+    games = [game_of(g, i) for g, i in zip(table["game"], table["id"])]
+    components = _UnionFind(len(table))
+    for key in (games, [normalised_position(p) for p in table["position"]]):
+        first: dict[str, int] = {}
+        for row, value in enumerate(key):
+            components.union(first.setdefault(value, row), row)
+    # a group is named after the first game (by row) of its component
+    table["group"] = [games[components.find(row)] for row in range(len(table))]
+    merged = len(set(games)) - table["group"].nunique()
+    if merged:
+        log.info("%d games share a puzzle position with another game: their puzzles are grouped together", merged)
     return table
 
 
