@@ -21,7 +21,7 @@ def chess_config(config: dict, workdir) -> dict:
         **config,
         "models": {**config["models"], "dec_l1": {**opts, "layer": 1}, "dec_l2": opts},
         "chess": {
-            "source": "lichess", "path": str(workdir / "puzzles.csv"), "seeds": 2, "max_puzzles": 180,
+            "source": "lichess", "path": str(workdir / "puzzles.csv"), "prompt": "pgn", "seeds": 2, "max_puzzles": 180,
             "split_sizes": {"train_a": 50, "train_b": 70, "test": 50}, "weak": ["dec_l1"], "strong": ["dec_l2"],
             "regime": "finetune", "train": {"lr": 5.0e-3, "batch_size": 16, "epochs": 12, "max_length": 160},
             "max_new_tokens": 6, "easy_to_hard": {"cutoffs": [1500], "hard_floor": 2000, "train_size": 12},
@@ -48,6 +48,9 @@ def test_chess_runs_end_to_end_and_one_cutoff_reruns_alone(workflow_run_copy):
         assert set(labels["split"]) == {"train_b", "test"} and labels["move"].ne("").any()
         assert labels["correct"].le(labels["legal"]).all()  # a correct move is a legal one
 
+    puzzles = pd.read_parquet(workdir / "results/chess/puzzles.parquet")
+    assert puzzles["prompt"].str.startswith('[SetUp "1"]').all()  # the config's prompt format reached the puzzles
+
     summary = pd.read_csv(workdir / "results/metrics/chess.csv")
     row = summary.iloc[0]
     assert (row["weak"], row["strong"], row["n_seeds"]) == ("dec_l1", "dec_l2", 2)
@@ -60,7 +63,13 @@ def test_chess_runs_end_to_end_and_one_cutoff_reruns_alone(workflow_run_copy):
     e2h = pd.read_csv(workdir / "results/metrics/chess_easy_to_hard.csv")
     assert sorted(zip(e2h["train_set"].astype(str), e2h["labels"])) == sorted(
         (t, lab) for t in ("1500", "all", "hard") for lab in ("ground_truth", "weak"))
-    assert (e2h["n_train_mean"] == 12).all()  # every training set subsampled to one size: size does not confound difficulty
+    # every training set subsampled to one size, so size does not confound difficulty; the weak-label
+    # students drop the puzzles where the weak model wrote no move (weak_targets), so theirs can be fewer
+    for train_set in ("1500", "all", "hard"):
+        for seed in (0, 1):
+            split = pd.read_parquet(workdir / f"results/chess/easy_to_hard/splits/{train_set}/seed{seed}.parquet")
+            assert (split["split"] == "train").sum() == 12
+    assert (e2h.loc[e2h["labels"] == "ground_truth", "n_train_mean"] == 12).all() and (e2h["n_train_mean"] <= 12).all()
     for figure in ("chess_pgr", "chess_easy_to_hard"):
         assert (workdir / f"results/figures/{figure}.png").stat().st_size > 5000
 

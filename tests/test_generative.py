@@ -78,7 +78,7 @@ def test_prompts_keep_the_tokenizers_bos_also_when_cut_from_the_left():
     from weak2strong.training.generative import prompt_tokens
 
     tok = BosTokenizer()
-    assert prompt_tokens(tok, "a bb ccc") == [2, 11, 12, 13]
-    assert prompt_tokens(tok, "a bb ccc dddd", room=3) == [2, 13, 14]
+    assert prompt_tokens(tok, "a bb ccc") == ([2, 11, 12, 13], False)
+    assert prompt_tokens(tok, "a bb ccc dddd", room=3) == ([2, 13, 14], True)
     ids, labels, n_cut = encode_pairs(tok, ["a bb ccc dddd"], ["eeeee"], max_length=5)
     assert ids == [[2, 13, 14, 15, 1]] and labels == [[IGNORE, IGNORE, IGNORE, 15, 1]] and n_cut == 1

@@ -12,9 +12,13 @@ def test_the_committed_tiny_data_is_what_the_synthetic_generator_makes():
     assert committed.to_dict("records") == make_rows(1400, seed=0)
 
 
-def test_the_tests_tiny_config_is_the_file_with_only_its_paths_moved(tmp_path):
-    ours = tiny_config(tmp_path / "reviews.jsonl", tmp_path / "res")
+def test_the_tiny_config_file_runs_from_dot_test_as_documented():
+    """Its paths are relative to `.test` (``snakemake --directory .test``): the data file is there, the
+    models are shared with the default's `resources/`, and the plan builds from the file as it is."""
+    from weak2strong.plan import build_plan
+
     on_disk = yaml.safe_load(TINY_CONFIG.read_text())
-    assert on_disk["datasets"]["reviews"]["path"] == "data/reviews.jsonl" and (TINY_CONFIG.parents[1] / "data/reviews.jsonl").exists()
-    on_disk["resources_dir"], on_disk["datasets"]["reviews"]["path"] = str(tmp_path / "res"), str(tmp_path / "reviews.jsonl")
-    assert ours == on_disk
+    workdir = TINY_CONFIG.parents[1]
+    assert (workdir / on_disk["datasets"]["reviews"]["path"]).is_file()
+    assert (workdir / on_disk["resources_dir"]).resolve() == (REPO / "resources").resolve()
+    assert build_plan(tiny_config(workdir / "data/reviews.jsonl", REPO / "resources")).needs == {"simulated", "easy_to_hard"}

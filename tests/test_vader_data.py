@@ -63,6 +63,7 @@ def test_a_malformed_line_names_the_file_and_line(tmp_path):
 
 def test_rated_pairs_prefer_the_more_positive_sentence_and_use_each_sentence_once(tmp_path):
     lines = [f"{i}\t{(i % 9) - 4}.5\tsentence {i}" for i in range(200)]
+    lines += [f"d{i}\t{4 - (i % 9)}.5\tsentence {i}" for i in range(0, 200, 7)]  # rated twice: must not land in two pairs
     path = tmp_path / "movies.txt"
     path.write_text("\n".join(lines))
     spec = DATASETS["movie_pairs"]

@@ -60,6 +60,7 @@ class ChessPlan:
     e2h_weak: str | None = None
     e2h_strong: str | None = None
     e2h_train_size: int | None = None  # every easy-to-hard training set subsampled to this many puzzles
+    prompt: str = "fen"  # the prompt format (data/chess_puzzles.py PROMPT_FORMATS): fen, or pgn (the pretraining format)
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -117,6 +118,7 @@ def chess_plan(config: dict, models: dict, seeds: list[int]) -> ChessPlan | None
         zero_shot=bool(block.get("zero_shot", True)), cutoffs=cutoffs, hard_floor=floor, pairs=pairs,
     )
     plan.e2h_train_size = int(e2h["train_size"]) if e2h.get("train_size") is not None else None
+    plan.prompt = block.get("prompt", "fen")  # the schema checks the name
     if floor is not None:
         plan.e2h_weak = min(plan.weak, key=lambda m: models[m].size)
         plan.e2h_strong = max(plan.strong, key=lambda m: models[m].size)

@@ -7,7 +7,7 @@ of the prompt, by the sum or the mean of its tokens' log-probabilities, and the 
 Exact match against the solution sits beside the random-legal-move line (1 / number of legal moves,
 per puzzle). The prompt is run once per puzzle and its key-value cache shared by every move.
 
-This module imports no torch at the top: planning reads it.
+It imports torch only inside its functions: scripts that never rank moves load it cheaply.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def prompt_ids(tokenizer, prompt: str, bos: bool = True) -> list[int]:
     them (``bos`` False)."""
     from .training.generative import prompt_tokens
 
-    return prompt_tokens(tokenizer, prompt) if bos else tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    return prompt_tokens(tokenizer, prompt)[0] if bos else tokenizer(prompt, add_special_tokens=False)["input_ids"]
 
 
 def continuation_logprobs(model, tokenizer, prompt: str, continuations: list[str], bos: bool = True) -> list[np.ndarray]:

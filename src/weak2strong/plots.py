@@ -480,7 +480,7 @@ def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str 
             ax.axhline(0.5, color="black", lw=0.6, ls=":")
         sizes = d.groupby("train_set")["n_train_mean"].first().reindex(train_sets)
         selected = d.groupby("train_set")["selected_by"].first().reindex(train_sets) if "selected_by" in d else None
-        names = [("easy ≤ " + t) if t not in ("all", "hard") else t for t in train_sets]
+        names = [("easy ≤\n" + t) if t not in ("all", "hard") else t for t in train_sets]  # two lines: long model names
         marks = [" †" if selected is not None and selected.get(t) == "ground-truth difficulty" else "" for t in train_sets]
         ax.set_xticks(x, [f"{name}{mark}\n(n≈{size:.0f})" for name, mark, size in zip(names, marks, sizes)], fontsize=7)
         title = dataset

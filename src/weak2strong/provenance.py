@@ -6,7 +6,7 @@ reading the ``import`` statements, including imports inside functions, and ``"we
 declarations, which are imported by name at run time): ``script_code_hash``. So editing a
 helper reruns every rule whose job can reach it, and nothing else, without a hand-kept list. Rules
 that train with a loss hash ``losses.py`` per loss instead (``loss_code_hash``), so editing one loss
-reruns its students only. (``code_hash(step)`` hashes a named step's closure, for the run: blocks.)
+reruns its students only.
 """
 
 from __future__ import annotations

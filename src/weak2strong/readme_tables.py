@@ -283,9 +283,10 @@ def hub_check_table(check: pd.DataFrame) -> str:
 
 
 def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
-           lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None) -> dict[str, str]:
-    """The README blocks these results give (``only``: just those, which must be among them)."""
-    blocks = _render(results, headline_dataset, headline_pair, control, lengths, only, hub_check)
+           lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
+           chess_signal: Path | None = None, timings: Path | None = None) -> dict[str, str]:
+    """The blocks these results give (``only``: just those, which must be among them)."""
+    blocks = _render(results, headline_dataset, headline_pair, control, lengths, only, hub_check, chess_signal, timings)
     if only:
         missing = sorted(set(only) - set(blocks))
         if missing:
@@ -295,7 +296,8 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
 
 
 def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
-            lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None) -> dict[str, str]:
+            lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
+            chess_signal: Path | None = None, timings: Path | None = None) -> dict[str, str]:
     summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
     methods = pd.read_csv(results / "metrics/methods.csv")
     summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].astype(object).fillna("")
@@ -326,11 +328,9 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
         blocks["hub_check"] = hub_check_table(pd.read_csv(hub_check))
     if (results / "metrics/vision.csv").exists():
         blocks["vision"] = vision_table(pd.read_csv(results / "metrics/vision.csv", keep_default_na=True))
-    chess = Path("benchmarks/results/chess_signal.jsonl")
-    if chess.exists():
-        blocks["chess_signal"] = chess_signal_table(pd.read_json(chess, lines=True))
-    timings = Path("benchmarks/results/timings.jsonl")
-    if timings.exists():
+    if chess_signal is not None and chess_signal.exists():  # benchmarks/chess_signal.py
+        blocks["chess_signal"] = chess_signal_table(pd.read_json(chess_signal, lines=True))
+    if timings is not None and timings.exists():  # benchmarks/time_commands.py
         blocks["timing"] = timing_text(pd.read_json(timings, lines=True, dtype=False))
     if (results / "metrics/easy_to_hard.csv").exists():
         blocks["easy_to_hard"] = easy_to_hard_table(pd.read_csv(results / "metrics/easy_to_hard.csv", keep_default_na=True))
@@ -368,10 +368,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--control", default="", help="a negative-control dataset, whose cells should have no gap ('' for none)")
     ap.add_argument("--lengths", default="benchmarks/out/dataset_lengths.csv", help="benchmarks/dataset_lengths.py's table")
     ap.add_argument("--hub-check", default="benchmarks/out/hub_check.csv", help="python -m weak2strong.check_hub's table")
+    ap.add_argument("--chess-signal", default="benchmarks/results/chess_signal.jsonl", help="benchmarks/chess_signal.py's rows")
+    ap.add_argument("--timings", default="benchmarks/results/timings.jsonl", help="benchmarks/time_commands.py's rows")
     ap.add_argument("--blocks", nargs="+", help="write only these blocks (e.g. reward prompting: results of another run)")
     args = ap.parse_args(argv)
     blocks = render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths), args.blocks,
-                    Path(args.hub_check))
+                    Path(args.hub_check), Path(args.chess_signal), Path(args.timings))
     for path, names in write_blocks([Path(p) for p in args.docs], blocks).items():
         print(f"updated {path} from {args.results}/metrics: {', '.join(names) or 'nothing'}")
 

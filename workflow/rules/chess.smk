@@ -27,6 +27,7 @@ if CHESS:
             "logs/chess/puzzles.log",
         params:
             source=CHESS.source,
+            prompt=CHESS.prompt,
             max_puzzles=CHESS.max_puzzles,
             data_seed=PLAN.data_seed,
             code=script_code("chess_puzzles"),

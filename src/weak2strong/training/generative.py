@@ -38,31 +38,37 @@ class LMTrainConfig:
     bf16: bool = False  # autocast on CUDA (or a CPU with native bf16 units)
 
 
-def prompt_tokens(tokenizer, prompt: str, room: int | None = None) -> list[int]:
-    """A prompt's token ids with the special tokens the tokenizer itself puts before a text (Gemma's
-    ``<bos>``, without which it writes garbage; none for GPT-2, SmolLM2 or Qwen), cut from the left to
-    at most ``room`` tokens with those kept in front."""
+def leading_special_tokens(tokenizer) -> list[int]:
+    """The special tokens the tokenizer itself puts before a text (Gemma's ``<bos>``, without which it
+    writes garbage; none for GPT-2, SmolLM2 or Qwen; none where it appends them instead)."""
+    body = tokenizer("a", add_special_tokens=False)["input_ids"]
+    full = tokenizer("a", add_special_tokens=True)["input_ids"]
+    return full[: len(full) - len(body)] if full[len(full) - len(body):] == body else []
+
+
+def prompt_tokens(tokenizer, prompt: str, room: int | None = None, head: list[int] | None = None) -> tuple[list[int], bool]:
+    """A prompt's token ids after ``leading_special_tokens`` (``head``, found if not given), cut from the
+    left to at most ``room`` tokens with those kept in front; and whether it was cut."""
+    head = leading_special_tokens(tokenizer) if head is None else head
     body = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-    full = tokenizer(prompt, add_special_tokens=True)["input_ids"]
-    head = full[: len(full) - len(body)] if full[len(full) - len(body):] == body else []  # none where it appends instead
-    if room is not None and len(head) + len(body) > room:
+    cut = room is not None and len(head) + len(body) > room
+    if cut:
         body = body[len(head) + len(body) - room:]
-    return head + body
+    return head + body, cut
 
 
 def encode_pairs(tokenizer, prompts: list[str], targets: list[str], max_length: int) -> tuple[list[list[int]], list[list[int]], int]:
     """Token ids and labels of each prompt + " " + target + EOS; labels are ``IGNORE`` on the
     prompt. A sequence over ``max_length`` loses prompt tokens from the left; returns how many did."""
-    eos = tokenizer.eos_token_id
+    eos, head = tokenizer.eos_token_id, leading_special_tokens(tokenizer)
     ids, labels, n_cut = [], [], 0
     for prompt, target in zip(prompts, targets):
         t = tokenizer(" " + target, add_special_tokens=False)["input_ids"] + [eos]
         room = max_length - len(t)
         if room < 1:
             raise ValueError(f"max_length {max_length} leaves no room for the prompt of a {len(t)}-token target")
-        p = prompt_tokens(tokenizer, prompt)
-        if len(p) > room:
-            p, n_cut = prompt_tokens(tokenizer, prompt, room), n_cut + 1
+        p, cut = prompt_tokens(tokenizer, prompt, room, head)
+        n_cut += cut
         ids.append(p + t)
         labels.append([IGNORE] * len(p) + t)
     if n_cut:
@@ -144,7 +150,8 @@ def greedy_completions(model, tokenizer, prompts: list[str], max_new_tokens: int
     device = next(model.parameters()).device
     model.eval()
     room = max(1, max_length - max_new_tokens)
-    encoded = [prompt_tokens(tokenizer, p, room) for p in prompts]
+    head = leading_special_tokens(tokenizer)
+    encoded = [prompt_tokens(tokenizer, p, room, head)[0] for p in prompts]
     # Longest first: batches of similar length pad less; the order is restored at the end.
     order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
     out: list[str] = [""] * len(prompts)
