@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 # Test processes (pytest-xdist; a file's tests stay in one process). Two keep both cores of a small
 # machine busy while one test waits between its Snakemake jobs. Files are handed out longest first
-# (tests/conftest.py), not by their number of tests.
+# by their measured durations (tests/conftest.py), not by their number of tests.
 TEST_WORKERS ?= 2
 
-.PHONY: setup run test test-fast report readme clean
+.PHONY: setup run test test-fast test-durations report readme clean
 
 $(BIN)/snakemake: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: setup  ## the test suite (offline), linters included
 
 test-fast: setup  ## the edit loop: unit tests and one tiny end-to-end run (not the `slow` ones; `make test` runs everything)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not slow"
+
+test-durations: setup  ## the whole suite, rewriting tests/durations.json (the order files are handed out in a fresh clone)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --store-durations
 
 report: setup
 	$(BIN)/snakemake --cores all --report report.html

@@ -18,10 +18,14 @@ include: "workflow/rules/features.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/bootstrap.smk"
 include: "workflow/rules/easy_to_hard.smk"
-include: "workflow/rules/chess.smk"
-include: "workflow/rules/simulated.smk"
-include: "workflow/rules/vision.smk"
-include: "workflow/rules/prompting.smk"
+
+
+# each experiment family's rules (src/weak2strong/families/__init__.py: FAMILIES)
+for family in FAMILIES.values():
+
+    include: family.rules
+
+
 include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
 

@@ -1,3 +1,4 @@
+import json
 import os
 import shutil
 from pathlib import Path
@@ -10,17 +11,43 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 REPO = Path(__file__).resolve().parents[1]
 
 
-# Test files in the order pytest-xdist hands them out (`make test` runs with --no-loadscope-reorder):
-# the longest first, so no long file starts last and leaves the other process idle. The first one
-# builds the shared tiny workflow while the second process runs files that do not need it.
-LONGEST_FIRST = ["test_workflow_e2e.py", "test_reward_modelling.py", "test_chess_workflow.py", "test_finetune.py",
-                 "test_distributed.py", "test_gft.py", "test_invalidation.py", "test_slurm_cluster.py", "test_slurm_profile.py",
-                 "test_prompting.py", "test_failure_safety.py", "test_vision_workflow.py", "test_easy_to_hard.py", "test_lint.py"]
+# Test files are handed out to pytest-xdist longest first (`make test` runs with --no-loadscope-reorder),
+# so no long file starts last and leaves the other process idle; the first one builds the shared tiny
+# workflow while the other process runs files that do not need it. The lengths are measured, not
+# listed: each run records its files' durations in pytest's cache (merged file by file), and a fresh
+# clone reads tests/durations.json (rewritten by `make test-durations`, a whole run with --store-durations).
+DURATIONS_FILE = REPO / "tests" / "durations.json"
+DURATIONS_KEY = "weak2strong/file_durations"
+_measured: dict[str, float] = {}
 
 
-def pytest_collection_modifyitems(items):
-    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the others keep their order
+def pytest_addoption(parser):
+    parser.addoption("--store-durations", action="store_true", help="write each test file's duration to tests/durations.json")
+
+
+def known_durations(config) -> dict[str, float]:
+    committed = json.loads(DURATIONS_FILE.read_text()) if DURATIONS_FILE.exists() else {}
+    return committed | (config.cache.get(DURATIONS_KEY, {}) if config.cache else {})
+
+
+def pytest_collection_modifyitems(config, items):
+    seconds = known_durations(config)
+    items.sort(key=lambda item: -seconds.get(item.path.name, 0.0))  # stable: files never timed keep their order, last
+
+
+def pytest_runtest_logreport(report):
+    _measured[report.fspath.rsplit("/", 1)[-1]] = _measured.get(report.fspath.rsplit("/", 1)[-1], 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    config = session.config
+    if hasattr(config, "workerinput") or not _measured:
+        return  # an xdist worker: the controller receives every report and writes once
+    measured = {name: round(t, 1) for name, t in sorted(_measured.items())}
+    if config.cache:
+        config.cache.set(DURATIONS_KEY, config.cache.get(DURATIONS_KEY, {}) | measured)
+    if config.getoption("--store-durations"):
+        DURATIONS_FILE.write_text(json.dumps(measured, indent=1, sort_keys=True) + "\n")
 
 
 @pytest.fixture(scope="session")

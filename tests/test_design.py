@@ -20,15 +20,18 @@ def floors() -> dict[str, int]:
 
 
 def floor_of(module: str, table: dict[str, int]) -> int | None:
-    top = module.split(".")[0]
-    return table.get(module) if "." not in module and f"{top}/" not in table else table.get(f"{top}/")
+    """A module's own row, its package's ``__init__`` row ("families/__init__"), else its subpackage's ("data/")."""
+    for key in (module, module.replace(".", "/") + "/__init__"):
+        if key in table and ("." not in module or key.endswith("__init__")):
+            return table[key]
+    return table.get(module.split(".")[0] + "/")
 
 
 def modules() -> list[str]:
     names = []
     for path in PACKAGE_DIR.rglob("*.py"):
         rel = path.relative_to(PACKAGE_DIR).with_suffix("")
-        if rel.name != "__init__":
+        if rel.name != "__init__" and "scripts" not in rel.parts:  # a family's job scripts are not modules
             names.append(".".join(rel.parts))
     return sorted(names)
 

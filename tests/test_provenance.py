@@ -12,24 +12,31 @@ from weak2strong import provenance
 from weak2strong.provenance import script_code_hash, script_modules
 
 REPO = Path(__file__).resolve().parents[1]
-SCRIPTS = sorted((REPO / "workflow/scripts").glob("*.py"))
+FAMILY_FOLDERS = sorted(p.parent for p in (REPO / "src/weak2strong/families").glob("*/rules.smk"))
+SCRIPTS = sorted([*(REPO / "workflow/scripts").glob("*.py"), *(s for f in FAMILY_FOLDERS for s in (f / "scripts").glob("*.py"))])
 
 
 def rule_scripts() -> dict[str, str]:
-    """Rule name -> the script it runs, read from the rule files."""
+    """Rule name -> the script it runs, read from the rule files (the core's and each family's, whose
+    scripts sit beside its rules and carry ``family="<name>"`` in their hash)."""
     out = {}
-    for smk in (REPO / "workflow/rules").glob("*.smk"):
+    rule_files = [(smk, r'"\.\./scripts/(\w+)\.py"', "") for smk in (REPO / "workflow/rules").glob("*.smk")]
+    rule_files += [(f / "rules.smk", r'"scripts/(\w+)\.py"', f', family="{f.name}"') for f in FAMILY_FOLDERS]
+    for smk, script, family in rule_files:
         for rule, body in re.findall(r"^\s*rule (\w+):\n(.*?)(?=^\s*rule \w+:|\Z)", smk.read_text(), flags=re.M | re.S):
-            m = re.search(r'"\.\./scripts/(\w+)\.py"', body)
+            m = re.search(script, body)
             if m:
-                assert re.search(rf'code=script_code\("{m.group(1)}"', body), f"rule {rule} runs {m.group(1)}.py without its code hash"
+                # the figure rule adds the module that draws a family's figure (common.smk: figure_code)
+                own = r"lambda wc: figure_code\(wc.figure\)" if m.group(1) == "figure" else \
+                    rf'script_code\("{m.group(1)}"(, per_loss=True)?{family}\)'
+                assert re.search(rf"code={own}", body), f"rule {rule} runs {m.group(1)}.py without its code hash"
                 out[rule] = m.group(1)
     return out
 
 
 def test_every_rule_with_a_script_carries_the_hash_of_that_script():
     scripts = rule_scripts()
-    assert len(scripts) >= 30 and set(scripts.values()) == {s.stem for s in SCRIPTS}
+    assert len(scripts) >= 30 and set(scripts.values()) == {s.stem for s in SCRIPTS} and FAMILY_FOLDERS
 
 
 @pytest.mark.slow  # a fresh interpreter per script
@@ -65,3 +72,26 @@ def test_an_edit_reruns_exactly_the_rules_that_can_reach_the_module(tmp_path, mo
         assert changed == reaches and expected <= changed, (module, sorted(changed))
         before = after
     provenance.module_closure.cache_clear()
+
+
+def test_a_family_figure_reruns_when_its_drawing_changes_and_no_other_does(tmp_path, monkeypatch):
+    """A family's figure is drawn by a module the generic figure job imports by name: its hash
+    (declaration_code_hash) follows that module; the figure script's own hash does not."""
+    import shutil
+
+    from weak2strong.figures import FIGURES
+    from weak2strong.provenance import declaration_code_hash
+
+    package = tmp_path / "weak2strong"
+    shutil.copytree(provenance.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(provenance, "PACKAGE_DIR", package)
+    provenance.module_closure.cache_clear()
+    draw = FIGURES["vision"].draw
+    figure_script = REPO / "workflow/scripts/figure.py"
+    before = (declaration_code_hash(draw), script_code_hash(figure_script))
+    drawing = package / "families/vision/plots.py"
+    drawing.write_text(drawing.read_text() + "\n# an edit\n")
+    provenance.module_closure.cache_clear()
+    after = (declaration_code_hash(draw), script_code_hash(figure_script))
+    provenance.module_closure.cache_clear()
+    assert after[0] != before[0] and after[1] == before[1]

@@ -136,7 +136,7 @@ def _plan(block, models=("w", "s")):
     from types import SimpleNamespace
 
     return simulated_plan({"simulated": block}, SimpleNamespace(
-        strong=["s"], datasets={"d": None}, losses=["xent", "logconf"],
+        strong=["s"], on_features=True, datasets={"d": None}, losses=["xent", "logconf"],
         models={m: SimpleNamespace(size=i + 1) for i, m in enumerate(models)}))
 
 

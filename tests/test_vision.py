@@ -3,15 +3,16 @@
 import base64
 import io
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from weak2strong.data.images import read_bigbench_cifar10, read_image_folder, read_image_table, read_images
 from weak2strong.errors import ConfigError, DatasetError, ModelNotFoundError
-from weak2strong.models.vision import VisionBackbone, extract, views
+from weak2strong.families.vision.backbones import VisionBackbone, extract, views
+from weak2strong.families.vision.images import read_bigbench_cifar10, read_image_folder, read_image_table, read_images
 from weak2strong.training.loop import TrainConfig
 
 CLASSES = ["airplane", "automobile", "bird"]
@@ -126,7 +127,7 @@ def test_a_huge_image_is_refused_before_decoding(tmp_path):
     buffer = io.BytesIO()
     Image.new("1", (20000, 20000)).save(buffer, format="PNG")  # 400 megapixels, about 50 kB compressed
     with pytest.raises(DatasetError, match=r"big.png: an image of 20000x20000 pixels \(400 megapixels\).*shrink it"):
-        from weak2strong.data.images import decode_image
+        from weak2strong.families.vision.images import decode_image
 
         decode_image(buffer.getvalue(), "big.png")
 
@@ -199,7 +200,7 @@ def test_dino_vit_features_are_the_cls_token_not_a_random_pooler(tmp_path):
     torch.testing.assert_close(first, second)
     model = AutoModel.from_pretrained(tmp_path / "dino-vit")
     assert model.pooler is not None  # the random layer AutoModel adds, which must not be read
-    from weak2strong.models.vision import as_float
+    from weak2strong.families.vision.backbones import as_float
 
     x = torch.nn.functional.interpolate(as_float(images), size=(32, 32), mode="bilinear", align_corners=False)
     x = (x - torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)) / torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
@@ -223,7 +224,7 @@ def test_a_torchvision_model_loads_by_name():
 def test_multiclass_pgr_and_agreement_on_a_hand_made_table():
     """Three classes, six test images; weak right on 3, ceiling on 6, student on 5 (PGR 2/3); the
     student agrees with the weak model on 4: all 3 it gets right and 1 of the 3 it gets wrong."""
-    from weak2strong.vision_experiment import per_seed_rows
+    from weak2strong.families.vision.steps import per_seed_rows
 
     y = np.array([0, 1, 2, 0, 1, 2])
     weak_pred, student_pred = np.array([0, 1, 2, 1, 2, 0]), np.array([0, 1, 2, 0, 1, 0])
@@ -243,7 +244,7 @@ def test_multiclass_pgr_and_agreement_on_a_hand_made_table():
 
 
 def test_a_student_on_views_learns_every_view_with_its_images_weak_label():
-    from weak2strong.vision_experiment import seed_split, student_step
+    from weak2strong.families.vision.steps import seed_split, student_step
 
     images, labels = stripes(120)
     pool = pd.DataFrame({"id": [f"i{k}" for k in range(120)], "label": labels, "role": "pool"})
@@ -259,23 +260,24 @@ def test_a_student_on_views_learns_every_view_with_its_images_weak_label():
 
 
 def test_vision_plan_checks_names_and_the_unlabelled_pool():
-    from weak2strong.losses import LOSSES
-    from weak2strong.vision_experiment import vision_plan
+    from weak2strong.families.vision.plan import vision_plan
+
+    seeds = lambda *s: SimpleNamespace(seeds=list(s))  # the core plan's part a family plan reads here
 
     block = {"dataset": {"source": "bigbench_cifar10"}, "unlabelled": 500, "split_sizes": {"train_a": 10, "train_b": 10, "test": 10},
              "backbones": {"pixels": {"kind": "pixels"}, "km": {"kind": "kmeans_patches"}}, "weak": ["pixels"], "strong": ["km"]}
-    plan = vision_plan({"vision": block}, [0, 1], LOSSES)
+    plan = vision_plan({"vision": block}, seeds(0, 1))
     assert plan.pairs == [("pixels", "km")] and plan.losses == ["xent"]
     with pytest.raises(ConfigError, match=r"vision.strong: \['kmeans'\] are not under vision.backbones"):
-        vision_plan({"vision": block | {"strong": ["kmeans"]}}, [0], LOSSES)
+        vision_plan({"vision": block | {"strong": ["kmeans"]}}, seeds(0))
     with pytest.raises(ConfigError, match="learn from unlabelled images"):
-        vision_plan({"vision": block | {"unlabelled": 0}}, [0], LOSSES)
+        vision_plan({"vision": block | {"unlabelled": 0}}, seeds(0))
     with pytest.raises(ConfigError, match="kind: 'resnet' is not one of"):
-        vision_plan({"vision": block | {"backbones": {"pixels": {"kind": "resnet"}}}}, [0], LOSSES)
+        vision_plan({"vision": block | {"backbones": {"pixels": {"kind": "resnet"}}}}, seeds(0))
 
 
 def test_mixed_image_sizes_and_a_small_pool_are_errors_with_the_fix(tmp_path):
-    from weak2strong.vision_experiment import pool_table
+    from weak2strong.families.vision.steps import pool_table
 
     for name, side, value in (("a", 8, 20), ("b", 12, 200)):
         (tmp_path / name).mkdir()
@@ -292,7 +294,7 @@ def test_a_pickled_checkpoint_is_refused_with_how_to_convert_it(tmp_path):
     """Before: torch's UnpicklingError traceback."""
     import argparse
 
-    from weak2strong.models.vision import read_state_dict
+    from weak2strong.families.vision.backbones import read_state_dict
 
     path = tmp_path / "dino_resnet50.pth"
     torch.save({"state_dict": {"conv1.weight": torch.zeros(2)}, "args": argparse.Namespace(arch="resnet50")}, path)
@@ -316,7 +318,7 @@ def test_a_label_that_is_neither_a_number_nor_a_name_is_refused(tmp_path):
 def test_a_checkpoint_whose_keys_load_nothing_is_an_error_naming_them():
     """strict=False alone let a checkpoint saved with a 'module.' prefix load nothing and leave the
     backbone random. Missing classifier weights are fine (the backbone drops its classifier)."""
-    from weak2strong.models.vision import check_loaded_keys
+    from weak2strong.families.vision.backbones import check_loaded_keys
 
     model = torch.nn.ModuleDict({"conv1": torch.nn.Conv2d(3, 4, 3), "fc": torch.nn.Linear(4, 2)})
     plain = {k: v for k, v in model.state_dict().items() if not k.startswith("fc.")}

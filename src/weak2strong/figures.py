@@ -1,7 +1,8 @@
 """The figures: one entry each, saying what it is drawn from, which options it takes and its caption.
 
 One rule (``workflow/rules/figures.smk``) and one script make every figure; the drawing is
-``plots.draw_<name>(data, options, context)``. Adding a figure is that function and one entry here.
+``plots.draw_<name>(data, options, context)`` (or what ``draw`` declares). Adding a figure is that
+function and one entry here; a family's figures are entries of its own (``families``), added below.
 This module imports no plotting library: the workflow reads it to build its DAG.
 """
 
@@ -9,18 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# What a figure can be drawn from (the rule turns each into files).
-INPUTS = ("summary", "per_seed", "methods", "curves", "bootstrap", "easy_to_hard", "chess", "chess_easy_to_hard", "vision")
-
 
 @dataclass(frozen=True)
 class FigureSpec:
     name: str
-    inputs: tuple[str, ...]
+    inputs: tuple[str, ...]  # the core's (common.smk figure_inputs: summary, per_seed, ...) or a family's tables
     caption: str
     options: tuple[str, ...] = ("dpi", "losses")  # what `figures.<name>` may set
     needs: str | None = None  # drawn only when the plan has this step ("bootstrap", "easy_to_hard", "chess", ...)
     by_size: bool = False  # placed by model size: it is given the models' sizes (and reruns when they change)
+    draw: str | None = None  # "module:function" (in the package) that draws it; None: plots.draw_<name>
+
+    @property
+    def drawn_by(self) -> str:
+        return self.draw or f"plots:draw_{self.name}"
 
 
 FIGURES: dict[str, FigureSpec] = {
@@ -127,13 +130,19 @@ FIGURES: dict[str, FigureSpec] = {
             "the student on all of them. Means over seeds with 95% t-intervals.",
             options=("dpi",), needs="prompting", by_size=True,
         ),
-        FigureSpec(
-            "vision", ("vision",),
-            "Vision (k classes, most likely class): test accuracy of the weak probe (grey), each student (a bar per loss; "
-            "hatched: also trained on augmented views of its images, with the weak label of the original), and the "
-            "ceiling (the strong probe on ground truth, black line), per strong backbone; PGR of the seed-mean accuracies "
-            "above each student. Means over seeds with 95% t-intervals; PGR intervals in vision.csv.",
-            options=("dpi",), needs="vision",
-        ),
     ]
 }
+
+
+def _add_family_figures() -> None:
+    """Each family's figures (families.FAMILIES), after the core's."""
+    from .families import FAMILIES, declared
+
+    for family in FAMILIES.values():
+        for spec in declared(family.figures) if family.figures else []:
+            if spec.name in FIGURES:
+                raise ValueError(f"figure '{spec.name}' of family {family.name} is already a figure")
+            FIGURES[spec.name] = spec
+
+
+_add_family_figures()

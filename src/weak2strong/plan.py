@@ -10,17 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import product
 
-from .chess_experiment import ChessPlan, chess_plan
 from .data.registry import DatasetSpec, resolve_dataset
 from .errors import ConfigError
+from .families import FAMILIES, FamilyPlan, declared
 from .figures import FIGURES
 from .losses import LOSSES
 from .models.registry import ModelSpec, resolve_model
 from .names import checked_name, path_of
-from .prompting import PromptingPlan, prompting_plan
 from .regimes import REGIMES
-from .simulated import SimulatedPlan, simulated_plan
-from .vision_experiment import VisionPlan, vision_plan
 
 # Hardware options that are training options (the others, gpus and device_map, say where it runs).
 TRAIN_HARDWARE_KEYS = ("bf16", "grad_checkpointing", "grad_accum", "micro_batch_size")
@@ -47,10 +44,8 @@ class Plan:
     strong: list[str]
     losses: list[str]
     warnings: list[str] = field(default_factory=list)  # printed before the jobs run
-    chess: ChessPlan | None = None  # the chess experiment (chess_experiment.py), when the config has one
-    simulated: SimulatedPlan | None = None  # simulated weak supervisors (simulated.py), when the config has them
-    prompting: PromptingPlan | None = None  # prompting baselines (prompting.py), when the config has them
-    vision: VisionPlan | None = None  # the vision experiment (vision_experiment.py), when the config has one
+    # each family's plan (families.FAMILIES) whose block the config has, in the table's order
+    families: dict[str, FamilyPlan] = field(default_factory=dict)
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -75,6 +70,41 @@ class Plan:
         process start, the imports and the GPU's warm-up (allocator, kernel choice: the first
         cell of a process ran 2.9× slower than the next) are paid once per cell."""
         return bool(self.config["experiment"].get("seeds_in_one_job", self.on_features))
+
+    # ---- the files of a cell (the rules, the metrics and the families' summary cells share them) ----
+
+    @property
+    def per_seed_jobs(self) -> bool:
+        return not self.seeds_in_one_job
+
+    @staticmethod
+    def student_cell(c: Cell) -> str:
+        return f"{c.dataset}/student/{c.weak}/{c.strong}/{c.loss}"
+
+    def curves_files(self, cell: str) -> list[str]:
+        """The training-curve files (JSON keyed by seed) of a cell: one per cell, or one per seed."""
+        if self.per_seed_jobs:
+            return [f"results/per_seed/training/{self.regime}/{cell}/seed{s}.json" for s in self.seeds]
+        return [f"results/training/{self.regime}/{cell}.json"]
+
+    def cell_files(self, c: Cell) -> dict:
+        """A cell with the files (each holding every seed) its metrics are computed from: the weak
+        labels, the ceiling's and the student's predictions, and the student's training curves (the
+        fraction of weak labels its loss kept). A family's summary cells take this form."""
+        student = self.student_cell(c)
+        return {
+            "dataset": c.dataset, "weak": c.weak, "strong": c.strong, "loss": c.loss, "supervisor": "trained",
+            "task": "pairs" if self.datasets[c.dataset].pairs else "classification",
+            "labels": f"results/labels/{self.regime}/{c.dataset}/{c.weak}.parquet",
+            "ceiling": f"results/predictions/{self.regime}/{c.dataset}/ceiling/{c.strong}.parquet",
+            "student": f"results/predictions/{self.regime}/{student}.parquet",
+            "curves": self.curves_files(student),
+        }
+
+    def summary_cell(self, dataset: str, weak: str, strong: str, loss: str, **overrides) -> dict:
+        """A family's cell of the summary: ``cell_files`` of (dataset, weak, strong, loss), with the
+        family's ``supervisor`` kind and any file it writes itself."""
+        return self.cell_files(Cell(dataset, weak, strong, loss)) | overrides
 
     # ---- values the rules read (the plan is their one door to the config; defaults live here) ----
 
@@ -167,11 +197,9 @@ class Plan:
     @property
     def needs(self) -> set[str]:
         """The optional studies the config asks for (figures.FigureSpec.needs)."""
-        return {name for name, on in (("bootstrap", bool(self.chains)), ("easy_to_hard", self.easy_to_hard is not None),
-                                      ("chess", self.chess is not None), ("chess_easy_to_hard", bool(self.chess and self.chess.train_sets)),
-                                      ("simulated", self.simulated is not None), ("vision", self.vision is not None),
-                                      ("reward_modelling", bool(self.pair_datasets)), ("prompting", self.prompting is not None))
-                if on}
+        core = {name for name, on in (("bootstrap", bool(self.chains)), ("easy_to_hard", self.easy_to_hard is not None),
+                                      ("reward_modelling", bool(self.pair_datasets))) if on}
+        return core.union(*(family.needs for family in self.families.values()))
 
     @property
     def pair_datasets(self) -> list[str]:
@@ -284,9 +312,6 @@ def check_names(config: dict, where: str) -> None:
     named += [("bootstrap.loss", (config.get("bootstrap") or {}).get("loss", "xent"))]
     named += [("easy_to_hard.cutoffs", c) for c in (config.get("easy_to_hard") or {}).get("cutoffs") or []]
     named += [(f"figures.{f}", f) for f, opts in (config.get("figures") or {}).items() if isinstance(opts, dict)]
-    vision = config.get("vision") or {}
-    named += [(f"vision.backbones.{b}", b) for b in vision.get("backbones") or {}]
-    named += [("vision.losses", loss) for loss in vision.get("losses") or []]
     for key, value in named:
         checked_name(value, f"{where}: {key}")
 
@@ -355,14 +380,10 @@ def build_plan(config: dict) -> Plan:
             f"(sizes in millions of parameters: {', '.join(f'{n}={m.size:.1f}' for n, m in models.items())})."
         )
     check_easy_to_hard(plan, where)
-    plan.chess = chess_plan(config, models, seeds)
-    plan.vision = vision_plan(config, seeds, LOSSES)
-    if config.get("simulated") is not None and not plan.on_features:
-        plan.warnings.append(f"simulated supervisors are skipped: their feature_subset probes and students train on cached features, "
-                             f"and regime '{plan.regime}' trains the model itself (run them with a regime on features, e.g. linear_probe).")
-    elif config.get("simulated") is not None:
-        plan.simulated = simulated_plan(config, plan)
-    plan.prompting = prompting_plan(config, plan)
+    for name, family in FAMILIES.items():
+        family_plan = declared(family.plan)(config, plan)
+        if family_plan is not None:
+            plan.families[name] = family_plan
     for d, opts in config["datasets"].items():
         sizes = opts["split_sizes"]
         cap = opts.get("max_examples")

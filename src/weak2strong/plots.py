@@ -373,30 +373,34 @@ def plot_methods(methods: pd.DataFrame, baseline: str = "xent"):
 # ---- one entry point for the workflow's figure rule: draw_<name>(data, options, context) ----
 
 def load_figure_data(inputs: dict) -> dict:
-    """The data a figure is drawn from, read from the rule's named inputs (figures.INPUTS)."""
+    """The data a figure is drawn from, read from the rule's named inputs: the training curves as JSON
+    keyed by path; a list of tables (one per dataset and chain or training set) concatenated; else one
+    table (Parquet, never the CSV copies: a Parquet file's edit is detected)."""
     import json
 
     from .io import read_parquet
 
     data = {}
     for kind, paths in inputs.items():
-        paths = [paths] if isinstance(paths, str) else list(paths)
-        if kind in ("summary", "per_seed", "methods", "chess", "chess_easy_to_hard", "vision"):
-            data[kind] = read_parquet(paths[0])  # never the CSV copies: a Parquet file's edit is detected
-        elif kind in ("bootstrap", "easy_to_hard"):
-            data[kind] = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
-        elif kind == "curves":
+        if kind == "curves":
             curves = {}
             for path in paths:
                 with open(path) as fh:
                     curves[path] = json.load(fh)
             data[kind] = curves
+        elif isinstance(paths, str):
+            data[kind] = read_parquet(paths)
+        else:
+            data[kind] = pd.concat([read_parquet(p) for p in paths], ignore_index=True)
     return data
 
 
-def draw_figure(name: str, inputs: dict, options: dict, context: dict):
-    """Figure ``name`` (a key of figures.FIGURES) from the rule's inputs, its options and the plan's context."""
-    return globals()[f"draw_{name}"](load_figure_data(inputs), options, context)
+def draw_figure(drawn_by: str, inputs: dict, options: dict, context: dict):
+    """A figure from the rule's inputs, its options and the plan's context, drawn by the function the
+    ``"module:function"`` declaration ``drawn_by`` names (figures.FigureSpec.drawn_by)."""
+    from .families import declared
+
+    return declared(drawn_by)(load_figure_data(inputs), options, context)
 
 
 def trained_only(table: pd.DataFrame) -> pd.DataFrame:
@@ -562,46 +566,6 @@ def draw_simulated_errors(data, options, context):
     summary = data["summary"]
     summary = only_losses(summary[summary["weak"].isin(context["supervisors"])], options.get("losses"))
     return plot_simulated_errors(summary, context["supervisors"])
-
-
-def plot_vision(summary: pd.DataFrame):
-    """Per (weak → strong) pair: the weak probe, a bar per (loss, views) student and the ceiling."""
-    pairs = summary[["weak", "strong"]].drop_duplicates().to_records(index=False).tolist()
-    order = ordered_losses(summary["loss"])
-    variants = sorted(summary[["loss", "n_views"]].drop_duplicates().itertuples(index=False), key=lambda v: (v[1], order.index(v[0])))
-    colors = loss_colors(ordered_losses(summary["loss"]))
-    fig, ax = plt.subplots(figsize=(max(5.0, 1.2 + len(pairs) * (0.8 + 0.45 * len(variants))), 4.2))
-    width = 0.8 / (len(variants) + 1)
-    for i, (weak, strong) in enumerate(pairs):
-        d = summary[(summary["weak"] == weak) & (summary["strong"] == strong)]
-        first = d.iloc[0]
-        x0 = i - 0.4
-        ax.bar(x0 + width / 2, first["weak_acc_mean"], width, color="lightgrey", edgecolor="grey",
-               yerr=_err(d.iloc[[0]], "weak_acc"), capsize=3, label="weak probe" if i == 0 else None)
-        for j, (loss, n_views) in enumerate(variants):
-            row = d[(d["loss"] == loss) & (d["n_views"] == n_views)]
-            if row.empty:
-                continue
-            x = x0 + width * (j + 1.5)
-            label = f"{loss}" + (f" + {n_views} views" if n_views else "")
-            bar = ax.bar(x, row["student_acc_mean"], width, color=colors[loss], yerr=_err(row, "student_acc"), capsize=3,
-                         label=label if i == 0 else None, hatch="//" if n_views else None, edgecolor="white" if n_views else None)
-            pgr = row["pgr_of_means"].iloc[0]
-            ax.text(x, bar[0].get_height() + 0.02, "PGR\n" + (f"{pgr:.2f}" if not np.isnan(pgr) else "—"), ha="center", fontsize=6)
-        ax.hlines(first["ceiling_acc_mean"], x0, x0 + 0.8, color="black", lw=2,
-                  label="ceiling (strong on ground truth)" if i == 0 else None)
-    ax.set_xticks(range(len(pairs)), [f"{w}\n→ {s}" for w, s in pairs], fontsize=8)
-    ax.set_ylabel("test accuracy")
-    ax.set_ylim(0, min(1.0, summary["ceiling_acc_mean"].max() + 0.2))
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", ncol=2, frameon=False)
-    ax.set_title(f"Vision weak-to-strong: mean over seeds, 95% t-intervals ({seeds_note(summary)})", fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
-def draw_vision(data, options, context):
-    return plot_vision(data["vision"])
 
 
 PROMPT_STYLES = {

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .families import FamilyPlan
+
 log = logging.getLogger(__name__)
 
 MODES = ("zero_shot", "few_shot_gt", "few_shot_weak")
@@ -34,7 +36,7 @@ LABEL_WORDS = ("0", "1")  # class 0, class 1
 
 
 @dataclass(frozen=True)
-class PromptingPlan:
+class PromptingPlan(FamilyPlan):
     models: list[str]
     datasets: list[str]
     weak: str
@@ -45,6 +47,23 @@ class PromptingPlan:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def needs(self) -> set[str]:
+        return {"prompting"}
+
+    def outputs(self, dataset: str, model: str) -> list[str]:
+        return [f"results/prompting/{dataset}/{model}/{mode}.parquet" for mode in MODES]
+
+    def summary_cells(self, plan) -> list[dict]:
+        """Each prompted decoder in each mode, as a cell: its weak model is the one whose labels the
+        few-shot (weak) prompts show, its ceiling the decoder's own (supervisor ``prompting``)."""
+        return [plan.summary_cell(d, self.weak, m, mode, supervisor="prompting", student=f"results/prompting/{d}/{m}/{mode}.parquet",
+                                  curves=[])
+                for d in self.datasets for m in self.models for mode in MODES]
+
+    def figure_context(self, figure: str) -> dict:
+        return {"prompting": self.to_dict()}
 
 
 def query(text: str) -> str:

@@ -105,15 +105,27 @@ def script_modules(script: Path, per_loss: bool = False) -> list[str]:
     return sorted(m for m in closure if not (per_loss and m == PER_LOSS))
 
 
-def script_code_hash(script: Path, per_loss: bool = False) -> str:
-    """sha1 over the source of every module ``script_modules`` finds, 12 hex digits: a rule's ``code``
-    param, so editing any module its job can reach reruns it, and editing any other does not."""
+def modules_code_hash(names) -> str:
+    """sha1 over the paths and sources of these package modules, 12 hex digits."""
     digest = hashlib.sha1()
-    for name in script_modules(script, per_loss):
+    for name in names:
         path = module_path(name)
         digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def script_code_hash(script: Path, per_loss: bool = False) -> str:
+    """The hash of every module ``script_modules`` finds: a rule's ``code`` param, so editing any module
+    its job can reach reruns it, and editing any other does not."""
+    return modules_code_hash(script_modules(script, per_loss))
+
+
+def declaration_code_hash(declaration: str) -> str:
+    """The hash of the module a package-relative ``"module:object"`` declaration names (a family's
+    figure drawing, which a generic job imports by name) and of every module it reaches."""
+    module = declaration.partition(":")[0].removeprefix(PACKAGE + ".")
+    return modules_code_hash(module_closure((module,)))
 
 
 def loss_code_hash(name: str) -> str:

@@ -37,20 +37,3 @@ PREDICTIONS_SCHEMA = pa.schema(
 SPLITS_SCHEMA = pa.schema(
     [("id", pa.string()), ("split", pa.string()), ("text", pa.string()), ("label", pa.int8()), ("group", pa.string())]
 )
-
-# results/vision/labels/<weak>.parquet and predictions/... — k-way labels and predictions of the vision experiment.
-VISION_TABLE_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("split", pa.string()),  # train_b or test
-        ("gt_label", pa.int16()),  # the class
-        ("soft_label", pa.list_(pa.float32())),  # the model's distribution over the classes
-        ("hard_label", pa.int16()),  # its most likely class
-        ("model", pa.string()),  # who predicted: the weak backbone, the ceiling's or the student's
-        ("role", pa.string()),  # weak, ceiling or student
-        ("weak_model", pa.string()),  # a student's supervisor (empty otherwise)
-        ("loss", pa.string()),  # a student's method (empty otherwise)
-        ("n_views", pa.int16()),  # augmented views per train_b image the student also trained on (0: none)
-        ("seed", pa.int32()),
-    ]
-)

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
+from .families import FamilyPlan
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class Supervisor:
 
 
 @dataclass
-class SimulatedPlan:
+class SimulatedPlan(FamilyPlan):
     student: str  # the strong model every simulated supervisor teaches
     supervisors: dict[str, Supervisor]
     losses: list[str]
@@ -69,11 +70,40 @@ class SimulatedPlan:
         """(dataset, supervisor, student, loss) of every simulated student."""
         return [(d, s, self.student, loss) for d in self.datasets for s in self.supervisors for loss in self.losses]
 
+    @property
+    def needs(self) -> set[str]:
+        return {"simulated"}
+
+    def summary_cells(self, plan) -> list[dict]:
+        """Every simulated student, in the form of the trained ones (``supervisor``: its kind)."""
+        return [plan.summary_cell(d, sup, strong, loss, supervisor=self.supervisors[sup].kind) for d, sup, strong, loss in self.cells()]
+
+    def targets(self, plan) -> list[str]:
+        return [path for c in self.summary_cells(plan) for path in (c["labels"], c["student"], *c["curves"])]
+
+    def figure_context(self, figure: str) -> dict:
+        return {"supervisors": {name: s.to_dict() for name, s in self.supervisors.items()}}
+
+    def inputs(self, plan, dataset: str, supervisor: str) -> dict:
+        """A supervisor's splits, the student's features (feature_subset) and the labels of the
+        supervisor whose error rate it copies (matched)."""
+        sup = self.supervisors[supervisor]
+        inputs = {"splits": [f"results/data/{dataset}/splits/seed{s}.parquet" for s in plan.seeds]}
+        if sup.kind == "feature_subset":
+            inputs["features"] = plan.features_file(dataset, self.student)
+        if sup.matched_to:
+            inputs["matched"] = f"results/labels/{plan.regime}/{dataset}/{sup.matched_to}.parquet"
+        return inputs
+
 
 def simulated_plan(config: dict, plan) -> SimulatedPlan | None:
     """The ``simulated`` block of the config, its supervisors named and checked; None without one."""
     block = config.get("simulated")
     if block is None:
+        return None
+    if not plan.on_features:
+        plan.warnings.append(f"simulated supervisors are skipped: their feature_subset probes and students train on cached features, "
+                             f"and regime '{plan.regime}' trains the model itself (run them with a regime on features, e.g. linear_probe).")
         return None
     where = "config/config.yaml: simulated"
     student = block.get("student") or max(plan.strong, key=lambda n: plan.models[n].size)

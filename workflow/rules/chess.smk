@@ -1,8 +1,10 @@
-# Chess (src/weak2strong/chess_experiment.py): Lichess puzzles → one split per seed (whole games)
+# Chess (src/weak2strong/chess_experiment.py; its plan: ChessPlan): Lichess puzzles → one split per seed (whole games)
 # → weak models fine-tuned on train_a, their greedy moves on train_b (the weak labels) → strong
 # ceilings on the true moves, students on the weak moves, zero-shot models → chess.csv. Easy-to-hard
 # by Elo: one split file per (training set, seed) with the rating column, the strong model trained
 # on it with the true or the weak moves. Every training job is one seed (minutes to hours on a GPU).
+
+CHESS = PLAN.families.get("chess")  # chess_experiment.ChessPlan; None without a chess block
 
 
 if CHESS:
@@ -20,7 +22,7 @@ if CHESS:
 
     rule chess_puzzles:
         input:
-            chess_source(),
+            CHESS.source_file(RES),
         output:
             "results/chess/puzzles.parquet",
         log:
@@ -49,7 +51,7 @@ if CHESS:
 
     rule chess_weak:
         input:
-            unpack(lambda wc: chess_train_input(wc, wc.weak)),
+            unpack(lambda wc: CHESS.train_inputs(PLAN, wc.seed, wc.weak)),
         output:
             "results/chess/labels/{weak}/seed{seed}.parquet",
         log:
@@ -60,7 +62,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            **chess_train_params("weak"),
+            **CHESS.train_params("weak", RES),
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.weak].to_dict(),
         script:
@@ -68,7 +70,7 @@ if CHESS:
 
     rule chess_ceiling:
         input:
-            unpack(lambda wc: chess_train_input(wc, wc.strong)),
+            unpack(lambda wc: CHESS.train_inputs(PLAN, wc.seed, wc.strong)),
         output:
             "results/chess/ceiling/{strong}/seed{seed}.parquet",
         log:
@@ -79,7 +81,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            **chess_train_params("ceiling"),
+            **CHESS.train_params("ceiling", RES),
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
@@ -87,7 +89,10 @@ if CHESS:
 
     rule chess_student:
         input:
-            unpack(lambda wc: chess_train_input(wc, wc.strong) | {"weak_labels": f"results/chess/labels/{wc.weak}/seed{wc.seed}.parquet"}),
+            unpack(
+                lambda wc: CHESS.train_inputs(PLAN, wc.seed, wc.strong)
+                | {"weak_labels": f"results/chess/labels/{wc.weak}/seed{wc.seed}.parquet"}
+            ),
         output:
             "results/chess/student/{weak}/{strong}/seed{seed}.parquet",
         log:
@@ -98,7 +103,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            **chess_train_params("student"),
+            **CHESS.train_params("student", RES),
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
@@ -106,7 +111,7 @@ if CHESS:
 
     rule chess_zero_shot:
         input:
-            unpack(lambda wc: chess_train_input(wc, wc.strong)),
+            unpack(lambda wc: CHESS.train_inputs(PLAN, wc.seed, wc.strong)),
         output:
             "results/chess/zero_shot/{strong}/seed{seed}.parquet",
         log:
@@ -117,7 +122,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            **chess_train_params("zero_shot"),
+            **CHESS.train_params("zero_shot", RES),
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
@@ -125,7 +130,7 @@ if CHESS:
 
     rule chess_metrics:
         input:
-            unpack(chess_metric_inputs),
+            unpack(lambda wc: CHESS.metric_inputs()),
         output:
             per_seed="results/metrics/chess_per_seed.parquet",
             summary_parquet="results/metrics/chess.parquet",
@@ -134,7 +139,7 @@ if CHESS:
             "logs/chess/metrics.log",
         localrule: True
         params:
-            cells=chess_cells(),
+            cells=CHESS.cells(),
             sizes={name: PLAN.models[name].size for name in CHESS.ladder},
             level=PLAN.metrics_options()["ci_level"],
             code=script_code("chess_metrics"),
@@ -162,7 +167,7 @@ if CHESS and CHESS.train_sets:
 
     rule chess_easy_to_hard:
         input:
-            unpack(chess_e2h_input),
+            unpack(lambda wc: CHESS.e2h_inputs(PLAN, wc.train_set, wc.labels, wc.seed)),
         output:
             "results/chess/easy_to_hard/{train_set}/{labels}/seed{seed}.parquet",
         log:
@@ -176,7 +181,7 @@ if CHESS and CHESS.train_sets:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            **chess_train_params("easy_to_hard"),
+            **CHESS.train_params("easy_to_hard", RES),
             code=script_code("chess_train"),
             model=PLAN.models[CHESS.e2h_strong].to_dict() if CHESS.e2h_strong else {},
         script:
@@ -184,7 +189,7 @@ if CHESS and CHESS.train_sets:
 
     rule chess_easy_to_hard_table:
         input:
-            unpack(chess_e2h_table_inputs),
+            unpack(lambda wc: CHESS.e2h_table_inputs()),
         output:
             parquet="results/metrics/chess_easy_to_hard.parquet",
             csv=report("results/metrics/chess_easy_to_hard.csv", caption="../report/chess.rst", category="Metrics"),
@@ -192,7 +197,7 @@ if CHESS and CHESS.train_sets:
             "logs/chess/easy_to_hard_table.log",
         localrule: True
         params:
-            cells=chess_e2h_cells(),
+            cells=CHESS.e2h_cells(),
             level=PLAN.metrics_options()["ci_level"],
             code=script_code("chess_easy_to_hard_table"),
         script:

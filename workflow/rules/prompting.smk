@@ -3,6 +3,8 @@
 # job per (dataset, decoder) loads the model once for every seed and mode; its three tables enter the
 # summary as cells with supervisor "prompting" (weak: the model whose labels the demonstrations show).
 
+PROMPTING = PLAN.families.get("prompting")  # prompting.PromptingPlan; None without a prompting block
+
 
 if PROMPTING:
 
@@ -12,7 +14,7 @@ if PROMPTING:
             weak_labels=lambda wc: f"results/labels/{REGIME}/{wc.dataset}/{PROMPTING.weak}.parquet",
             model=lambda wc: PLAN.model_files(wc.model),
         output:
-            [f"results/prompting/{{dataset}}/{{model}}/{mode}.parquet" for mode in PROMPTING_MODES],
+            PROMPTING.outputs("{dataset}", "{model}"),
         log:
             "logs/prompting/{dataset}/{model}.log",
         benchmark:

@@ -4,12 +4,14 @@
 # their error rate, per seed and split); a change to one supervisor's options reruns it and its
 # students only.
 
+SIM = PLAN.families.get("simulated")  # simulated.SimulatedPlan; None without a simulated block
+
 
 if SIM:
 
     rule simulate_supervisor:
         input:
-            unpack(simulated_inputs),
+            unpack(lambda wc: SIM.inputs(PLAN, wc.dataset, wc.supervisor)),
         output:
             labels="results/labels/{regime}/{dataset}/{supervisor}.parquet",
         log:

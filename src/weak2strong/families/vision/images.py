@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DatasetError
+from ...errors import DatasetError
 
 log = logging.getLogger(__name__)
 

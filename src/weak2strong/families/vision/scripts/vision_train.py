@@ -1,11 +1,10 @@
 """One vision cell, every seed: the weak probe's labels, a ceiling, or a student (with and without views)."""
 import pandas as pd
 
+from weak2strong.families.vision.steps import VISION_TABLE_SCHEMA, ceiling_step, student_step, weak_step
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.models.features import load_features
-from weak2strong.schemas import VISION_TABLE_SCHEMA
 from weak2strong.training.loop import TrainConfig
-from weak2strong.vision_experiment import ceiling_step, student_step, weak_step
 from weak2strong.workflow_support import set_threads, setup_logging
 
 log = setup_logging(snakemake)

@@ -1,8 +1,8 @@
 """Vision metrics per (weak, strong, loss, views, seed) and their summary over seeds."""
 import pandas as pd
 
+from weak2strong.families.vision.steps import per_seed_rows, summarize
 from weak2strong.io import atomic_path, read_parquet, write_parquet
-from weak2strong.vision_experiment import per_seed_rows, summarize
 from weak2strong.workflow_support import setup_logging
 
 log = setup_logging(snakemake)

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..errors import ConfigError, ModelNotFoundError
+from ...errors import ConfigError, ModelNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def load_pretrained(backbone: VisionBackbone) -> torch.nn.Module:
     if backbone.kind == "hub":
         from transformers import AutoModel
 
-        from .backbone import check_loaded_weights
+        from ...models.backbone import check_loaded_weights
 
         try:
             model, info = AutoModel.from_pretrained(backbone.id, revision=backbone.revision, use_safetensors=None,

@@ -5,8 +5,8 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
+from weak2strong.families.vision.backbones import KMeansPatches, VisionBackbone, extract, views
 from weak2strong.io import atomic_path, read_parquet
-from weak2strong.models.vision import KMeansPatches, VisionBackbone, extract, views
 from weak2strong.workflow_support import set_threads, setup_logging
 
 log = setup_logging(snakemake)

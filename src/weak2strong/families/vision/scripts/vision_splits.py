@@ -1,6 +1,6 @@
 """Each seed's train_a / train_b / test of the vision pool."""
+from weak2strong.families.vision.steps import seed_split
 from weak2strong.io import read_parquet, write_parquet
-from weak2strong.vision_experiment import seed_split
 from weak2strong.workflow_support import setup_logging
 
 setup_logging(snakemake)

@@ -1,14 +1,15 @@
-# The vision experiment (src/weak2strong/vision_experiment.py): images → a pool (some held out,
-# unlabelled, for backbones that learn without labels) → per seed a split → frozen features per
-# backbone (and augmented views for the students) → weak probes' k-way labels, ceilings, students
-# per (weak, strong, loss) → vision.csv and vision.png. Only with a `vision` block.
+# The vision family (steps.py beside this file): images → a pool (some held out, unlabelled, for
+# backbones that learn without labels) → per seed a split → frozen features per backbone (and
+# augmented views for the students) → weak probes' k-way labels, ceilings, students per (weak,
+# strong, loss) → vision.csv and vision.png. Only with a `vision` block; its paths come from plan.py.
+VISION = PLAN.families.get("vision")
 
 
 if VISION:
 
     rule vision_images:
         input:
-            vision_source(),
+            VISION.source(RES),
         output:
             images="results/vision/images.safetensors",
             pool="results/vision/pool.parquet",
@@ -19,24 +20,24 @@ if VISION:
             unlabelled=VISION.unlabelled,
             split_sizes=VISION.split_sizes,
             data_seed=PLAN.data_seed,
-            code=script_code("vision_images"),
+            code=script_code("vision_images", family="vision"),
         script:
-            "../scripts/vision_images.py"
+            "scripts/vision_images.py"
 
     rule vision_splits:
         input:
             "results/vision/pool.parquet",
         output:
-            [f"results/vision/splits/seed{s}.parquet" for s in VISION.seeds],
+            VISION.splits(),
         log:
             "logs/vision/splits.log",
         localrule: True
         params:
             seeds=VISION.seeds,
             split_sizes=VISION.split_sizes,
-            code=script_code("vision_splits"),
+            code=script_code("vision_splits", family="vision"),
         script:
-            "../scripts/vision_splits.py"
+            "scripts/vision_splits.py"
 
     rule vision_features:
         input:
@@ -53,9 +54,9 @@ if VISION:
         params:
             backbone=lambda wc: VISION.backbones[wc.vbackbone],
             data_seed=PLAN.data_seed,
-            code=script_code("vision_features"),
+            code=script_code("vision_features", family="vision"),
         script:
-            "../scripts/vision_features.py"
+            "scripts/vision_features.py"
 
     rule vision_views:
         input:
@@ -73,13 +74,13 @@ if VISION:
         params:
             backbone=lambda wc: VISION.backbones[wc.vbackbone],
             data_seed=PLAN.data_seed,
-            code=script_code("vision_views"),
+            code=script_code("vision_views", family="vision"),
         script:
-            "../scripts/vision_views.py"
+            "scripts/vision_views.py"
 
     rule vision_train:
         input:
-            unpack(vision_train_inputs),
+            unpack(lambda wc: VISION.train_inputs(wc.vrole, wc.vcell)),
         output:
             "results/vision/{vrole}/{vcell}.parquet",
         log:
@@ -89,13 +90,13 @@ if VISION:
             vcell=SEGMENTS_REGEX,  # names joined by slashes; no segment may be a dot or two
         params:
             seeds=VISION.seeds,
-            cell=lambda wc: vision_cell(wc),
+            cell=lambda wc: VISION.cell(wc.vrole, wc.vcell),
             probe=VISION.probe,
-            loss_options=lambda wc: PLAN.loss_options(vision_cell(wc)["loss"]),
-            code=script_code("vision_train", per_loss=True),
-            loss_code=lambda wc: LOSS_CODE[vision_cell(wc)["loss"]],
+            loss_options=lambda wc: PLAN.loss_options(VISION.cell(wc.vrole, wc.vcell)["loss"]),
+            code=script_code("vision_train", per_loss=True, family="vision"),
+            loss_code=lambda wc: LOSS_CODE[VISION.cell(wc.vrole, wc.vcell)["loss"]],
         script:
-            "../scripts/vision_train.py"
+            "scripts/vision_train.py"
 
     rule vision_metrics:
         input:
@@ -105,12 +106,12 @@ if VISION:
         output:
             per_seed="results/metrics/vision_per_seed.parquet",
             summary="results/metrics/vision.parquet",
-            csv=report("results/metrics/vision.csv", caption="../report/vision.rst", category="Metrics"),
+            csv=report("results/metrics/vision.csv", caption="report.rst", category="Metrics"),
         log:
             "logs/vision/metrics.log",
         localrule: True
         params:
             metrics=PLAN.metrics_options(),
-            code=script_code("vision_metrics"),
+            code=script_code("vision_metrics", family="vision"),
         script:
-            "../scripts/vision_metrics.py"
+            "scripts/vision_metrics.py"

@@ -7,8 +7,8 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
+from weak2strong.families.vision.backbones import VisionBackbone, extract
 from weak2strong.io import atomic_path, read_parquet
-from weak2strong.models.vision import VisionBackbone, extract
 from weak2strong.workflow_support import set_threads, setup_logging
 
 log = setup_logging(snakemake)

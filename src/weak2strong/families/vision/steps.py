@@ -11,70 +11,40 @@ Images that backbones learning without labels (k-means patches) fit on are drawn
 (``unlabelled``) and never enter a split. PGR, agreement and the intervals are the NLP experiment's
 (``metrics.py``), on k-way accuracy (the most likely class).
 
-This module imports no torch at the top: the workflow reads ``vision_plan`` to build its DAG.
+The steps run in jobs; ``plan.py`` is what the workflow reads to build its DAG.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from .errors import ConfigError
+from ...errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 SPLITS = ("train_a", "train_b", "test")
 
-
-@dataclass
-class VisionPlan:
-    dataset: dict
-    unlabelled: int
-    split_sizes: dict[str, int]
-    backbones: dict[str, dict]  # VisionBackbone fields by name
-    weak: list[str]
-    strong: list[str]
-    losses: list[str]
-    n_views: int
-    probe: dict  # TrainConfig fields
-    seeds: list[int]
-
-    @property
-    def pairs(self) -> list[tuple[str, str]]:
-        return [(w, s) for w in self.weak for s in self.strong if w != s]
-
-
-def vision_plan(config: dict, seeds: list[int], losses: dict) -> VisionPlan | None:
-    """The ``vision`` block of the config, checked; None without one."""
-    block = config.get("vision")
-    if not block:
-        return None
-    from .models.vision import vision_backbone  # imports torch: only for a config that has images
-
-    where = "config: vision"
-    backbones = {name: vision_backbone(name, dict(opts)).to_dict() for name, opts in block["backbones"].items()}
-    for role in ("weak", "strong"):
-        unknown = [b for b in block[role] if b not in backbones]
-        if unknown:
-            raise ConfigError(f"{where}.{role}: {unknown} are not under vision.backbones ({', '.join(backbones)}).")
-    unknown = [loss for loss in block.get("losses", ["xent"]) if loss not in losses]
-    if unknown:
-        raise ConfigError(f"{where}.losses: unknown method(s) {unknown} (known: {', '.join(losses)}).")
-    probe = {"lr": 0.001, "batch_size": 64, "epochs": 20, "weight_decay": 0.0, "schedule": "cosine", "eval_points": 0}
-    plan = VisionPlan(dataset=dict(block["dataset"]), unlabelled=int(block.get("unlabelled", 0)), split_sizes=dict(block["split_sizes"]),
-                      backbones=backbones, weak=list(block["weak"]), strong=list(block["strong"]),
-                      losses=list(block.get("losses", ["xent"])), n_views=int(block.get("n_views", 0)),
-                      probe=probe | dict(block.get("probe") or {}), seeds=list(seeds))
-    if not plan.pairs:
-        raise ConfigError(f"{where}: no (weak, strong) pair of different backbones; check vision.weak and vision.strong.")
-    learns = [b for b, o in backbones.items() if o["kind"] == "kmeans_patches"]
-    if learns and plan.unlabelled < 100:
-        raise ConfigError(f"{where}.unlabelled: backbones {learns} learn from unlabelled images; hold out at least 100 "
-                          f"(unlabelled: {plan.unlabelled}).")
-    return plan
+# results/vision/labels/<weak>.parquet, ceiling/<strong>.parquet, student/<weak>/<strong>/<loss>.parquet:
+# k-way labels and predictions, one row per (image, split, seed).
+VISION_TABLE_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("split", pa.string()),  # train_b or test
+        ("gt_label", pa.int16()),  # the class
+        ("soft_label", pa.list_(pa.float32())),  # the model's distribution over the classes
+        ("hard_label", pa.int16()),  # its most likely class
+        ("model", pa.string()),  # who predicted: the weak backbone, the ceiling's or the student's
+        ("role", pa.string()),  # weak, ceiling or student
+        ("weak_model", pa.string()),  # a student's supervisor (empty otherwise)
+        ("loss", pa.string()),  # a student's method (empty otherwise)
+        ("n_views", pa.int16()),  # augmented views per train_b image the student also trained on (0: none)
+        ("seed", pa.int32()),
+    ]
+)
 
 
 # ---- the pool and its splits ----------------------------------------------------------------------
@@ -122,14 +92,14 @@ def table(split: pd.DataFrame, probs: dict[str, np.ndarray], seed: int, **column
 
 
 def rows_of(features, position: dict[str, int], ids) -> object:
-    from .training.probe import select_rows
+    from ...training.probe import select_rows
 
     return select_rows(features, position, pd.Series(list(ids))).float()
 
 
 def fit_and_predict(x_train, targets: np.ndarray, predict: dict, loss: str, loss_options: dict, cfg, seed: int, desc: str):
-    from .losses import make_loss
-    from .training.probe import fit_probe, probe_probabilities
+    from ...losses import make_loss
+    from ...training.probe import fit_probe, probe_probabilities
 
     probe, _ = fit_probe(x_train, targets, make_loss(loss, loss_options), cfg, seed, desc=desc)
     return {name: probe_probabilities(probe, x) for name, x in predict.items()}
@@ -193,7 +163,7 @@ def mean_confidence(soft: pd.Series) -> float:
 def per_seed_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, students: pd.DataFrame) -> list[dict]:
     """Per (student, seed): weak, ceiling and student test accuracy (most likely class), PGR, agreement
     with the weak model overall and where it is right / wrong, and the weak labels' confidence."""
-    from .metrics import class_agreement, pgr
+    from ...metrics import class_agreement, pgr
 
     rows = []
     for (loss, n_views, seed), s in students.groupby(["loss", "n_views", "seed"], sort=True):
@@ -217,7 +187,7 @@ def per_seed_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, students: pd.DataFr
 def summarize(per_seed: pd.DataFrame, level: float = 0.95, min_weak_confidence: float = 0.05) -> pd.DataFrame:
     """One row per (weak, strong, loss, n_views): mean, median, t-interval and n of every metric,
     PGR of the seed-mean accuracies with Fieller's interval, and flags."""
-    from .metrics import describe, pgr_of_means
+    from ...metrics import describe, pgr_of_means
 
     rows = []
     for (weak, strong, loss, n_views), g in per_seed.groupby(["weak", "strong", "loss", "n_views"], sort=False):

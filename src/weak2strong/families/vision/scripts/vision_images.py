@@ -4,9 +4,9 @@ import json
 import torch
 from safetensors.torch import save_file
 
-from weak2strong.data.images import read_images
+from weak2strong.families.vision.images import read_images
+from weak2strong.families.vision.steps import pool_table
 from weak2strong.io import atomic_path, write_parquet
-from weak2strong.vision_experiment import pool_table
 from weak2strong.workflow_support import setup_logging
 
 log = setup_logging(snakemake)

@@ -1,0 +1,103 @@
+"""Experiment families: the settings beside the NLP core (chess, simulated supervisors, prompting,
+vision), each registered by one line of ``FAMILIES``.
+
+A family is a config block the core plan does not read. Its line names, as ``"module:object"``
+declarations relative to the package (imported by name, so this table and the planning that reads it
+import no torch; and, being relative, they are not imports in provenance's sense: planning runs in
+Snakemake's own process, never in a job, so no job's code hash reads a family's plan):
+
+- ``plan``: ``(config, plan) -> its plan object or None`` (None: the config has no such block). It
+  checks the block against the core plan and raises ``ConfigError`` naming the key and the fix;
+- ``rules``: its Snakemake rules file (relative to the repository), included by the Snakefile;
+- ``schema``: the JSON schema of its block, when the family brings its own (the core schema then
+  leaves the block to it; the older families' blocks are still in the core schema);
+- ``figures``: its ``figures.FigureSpec`` list, when it draws figures of its own (a figure's job
+  hashes the module that draws it: the figure rule's ``figure_code``).
+
+The plan object is a ``FamilyPlan``: it says which files a default run builds (``targets``), which
+figures it makes possible (``needs``), which losses its students train with (``student_losses``:
+each gets its own code hash), and the files and context its figures read.
+
+**The contract with the tables** (one of two, per family):
+1. emit cells into the summary: ``summary_cells`` returns cells in the core's form (``Plan.cell_files``,
+   with ``supervisor`` naming the family's kind), and the core's ``metrics`` job computes their
+   accuracies, PGR and intervals with every other cell (simulated supervisors, prompting); or
+2. write its own table (``results/metrics/<name>.csv`` and ``.parquet``) with ``metrics.describe``
+   and ``metrics.pgr_of_means``, so its intervals are the core's, and list it in ``targets`` (chess,
+   vision).
+
+A new family is a folder ``families/<name>/`` (its plan, steps, rules, scripts, schema and figures:
+vision is the example) and a line below.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # its config block's key, and the plan's attribute
+    plan: str  # "module:function"
+    rules: str  # its rules file, relative to the repository
+    schema: str | None = None  # its block's JSON schema (relative to the repository), if it brings one
+    figures: str | None = None  # "module:list of FigureSpec", if it draws figures of its own
+
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in [
+        Family("chess", "chess_experiment:chess_plan", "workflow/rules/chess.smk"),
+        Family("simulated", "simulated:simulated_plan", "workflow/rules/simulated.smk"),
+        Family("prompting", "prompting:prompting_plan", "workflow/rules/prompting.smk"),
+        Family("vision", "families.vision.plan:vision_plan", "src/weak2strong/families/vision/rules.smk",
+               schema="src/weak2strong/families/vision/schema.yaml", figures="families.vision.figures:FIGURES"),
+    ]
+}
+
+
+def declared(declaration: str):
+    """The object a ``"module:object"`` declaration names (a module of this package, or absolute)."""
+    module, _, name = declaration.partition(":")
+    package = __name__.partition(".")[0]
+    if module != package and not module.startswith(package + "."):
+        module = f"{package}.{module}"
+    return getattr(importlib.import_module(module), name)
+
+
+def own_schema_keys() -> set[str]:
+    """Config blocks validated by their family's own schema (the core schema leaves them out)."""
+    return {name for name, family in FAMILIES.items() if family.schema}
+
+
+class FamilyPlan:
+    """What the workflow asks of a family's plan (the defaults suit a family that adds nothing)."""
+
+    @property
+    def needs(self) -> set[str]:
+        """The figures' ``needs`` this plan satisfies (figures.FigureSpec.needs)."""
+        return set()
+
+    def student_losses(self) -> list[str]:
+        """Losses its students train with beyond experiment.losses (each gets its own code hash)."""
+        return []
+
+    def targets(self, plan) -> list[str]:
+        """The files a default run builds for this family: its tables and every file they are made from."""
+        return []
+
+    def summary_cells(self, plan) -> list[dict]:
+        """Cells it adds to summary.csv, in the core's form (plan.cell_files)."""
+        return []
+
+    def figure_inputs(self) -> dict[str, str]:
+        """Tables its figures read, by input kind (figures.FigureSpec.inputs)."""
+        return {}
+
+    def figure_context(self, figure: str) -> dict:
+        """What figure ``figure`` needs from this plan besides its data."""
+        return {}

@@ -1,0 +1,131 @@
+"""The vision family's plan: the ``vision`` block of the config, checked, and the files its rules
+make. Imports no torch at the top: the workflow reads it to build its DAG.
+
+The experiment itself (Burns et al. 2023, §4.1: linear probes on frozen image features, k classes)
+is in ``steps.py``; its rules in ``rules.smk``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...errors import ConfigError
+from ...names import checked_name
+from .. import FamilyPlan
+
+TABLE = "results/metrics/vision"  # .csv for readers, .parquet for the figure
+PROBE_DEFAULTS = {"lr": 0.001, "batch_size": 64, "epochs": 20, "weight_decay": 0.0, "schedule": "cosine", "eval_points": 0}
+
+
+@dataclass
+class VisionPlan(FamilyPlan):
+    dataset: dict
+    unlabelled: int
+    split_sizes: dict[str, int]
+    backbones: dict[str, dict]  # VisionBackbone fields by name
+    weak: list[str]
+    strong: list[str]
+    losses: list[str]
+    n_views: int
+    probe: dict  # TrainConfig fields
+    seeds: list[int]
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(w, s) for w in self.weak for s in self.strong if w != s]
+
+    @property
+    def needs(self) -> set[str]:
+        return {"vision"}
+
+    def student_losses(self) -> list[str]:
+        return self.losses
+
+    # ---- the files ----
+
+    def source(self, resources_dir: str) -> list[str]:
+        """What the image pool is read from: the BIG-bench CIFAR-10 task, a local folder or file, or
+        nothing (a hub dataset loads by id)."""
+        source = self.dataset["source"]
+        if source == "bigbench_cifar10":
+            return [f"{resources_dir}/bigbench/cifar10_classification/base64/task.json"]
+        return [self.dataset["path"]] if source in ("imagefolder", "parquet") else []
+
+    def splits(self) -> list[str]:
+        return [f"results/vision/splits/seed{s}.parquet" for s in self.seeds]
+
+    def features(self, backbone: str) -> str:
+        return f"results/vision/features/{backbone}.safetensors"
+
+    def views(self, backbone: str) -> str:
+        return f"results/vision/features/{backbone}-views{self.n_views}.safetensors"
+
+    def cells(self) -> list[str]:
+        """Every training job's output: the weak probes' labels, the ceilings and the students."""
+        return ([f"results/vision/labels/{w}.parquet" for w in self.weak]
+                + [f"results/vision/ceiling/{s}.parquet" for s in self.strong]
+                + [f"results/vision/student/{w}/{s}/{loss}.parquet" for w, s in self.pairs for loss in self.losses])
+
+    def targets(self, plan) -> list[str]:
+        out = [f"{TABLE}.csv", "results/vision/pool.parquet", *self.splits()]
+        out += [self.features(b) for b in sorted({*self.weak, *self.strong})]
+        if self.n_views:
+            out += [self.views(b) for b in self.strong]
+        return out + self.cells()
+
+    def cell(self, role: str, cell: str) -> dict:
+        """A training job from its path ``results/vision/<role>/<cell>.parquet``."""
+        parts = cell.split("/")
+        if role == "labels" and len(parts) == 1 and parts[0] in self.weak:
+            return {"role": "weak", "backbone": parts[0], "loss": "xent"}
+        if role == "ceiling" and len(parts) == 1 and parts[0] in self.strong:
+            return {"role": "ceiling", "backbone": parts[0], "loss": "xent"}
+        if role == "student" and len(parts) == 3 and tuple(parts[:2]) in self.pairs and parts[2] in self.losses:
+            return {"role": "student", "weak": parts[0], "backbone": parts[1], "loss": parts[2], "n_views": self.n_views}
+        raise ValueError(f"results/vision/{role}/{cell}: not a cell of the vision block")
+
+    def train_inputs(self, role: str, cell: str) -> dict:
+        job = self.cell(role, cell)
+        inputs = {"pool": "results/vision/pool.parquet", "splits": self.splits(), "features": self.features(job["backbone"])}
+        if job["role"] == "student":
+            inputs["labels"] = f"results/vision/labels/{job['weak']}.parquet"
+            if self.n_views:
+                inputs["views"] = self.views(job["backbone"])
+        return inputs
+
+    def figure_inputs(self) -> dict[str, str]:
+        return {"vision": f"{TABLE}.parquet"}
+
+
+def vision_plan(config: dict, plan) -> VisionPlan | None:
+    """The ``vision`` block of the config, checked; None without one."""
+    block = config.get("vision")
+    if not block:
+        return None
+    from ...losses import LOSSES
+    from .backbones import vision_backbone  # imports torch: only for a config that has images
+
+    where = "config: vision"
+    for name in block["backbones"]:
+        checked_name(name, f"{where}.backbones.{name}")
+    for loss in block.get("losses") or []:
+        checked_name(loss, f"{where}.losses")
+    backbones = {name: vision_backbone(name, dict(opts)).to_dict() for name, opts in block["backbones"].items()}
+    for role in ("weak", "strong"):
+        unknown = [b for b in block[role] if b not in backbones]
+        if unknown:
+            raise ConfigError(f"{where}.{role}: {unknown} are not under vision.backbones ({', '.join(backbones)}).")
+    unknown = [loss for loss in block.get("losses", ["xent"]) if loss not in LOSSES]
+    if unknown:
+        raise ConfigError(f"{where}.losses: unknown method(s) {unknown} (known: {', '.join(LOSSES)}).")
+    out = VisionPlan(dataset=dict(block["dataset"]), unlabelled=int(block.get("unlabelled", 0)), split_sizes=dict(block["split_sizes"]),
+                     backbones=backbones, weak=list(block["weak"]), strong=list(block["strong"]),
+                     losses=list(block.get("losses", ["xent"])), n_views=int(block.get("n_views", 0)),
+                     probe=PROBE_DEFAULTS | dict(block.get("probe") or {}), seeds=list(plan.seeds))
+    if not out.pairs:
+        raise ConfigError(f"{where}: no (weak, strong) pair of different backbones; check vision.weak and vision.strong.")
+    learns = [b for b, o in backbones.items() if o["kind"] == "kmeans_patches"]
+    if learns and out.unlabelled < 100:
+        raise ConfigError(f"{where}.unlabelled: backbones {learns} learn from unlabelled images; hold out at least 100 "
+                          f"(unlabelled: {out.unlabelled}).")
+    return out

@@ -1,0 +1,154 @@
+"""Experiment families have one seam: a folder and a line of ``families.FAMILIES``. Each line resolves,
+the core knows no family by name (vision, the family that lives in its own folder, is the check), and
+a new family added to a copy of the workflow by a folder and one line runs there."""
+
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import yaml
+
+from weak2strong.families import FAMILIES, REPO, FamilyPlan, declared
+from weak2strong.figures import FIGURES, FigureSpec
+from weak2strong.plan import build_plan
+from weak2strong.provenance import PACKAGE_DIR, imported_modules
+
+
+def test_every_family_line_resolves_to_a_plan_rules_and_its_own_schema_and_figures():
+    assert set(FAMILIES) >= {"chess", "simulated", "prompting", "vision"}
+    for name, family in FAMILIES.items():
+        assert callable(declared(family.plan)) and (REPO / family.rules).is_file(), name
+        if family.schema:
+            schema = yaml.safe_load((REPO / family.schema).read_text())
+            assert schema["type"] == "object" and schema["properties"], name
+        for spec in declared(family.figures) if family.figures else []:
+            assert isinstance(spec, FigureSpec) and FIGURES[spec.name] is spec and spec.needs, (name, spec.name)
+
+
+def test_the_plan_holds_a_family_plan_exactly_for_each_block_the_config_has():
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    plan = build_plan(config)
+    assert set(plan.families) == {name for name in FAMILIES if config.get(name)} == {"simulated"}
+    assert all(isinstance(p, FamilyPlan) for p in plan.families.values())
+    assert "simulated" in plan.needs and not {"chess", "vision", "prompting"} & plan.needs
+
+
+def test_the_core_names_no_family_that_has_its_own_folder():
+    """Vision lives in families/vision/: no core module imports it, no core rule or script names it,
+    the core schema leaves its block to the family's schema."""
+    own = [name for name, f in FAMILIES.items() if f.rules.startswith("src/weak2strong/families/")]
+    assert "vision" in own
+    core_modules = [".".join(p.relative_to(PACKAGE_DIR).with_suffix("").parts) for p in PACKAGE_DIR.rglob("*.py")
+                    if "families" not in p.relative_to(PACKAGE_DIR).parts]
+    core_modules = [m.removesuffix(".__init__") for m in core_modules]
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    core_files = [REPO / "Snakefile", *(REPO / "workflow/rules").glob("*.smk"), *(REPO / "workflow/scripts").glob("*.py")]
+    for name in own:
+        assert not [m for m in core_modules for i in imported_modules(m) if i.startswith(f"families.{name}")], name
+        assert name not in schema["properties"], name
+        assert not [f.name for f in core_files if re.search(rf"\b{name}\b", f.read_text())], name
+
+
+TOY_PLAN = '''
+from dataclasses import dataclass
+
+from .. import FamilyPlan
+
+
+@dataclass
+class ToyPlan(FamilyPlan):
+    message: str
+
+    @property
+    def needs(self):
+        return {"toy"}
+
+    def targets(self, plan):
+        return [f"results/toy/{d}.txt" for d in plan.datasets]
+
+
+def toy_plan(config, plan):
+    block = config.get("toy")
+    return ToyPlan(block["message"]) if block else None
+'''
+
+TOY_RULES = '''
+TOY = PLAN.families.get("toy")
+
+
+if TOY:
+
+    rule toy:
+        input:
+            "results/data/{dataset}/examples.parquet",
+        output:
+            "results/toy/{dataset}.txt",
+        params:
+            message=TOY.message,
+            code=script_code("toy", family="toy"),
+        script:
+            "scripts/toy.py"
+'''
+
+TOY_SCHEMA = '''
+$schema: "https://json-schema.org/draft/2020-12/schema"
+type: object
+additionalProperties: false
+required: [message]
+properties:
+  message: {type: string}
+'''
+
+
+@pytest.mark.slow  # a Snakemake dry run in a copy of the workflow
+def test_a_new_family_is_one_folder_and_one_table_line(tmp_path):
+    """Copy the workflow, add families/toy/ (plan, rules, script, schema) and one line to FAMILIES,
+    change nothing else: a config with a `toy` block plans its jobs, and a bad block is refused by the
+    family's schema."""
+    work = tmp_path / "repo"
+    work.mkdir()
+    for part in ("Snakefile", "workflow", "config", "profiles", ".test"):
+        source = REPO / part
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, work / part)
+    shutil.copytree(REPO / "src", work / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    toy = work / "src/weak2strong/families/toy"
+    (toy / "scripts").mkdir(parents=True)
+    (toy / "__init__.py").write_text('"""A toy family."""\n')
+    (toy / "plan.py").write_text(textwrap.dedent(TOY_PLAN))
+    (toy / "rules.smk").write_text(textwrap.dedent(TOY_RULES))
+    (toy / "schema.yaml").write_text(textwrap.dedent(TOY_SCHEMA))
+    (toy / "scripts/toy.py").write_text("from pathlib import Path\n\nPath(snakemake.output[0]).write_text(snakemake.params.message)\n")
+    table = work / "src/weak2strong/families/__init__.py"
+    line = '        Family("toy", "weak2strong.families.toy.plan:toy_plan", "src/weak2strong/families/toy/rules.smk",\n' \
+           '               schema="src/weak2strong/families/toy/schema.yaml"),\n'
+    text = table.read_text()
+    assert text.count("    ]\n}") == 1
+    table.write_text(text.replace("    ]\n}", line + "    ]\n}"))
+
+    config = yaml.safe_load((REPO / ".test/config/config.yaml").read_text())
+    config["toy"] = {"message": "hello"}
+    (work / "toy.yaml").write_text(yaml.safe_dump(config))
+
+    def dry_run():
+        return subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--directory", str(work / ".test"),
+                               "--snakefile", str(work / "Snakefile"), "--configfile", str(work / "toy.yaml")],
+                              capture_output=True, text=True, cwd=work, env={**_env(), "PYTHONPATH": str(work / "src")})
+
+    result = dry_run()
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    datasets = list(config["datasets"])
+    assert re.search(rf"^toy\s+{len(datasets)}$", result.stdout, flags=re.M), result.stdout[-3000:]
+
+    config["toy"] = {"message": 3}
+    (work / "toy.yaml").write_text(yaml.safe_dump(config))
+    result = dry_run()
+    assert result.returncode != 0 and "`toy` block" in result.stdout + result.stderr
+
+
+def _env():
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

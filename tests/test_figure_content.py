@@ -1,0 +1,100 @@
+"""Figures checked on what they show: the series, panels and intervals read back from the drawn
+figure (drawn.py) equal the table each was drawn from. The tiny run's tables for the core figures;
+a bootstrap table with known accuracies for bootstrap.png, which no tiny run draws."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from drawn import panels
+
+from weak2strong import plots
+from weak2strong.metrics import TRAINED, t_interval
+
+
+def _summary(workdir) -> pd.DataFrame:
+    return pd.read_parquet(workdir / "results/metrics/summary.parquet")
+
+
+def _close(drawn, expected, what):
+    np.testing.assert_allclose(np.asarray(drawn, dtype=float), np.asarray(expected, dtype=float), atol=1e-6, err_msg=what)
+
+
+def test_pgr_bars_are_each_cells_pgr_with_fiellers_interval(workflow_run):
+    workdir, _ = workflow_run
+    summary = _summary(workdir)
+    trained = summary[summary["supervisor"] == TRAINED]
+    fig = plots.draw_pgr({"summary": summary}, {}, {})
+    shown = {p.title: p for p in panels(fig)}
+    assert set(shown) == set(trained["dataset"])  # one panel per dataset; simulated supervisors have their own figure
+    for dataset, panel in shown.items():
+        d = trained[trained["dataset"] == dataset]
+        assert set(panel.series) == set(d["loss"])
+        pairs = d[["weak", "strong"]].drop_duplicates().to_records(index=False).tolist()
+        for loss, bars in panel.series.items():
+            rows = d[d["loss"] == loss].set_index(["weak", "strong"]).reindex(pairs)
+            _close(bars.y, rows["pgr_of_means"].clip(-1.5, 1.5), f"{dataset} {loss} PGR")
+            assert bars.low is not None, f"{dataset} {loss}: no interval drawn"
+            _close(bars.low, rows["pgr_of_means_ci_low"], f"{dataset} {loss} Fieller low")
+            _close(bars.high, rows["pgr_of_means_ci_high"], f"{dataset} {loss} Fieller high")
+
+
+def test_accuracy_lines_are_the_seed_means_with_their_t_intervals(workflow_run):
+    workdir, config = workflow_run
+    from weak2strong.plan import build_plan
+
+    sizes = {name: m.size for name, m in build_plan(config).models.items()}
+    summary = _summary(workdir)
+    trained = summary[summary["supervisor"] == TRAINED]
+    shown = {p.title: p for p in panels(plots.draw_accuracy_vs_strong({"summary": summary}, {}, {"sizes": sizes}))}
+    assert set(shown) == {f"{d} — {loss}" for d, loss in trained[["dataset", "loss"]].drop_duplicates().itertuples(index=False)}
+    for (dataset, loss), d in trained.groupby(["dataset", "loss"]):
+        panel = shown[f"{dataset} — {loss}"]
+        ceiling = d.drop_duplicates("strong").assign(size=lambda t: t["strong"].map(sizes)).sort_values("size")
+        _close(panel.series["strong ceiling"].x, ceiling["size"], "ceiling at the strong sizes")
+        _close(panel.series["strong ceiling"].y, ceiling["ceiling_acc_mean"], "ceiling means")
+        for weak, dw in d.groupby("weak"):
+            dw = dw.assign(size=lambda t: t["strong"].map(sizes)).sort_values("size")
+            line = panel.series[f"student of {weak}"]
+            _close(line.y, dw["student_acc_mean"], f"{dataset} {loss} student of {weak}")
+            _close(line.low, dw["student_acc_ci_low"], "student interval low")
+            _close(line.high, dw["student_acc_ci_high"], "student interval high")
+            assert panel.hlines[f"{weak} (weak) alone"] == pytest.approx(dw["weak_acc_mean"].iloc[0])
+
+
+def test_methods_markers_are_the_paired_differences_in_points(workflow_run):
+    workdir, _ = workflow_run
+    methods = pd.read_parquet(workdir / "results/metrics/methods.parquet")
+    methods = methods[methods["supervisor"] == TRAINED]
+    losses = [loss for loss in plots.ordered_losses(methods["loss"]) if loss != "xent"]
+    drawn = panels(plots.draw_methods({"methods": methods}, {}, {}))
+    assert [p.title for p in drawn] == sorted(methods["dataset"].unique()) and losses
+    for panel in drawn:
+        d = methods[methods["dataset"] == panel.title]
+        assert len(panel.series) == len(d[["weak", "strong"]].drop_duplicates())
+        for label, markers in panel.series.items():
+            weak, strong = label.split(" → ")
+            rows = d[(d["weak"] == weak) & (d["strong"] == strong)].set_index("loss").reindex(losses)
+            _close(markers.x, 100 * rows["student_acc_diff_vs_xent"], f"{panel.title} {label}")
+            _close(markers.low, 100 * rows["student_acc_diff_ci_low"], f"{panel.title} {label} interval low")
+            _close(markers.high, 100 * rows["student_acc_diff_ci_high"], f"{panel.title} {label} interval high")
+
+
+def test_bootstrap_figure_draws_each_rung_direct_and_ceiling_with_t_intervals():
+    rng = np.random.default_rng(0)
+    rows = []
+    for seed in range(4):
+        for kind, step, model, acc in (("chain", 0, "w", 0.60), ("chain", 1, "m", 0.66), ("chain", 2, "s", 0.70),
+                                       ("direct", 2, "s", 0.68), ("ceiling", 2, "s", 0.80)):
+            rows.append({"dataset": "d", "chain": "w_to_s", "seed": seed, "kind": kind, "step": step, "model": model,
+                         "test_acc": acc + rng.normal(0, 0.01)})
+    table = pd.DataFrame(rows)
+    (panel,) = panels(plots.draw_bootstrap({"bootstrap": table}, {}, {}))
+    assert panel.title == "d — w_to_s (n = 4 seeds)"
+    for label, kind in (("bootstrapped chain", "chain"), ("direct weak → strong", "direct"), ("ceiling", "ceiling")):
+        g = table[table["kind"] == kind].groupby("step")["test_acc"]
+        series = panel.series[label]
+        _close(series.x, sorted(g.groups), f"{label} steps")
+        _close(series.y, g.mean().sort_index(), f"{label} means")
+        intervals = [t_interval(v.to_numpy()) for _, v in sorted(g)]
+        _close(series.low, [lo for lo, _ in intervals], f"{label} interval low")
+        _close(series.high, [hi for _, hi in intervals], f"{label} interval high")
