@@ -10,7 +10,7 @@ CPU (reduced; the default run's MultiEmo splits and packaged MiniLM):
 GPU (the issue's setting, 5 seeds):
     python benchmarks/finetune_check.py --seeds 0 1 2 3 4 --losses xent logconf product conf_threshold
 ``--weak-only`` trains only the weak models (the head's rate decides whether they supervise at all).
-A variant is NAME:key=value,key=value with TrainConfig keys (head_lr=none: the backbone's rate).
+A variant is NAME:key=value,key=value with TrainConfig keys or the regime's own (lora_r, lp_lr) (head_lr=none: the backbone's rate).
 """
 
 from __future__ import annotations
@@ -78,10 +78,9 @@ def main() -> None:
 
     import torch
 
-    from weak2strong.experiment import Regime, strong_ceiling, student, weak_labels
+    from weak2strong.experiment import regime_from_params, strong_ceiling, student, weak_labels
     from weak2strong.metrics import accuracy, label_diagnostics, pgr_of_means
     from weak2strong.models.registry import resolve_model
-    from weak2strong.training.loop import TrainConfig
 
     def model(name, text):
         backbone, layer = text.split(":")
@@ -106,8 +105,8 @@ def main() -> None:
             if cap:
                 splits = pd.concat([splits[splits["split"] != part], splits[splits["split"] == part].head(cap)])
         for name, options in map(parse_variant, args.variants):
-            cfg = TrainConfig(**{"lr": args.lr, "batch_size": 32, "epochs": args.epochs, "bf16": args.bf16, **options})
-            regime = Regime(args.regime, cfg, max_length=args.max_length)
+            regime = regime_from_params({"name": args.regime, "lr": args.lr, "batch_size": 32, "epochs": args.epochs, "bf16": args.bf16,
+                                         **options, "max_length": args.max_length})  # a regime's own options (lora_r, lp_lr) to its class
             kw = dict(seed=seed, dataset="check", resources_dir=args.resources)
             t = time.perf_counter()
             labels, _ = weak_labels(regime, weak_spec, splits, **kw)

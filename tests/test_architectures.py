@@ -13,10 +13,9 @@ import torch
 from safetensors import safe_open
 from tiny_decoder import ARCHITECTURES, save_tiny_decoder
 
-from weak2strong.experiment import Regime, strong_ceiling
+from weak2strong.experiment import regime_from_params, strong_ceiling
 from weak2strong.models.features import extract_features
 from weak2strong.models.registry import resolve_model
-from weak2strong.training.loop import TrainConfig
 
 from synthetic import toy_splits
 
@@ -73,7 +72,7 @@ def test_each_regime_trains_each_architecture(arch, regime_name, models, tmp_pat
     # finetune: the architecture's own head rate (registry.HEAD_LR)
     options = {"finetune": dict(lr=1e-3, head_lr="auto"), "lora": dict(lr=5e-3, lora_r=4, lora_alpha=8),
                "lp_ft": dict(lr=1e-3, lp_epochs=1, lp_lr=1e-2)}[regime_name]
-    regime = Regime(regime_name, TrainConfig(batch_size=8, epochs=2, **options), max_length=24)
+    regime = regime_from_params({"name": regime_name, "batch_size": 8, "epochs": 2, **options, "max_length": 24})
     preds, result = strong_ceiling(regime, spec_of(arch, models[arch]), toy_splits(12), seed=0, dataset="toy",
                                    resources_dir=str(tmp_path))
     assert len(preds) == 24 and preds["soft_label"].between(0, 1).all() and np.isfinite(result.losses).all()

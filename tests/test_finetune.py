@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 import torch
 
-from weak2strong.experiment import Regime, strong_ceiling
+from weak2strong.experiment import Regime, regime_from_params, strong_ceiling
 from weak2strong.models.registry import resolve_model
 from weak2strong.training.loop import TrainConfig
+from weak2strong.training.options import LoraOptions, LpFtOptions
 
 from synthetic import toy_splits
 
@@ -72,7 +73,7 @@ def test_finetuning_is_deterministic_for_a_seed(test_resources, minilm):
 def test_lora_and_lp_ft_learn_a_separable_task(test_resources, minilm, regime_name):
     spec = resolve_model("minilm_l2", {"backbone": "minilm-l6", "layer": 2})
     options = {"lora": dict(lr=2e-3, lora_r=4, lora_alpha=8), "lp_ft": dict(lr=1e-4, lp_epochs=2, lp_lr=5e-3)}[regime_name]
-    regime = Regime(regime_name, TrainConfig(batch_size=16, epochs=4, **options), max_length=16)
+    regime = regime_from_params({"name": regime_name, "batch_size": 16, "epochs": 4, **options, "max_length": 16})
     preds, _ = strong_ceiling(regime, spec, toy_splits(), seed=0, dataset="toy", resources_dir=str(test_resources))
     test = preds[preds["split"] == "test"]
     assert (test["hard_label"] == test["gt_label"]).mean() >= 0.9
@@ -95,7 +96,8 @@ def test_lp_ft_second_phase_trains_the_head_at_lr_past_the_losses_warm_up(test_r
 
     monkeypatch.setattr(finetune, "train", recording_train)
     spec = resolve_model("minilm_l1", {"backbone": "minilm-l6", "layer": 1})
-    regime = Regime("lp_ft", TrainConfig(lr=1e-4, head_lr=0.01, batch_size=16, epochs=1, lp_epochs=1, lp_lr=5e-3), max_length=16)
+    regime = Regime("lp_ft", TrainConfig(lr=1e-4, head_lr=0.01, batch_size=16, epochs=1), max_length=16,
+                    options=LpFtOptions(lp_epochs=1, lp_lr=5e-3))
     splits = toy_splits()
     labels = splits[splits["split"].isin(["train_b", "test"])].assign(soft_label=lambda t: 0.2 + 0.6 * t["label"], weak_model="w")
     student(regime, spec, splits, labels, "logconf", {"alpha_max": 0.5, "warmup_frac": 0.2}, seed=0, dataset="toy",
@@ -118,7 +120,7 @@ def test_lora_trains_adapters_and_head_only(test_resources, minilm):
 
     spec = resolve_model("minilm_l1", {"backbone": "minilm-l6", "layer": 1})
     model, _ = build_classifier(spec, str(test_resources), "cpu")
-    model = apply_lora(model, TrainConfig(lr=1e-3, lora_r=4))
+    model = apply_lora(model, LoraOptions(lora_r=4))
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     assert trainable and all("lora_" in n or n.startswith("head.") for n in trainable)
     assert any(n.startswith("head.") for n in trainable)
@@ -289,3 +291,26 @@ def test_head_lr_auto_is_each_architectures_measured_rate_unless_the_model_sets_
     own = resolve_model("d", {"backbone": "smollm2-135m", "head_lr": 3e-3})
     assert own.own_head_lr == 3e-3 and model_from_params(own.to_dict()).own_head_lr == 3e-3
     assert "head_lr" not in resolve_model("m", {"backbone": "minilm-l6"}).to_dict()  # no new param for models without one
+
+
+def test_a_regimes_own_options_go_to_its_options_class_and_the_loop_gets_the_rest():
+    """One vocabulary: `regimes.lora.lora_r` (flat in the config) is LoRA's option, not the loop's;
+    a regime without options of its own passes every key to TrainConfig, which refuses a stray one."""
+    lora = regime_from_params({"name": "lora", "lr": 1e-4, "lora_r": 4, "lora_target_modules": ["q"], "max_length": 32})
+    assert lora.options == LoraOptions(lora_r=4, lora_alpha=16, lora_target_modules=["q"]) and lora.train.lr == 1e-4
+    assert lora.options.scaling == 4.0 and lora.max_length == 32
+    lp_ft = regime_from_params({"name": "lp_ft", "lr": 1e-5, "lp_lr": 0.01})
+    assert lp_ft.options == LpFtOptions(lp_epochs=1.0, lp_lr=0.01) and lp_ft.train.lr == 1e-5
+    assert regime_from_params({"name": "finetune", "lr": 1e-5}).options is None
+    with pytest.raises(TypeError, match="lora_r"):
+        regime_from_params({"name": "finetune", "lr": 1e-5, "lora_r": 4})
+
+
+def test_a_regime_given_another_regimes_option_is_refused_before_any_job():
+    from weak2strong.errors import ConfigError
+    from weak2strong.plan import build_plan
+
+    config = __import__("yaml").safe_load(open("config/config.yaml"))
+    config["regimes"]["finetune"] = {**config["regimes"]["finetune"], "lp_epochs": 2}
+    with pytest.raises(ConfigError, match=r"regimes.finetune: \['lp_epochs'\] are options of regime lp_ft"):
+        build_plan(config)

@@ -52,7 +52,7 @@ class ChessPlan(FamilyPlan):
     weak: list[str]
     strong: list[str]
     regime: str  # "finetune" | "lora"
-    train: dict  # LMTrainConfig fields (lr None: each model's own finetune_lr)
+    train: dict  # LMTrainConfig and LoraOptions fields (lr None: each model's own finetune_lr)
     max_new_tokens: int
     generate_batch_size: int
     zero_shot: bool
@@ -190,7 +190,8 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
     plan = ChessPlan(
         source=source, seeds=seeds, path=block.get("path"), max_puzzles=max_puzzles, split_sizes=sizes, weak=list(block["weak"]),
         strong=list(block["strong"]), regime=regime,
-        train={"lr": None, "batch_size": 16, "epochs": 2.0} | dict(block.get("train") or {}),
+        # LoRA on every linear layer of a decoder at rank 16 (LoraOptions' fields; the chess default)
+        train={"lr": None, "batch_size": 16, "epochs": 2.0, "lora_r": 16, "lora_alpha": 32} | dict(block.get("train") or {}),
         max_new_tokens=int(block.get("max_new_tokens", 8)), generate_batch_size=int(block.get("generate_batch_size", 32)),
         zero_shot=bool(block.get("zero_shot", True)), cutoffs=cutoffs, hard_floor=floor, pairs=pairs,
     )
@@ -352,16 +353,18 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
 
     from .models.decoder import load_causal_lm, load_decoder_tokenizer
     from .training.generative import LMTrainConfig, apply_lora, greedy_completions, train_lm
+    from .training.options import LoraOptions, split_options
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    cfg = LMTrainConfig(**{**train_cfg, "lr": train_cfg.get("lr") or spec.finetune_lr})  # lr null: the model's own
+    loop, adapters = split_options({**train_cfg, "lr": train_cfg.get("lr") or spec.finetune_lr}, LoraOptions)  # lr null: the model's own
+    cfg = LMTrainConfig(**loop)
     torch.manual_seed(seed)  # the same LoRA initialisation for every job of this seed
     tokenizer = load_decoder_tokenizer(spec, resources_dir)
     model = load_causal_lm(spec, resources_dir, device)
     info: dict = {"steps": 0}
     if train is not None:
         if regime == "lora":
-            model = apply_lora(model, cfg)
+            model = apply_lora(model, adapters)
         info = train_lm(model, tokenizer, train["prompt"].tolist(), targets, cfg, seed, desc=f"{regime} {spec.name}")
     scored = {}
     for name, frame in predict.items():

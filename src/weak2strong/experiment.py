@@ -146,9 +146,14 @@ def student(
 
 
 def regime_from_params(params: dict) -> Regime:
-    """The regime as the workflow passes it: ``{"name": ..., <train options>, "max_length": ..., "truncation": ...}``."""
+    """The regime as the workflow passes it: ``{"name": ..., <train options>, "max_length": ..., "truncation": ...}``;
+    the regime's own options (``lora_r``, ``lp_lr``, ...) go to its options class, the rest to ``TrainConfig``."""
+    from .regimes import options_class
+    from .training.options import split_options
+
     opts = dict(params)
     name = opts.pop("name")
     max_length = int(opts.pop("max_length", 128))
     truncation = opts.pop("truncation", "right")
-    return Regime(name, TrainConfig(**opts), max_length, truncation)
+    train, own = split_options(opts, options_class(name))
+    return Regime(name, TrainConfig(**train), max_length, truncation, own)

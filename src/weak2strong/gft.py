@@ -21,6 +21,7 @@ from .errors import ConfigError
 from .models.adapters import save_adapter
 from .models.registry import ModelSpec
 from .training.generative import LMTrainConfig, apply_lora, train_lm
+from .training.options import LoraOptions
 
 log = logging.getLogger(__name__)
 
@@ -52,20 +53,20 @@ def train_gft(model, tokenizer, texts: list[str], options: dict, seed: int, desc
     """LoRA adapters on ``model`` (a causal LM) trained on ``texts``; returns the adapters
     ``{module: (A, B)}``, their scaling and the training log."""
     cfg = LMTrainConfig(lr=float(options["lr"]), batch_size=int(options["batch_size"]), epochs=float(options["epochs"]),
-                        max_length=int(options["max_length"]), lora_r=int(options["lora_r"]), lora_alpha=int(options["lora_alpha"]),
-                        bf16=torch.cuda.is_available())
+                        max_length=int(options["max_length"]), bf16=torch.cuda.is_available())
+    adapters = LoraOptions(lora_r=int(options["lora_r"]), lora_alpha=int(options["lora_alpha"]))
     texts, n_cut = cut_to_length(tokenizer, texts, cfg.max_length - 2)  # room for the end-of-sequence token (encode_pairs)
     if n_cut:
         log.info("%d of %d texts were longer than %d tokens and keep their start", n_cut, len(texts), cfg.max_length - 2)
     torch.manual_seed(seed)
-    peft_model = apply_lora(model, cfg)
+    peft_model = apply_lora(model, adapters)
     stats = train_lm(peft_model, tokenizer, [""] * len(texts), texts, cfg, seed, desc=desc)
     lora = {}
     for name, module in peft_model.named_modules():
         if hasattr(module, "lora_A") and "default" in getattr(module, "lora_A", {}):
             plain = name.removeprefix("base_model.model.")
             lora[plain] = (module.lora_A["default"].weight, module.lora_B["default"].weight)
-    return lora, cfg.lora_alpha / cfg.lora_r, stats
+    return lora, adapters.scaling, stats
 
 
 def run_gft(spec: ModelSpec, unlabelled: pd.DataFrame, out_path: str, resources_dir: str, seed: int, dataset: str) -> dict:

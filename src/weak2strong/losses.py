@@ -94,6 +94,14 @@ class LogConf:
     alpha_max: float = 0.5
     warmup_frac: float = 0.2
 
+    @staticmethod
+    def resolve(options: dict, largest_strong: bool) -> dict:
+        """``alpha_max: auto`` is the paper's 0.75 for the largest strong model of the experiment and
+        0.5 for the others (the plan says which ``largest_strong`` is)."""
+        if options.get("alpha_max") == "auto":
+            return {**options, "alpha_max": 0.75 if largest_strong else 0.5}
+        return options
+
     def alpha(self, step_frac: float) -> float:
         return linear_ramp(step_frac, self.alpha_max, self.warmup_frac)
 

@@ -8,7 +8,9 @@ here, before any job runs, with the key and the fix in the message.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
+from pathlib import Path
 
 from .data.registry import DatasetSpec, resolve_dataset
 from .errors import ConfigError
@@ -17,12 +19,31 @@ from .figures import FIGURES
 from .losses import LOSSES
 from .models.registry import ModelSpec, resolve_model
 from .names import checked_name, path_of
-from .regimes import REGIMES
+from .regimes import REGIMES, options_class
+from .training.options import LoraOptions, field_names
 
 # Hardware options that are training options (the others, gpus and device_map, say where it runs).
 TRAIN_HARDWARE_KEYS = ("bf16", "grad_checkpointing", "grad_accum", "micro_batch_size")
 # LoRA options a model may set for itself (rank and targets differ by model family and size).
-MODEL_LORA_KEYS = ("lora_r", "lora_alpha", "lora_target_modules")
+MODEL_LORA_KEYS = tuple(sorted(field_names(LoraOptions)))
+
+
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+@lru_cache(maxsize=None)
+def _schema() -> dict:
+    import yaml
+
+    return yaml.safe_load(SCHEMA.read_text())
+
+
+def schema_defaults(section: str) -> dict:
+    """The defaults the config schema gives the options of block ``section``: defaults live in the
+    schema alone, and a plan built from a config Snakemake has not validated (a test, a script) gets
+    the same ones."""
+    properties = _schema()["properties"][section]["properties"]
+    return {key: spec["default"] for key, spec in properties.items() if "default" in spec}
 
 
 @dataclass(frozen=True)
@@ -118,7 +139,7 @@ class Plan:
 
     @property
     def features_options(self) -> dict:
-        return {"max_length": 128, "batch_size": 64} | dict(self.config.get("features") or {})
+        return schema_defaults("features") | dict(self.config.get("features") or {})
 
     def read_length(self, name: str) -> int:
         """Tokens model ``name`` reads: its own ``max_length``, else the run's (``features.max_length``)."""
@@ -242,20 +263,20 @@ class Plan:
 
     def metrics_options(self) -> dict:
         """The interval level and the floors of the degenerate-supervision diagnostics."""
-        defaults = {"ci_level": 0.95, "min_weak_confidence": 0.05, "min_kept_fraction": 0.05}
-        return defaults | dict(self.config.get("metrics") or {})
+        return schema_defaults("metrics") | dict(self.config.get("metrics") or {})
 
     def processes(self, name: str) -> int:
         """Processes (one per GPU) that train model ``name`` in one job: its hardware's ``gpus``."""
         return 1 if self.on_features else int(self.hardware(name).get("gpus", 1))
 
     def loss_options(self, loss: str, strong: str | None = None) -> dict:
-        """A loss's options; ``alpha_max: auto`` (logconf) becomes the paper's 0.75 for the largest
-        strong model of the experiment and 0.5 for the others."""
+        """A loss's options, resolved by its class where it defines ``resolve`` (logconf's ``alpha_max:
+        auto`` depends on whether ``strong`` is the experiment's largest strong model)."""
         options = dict((self.config.get("losses") or {}).get(loss) or {})
-        if options.get("alpha_max") == "auto":
+        resolve = getattr(LOSSES.get(loss), "resolve", None)
+        if resolve is not None:
             largest = max(self.strong, key=lambda s: self.models[s].size)
-            options["alpha_max"] = 0.75 if strong == largest else 0.5
+            options = resolve(options, largest_strong=strong == largest)
         return options
 
 
@@ -344,7 +365,12 @@ def build_plan(config: dict) -> Plan:
         sizes = [models[n].size for n in names]
         if sizes != sorted(sizes) or len(set(sizes)) < len(sizes):
             raise ConfigError(f"{where}: bootstrap.chains.{chain} must go from smaller to larger models (sizes: {sizes}).")
+    owners = {key: other for other in REGIMES if options_class(other) for key in field_names(options_class(other))}
     for name, options in config["regimes"].items():
+        stray = sorted(k for k in options or {} if k in owners and owners[k] != name)
+        if stray:
+            raise ConfigError(f"{where}: regimes.{name}: {stray} are options of regime {owners[stray[0]]}, which {name} does not "
+                              f"read; remove them (or set experiment.regime: {owners[stray[0]]}).")
         if REGIMES[name].on_features and (options or {}).get("head_lr") is not None:
             raise ConfigError(f"{where}: regimes.{name}.head_lr: a probe on cached features is all head; set its rate with lr.")
         if name == "lp_ft" and isinstance((options or {}).get("head_lr"), (int, float)):

@@ -20,6 +20,7 @@ class RegimeKind:
     # runs every seed of a cell, on CPUs. False: trains the model itself: one job per seed, on a GPU.
     on_features: bool
     description: str = ""
+    options: str | None = None  # "module:class" of its own options (training/options.py), beside the loop's TrainConfig
 
 
 REGIMES: dict[str, RegimeKind] = {
@@ -30,14 +31,23 @@ REGIMES: dict[str, RegimeKind] = {
         RegimeKind("finetune", "weak2strong.training.finetune:finetune_and_predict", False,
                    "every weight (the paper's main setting)"),
         RegimeKind("lora", "weak2strong.training.finetune:finetune_and_predict", False,
-                   "LoRA adapters on the attention projections, and the head"),
+                   "LoRA adapters on the attention projections, and the head", options="weak2strong.training.options:LoraOptions"),
         RegimeKind("lp_ft", "weak2strong.training.finetune:finetune_and_predict", False,
-                   "the head on the frozen backbone first, then every weight"),
+                   "the head on the frozen backbone first, then every weight", options="weak2strong.training.options:LpFtOptions"),
     ]
 }
 
 
+def _declared(declaration: str):
+    module, _, name = declaration.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def backend(name: str):
     """The back-end function of regime ``name``."""
-    module, _, function = REGIMES[name].backend.partition(":")
-    return getattr(importlib.import_module(module), function)
+    return _declared(REGIMES[name].backend)
+
+
+def options_class(name: str):
+    """The class of regime ``name``'s own options (None: it has none beyond the loop's)."""
+    return _declared(REGIMES[name].options) if REGIMES[name].options else None

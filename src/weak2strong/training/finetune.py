@@ -19,6 +19,7 @@ from ..models.registry import ModelSpec
 from ..models.tokens import pad_batch, tokenize
 from .distributed import current
 from .loop import TrainConfig, TrainResult, predict_p1, train
+from .options import LoraOptions, LpFtOptions, lora_model
 from .run import TrainingRun
 
 # LoRA target modules by model family (attention query/value projections), overridable per regime.
@@ -33,16 +34,13 @@ LORA_TARGETS = {
 }
 
 
-def apply_lora(model: Classifier, cfg: TrainConfig) -> Classifier:
-    """Wrap the backbone with LoRA adapters (peft); the head stays fully trainable."""
-    from peft import LoraConfig, get_peft_model
-
+def apply_lora(model: Classifier, options: LoraOptions) -> Classifier:
+    """Wrap the backbone with LoRA adapters (peft) on the attention projections of its family (or the
+    options' own targets); the head stays fully trainable."""
     family = model.backbone.config.model_type
-    targets = cfg.lora_target_modules or LORA_TARGETS.get(family)
-    if not targets:
+    if not (options.lora_target_modules or LORA_TARGETS.get(family)):
         raise ValueError(f"no LoRA target modules known for model type '{family}'; set lora_target_modules in the regime.")
-    lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0.0, target_modules=targets, bias="none")
-    model.backbone = get_peft_model(model.backbone, lora)
+    model.backbone = lora_model(model.backbone, options, LORA_TARGETS.get(family))
     return model
 
 
@@ -140,12 +138,13 @@ def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[d
         return predict_p1(m, batches[name], sizes[name], batch_size=64, bf16=cfg.bf16)
 
     if mode == "lora":
-        model = apply_lora(model, cfg).to(device)
+        model = apply_lora(model, run.regime.options or LoraOptions()).to(device)
     elif mode == "lp_ft":
         for p in model.backbone.parameters():
             p.requires_grad_(False)
         # The probe phase keeps the run's batch and GPU settings; no dynamics or early stopping there.
-        lp_cfg = replace(cfg, lr=cfg.lp_lr, head_lr=None, epochs=cfg.lp_epochs, schedule="constant", warmup_steps=0, eval_points=0,
+        lp = run.regime.options or LpFtOptions()
+        lp_cfg = replace(cfg, lr=lp.lp_lr, head_lr=None, epochs=lp.lp_epochs, schedule="constant", warmup_steps=0, eval_points=0,
                          early_stopping="none")
         train(model, train_batches, y, loss_fn, lp_cfg, seed, desc=f"linear probe {spec.name}")
         for p in model.backbone.parameters():

@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 
 from ..models.precision import autocast
 from .loop import TrainConfig, lr_factor
+from .options import LoraOptions, lora_model
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,6 @@ class LMTrainConfig:
     weight_decay: float = 0.0
     warmup_frac: float = 0.1  # linear warm-up, then cosine decay to 0
     max_length: int = 192  # prompt + target tokens; a longer prompt is cut from the left (the target is kept)
-    lora_r: int = 16
-    lora_alpha: int = 32
     bf16: bool = False  # autocast on CUDA (or a CPU with native bf16 units)
 
 
@@ -88,14 +87,10 @@ def target_loss(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, la
     return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1), ignore_index=IGNORE)
 
 
-def apply_lora(model, cfg: LMTrainConfig):
+def apply_lora(model, options: LoraOptions):
     """LoRA adapters on every linear projection of the blocks (peft's "all-linear": attention and
-    MLP, never the LM head)."""
-    from peft import LoraConfig, get_peft_model
-
-    lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0.0, target_modules="all-linear", bias="none",
-                      task_type="CAUSAL_LM")
-    return get_peft_model(model, lora)
+    MLP, never the LM head), unless the options name their own targets."""
+    return lora_model(model, options, "all-linear", task_type="CAUSAL_LM")
 
 
 def train_lm(model, tokenizer, prompts: list[str], targets: list[str], cfg: LMTrainConfig, seed: int, desc: str = "train") -> dict:

@@ -40,12 +40,7 @@ class TrainConfig:
     grad_accum: int = 1  # split each batch into this many micro-batches (same effective batch)
     micro_batch_size: int | None = None  # or: micro-batches of at most this many examples per process
     grad_checkpointing: bool = False  # recompute activations in backward (fine-tuning only)
-    # Regime-specific options (read by training/finetune.py):
-    lora_r: int = 8
-    lora_alpha: int = 16
-    lora_target_modules: list | None = None  # None: chosen by model family
-    lp_epochs: float = 1.0  # LP-FT: epochs of head-only training before full fine-tuning
-    lp_lr: float = 1e-3
+    # A regime's own options (LoRA's rank, LP-FT's probe phase) are its options class: training/options.py
     # Early stopping of students: "none", "weak_labels" (agreement with the weak labels on a held-out
     # slice of train_b: honest) or "ground_truth" (accuracy on that slice: an oracle, marked as such).
     early_stopping: str = "none"

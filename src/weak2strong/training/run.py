@@ -28,6 +28,7 @@ class Regime:
     train: TrainConfig
     max_length: int = 128
     truncation: str = "right"  # the side a text longer than max_length is cut from (the dataset's; models/tokens.py)
+    options: object | None = None  # the regime's own options (regimes.options_class: LoraOptions, LpFtOptions)
 
 
 @dataclass

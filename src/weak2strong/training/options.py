@@ -1,0 +1,51 @@
+"""Each regime's own options: what a regime adds to the shared loop options (``loop.TrainConfig``).
+
+One vocabulary for every path that trains adapters or probes first: the classifier's regimes
+(``lora``, ``lp_ft``: training/finetune.py), chess and GFT (training/generative.py) read LoRA through
+``LoraOptions`` and wrap models with ``lora_model``. The config keeps its flat keys (``regimes.lora.lora_r``,
+a model's own ``lora_r``); ``regimes.RegimeKind.options`` names the class that takes them. This module
+imports no torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class LoraOptions:
+    lora_r: int = 8
+    lora_alpha: int = 16
+    lora_target_modules: list | None = None  # None: the caller's default (by model family, or every linear layer)
+
+    @property
+    def scaling(self) -> float:
+        return self.lora_alpha / self.lora_r
+
+
+@dataclass(frozen=True)
+class LpFtOptions:
+    lp_epochs: float = 1.0  # epochs of head-only training before full fine-tuning
+    lp_lr: float = 1e-3
+
+
+def field_names(cls) -> set[str]:
+    return {f.name for f in fields(cls)}
+
+
+def split_options(options: dict, cls) -> tuple[dict, object | None]:
+    """``options`` without the fields of ``cls``, and ``cls`` built from them (None without a class)."""
+    if cls is None:
+        return dict(options), None
+    own = field_names(cls)
+    return {k: v for k, v in options.items() if k not in own}, cls(**{k: v for k, v in options.items() if k in own})
+
+
+def lora_model(module, options: LoraOptions, default_targets, **config):
+    """``module`` wrapped with LoRA adapters (peft) on ``options.lora_target_modules``, else on
+    ``default_targets``; ``config``: further ``LoraConfig`` fields (e.g. ``task_type``)."""
+    from peft import LoraConfig, get_peft_model
+
+    lora = LoraConfig(r=options.lora_r, lora_alpha=options.lora_alpha, lora_dropout=0.0, bias="none",
+                      target_modules=options.lora_target_modules or default_targets, **config)
+    return get_peft_model(module, lora)
