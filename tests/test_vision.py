@@ -345,3 +345,46 @@ def test_a_hub_image_checkpoint_whose_weights_do_not_load_is_an_error(tmp_path):
     save_file({f"module.{k}": v for k, v in weights.items()}, folder / "model.safetensors", metadata={"format": "pt"})
     with pytest.raises(ModelNotFoundError, match=r"vision backbone dino.*weights are not in the checkpoint and would be random"):
         extract(backbone, stripes(2, side=16)[0], None, 0)
+
+
+def _digits_archive(path, rows: list[str]):
+    """scikit-learn's source archive as published: the digits are a gzipped CSV inside the sdist."""
+    import gzip
+    import io
+    import tarfile
+
+    data = gzip.compress("\n".join(rows).encode() + b"\n")
+    with tarfile.open(path, "w:gz") as tar:
+        for name, payload in (("scikit_learn-1.7.2/setup.py", b""), ("scikit_learn-1.7.2/sklearn/datasets/data/digits.csv.gz", data)):
+            info = tarfile.TarInfo(name)
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    return path
+
+
+def test_digits_are_read_from_the_archive_as_grey_rgb_images_with_their_labels(tmp_path):
+    from weak2strong.families.vision.images import read_images
+
+    one = ",".join(["16"] + ["0"] * 63 + ["7"])  # the top-left pixel full, digit 7
+    two = ",".join(["0"] * 63 + ["8"] + ["3"])  # the bottom-right pixel at 8 of 16, digit 3
+    archive = _digits_archive(tmp_path / "scikit_learn-1.7.2.tar.gz", [one, two, one])
+    pixels, labels, classes, ids = read_images({"source": "sklearn_digits"}, str(archive))
+    assert pixels.shape == (2, 8, 8, 3) and classes == [str(d) for d in range(10)]  # the repeated image is kept once
+    assert list(labels) == [7, 3] and pixels[0, 0, 0].tolist() == [255, 255, 255] and pixels[1, 7, 7, 0] == 128
+    assert (pixels[0].sum() == 3 * 255) and len(set(ids)) == 2
+    assert read_images({"source": "sklearn_digits", "image_size": 16}, str(archive))[0].shape == (2, 16, 16, 3)
+    bad = _digits_archive(tmp_path / "bad.tar.gz", [",".join(["0"] * 10)])
+    with pytest.raises(DatasetError, match="line 1 has 10 fields"):
+        read_images({"source": "sklearn_digits"}, str(bad))
+
+
+@pytest.mark.slow
+def test_the_published_sklearn_archive_holds_the_1797_digits(tmp_path):
+    """The real file from the package index, checked against its pinned sha256."""
+    from weak2strong.families.vision.images import SKLEARN_FILE, fetch_sklearn_archive, read_images
+
+    archive = tmp_path / SKLEARN_FILE
+    fetch_sklearn_archive(archive)
+    pixels, labels, classes, _ = read_images({"source": "sklearn_digits", "image_size": 16}, str(archive))
+    counts = np.bincount(labels, minlength=10)
+    assert 1780 <= len(pixels) <= 1797 and pixels.shape[1:] == (16, 16, 3) and counts.min() >= 170

@@ -10,7 +10,10 @@ Sources:
 - ``parquet``: a file with an image column (PNG/JPEG bytes, or a ``{"bytes": ...}`` struct as the hub
   writes them) and a label column;
 - ``hub``: a hub dataset by id (``cifar10``, ``imagenet-1k`` for users who have it) through
-  ``datasets.load_dataset``, its image and label columns named in the config.
+  ``datasets.load_dataset``, its image and label columns named in the config;
+- ``sklearn_digits``: the 1,797 handwritten digits (8×8, 17 grey levels; the test set of the UCI
+  optical-digits data, Alpaydin and Kaynak 1998) that scikit-learn ships in its source archive,
+  downloaded pinned by sha256 and read as data (scikit-learn is never installed): the offline source.
 
 An example's id is the first 16 hex digits of sha1 of its decoded pixels, so duplicate images (the
 same picture twice) share an id and are kept once; a picture under two different labels is dropped
@@ -168,12 +171,55 @@ def read_image_table(rows, image_field: str, label_field: str, where: str, size:
     return images, [classes.index(str(v)) for v in raw], classes
 
 
+# The offline image source: scikit-learn's source archive (BSD-3-Clause) on the package index.
+SKLEARN_VERSION = "1.7.2"
+SKLEARN_FILE = f"scikit_learn-{SKLEARN_VERSION}.tar.gz"
+SKLEARN_SHA256 = "20e9e49ecd130598f1ca38a1d85090e1a600147b9c02fa6f15d69cb53d968fda"
+DIGITS_MEMBER = "sklearn/datasets/data/digits.csv.gz"
+
+
+def fetch_sklearn_archive(dest: Path) -> None:
+    from ...assets import fetch_index_file
+
+    fetch_index_file("scikit-learn", SKLEARN_FILE, SKLEARN_SHA256, dest)
+
+
+def read_sklearn_digits(archive: Path, size: int | None = None) -> tuple[list[np.ndarray], list[int], list[str]]:
+    """The digits of scikit-learn's source archive, read from it by streaming: each CSV row is 64
+    grey levels (0–16, row by row) and the digit. Grey levels become 0–255 in three equal channels;
+    ``size`` resizes (bilinear)."""
+    import gzip
+    import tarfile
+
+    with tarfile.open(archive, "r:gz") as tar:
+        member = next((m for m in tar if m.isfile() and m.name.endswith("/" + DIGITS_MEMBER)), None)
+        if member is None:
+            raise DatasetError(f"{archive}: no {DIGITS_MEMBER} inside; is it {SKLEARN_FILE}?")
+        rows = gzip.decompress(tar.extractfile(member).read()).decode().split()
+    images, labels = [], []
+    for k, row in enumerate(rows):
+        values = row.split(",")
+        if len(values) != 65:
+            raise DatasetError(f"{archive}: {DIGITS_MEMBER} line {k + 1} has {len(values)} fields, not 64 pixels and a label.")
+        grey = (np.asarray(values[:64], dtype=np.float32).reshape(8, 8) * (255 / 16)).round().astype(np.uint8)
+        image = np.repeat(grey[:, :, None], 3, axis=2)
+        if size is not None and size != 8:
+            from PIL import Image
+
+            image = np.asarray(Image.fromarray(image).resize((size, size), Image.BILINEAR), dtype=np.uint8)
+        images.append(image)
+        labels.append(int(values[64]))
+    return images, labels, [str(d) for d in range(10)]
+
+
 def read_images(options: dict, source_file: str | None) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """The pool of ``vision.dataset``: (images uint8 [n, h, w, 3], labels, class names, ids), duplicates
     (same pixels) kept once. ``source_file``: the task JSON, folder or Parquet file it reads."""
     source, size = options["source"], options.get("image_size")
     if source == "bigbench_cifar10":
         images, labels, classes = read_bigbench_cifar10(Path(source_file))
+    elif source == "sklearn_digits":
+        images, labels, classes = read_sklearn_digits(Path(source_file), size)
     elif source == "imagefolder":
         images, labels, classes = read_image_folder(Path(source_file), size)
     elif source == "parquet":
@@ -190,7 +236,8 @@ def read_images(options: dict, source_file: str | None) -> tuple[np.ndarray, np.
         images, labels, classes = read_image_table(split, options.get("image_field", "image"), options.get("label_field", "label"),
                                                    f"hub dataset {options['id']}", size, names)
     else:
-        raise DatasetError(f"vision.dataset.source: unknown source '{source}' (bigbench_cifar10, imagefolder, parquet, hub).")
+        raise DatasetError(f"vision.dataset.source: unknown source '{source}' (sklearn_digits, bigbench_cifar10, imagefolder, "
+                           "parquet, hub).")
     shapes = {im.shape for im in images}
     if len(shapes) > 1:
         raise DatasetError(f"{source_file}: images of several sizes {sorted(shapes)[:4]}; set vision.dataset.image_size to resize them.")

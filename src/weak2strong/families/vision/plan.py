@@ -44,9 +44,13 @@ class VisionPlan(FamilyPlan):
     # ---- the files ----
 
     def source(self, resources_dir: str) -> list[str]:
-        """What the image pool is read from: the BIG-bench CIFAR-10 task, a local folder or file, or
-        nothing (a hub dataset loads by id)."""
+        """What the image pool is read from: scikit-learn's source archive (the digits), the BIG-bench
+        CIFAR-10 task, a local folder or file, or nothing (a hub dataset loads by id)."""
         source = self.dataset["source"]
+        if source == "sklearn_digits":
+            from .images import SKLEARN_FILE
+
+            return [f"{resources_dir}/downloads/{SKLEARN_FILE}"]
         if source == "bigbench_cifar10":
             return [f"{resources_dir}/bigbench/cifar10_classification/base64/task.json"]
         return [self.dataset["path"]] if source in ("imagefolder", "parquet") else []

@@ -2,10 +2,23 @@
 # backbones that learn without labels) → per seed a split → frozen features per backbone (and
 # augmented views for the students) → weak probes' k-way labels, ceilings, students per (weak,
 # strong, loss) → vision.csv and vision.png. Only with a `vision` block; its paths come from plan.py.
+from weak2strong.families.vision.images import SKLEARN_FILE, SKLEARN_SHA256, fetch_sklearn_archive
+
 VISION = PLAN.families.get("vision")
 
 
 if VISION:
+
+    rule vision_fetch_digits:
+        output:
+            f"{RES}/downloads/{SKLEARN_FILE}",
+        log:
+            "logs/vision/fetch_digits.log",
+        localrule: True
+        params:
+            sha256=SKLEARN_SHA256,
+        run:
+            run_logged(log[0], fetch_sklearn_archive, Path(output[0]))
 
     rule vision_images:
         input:
