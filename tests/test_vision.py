@@ -388,3 +388,19 @@ def test_the_published_sklearn_archive_holds_the_1797_digits(tmp_path):
     pixels, labels, classes, _ = read_images({"source": "sklearn_digits", "image_size": 16}, str(archive))
     counts = np.bincount(labels, minlength=10)
     assert 1780 <= len(pixels) <= 1797 and pixels.shape[1:] == (16, 16, 3) and counts.min() >= 170
+
+
+def test_views_without_flip_are_only_shifted_by_at_most_the_padding():
+    """Digits: a mirrored 3 is not a 3. With flip false every view is a crop of the padded image at an
+    offset of at most ``pad`` pixels each way, never mirrored."""
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 255, size=(6, 16, 16, 3), dtype=np.uint8)
+    out = views(images, 4, seed=0, pad=2, flip=False)
+    padded = np.pad(images, ((0, 0), (2, 2), (2, 2), (0, 0)), mode="reflect")
+    for v in range(4):
+        for i in range(6):
+            shifts = [(dy, dx) for dy in range(5) for dx in range(5) if (padded[i, dy:dy + 16, dx:dx + 16] == out[v, i]).all()]
+            assert shifts, (v, i)
+    flipped = views(images, 8, seed=0, pad=0, flip=True)
+    assert any((flipped[v, i] == images[i, :, ::-1]).all() and not (flipped[v, i] == images[i]).all()
+               for v in range(8) for i in range(6))  # the default still mirrors half the views

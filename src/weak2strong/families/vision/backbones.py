@@ -69,16 +69,18 @@ def as_float(images: np.ndarray) -> torch.Tensor:
     return torch.as_tensor(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 255.0
 
 
-def views(images: np.ndarray, n_views: int, seed: int) -> np.ndarray:
-    """``n_views`` augmented copies of every image ([n_views, n, h, w, 3]): reflection-pad 4 pixels,
-    crop back to size at a random offset, flip horizontally with probability 1/2. View ``v`` of the
-    image at position ``i`` is drawn from (seed, v) and i alone: the same with more images after it."""
+def views(images: np.ndarray, n_views: int, seed: int, pad: int = 4, flip: bool = True) -> np.ndarray:
+    """``n_views`` augmented copies of every image ([n_views, n, h, w, 3]): reflection-pad ``pad``
+    pixels, crop back to size at a random offset, flip horizontally with probability 1/2 (``flip``;
+    not for images a mirror changes the class of, such as digits). View ``v`` of the image at position
+    ``i`` is drawn from (seed, v) and i alone: the same with more images after it."""
     n, h, w, _ = images.shape
-    padded = np.pad(images, ((0, 0), (4, 4), (4, 4), (0, 0)), mode="reflect")
+    padded = np.pad(images, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="reflect")
     out = np.empty((n_views, *images.shape), dtype=np.uint8)
     for v in range(n_views):
         u = np.random.default_rng([seed, v]).random((n, 3))  # row i: image i's offsets and flip
-        dy, dx, flip = (u[:, 0] * 9).astype(int), (u[:, 1] * 9).astype(int), u[:, 2] < 0.5
+        dy, dx = (u[:, 0] * (2 * pad + 1)).astype(int), (u[:, 1] * (2 * pad + 1)).astype(int)
+        flip = (u[:, 2] < 0.5) & flip
         for i in range(n):
             crop = padded[i, dy[i]:dy[i] + h, dx[i]:dx[i] + w]
             out[v, i] = crop[:, ::-1] if flip[i] else crop

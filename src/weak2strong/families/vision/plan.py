@@ -7,13 +7,14 @@ is in ``steps.py``; its rules in ``rules.smk``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ...errors import ConfigError
 from ...names import checked_name
 from .. import FamilyPlan
 
 TABLE = "results/metrics/vision"  # .csv for readers, .parquet for the figure
+AUGMENT_DEFAULTS = {"pad": 4, "flip": True}  # CIFAR's usual crop and flip
 PROBE_DEFAULTS = {"lr": 0.001, "batch_size": 64, "epochs": 20, "weight_decay": 0.0, "schedule": "cosine", "eval_points": 0}
 
 
@@ -29,6 +30,7 @@ class VisionPlan(FamilyPlan):
     n_views: int
     probe: dict  # TrainConfig fields
     seeds: list[int]
+    augment: dict = field(default_factory=lambda: dict(AUGMENT_DEFAULTS))  # the views' crop padding and flip
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -125,7 +127,8 @@ def vision_plan(config: dict, plan) -> VisionPlan | None:
     out = VisionPlan(dataset=dict(block["dataset"]), unlabelled=int(block.get("unlabelled", 0)), split_sizes=dict(block["split_sizes"]),
                      backbones=backbones, weak=list(block["weak"]), strong=list(block["strong"]),
                      losses=list(block.get("losses", ["xent"])), n_views=int(block.get("n_views", 0)),
-                     probe=PROBE_DEFAULTS | dict(block.get("probe") or {}), seeds=list(plan.seeds))
+                     probe=PROBE_DEFAULTS | dict(block.get("probe") or {}), seeds=list(plan.seeds),
+                     augment=AUGMENT_DEFAULTS | dict(block.get("augment") or {}))
     if not out.pairs:
         raise ConfigError(f"{where}: no (weak, strong) pair of different backbones; check vision.weak and vision.strong.")
     learns = [b for b, o in backbones.items() if o["kind"] == "kmeans_patches"]

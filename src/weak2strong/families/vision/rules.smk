@@ -87,6 +87,7 @@ if VISION:
         params:
             backbone=lambda wc: VISION.backbones[wc.vbackbone],
             data_seed=PLAN.data_seed,
+            augment=VISION.augment,
             code=script_code("vision_views", family="vision"),
         script:
             "scripts/vision_views.py"

@@ -20,7 +20,8 @@ keep = [k for k, i in enumerate(ids) if role[i] == "pool"]
 state = load_file(snakemake.input.state)
 fitted = KMeansPatches(state["mean"], state["whiten"], state["centroids"], backbone.patch) if "centroids" in state else None
 blocks = []
-for v, view in enumerate(views(images[keep], n_views, snakemake.params.data_seed)):
+augment = dict(snakemake.params.augment)
+for v, view in enumerate(views(images[keep], n_views, snakemake.params.data_seed, augment["pad"], augment["flip"])):
     blocks.append(extract(backbone, view, None, snakemake.params.data_seed, fitted)[0])
     log.info("view %d of %d done", v + 1, n_views)
 with atomic_path(snakemake.output[0]) as tmp:
