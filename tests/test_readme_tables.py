@@ -162,3 +162,18 @@ def test_chess_signal_and_timing_blocks_come_from_their_rows():
                            {"command": "make run", "seconds": 725.4, "machine": "Xeon, 2 cores", "date": "2026-12-05",
                             "commit": "b" * 40, "note": "alone"}])
     assert timing_text(timing) == "- `make run` in a fresh clone: 12 min 05 s on Xeon, 2 cores (2026-12-05, commit bbbbbbb); alone."
+
+
+def test_a_run_of_one_family_alone_renders_its_block_without_a_summary(tmp_path):
+    """`snakemake ... results/figures/vision.png` runs the vision family alone: no summary.csv, and
+    the vision block still renders from vision.csv."""
+    from weak2strong.readme_tables import _render
+
+    (tmp_path / "metrics").mkdir()
+    row = {"weak": "pixels", "strong": "kmeans_64", "loss": "logconf", "n_views": 2, "n_seeds": 10, "flag": ""}
+    for m, v in (("weak_acc", 0.778), ("ceiling_acc", 0.965), ("student_acc", 0.908)):
+        row |= {f"{m}_mean": v, f"{m}_ci_low": v - 0.01, f"{m}_ci_high": v + 0.01, f"{m}_n": 10}
+    row |= {"pgr_of_means": 0.69, "pgr_of_means_ci_low": 0.53, "pgr_of_means_ci_high": 0.85, "pgr_of_means_ci_status": "ok"}
+    pd.DataFrame([row]).to_csv(tmp_path / "metrics/vision.csv", index=False)
+    blocks = _render(tmp_path, "d", ("w", "s"), None)
+    assert list(blocks) == ["vision"] and "| pixels → kmeans_64 | logconf | 2 | 0.778 | 0.965 | 0.908" in blocks["vision"]

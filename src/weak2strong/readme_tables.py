@@ -295,9 +295,9 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
     return blocks
 
 
-def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
-            lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
-            chess_signal: Path | None = None, timings: Path | None = None) -> dict[str, str]:
+def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
+                    only: list[str] | None) -> dict[str, str]:
+    """The blocks drawn from summary.csv and methods.csv."""
     summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
     methods = pd.read_csv(results / "metrics/methods.csv")
     summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].astype(object).fillna("")
@@ -322,6 +322,15 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
         blocks["reward"] = summary_table(pairs)
     if len(prompted):
         blocks["prompting"] = prompting_table(prompted, trained)
+    return blocks
+
+
+def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
+            lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
+            chess_signal: Path | None = None, timings: Path | None = None) -> dict[str, str]:
+    blocks = {}
+    if (results / "metrics/summary.csv").exists():  # a run of one family alone (vision, chess) has none
+        blocks |= _summary_blocks(results, headline_dataset, headline_pair, control, only)
     if lengths is not None and lengths.exists():
         blocks["datasets"] = lengths_table(pd.read_csv(lengths))
     if hub_check is not None and hub_check.exists():  # python -m weak2strong.check_hub, on a connected machine
