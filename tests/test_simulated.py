@@ -158,3 +158,22 @@ def test_plan_names_matched_and_fixed_supervisors():
         _plan({"random_noise": {}})
     with pytest.raises(ConfigError, match="also model names"):
         _plan({"feature_subset": {"k": [4]}}, models=("w", "s", "feature_subset_k4"))
+
+
+def test_length_flips_make_exactly_the_longest_texts_wrong_at_the_matched_rate():
+    """Structured errors: the same number of flips as the feature-subset probe (per split), on the
+    longest texts; a text shorter than every flipped one is never flipped."""
+    splits, features = splits_with_features()
+    rng = np.random.default_rng(3)
+    splits["text"] = ["w" * int(n) for n in rng.integers(5, 200, size=len(splits))]
+    subset = simulate(Supervisor("fs", "feature_subset", k=2), splits, 0, "toy", features, train_cfg=CFG)
+    structured = simulate(Supervisor("lf", "length_flips", matched_to="fs"), splits, 0, "toy", matched=subset)
+    assert error_rates(structured) == pytest.approx(error_rates(subset), abs=1e-12)
+    for split, g in structured.groupby("split"):
+        lengths = g["id"].map(splits.set_index("id")["text"].str.len())
+        wrong = g["hard_label"] != g["gt_label"]
+        assert lengths[wrong].min() >= lengths[~wrong].max(), split  # every flipped text is at least as long as every kept one
+    assert set(structured["soft_label"]) <= {0.0, 1.0}  # hard labels, as every kind by default
+    plan = _plan({"feature_subset": {"k": [4]}, "length_flips": {"rates": [0.1]}})
+    assert {n: s.kind for n, s in plan.supervisors.items() if s.kind == "length_flips"} == {"length_flips_k4": "length_flips",
+                                                                                           "length_flips_rate0.1": "length_flips"}

@@ -522,6 +522,7 @@ KIND_STYLES = {
     "feature_subset": dict(color="tab:red", marker="s", label="feature subset (systematic errors)"),
     "random_noise": dict(color="tab:blue", marker="o", label="random noise (calibrated confidence)"),
     "confident_wrong": dict(color="tab:purple", marker="^", label="confident wrong (random flips, sure of them)"),
+    "length_flips": dict(color="tab:green", marker="D", label="length flips (the longest texts wrong)"),
 }
 
 

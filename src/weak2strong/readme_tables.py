@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .simulated import KINDS
+
 MINUS = "−"
 
 
@@ -148,7 +150,7 @@ def simulated_table(simulated: pd.DataFrame, first: str | None = None) -> str:
     """Simulated supervisors (``supervisor`` = their kind), rows at matched accuracy side by side:
     per (dataset, loss, supervisor), the supervisor's and the student's test accuracy and PGR
     (dataset ``first`` first)."""
-    kinds = {"feature_subset": 0, "random_noise": 1, "confident_wrong": 2}
+    kinds = {kind: k for k, kind in enumerate(KINDS)}
     rows = simulated.assign(order=simulated["supervisor"].map(kinds), group=simulated["weak"].str.rsplit("_", n=1).str[-1],
                             later=simulated["dataset"] != first)
     rows = rows.sort_values(["later", "dataset", "loss", "group", "order"],
@@ -303,7 +305,7 @@ def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[s
     summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].astype(object).fillna("")
     if "task" not in summary:  # results from before reward modelling
         summary["task"] = "classification"
-    simulated = summary[summary["supervisor"].isin(["feature_subset", "random_noise", "confident_wrong"])]
+    simulated = summary[summary["supervisor"].isin(KINDS)]
     prompted = summary[summary["supervisor"] == "prompting"]
     trained = summary[summary["supervisor"] == "trained"]
     pairs = trained[trained["task"] == "pairs"]

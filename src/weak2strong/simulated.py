@@ -11,15 +11,20 @@ Each supervisor writes the same label Parquet as a trained weak model (``schemas
   confidence a calibrated labeller of that error rate would give (p = 1 − rate for the stated class).
 - ``confident_wrong``: the same flips, but the flipped labels reported with confidence
   ``confidence`` (|2p − 1|), the right ones as ``random_noise``'s: the errors are the surest labels.
+- ``length_flips`` (structured errors on a surface property): the labels of the longest texts are
+  flipped (ties broken at random), confidence as ``random_noise``'s. Its errors follow one visible
+  property of the input rather than the student's features or chance: our version of the paper's
+  question (its appendix on the structure of weak-label errors) of whether an error that is easy to
+  describe is one a student imitates.
 
 Hard labels by default, as the paper's simulated supervisors give: every kind then reports 0 or 1, so
 the student sees each supervisor's errors and nothing else, and ``random_noise`` and ``confident_wrong``
 are one supervisor (they differ only in confidence). ``labels: soft`` reports the probabilities above;
 then the kinds differ in confidence as well as in which examples they get wrong.
 
-Matched accuracy: a ``random_noise`` or ``confident_wrong`` supervisor may copy the error rate of a
-``feature_subset`` one (``matched_to``), per seed and per split, and then flips exactly that many
-labels, so the kinds are compared at identical weak accuracy. ``random_noise`` and
+Matched accuracy: a ``random_noise``, ``confident_wrong`` or ``length_flips`` supervisor may copy the
+error rate of a ``feature_subset`` one (``matched_to``), per seed and per split, and then flips exactly
+that many labels, so the kinds are compared at identical weak accuracy. ``random_noise`` and
 ``confident_wrong`` with the same rate flip the same examples (one random stream per seed and
 split): they differ only in the confidence of their errors. Fixed rates flip exactly
 round(rate · n) labels of each split.
@@ -40,7 +45,8 @@ from .families import FamilyPlan
 
 log = logging.getLogger(__name__)
 
-KINDS = ("feature_subset", "random_noise", "confident_wrong")
+KINDS = ("feature_subset", "random_noise", "confident_wrong", "length_flips")
+FLIPS = ("random_noise", "confident_wrong", "length_flips")  # the kinds that flip ground truth at a rate
 LABELLED_SPLITS = ("train_b", "test")  # what a weak supervisor labels (as experiment.weak_labels)
 
 
@@ -127,7 +133,7 @@ def simulated_plan(config: dict, plan) -> SimulatedPlan | None:
     for k in (block.get("feature_subset") or {}).get("k", []):
         supervisors[f"feature_subset_k{k}"] = Supervisor(f"feature_subset_k{k}", "feature_subset", k=int(k), group=f"k{k}",
                                                          labels=labels)
-    for kind in ("random_noise", "confident_wrong"):
+    for kind in FLIPS:
         options = block.get(kind)
         if options is None:
             continue
@@ -162,6 +168,16 @@ def exact_flips(n: int, rate: float, rng: np.random.Generator) -> np.ndarray:
         raise ValueError(f"a flip rate must be in [0, 1], got {rate}")
     mask = np.zeros(n, dtype=bool)
     mask[rng.permutation(n)[: int(round(rate * n))]] = True
+    return mask
+
+
+def longest_flips(lengths: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """A boolean mask with exactly round(rate · n) True entries: the longest texts, ties in random order."""
+    if not 0 <= rate <= 1:
+        raise ValueError(f"a flip rate must be in [0, 1], got {rate}")
+    order = np.lexsort((rng.random(len(lengths)), -np.asarray(lengths)))  # longest first; the last key sorts first
+    mask = np.zeros(len(lengths), dtype=bool)
+    mask[order[: int(round(rate * len(lengths)))]] = True
     return mask
 
 
@@ -218,8 +234,12 @@ def simulate(sup: Supervisor, splits: pd.DataFrame, seed: int, dataset: str, fea
         rates = error_rates(matched) if sup.matched_to else dict.fromkeys(LABELLED_SPLITS, sup.rate)
         preds = {}
         for split in LABELLED_SPLITS:
-            y = splits.loc[splits["split"] == split, "label"].to_numpy()
-            flips = exact_flips(len(y), rates[split], flip_stream(seed, split))
+            rows = splits[splits["split"] == split]
+            y = rows["label"].to_numpy()
+            if sup.kind == "length_flips":
+                flips = longest_flips(rows["text"].str.len().to_numpy(), rates[split], flip_stream(seed, split))
+            else:
+                flips = exact_flips(len(y), rates[split], flip_stream(seed, split))
             preds[split] = noisy_soft_labels(y, flips, rates[split], sup.confidence if sup.kind == "confident_wrong" else None)
     if sup.labels == "hard":
         preds = {split: (np.asarray(p1) > 0.5).astype(np.float32) for split, p1 in preds.items()}
