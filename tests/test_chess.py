@@ -91,7 +91,8 @@ def test_elo_cutoffs_include_their_boundaries():
                           "rating": ratings * 3})
     out = elo_split(split, "1200", hard_floor=2000)
     assert sorted(out.loc[out["split"] == "train", "rating"]) == [1199, 1200]
-    assert sorted(out.loc[out["split"] == "test_hard", "rating"]) == [2000, 2001]
+    assert sorted(out.loc[(out["split"] == "test") & (out["rating"] >= 2000), "rating"]) == [2000, 2001]
+    assert (out["split"] == "test").sum() == (split["split"] == "test").sum()  # every test puzzle is scored
     assert sorted(elo_split(split, "hard", 2000).query("split == 'train'")["rating"]) == [2000, 2001]
     assert len(elo_split(split, "all", 2000).query("split == 'train'")) == 6
     assert set(out["id"]) <= {f"p{i}" for i in range(12)}
@@ -109,7 +110,7 @@ def test_every_elo_training_set_can_be_subsampled_to_one_size(caplog):
         train = out[out["split"] == "train"]
         full = elo_split(split, train_set, 2000)
         assert set(train["id"]) <= set(full.loc[full["split"] == "train", "id"])
-        assert out[out["split"] == "test_hard"]["id"].tolist() == full[full["split"] == "test_hard"]["id"].tolist()
+        assert out[out["split"] == "test"]["id"].tolist() == full[full["split"] == "test"]["id"].tolist()
         sizes[train_set] = len(train)
         assert elo_split(split, train_set, 2000, train_size=40, seed=3)["id"].tolist() == out["id"].tolist()  # reproducible
     assert set(sizes.values()) == {40}
@@ -284,3 +285,19 @@ def test_one_position_from_two_games_is_one_group_and_never_on_two_sides():
         split = split_puzzles(table, {"train_a": 1, "train_b": 0, "test": 3}, seed)
         sides = dict(zip(split["id"], split["split"]))
         assert len({sides.get(i) for i in ("B8Pkv", "Twin1", "Kin01")} - {None}) <= 1
+
+
+def test_the_chess_easy_to_hard_row_scores_hard_all_and_each_elo_band_on_the_same_puzzles():
+    from weak2strong.chess_experiment import band_name, e2h_row, elo_bands
+
+    bands = elo_bands([900, 1500], hard_floor=2000)
+    assert bands == [(None, 900), (900, 1500), (1500, 2000), (2000, None)]
+    assert band_name(None, 900) == "elo_min_900" and band_name(2000, None) == "elo_2000_max"
+    student = pd.DataFrame({"id": ["a", "b", "c", "d", "e", "f"], "rating": [800, 900, 1600, 1999, 2000, 2400],
+                            "correct": [True, False, True, True, False, True]})
+    weak = pd.Series([True, True, False, False, False, False], index=list("abcdef"))
+    row = e2h_row(student, weak, None, 2000, bands)
+    assert (row["n_test"], row["n_test_hard"]) == (6, 2) and row["hard_test_acc"] == 0.5 and row["full_test_acc"] == 4 / 6
+    assert row["elo_min_900_acc"] == 1.0 and row["elo_900_1500_acc"] == 0.0 and row["n_elo_900_1500"] == 1  # 900 is in the next band
+    assert row["elo_1500_2000_acc"] == 1.0 and row["elo_2000_max_acc"] == 0.5
+    assert row["weak_hard_test_acc"] == 0.0 and row["weak_full_test_acc"] == 2 / 6 and "zero_shot_hard_test_acc" not in row

@@ -317,7 +317,8 @@ def split_puzzles(pool: pd.DataFrame, sizes: dict[str, int], seed: int) -> pd.Da
 
 
 def elo_split(split: pd.DataFrame, train_set: str, hard_floor: int, train_size: int | None = None, seed: int = 0) -> pd.DataFrame:
-    """One seed's easy-to-hard split with the rating column: ``train`` and ``test_hard`` rows.
+    """One seed's easy-to-hard split with the rating column: ``train`` rows and every ``test`` row (the
+    student is scored on all of them: on the hard ones, rating ≥ ``hard_floor``, and per Elo band).
 
     ``train_size``: every training set is a random subset of this many puzzles (drawn per seed), so
     the sets differ in difficulty and not in size (easy sets below a low cutoff are much smaller than
@@ -335,10 +336,40 @@ def elo_split(split: pd.DataFrame, train_set: str, hard_floor: int, train_size: 
         else:
             keep = np.random.default_rng([seed, train_size, 11]).choice(rows, size=train_size, replace=False)
             train = pd.Series(np.isin(np.arange(len(split)), keep), index=split.index)
-    test_hard = (split["split"] == "test") & (split["rating"] >= hard_floor)
-    out = split[train | test_hard].copy()
-    out["split"] = np.where(train[train | test_hard], "train", "test_hard")
+    test = split["split"] == "test"
+    out = split[train | test].copy()
+    out["split"] = np.where(train[train | test], "train", "test")
     return out.reset_index(drop=True)
+
+
+def elo_bands(cutoffs: list[int], hard_floor: int) -> list[tuple[int | None, int | None]]:
+    """The rating bands test puzzles are scored in: below the first cutoff, between consecutive
+    cutoffs, from the last cutoff to the hard floor, and the hard ones (``None``: open)."""
+    edges = [None, *sorted(cutoffs), hard_floor, None]
+    return [(lo, hi) for lo, hi in zip(edges, edges[1:]) if lo != hi]
+
+
+def band_name(lo: int | None, hi: int | None) -> str:
+    return f"elo_{lo if lo is not None else 'min'}_{hi if hi is not None else 'max'}"
+
+
+def e2h_row(student: pd.DataFrame, weak: pd.Series, zero_shot: pd.Series | None, hard_floor: int, bands) -> dict:
+    """One (training set, labels, seed) of the chess easy-to-hard table: the student's exact match on
+    the hard test puzzles (rating ≥ ``hard_floor``), on all test puzzles and per Elo band (``*_acc``
+    columns, each with its puzzle count), and the weak model's and the zero-shot model's on the same
+    puzzles (``weak`` and ``zero_shot``: their ``correct`` by puzzle id)."""
+    hard = student[student["rating"] >= hard_floor]
+    row = {"n_test_hard": len(hard), "n_test": len(student), "hard_test_acc": hard["correct"].mean(),
+           "full_test_acc": student["correct"].mean(), "weak_hard_test_acc": weak.reindex(hard["id"]).mean(),
+           "weak_full_test_acc": weak.reindex(student["id"]).mean()}
+    if zero_shot is not None:
+        row |= {"zero_shot_hard_test_acc": zero_shot.reindex(hard["id"]).mean(),
+                "zero_shot_full_test_acc": zero_shot.reindex(student["id"]).mean()}
+    for lo, hi in bands:
+        inside = student[((student["rating"] >= lo) if lo is not None else True) & ((student["rating"] < hi) if hi is not None else True)]
+        row[f"{band_name(lo, hi)}_acc"] = inside["correct"].mean() if len(inside) else float("nan")
+        row[f"n_{band_name(lo, hi)}"] = len(inside)
+    return row
 
 
 # ---- training and generation ---------------------------------------------------------------------------

@@ -198,6 +198,8 @@ if CHESS and CHESS.train_sets:
         localrule: True
         params:
             cells=CHESS.e2h_cells(),
+            cutoffs=CHESS.cutoffs,
+            hard_floor=CHESS.hard_floor,
             level=PLAN.metrics_options()["ci_level"],
             code=script_code("chess_easy_to_hard_table"),
         script:

@@ -40,7 +40,7 @@ elif p.role == "easy_to_hard":
         train, targets, n_dropped = weak_targets(train, read_parquet(snakemake.input.weak_labels))
     else:
         targets = train["target"].tolist()
-    predict = {"test_hard": part("test_hard")}
+    predict = {"test": part("test")}  # every test puzzle: the table scores the hard ones, all, and each Elo band
 else:
     raise ValueError(f"unknown chess role {p.role!r}")
 scored, info = train_and_generate(spec, p.resources_dir, p.regime, p.train, seed, train, targets, predict, p.max_new_tokens,
