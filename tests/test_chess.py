@@ -166,6 +166,32 @@ def test_the_student_learns_the_weak_models_moves_and_an_empty_completion_is_dro
         weak_targets(train, weak.assign(move=""))
     with pytest.raises(ValueError, match="stale"):
         weak_targets(train, weak[weak["id"] != "a"])
+    ranked = weak.assign(ranked_move=["Nc3", "Bb5", "e4", "a3"])  # every ranked label is a legal move: none is dropped
+    rows, targets, dropped = weak_targets(train, ranked, labels="ranking")
+    assert targets == ["e4", "Bb5", "Nc3"] and dropped == 0
+    with pytest.raises(ValueError, match="made without ranking"):
+        weak_targets(train, weak, labels="ranking")
+
+
+def test_ranked_moves_get_their_own_rates_and_pgr_beside_the_greedy_ones():
+    from weak2strong.chess_experiment import per_seed_row
+
+    puzzles = pd.DataFrame({"id": ["t1", "t2"], "position": [chess_start(), chess_start()]})
+
+    def frame(split, correct, ranked):
+        return pd.DataFrame({"id": ["t1", "t2"], "split": split, "correct": correct, "legal": [True, True], "ranked_correct": ranked})
+
+    weak = pd.concat([frame("test", [False, False], [True, False]), frame("train_b", [False, True], [True, True])])
+    row = per_seed_row(weak, frame("test", [True, False], [True, True]), frame("test", [False, False], [True, True]), None, puzzles)
+    assert (row["weak_acc"], row["student_acc"], row["ceiling_acc"]) == (0.0, 0.0, 0.5) and row["pgr"] == 0.0
+    assert (row["weak_ranked_acc"], row["student_ranked_acc"], row["ceiling_ranked_acc"], row["pgr_ranked"]) == (0.5, 1.0, 1.0, 1.0)
+    assert row["weak_label_ranked_acc"] == 1.0 and row["random_legal_acc"] == pytest.approx(1 / 20)
+
+
+def chess_start():
+    import chess
+
+    return chess.Board().fen()
 
 
 def test_chess_summary_pgr_of_means_and_the_no_chess_flag():

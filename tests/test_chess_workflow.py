@@ -25,6 +25,7 @@ def chess_config(config: dict, workdir) -> dict:
             "split_sizes": {"train_a": 50, "train_b": 70, "test": 50}, "weak": ["dec_l1"], "strong": ["dec_l2"],
             "regime": "finetune", "train": {"lr": 5.0e-3, "batch_size": 16, "epochs": 12, "max_length": 160},
             "max_new_tokens": 6, "easy_to_hard": {"cutoffs": [1500], "hard_floor": 2000, "train_size": 12},
+            "ranking": {"reduce": "sum"}, "labels": "ranking",  # legal-move ranking beside greedy; the students learn ranked moves
         },
     }
 
@@ -47,6 +48,9 @@ def test_chess_runs_end_to_end_and_one_cutoff_reruns_alone(workflow_run_copy):
         labels = pd.read_parquet(workdir / f"results/chess/labels/dec_l1/seed{seed}.parquet")
         assert set(labels["split"]) == {"train_b", "test"} and labels["move"].ne("").any()
         assert labels["correct"].le(labels["legal"]).all()  # a correct move is a legal one
+        assert (labels["n_legal"] > 0).all() and labels["ranked_move"].ne("").all()  # ranking always answers with a legal move
+        student = pd.read_parquet(workdir / f"results/chess/student/dec_l1/dec_l2/seed{seed}.parquet")
+        assert student["n_weak_without_move"].eq(0).all()  # ranked labels: no puzzle is dropped for want of a move
 
     puzzles = pd.read_parquet(workdir / "results/chess/puzzles.parquet")
     assert puzzles["prompt"].str.startswith('[SetUp "1"]').all()  # the config's prompt format reached the puzzles
@@ -55,7 +59,8 @@ def test_chess_runs_end_to_end_and_one_cutoff_reruns_alone(workflow_run_copy):
     row = summary.iloc[0]
     assert (row["weak"], row["strong"], row["n_seeds"]) == ("dec_l1", "dec_l2", 2)
     for column in ("weak_acc_mean", "ceiling_acc_mean", "student_acc_mean", "zero_shot_acc_mean", "random_legal_acc_mean",
-                   "weak_legal_mean", "pgr_of_means_ci_status", "flags"):
+                   "weak_legal_mean", "pgr_of_means_ci_status", "flags", "student_ranked_acc_mean", "zero_shot_ranked_acc_mean",
+                   "ranked_pgr_of_means"):
         assert column in summary.columns
     # a random-init decoder plays no chess: the table says so rather than printing a PGR as if it meant something
     assert "no better than a random legal move" in row["flags"]

@@ -38,6 +38,7 @@ SPLITS = ("train_a", "train_b", "test")
 ALL, HARD = "all", "hard"  # the training sets that are not Elo cutoffs (as in easy_to_hard.py)
 LABELS = ("ground_truth", "weak")
 PREDICTION_COLUMNS = ["id", "split", "rating", "completion", "move", "legal", "correct"]
+RANKED_COLUMNS = ["ranked_move", "ranked_correct", "n_legal"]  # with ranking: the top-ranked legal move, and the number of legal moves
 
 
 # ---- the plan ------------------------------------------------------------------------------------
@@ -62,6 +63,8 @@ class ChessPlan(FamilyPlan):
     e2h_strong: str | None = None
     e2h_train_size: int | None = None  # every easy-to-hard training set subsampled to this many puzzles
     prompt: str = "fen"  # the prompt format (data/chess_puzzles.py PROMPT_FORMATS): fen, or pgn (the pretraining format)
+    ranking: str | None = None  # rank every legal move as well (chess_ranking.py): its reduction, sum or mean; None: greedy only
+    labels: str = "greedy"  # the weak labels: the weak model's greedy move, or ("ranking") its top-ranked legal move
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -126,7 +129,8 @@ class ChessPlan(FamilyPlan):
     def train_params(self, role: str, resources_dir: str) -> dict:
         """What every chess training job of ``role`` reads from the config (the model comes apart)."""
         return {"role": role, "regime": self.regime, "train": self.train, "max_new_tokens": self.max_new_tokens,
-                "generate_batch_size": self.generate_batch_size, "resources_dir": resources_dir}
+                "generate_batch_size": self.generate_batch_size, "resources_dir": resources_dir, "ranking": self.ranking,
+                "labels": self.labels}
 
     def metric_inputs(self) -> dict:
         files = sorted({p for c in self.cells() for k in ("labels", "ceiling", "student", "zero_shot") if (p := c[k])})
@@ -197,6 +201,11 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
     )
     plan.e2h_train_size = int(e2h["train_size"]) if e2h.get("train_size") is not None else None
     plan.prompt = block.get("prompt", "fen")  # the schema checks the name
+    if block.get("ranking") is not None:
+        plan.ranking = (block.get("ranking") or {}).get("reduce", "sum")
+    plan.labels = block.get("labels", "greedy")
+    if plan.labels == "ranking" and plan.ranking is None:
+        raise ConfigError(f"{where}.labels: ranking labels are the weak model's top-ranked legal move; add `ranking: {{reduce: sum}}`.")
     if floor is not None:
         plan.e2h_weak = min(plan.weak, key=lambda m: models[m].size)
         plan.e2h_strong = max(plan.strong, key=lambda m: models[m].size)
@@ -365,6 +374,8 @@ def e2h_row(student: pd.DataFrame, weak: pd.Series, zero_shot: pd.Series | None,
     if zero_shot is not None:
         row |= {"zero_shot_hard_test_acc": zero_shot.reindex(hard["id"]).mean(),
                 "zero_shot_full_test_acc": zero_shot.reindex(student["id"]).mean()}
+    if "ranked_correct" in student:  # the student choosing among the legal moves (chess.ranking)
+        row |= {"hard_test_ranked_acc": hard["ranked_correct"].mean(), "full_test_ranked_acc": student["ranked_correct"].mean()}
     for lo, hi in bands:
         inside = student[((student["rating"] >= lo) if lo is not None else True) & ((student["rating"] < hi) if hi is not None else True)]
         row[f"{band_name(lo, hi)}_acc"] = inside["correct"].mean() if len(inside) else float("nan")
@@ -376,10 +387,12 @@ def e2h_row(student: pd.DataFrame, weak: pd.Series, zero_shot: pd.Series | None,
 
 def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: int, train: pd.DataFrame | None,
                        targets: list[str] | None, predict: dict[str, pd.DataFrame], max_new_tokens: int,
-                       generate_batch_size: int = 32, device: str | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+                       generate_batch_size: int = 32, device: str | None = None,
+                       ranking: str | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Fine-tune ``spec`` (``regime`` finetune or lora; no training when ``train`` is None: zero-shot)
     on the prompts of ``train`` towards ``targets``; then score its greedy moves on each frame of
-    ``predict``. Returns the scored frames and the training facts."""
+    ``predict``, and (``ranking``: "sum" or "mean") its top-ranked legal move as well (``RANKED_COLUMNS``).
+    Returns the scored frames and the training facts."""
     import torch
 
     from .models.decoder import load_causal_lm, load_decoder_tokenizer
@@ -404,13 +417,35 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
         scored[name] = score(frame, completions)
         log.info("%s on %s: exact match %.3f, legal %.3f (n=%d)", spec.name, name, scored[name]["correct"].mean(),
                  scored[name]["legal"].mean(), len(frame))
+        if ranking is not None:
+            scored[name] = scored[name].join(ranked(model, tokenizer, frame, ranking))
+            log.info("%s on %s, ranked legal moves (%s): exact match %.3f", spec.name, name, ranking, scored[name]["ranked_correct"].mean())
     return scored, info
 
 
-def weak_targets(train: pd.DataFrame, weak_moves: pd.DataFrame) -> tuple[pd.DataFrame, list[str], int]:
-    """The rows a student trains on and its targets: the weak model's move for each train row. A
-    completion with no move at all is no target; such rows are dropped and counted (logged)."""
-    move = weak_moves.set_index("id")["move"].reindex(train["id"])
+def ranked(model, tokenizer, frame: pd.DataFrame, reduce: str) -> pd.DataFrame:
+    """Per puzzle of ``frame`` (in its order): the model's top-ranked legal move (SAN), whether it is
+    the solution, and the number of legal moves (chess_ranking.rank_legal_moves)."""
+    from tqdm.auto import tqdm
+
+    from .chess_ranking import rank_legal_moves
+
+    rows = []
+    for prompt, position, target in tqdm(list(zip(frame["prompt"], frame["position"], frame["target_uci"])), desc="ranking",
+                                         mininterval=30):
+        best = rank_legal_moves(model, tokenizer, prompt, position, reduce)
+        rows.append({"ranked_move": best["san"], "ranked_correct": best["uci"] == target, "n_legal": best["n_legal"]})
+    return pd.DataFrame(rows, columns=RANKED_COLUMNS)
+
+
+def weak_targets(train: pd.DataFrame, weak_moves: pd.DataFrame, labels: str = "greedy") -> tuple[pd.DataFrame, list[str], int]:
+    """The rows a student trains on and its targets: the weak model's move for each train row, its
+    greedy one or (``labels`` "ranking") its top-ranked legal move. A completion with no move at all is
+    no target; such rows are dropped and counted (logged)."""
+    column = "ranked_move" if labels == "ranking" else "move"
+    if column not in weak_moves:
+        raise ValueError(f"the weak labels have no {column} column: they were made without ranking; delete them and rerun")
+    move = weak_moves.set_index("id")[column].reindex(train["id"])
     if move.isna().any():
         raise ValueError("weak labels are missing for some training puzzles: the labels file is stale (delete it and rerun)")
     keep = (move != "").to_numpy()
@@ -443,6 +478,12 @@ def per_seed_row(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFram
     if zero_shot is not None:
         row |= {"zero_shot_acc": zero_shot["correct"].mean(), "zero_shot_legal": zero_shot["legal"].mean()}
     row["pgr"] = pgr(row["student_acc"], row["weak_acc"], row["ceiling_acc"])
+    if "ranked_correct" in weak:  # the same models choosing among the legal moves (chess.ranking)
+        row |= {"weak_ranked_acc": test["ranked_correct"].mean(), "weak_label_ranked_acc": weak_b["ranked_correct"].mean(),
+                "ceiling_ranked_acc": ceiling["ranked_correct"].mean(), "student_ranked_acc": student["ranked_correct"].mean()}
+        if zero_shot is not None:
+            row["zero_shot_ranked_acc"] = zero_shot["ranked_correct"].mean()
+        row["pgr_ranked"] = pgr(row["student_ranked_acc"], row["weak_ranked_acc"], row["ceiling_ranked_acc"])
     return row
 
 
@@ -462,6 +503,12 @@ def summarize(per_seed: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         est, lo, hi, status = ratio_of_means_interval(s - w, c - w, level)
         row |= {"pgr_of_means": est, "pgr_of_means_ci_low": lo, "pgr_of_means_ci_high": hi, "pgr_of_means_ci_status": status}
         row |= describe(g["pgr"], "pgr", level)
+        if "student_ranked_acc" in g:  # PGR of the ranked moves, with its own Fieller interval
+            s, w, c = (g[f"{k}_ranked_acc"].to_numpy(dtype=float) for k in ("student", "weak", "ceiling"))
+            est, lo, hi, status = ratio_of_means_interval(s - w, c - w, level)
+            row |= {"ranked_pgr_of_means": est, "ranked_pgr_of_means_ci_low": lo, "ranked_pgr_of_means_ci_high": hi,
+                    "ranked_pgr_of_means_ci_status": status}
+            s, w, c = (g[f"{k}_acc"].to_numpy(dtype=float) for k in ("student", "weak", "ceiling"))
         flags = []
         if (c <= w).any():
             flags.append("no gap in some seed")

@@ -27,7 +27,7 @@ if p.role == "weak":
 elif p.role == "ceiling":
     train, targets, predict = part("train_b"), part("train_b")["target"].tolist(), {"test": part("test")}
 elif p.role == "student":
-    train, targets, n_dropped = weak_targets(part("train_b"), read_parquet(snakemake.input.weak_labels))
+    train, targets, n_dropped = weak_targets(part("train_b"), read_parquet(snakemake.input.weak_labels), p.labels)
     predict = {"test": part("test")}
 elif p.role == "zero_shot":
     predict = {"test": part("test")}
@@ -37,14 +37,14 @@ elif p.role == "easy_to_hard":
         raise ValueError(f"training set {snakemake.wildcards.train_set} has no puzzle in seed {seed}'s train_b: raise the cutoff "
                          "or split_sizes.train_b in the chess block of the config.")
     if snakemake.wildcards.labels == "weak":
-        train, targets, n_dropped = weak_targets(train, read_parquet(snakemake.input.weak_labels))
+        train, targets, n_dropped = weak_targets(train, read_parquet(snakemake.input.weak_labels), p.labels)
     else:
         targets = train["target"].tolist()
     predict = {"test": part("test")}  # every test puzzle: the table scores the hard ones, all, and each Elo band
 else:
     raise ValueError(f"unknown chess role {p.role!r}")
 scored, info = train_and_generate(spec, p.resources_dir, p.regime, p.train, seed, train, targets, predict, p.max_new_tokens,
-                                  p.generate_batch_size)
+                                  p.generate_batch_size, ranking=p.ranking)
 out = pd.concat(scored.values(), ignore_index=True)
 out["seed"] = seed
 out["model"] = spec.name
