@@ -12,6 +12,7 @@ and data are fetched anew into the clone's own `resources/`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -46,10 +47,13 @@ def main() -> None:
     ap.add_argument("commands", nargs="+")
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/timings.jsonl"))
     ap.add_argument("--note", default="", help="a remark stored with every row (e.g. what else ran)")
+    ap.add_argument("--keep", default=None, help="clone into this folder (new) and keep it, e.g. to read a run's results; one command")
     args = ap.parse_args()
+    if args.keep and len(args.commands) > 1:
+        ap.error("--keep takes one command")
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     for command in args.commands:
-        with tempfile.TemporaryDirectory(prefix="w2s-fresh-") as tmp:
+        with (contextlib.nullcontext(args.keep) if args.keep else tempfile.TemporaryDirectory(prefix="w2s-fresh-")) as tmp:
             start = time.perf_counter()
             subprocess.run(["git", "clone", "--quiet", str(ROOT), tmp], check=True)
             log = Path(tmp) / "time_commands.log"
