@@ -2,7 +2,8 @@
 
 1. Matrix products: GFLOP/s of a 2048 × 2048 product in fp32 and in bf16.
 2. Feature extraction (``models.features.embed_texts``, the workflow's function): texts/s of a
-   model in fp32 and in bf16 autocast, and the features' relative difference.
+   model in fp32 and in bf16 autocast, the features' relative difference, and the achieved GFLOP/s
+   (the forward pass's multiply-adds on the padded batches embed_texts makes, against 1.'s peak).
 3. ``--probe-check``: for each model, features of seed 0's ``train_a`` and ``test`` in fp32 and in
    bf16, a linear probe on the ground truth (the default regime's settings) on each, and the test
    accuracies' difference (the goal: under 0.5 points).
@@ -12,8 +13,9 @@ forced here even where the workflow would refuse it (a CPU without native bf16 u
 emulated, which is what this measures there); the workflow itself uses bf16 on a CPU only where
 ``torch.ops.mkldnn._is_mkldnn_bf16_supported()`` says the units exist (``models/precision.py``).
 
-    python benchmarks/cpu_precision.py                       # 1 and 2, MPNet, 128 texts
-    snakemake --cores all results/data/multiemo_sentiment/splits/seed0.parquet results/data/fever/splits/seed0.parquet
+    python benchmarks/cpu_precision.py                       # 1 and 2, MPNet, 128 synthetic texts
+    python benchmarks/cpu_precision.py --texts 1000 --texts-from results/data/movie_sentiment/splits/seed0.parquet
+    snakemake --cores all results/data/movie_sentiment/splits/seed0.parquet results/data/nyt_editorial_sentiment/splits/seed0.parquet
     python benchmarks/cpu_precision.py --probe-check --models minilm_l1 minilm_l2 minilm_l6 mpnet
 
 Writes every row to ``benchmarks/out/cpu_precision.jsonl``.
@@ -108,15 +110,37 @@ def extract(spec, texts: list[str], resources: str, bf16: bool) -> torch.Tensor:
 extract.models = {}
 
 
+def forward_flops(spec, texts: list[str], resources: str) -> float:
+    """Floating-point operations of embed_texts' forward pass over ``texts``: its batches (sorted by
+    length, padded to the longest of each) through the backbone's first ``spec.layer`` layers; per
+    layer and sequence of T tokens, 2·T·(4d² + 2·d·d_ff) for the projections and MLP and 2·2·T²·d
+    for the attention scores and their use (embeddings and pooling are negligible)."""
+    from weak2strong.models.backbone import load_tokenizer
+    from weak2strong.models.tokens import tokenize
+
+    model, _ = extract.models[(spec.name, False)]
+    cfg = model.config
+    d, ff = cfg.hidden_size, getattr(cfg, "intermediate_size", 4 * cfg.hidden_size)
+    plan = default_plan()
+    lengths = sorted((len(x) for x in tokenize(load_tokenizer(spec, resources), texts, plan.read_length(spec.name))["input_ids"]),
+                     reverse=True)
+    batch = int(plan.features_options["batch_size"])
+    padded = [lengths[i] for i in range(0, len(lengths), batch) for _ in lengths[i:i + batch]]  # each row padded to its batch's longest
+    per_layer = sum(2 * t * (4 * d * d + 2 * d * ff) + 4 * t * t * d for t in padded)
+    return float(spec.layer * per_layer)
+
+
 def extraction_speed(model: str, texts: list[str], resources: str, repeats: int) -> None:
     spec = spec_of(model)
     out = {}
     seconds = alternate({p: (lambda p=p: out.__setitem__(p, extract(spec, texts, resources, p == "bf16"))) for p in ("fp32", "bf16")},
                         repeats)
     diff = float((out["fp32"] - out["bf16"]).norm() / out["fp32"].norm())
+    flops = forward_flops(spec, texts, resources)
     for name, times in seconds.items():
         emit({"what": "extraction", "model": model, "texts": len(texts), "precision": name,
-              "texts_per_s": round(len(texts) / min(times), 1), "relative_difference": round(diff, 5)})
+              "texts_per_s": round(len(texts) / min(times), 1), "gflops": round(flops / min(times) / 1e9, 1),
+              "relative_difference": round(diff, 5)})
 
 
 def probe_accuracy(model: str, train_x: torch.Tensor, train_y: np.ndarray, test_x: torch.Tensor, test_y: np.ndarray) -> float:
@@ -158,10 +182,11 @@ def main() -> None:
     ap.add_argument("--resources", default="resources")
     ap.add_argument("--model", default="mpnet", help="the model timed for extraction speed")
     ap.add_argument("--texts", type=int, default=128)
+    ap.add_argument("--texts-from", default=None, help="a split Parquet file (text column) to take the texts from; default synthetic")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--probe-check", action="store_true")
     ap.add_argument("--models", nargs="+", default=list(default_plan().models))
-    ap.add_argument("--datasets", nargs="+", default=["multiemo_sentiment", "fever"])
+    ap.add_argument("--datasets", nargs="+", default=["movie_sentiment", "nyt_editorial_sentiment"])
     ap.add_argument("--results", default="results")
     args = ap.parse_args()
 
@@ -175,8 +200,13 @@ def main() -> None:
         return
     gemm(args.repeats)
     rng = np.random.default_rng(0)
-    words = "the claim that a review of this film was written by someone who liked the plot and its actors very much".split()
-    texts = [" ".join(rng.choice(words, size=rng.integers(12, 30))) for _ in range(args.texts)]
+    if args.texts_from:
+        import pandas as pd
+
+        texts = pd.read_parquet(args.texts_from)["text"].tolist()[: args.texts]
+    else:
+        words = "the claim that a review of this film was written by someone who liked the plot and its actors very much".split()
+        texts = [" ".join(rng.choice(words, size=rng.integers(12, 30))) for _ in range(args.texts)]
     extraction_speed(args.model, texts, args.resources, args.repeats)
 
 
