@@ -127,7 +127,7 @@ class Plan:
         family's ``supervisor`` kind and any file it writes itself."""
         return self.cell_files(Cell(dataset, weak, strong, loss)) | overrides
 
-    # ---- values the rules read (the plan is their one door to the config; defaults live here) ----
+    # ---- values the rules read (the plan is their one door to the config; defaults: the schema's, else here) ----
 
     @property
     def resources_dir(self) -> str:

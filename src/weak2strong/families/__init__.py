@@ -23,8 +23,8 @@ each gets its own code hash), and the files and context its figures read.
    with ``supervisor`` naming the family's kind), and the core's ``metrics`` job computes their
    accuracies, PGR and intervals with every other cell (simulated supervisors, prompting); or
 2. write its own table (``results/metrics/<name>.csv`` and ``.parquet``) with ``metrics.describe``
-   and ``metrics.pgr_of_means``, so its intervals are the core's, and list it in ``targets`` (chess,
-   vision).
+   and Fieller's interval for PGR (``metrics.pgr_of_means`` or ``ratio_of_means_interval``), so its
+   intervals are the core's, and list it in ``targets`` (chess, vision).
 
 A new family is a folder ``families/<name>/`` (its plan, steps, rules, scripts, schema and figures:
 vision is the example) and a line below.
@@ -41,7 +41,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 @dataclass(frozen=True)
 class Family:
-    name: str  # its config block's key, and the plan's attribute
+    name: str  # its config block's key, and its key in Plan.families
     plan: str  # "module:function"
     rules: str  # its rules file, relative to the repository
     schema: str | None = None  # its block's JSON schema (relative to the repository), if it brings one
