@@ -366,3 +366,32 @@ def test_the_lichess_csv_reads_a_joined_history_column(tmp_path):
         csv, index=False)
     table = puzzles_table(lichess_csv_records(csv), "csv", prompt_format="pgn")
     assert table.loc[0, "prompt"] == "1. e4 e5 2. Nf3 Nc6 3."
+
+
+def test_a_chess_chain_teaches_each_model_on_a_fresh_chunk_with_the_previous_models_moves(monkeypatch):
+    """bootstrap_chain, with the training stubbed: what each call learns from and what it labels."""
+    from types import SimpleNamespace
+
+    from weak2strong import chess_experiment
+
+    calls = []
+
+    def fake(spec, resources_dir, regime, train_cfg, seed, train, targets, predict, *args, **kwargs):
+        calls.append((spec.name, sorted(set(train["split"])), list(targets), sorted(predict)))
+        scored = {}
+        for name, frame in predict.items():  # every model answers "<its name>-move" and is right on the first puzzle only
+            scored[name] = frame[["id", "split"]].assign(move=f"{spec.name}-move", correct=[True] + [False] * (len(frame) - 1))
+        return scored, {"steps": 1}
+
+    monkeypatch.setattr(chess_experiment, "train_and_generate", fake)
+    rows = pd.DataFrame({"id": [f"p{i}" for i in range(20)], "split": ["train_a"] * 4 + ["train_b"] * 8 + ["test"] * 8,
+                         "group": [f"g{i}" for i in range(20)], "target": [f"t{i}" for i in range(20)]})
+    chain = [SimpleNamespace(name=n) for n in ("w", "m", "s")]
+    table = chess_experiment.bootstrap_chain(chain, "res", "lora", {}, rows, seed=0, max_new_tokens=4)
+    assert calls[0] == ("w", ["train_a"], ["t0", "t1", "t2", "t3"], ["chunk1", "chunk2", "test"])
+    assert calls[1][:2] == ("m", ["chunk1"]) and set(calls[1][2]) == {"w-move"} and calls[1][3] == ["chunk2", "test"]
+    assert calls[2][:2] == ("s", ["chunk2"]) and set(calls[2][2]) == {"m-move"} and calls[2][3] == ["test"]
+    assert calls[3][:2] == ("s", ["chunk2"]) and set(calls[3][2]) == {"w-move"}  # direct: S on W's moves
+    assert calls[4][:2] == ("s", ["chunk2"]) and calls[4][2][0].startswith("t")  # ceiling: the true moves
+    assert table["kind"].tolist() == ["chain", "chain", "chain", "direct", "ceiling"] and (table["test_acc"] == 1 / 8).all()
+    assert len(calls[1][2]) + len(calls[2][2]) == 8  # the two chunks split train_b between them

@@ -17,15 +17,18 @@ def chess_config(config: dict, workdir) -> dict:
     pd.DataFrame(make_puzzles(200, seed=1)).to_csv(workdir / "puzzles.csv", index=False)
     decoder = save_tiny_decoder(workdir / "tiny-decoder")
     opts = {"backbone": "tiny-decoder", "hub_id": str(decoder), "arch": "decoder", "n_layers": 2, "n_params": 0.2}
+    deeper = {"backbone": "tiny-decoder-3", "hub_id": str(save_tiny_decoder(workdir / "tiny-decoder-3", layers=3)), "arch": "decoder",
+              "n_layers": 3, "n_params": 0.3}
     return {
         **config,
-        "models": {**config["models"], "dec_l1": {**opts, "layer": 1}, "dec_l2": opts},
+        "models": {**config["models"], "dec_l1": {**opts, "layer": 1}, "dec_l2": opts, "dec_l3": deeper},
         "chess": {
             "source": "lichess", "path": str(workdir / "puzzles.csv"), "prompt": "pgn", "seeds": 2, "max_puzzles": 180,
             "split_sizes": {"train_a": 50, "train_b": 70, "test": 50}, "weak": ["dec_l1"], "strong": ["dec_l2"],
             "regime": "finetune", "train": {"lr": 5.0e-3, "batch_size": 16, "epochs": 12, "max_length": 160},
             "max_new_tokens": 6, "easy_to_hard": {"cutoffs": [1500], "hard_floor": 2000, "train_size": 12},
             "ranking": {"reduce": "sum"}, "labels": "ranking",  # legal-move ranking beside greedy; the students learn ranked moves
+            "bootstrap": {"chains": {"l1_to_l3": ["dec_l1", "dec_l2", "dec_l3"]}},
         },
     }
 
@@ -78,7 +81,13 @@ def test_chess_runs_end_to_end_and_one_cutoff_reruns_alone(workflow_run_copy):
             split = pd.read_parquet(workdir / f"results/chess/easy_to_hard/splits/{train_set}/seed{seed}.parquet")
             assert (split["split"] == "train").sum() == 12
     assert (e2h.loc[e2h["labels"] == "ground_truth", "n_train_mean"] == 12).all() and (e2h["n_train_mean"] <= 12).all()
-    for figure in ("chess_pgr", "chess_easy_to_hard"):
+    boot = pd.read_csv(workdir / "results/metrics/chess_bootstrap.csv")
+    assert sorted(boot["seed"].unique()) == [0, 1] and set(boot["chain"]) == {"l1_to_l3"}
+    for _, g in boot.groupby("seed"):  # each seed: every rung of the chain, direct W → S and the ceiling
+        assert [tuple(r) for r in g[["kind", "step", "model"]].to_numpy()] == [
+            ("chain", 0, "dec_l1"), ("chain", 1, "dec_l2"), ("chain", 2, "dec_l3"), ("direct", 2, "dec_l3"), ("ceiling", 2, "dec_l3")]
+        assert g["test_acc"].between(0, 1).all() and "ranked_test_acc" in g
+    for figure in ("chess_pgr", "chess_easy_to_hard", "chess_bootstrap"):
         assert (workdir / f"results/figures/{figure}.png").stat().st_size > 5000
 
     changed = yaml.safe_load(yaml.safe_dump(config))

@@ -31,6 +31,7 @@ import pandas as pd
 
 from .errors import ConfigError
 from .families import FamilyPlan
+from .names import checked_name
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class ChessPlan(FamilyPlan):
     prompt: str = "fen"  # the prompt format (data/chess_puzzles.py PROMPT_FORMATS): fen, or pgn (the pretraining format)
     ranking: str | None = None  # rank every legal move as well (chess_ranking.py): its reduction, sum or mean; None: greedy only
     labels: str = "greedy"  # the weak labels: the weak model's greedy move, or ("ranking") its top-ranked legal move
+    chains: dict[str, list[str]] = field(default_factory=dict)  # bootstrapping: chains of growing decoders, by name
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -80,7 +82,11 @@ class ChessPlan(FamilyPlan):
 
     @property
     def needs(self) -> set[str]:
-        return {"chess", "chess_easy_to_hard"} if self.train_sets else {"chess"}
+        return {"chess"} | ({"chess_easy_to_hard"} if self.train_sets else set()) | ({"chess_bootstrap"} if self.chains else set())
+
+    def bootstrap_cells(self) -> list[dict]:
+        """Every (chain, seed) of the bootstrapping study with its file."""
+        return [{"chain": c, "seed": s, "path": f"results/chess/bootstrap/{c}/seed{s}.parquet"} for c in self.chains for s in self.seeds]
 
     def cells(self) -> list[dict]:
         """Every (weak, strong, seed) with its files: weak labels, ceiling, student, zero-shot."""
@@ -109,10 +115,13 @@ class ChessPlan(FamilyPlan):
             out.append("results/metrics/chess_easy_to_hard.csv")
             out += [f"results/chess/easy_to_hard/splits/{t}/seed{s}.parquet" for t in self.train_sets for s in self.seeds]
             out += [c["path"] for c in self.e2h_cells()]
+        if self.chains:
+            out += ["results/metrics/chess_bootstrap.csv", *(c["path"] for c in self.bootstrap_cells())]
         return sorted(set(out))
 
     def figure_inputs(self) -> dict[str, str]:
-        return {"chess": "results/metrics/chess.parquet", "chess_easy_to_hard": "results/metrics/chess_easy_to_hard.parquet"}
+        return {"chess": "results/metrics/chess.parquet", "chess_easy_to_hard": "results/metrics/chess_easy_to_hard.parquet",
+                "chess_bootstrap": "results/metrics/chess_bootstrap.parquet"}
 
     # ---- the rules' inputs and params (chess.smk) ----
 
@@ -143,6 +152,10 @@ class ChessPlan(FamilyPlan):
         if labels == "weak":
             inputs["weak_labels"] = f"results/chess/labels/{self.e2h_weak}/seed{seed}.parquet"
         return inputs
+
+    def bootstrap_inputs(self, plan, chain: str, seed) -> dict:
+        return {"puzzles": "results/chess/puzzles.parquet", "split": f"results/chess/splits/seed{seed}.parquet",
+                "model": sorted({f for m in self.chains[chain] for f in plan.model_files(m)})}
 
     def e2h_table_inputs(self) -> dict:
         cells = self.e2h_cells()
@@ -206,6 +219,17 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
     plan.labels = block.get("labels", "greedy")
     if plan.labels == "ranking" and plan.ranking is None:
         raise ConfigError(f"{where}.labels: ranking labels are the weak model's top-ranked legal move; add `ranking: {{reduce: sum}}`.")
+    for name, chain in ((block.get("bootstrap") or {}).get("chains") or {}).items():
+        checked_name(name, f"{where}.bootstrap.chains")
+        unknown = [m for m in chain if m not in models]
+        if unknown:
+            raise ConfigError(f"{where}.bootstrap.chains.{name}: {unknown} are not in `models` ({', '.join(models)}).")
+        not_decoders = [m for m in chain if models[m].backbone.arch != "decoder"]
+        sizes = [models[m].size for m in chain]
+        if not_decoders or len(chain) < 3 or sizes != sorted(sizes) or len(set(sizes)) < len(sizes):
+            raise ConfigError(f"{where}.bootstrap.chains.{name}: a chain is three or more decoders from smaller to larger "
+                              f"(sizes: {sizes}{'; not decoders: ' + str(not_decoders) if not_decoders else ''}).")
+        plan.chains[name] = list(chain)
     if floor is not None:
         plan.e2h_weak = min(plan.weak, key=lambda m: models[m].size)
         plan.e2h_strong = max(plan.strong, key=lambda m: models[m].size)
@@ -457,6 +481,53 @@ def weak_targets(train: pd.DataFrame, weak_moves: pd.DataFrame, labels: str = "g
 
         raise SupervisionError("the weak model wrote no move on any training puzzle: there is nothing to learn from.")
     return train[keep], move[keep].tolist(), n_dropped
+
+
+def bootstrap_chain(chain: list, resources_dir: str, regime: str, train_cfg: dict, rows: pd.DataFrame, seed: int,
+                    max_new_tokens: int, generate_batch_size: int = 32, ranking: str | None = None,
+                    labels: str = "greedy") -> pd.DataFrame:
+    """Bootstrapping for chess (Burns et al. 2023, §4.3.1, the paper's best chess method), as the NLP
+    chains do it (bootstrap.py): ``train_b`` is cut by group into one chunk per step; W learns
+    ``train_a``'s true moves and labels chunk 1, M1 learns chunk 1 from W's moves and labels chunk 2,
+    …; S learns the last chunk. Direct: S on W's moves on the last chunk. Ceiling: S on the last
+    chunk's true moves. Every model is scored on ``test`` by exact match (and ranked, with ``ranking``).
+    ``chain``: the models' specs, smallest first; ``rows``: one seed's split joined with the puzzles."""
+    from .bootstrap import chunk_train_b
+    from .metrics import pgr
+
+    n_chunks = len(chain) - 1
+    data = chunk_train_b(rows, n_chunks, seed)
+    part = {name: data[data["split"] == name] for name in data["split"].unique()}
+    test, last = part["test"], f"chunk{n_chunks}"
+
+    def run(spec, train, targets, predict):
+        return train_and_generate(spec, resources_dir, regime, train_cfg, seed, train, targets, predict, max_new_tokens,
+                                  generate_batch_size, ranking=ranking)[0]
+
+    def row(kind, step, spec, scored):
+        out = {"kind": kind, "step": step, "model": spec.name, "test_acc": float(scored["test"]["correct"].mean())}
+        if "ranked_correct" in scored["test"]:
+            out["ranked_test_acc"] = float(scored["test"]["ranked_correct"].mean())
+        return out
+
+    weak, strong = chain[0], chain[-1]
+    weak_scored = run(weak, part["train_a"], part["train_a"]["target"].tolist(), {"test": test, "chunk1": part["chunk1"], last: part[last]})
+    out, moves = [row("chain", 0, weak, weak_scored)], weak_scored["chunk1"]
+    for step, spec in enumerate(chain[1:], start=1):
+        train, targets, _ = weak_targets(part[f"chunk{step}"], moves, labels)
+        nxt = f"chunk{step + 1}"
+        scored = run(spec, train, targets, {"test": test} | ({nxt: part[nxt]} if step < n_chunks else {}))
+        out.append(row("chain", step, spec, scored))
+        moves = scored.get(nxt)
+    train, targets, _ = weak_targets(part[last], weak_scored[last], labels)
+    out.append(row("direct", n_chunks, strong, run(strong, train, targets, {"test": test})))
+    out.append(row("ceiling", n_chunks, strong, run(strong, part[last], part[last]["target"].tolist(), {"test": test})))
+    table = pd.DataFrame(out)
+    weak_acc, ceiling_acc = out[0]["test_acc"], out[-1]["test_acc"]
+    table["pgr"] = [pgr(a, weak_acc, ceiling_acc) if k in ("chain", "direct") and s > 0 else np.nan
+                    for k, s, a in zip(table["kind"], table["step"], table["test_acc"])]
+    table["seed"] = seed
+    return table
 
 
 # ---- tables ---------------------------------------------------------------------------------------------

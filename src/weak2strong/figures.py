@@ -103,6 +103,13 @@ FIGURES: dict[str, FigureSpec] = {
             options=("dpi",), needs="chess_easy_to_hard",
         ),
         FigureSpec(
+            "chess_bootstrap", ("chess_bootstrap",),
+            "Chess bootstrapping: exact match on test puzzles of each model of the chain W → M1 → … → S, each fine-tuned "
+            "on the previous model's moves on fresh puzzles (solid), against direct W → S (square) and the ceiling (S on "
+            "the true moves, black), mean over seeds with 95% t-intervals.",
+            options=("dpi",), needs="chess_bootstrap",
+        ),
+        FigureSpec(
             "simulated_errors", ("summary",),
             "Which weak-label errors do students imitate? PGR against the supervisor's own test accuracy for simulated "
             "supervisors: a probe on a few of the student's own feature coordinates (systematic errors the student can "

@@ -455,6 +455,10 @@ def draw_bootstrap(data, options, context):
     return plot_bootstrap(data["bootstrap"])
 
 
+def draw_chess_bootstrap(data, options, context):
+    return plot_bootstrap(data["chess_bootstrap"])
+
+
 def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str = "accuracy"):
     """Accuracy on the hard test examples against the training set (easy up to each cutoff, all,
     hard), ground truth vs weak labels, one panel per dataset; a summary of

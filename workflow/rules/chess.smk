@@ -204,3 +204,43 @@ if CHESS and CHESS.train_sets:
             code=script_code("chess_easy_to_hard_table"),
         script:
             "../scripts/chess_easy_to_hard_table.py"
+
+
+if CHESS and CHESS.chains:
+
+    rule chess_bootstrap:
+        input:
+            unpack(lambda wc: CHESS.bootstrap_inputs(PLAN, wc.chain, wc.seed)),
+        output:
+            "results/chess/bootstrap/{chain}/seed{seed}.parquet",
+        log:
+            "logs/chess/bootstrap/{chain}/seed{seed}.log",
+        wildcard_constraints:
+            chain=one_of(CHESS.chains),
+        resources:
+            mem_mb=lambda wc, attempt: max(model_mem_mb(m, attempt) for m in CHESS.chains[wc.chain]),
+            runtime=lambda wc, attempt: sum(model_runtime(m, attempt) for m in CHESS.chains[wc.chain])
+            + model_runtime(CHESS.chains[wc.chain][-1], attempt),
+            gpu=1,
+            slurm_partition=PLAN.slurm_partition(1),
+        params:
+            **CHESS.train_params("bootstrap", RES),
+            code=script_code("chess_bootstrap"),
+            chain=lambda wc: [PLAN.models[m].to_dict() for m in CHESS.chains[wc.chain]],
+        script:
+            "../scripts/chess_bootstrap.py"
+
+    rule chess_bootstrap_table:
+        input:
+            [c["path"] for c in CHESS.bootstrap_cells()],
+        output:
+            parquet="results/metrics/chess_bootstrap.parquet",
+            csv=report("results/metrics/chess_bootstrap.csv", caption="../report/chess.rst", category="Metrics"),
+        log:
+            "logs/chess/bootstrap_table.log",
+        localrule: True
+        params:
+            cells=CHESS.bootstrap_cells(),
+            code=script_code("chess_bootstrap_table"),
+        script:
+            "../scripts/chess_bootstrap_table.py"
