@@ -177,3 +177,19 @@ def test_length_flips_make_exactly_the_longest_texts_wrong_at_the_matched_rate()
     plan = _plan({"feature_subset": {"k": [4]}, "length_flips": {"rates": [0.1]}})
     assert {n: s.kind for n, s in plan.supervisors.items() if s.kind == "length_flips"} == {"length_flips_k4": "length_flips",
                                                                                            "length_flips_rate0.1": "length_flips"}
+
+
+def test_soft_labels_of_equal_mean_confidence_differ_from_the_probe_only_in_which_examples_are_wrong():
+    """labels: soft_equal: matched supervisors state every label with the feature-subset probe's mean
+    confidence (per split), so accuracy and mean confidence are both matched."""
+    splits, features = splits_with_features()
+    subset = simulate(Supervisor("fs", "feature_subset", k=2, labels="soft_equal"), splits, 0, "toy", features, train_cfg=CFG)
+    for kind in ("random_noise", "length_flips"):
+        other = simulate(Supervisor("x", kind, matched_to="fs", labels="soft_equal"), splits, 0, "toy", matched=subset)
+        assert error_rates(other) == pytest.approx(error_rates(subset), abs=1e-12)
+        for split in ("train_b", "test"):
+            conf = lambda t: (2 * t.loc[t["split"] == split, "soft_label"].astype(float) - 1).abs()
+            assert conf(other).mean() == pytest.approx(conf(subset).mean(), abs=1e-6)
+            assert conf(other).round(6).nunique() == 1  # one confidence for every label of the split
+    with pytest.raises(ConfigError, match="random_noise under another name"):
+        _plan({"labels": "soft_equal", "feature_subset": {"k": [4]}, "confident_wrong": {}})

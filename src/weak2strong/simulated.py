@@ -19,7 +19,11 @@ Each supervisor writes the same label Parquet as a trained weak model (``schemas
 
 Hard labels by default, as the paper's simulated supervisors give: every kind then reports 0 or 1, so
 the student sees each supervisor's errors and nothing else, and ``random_noise`` and ``confident_wrong``
-are one supervisor (they differ only in confidence). ``labels: soft`` reports the probabilities above;
+are one supervisor (they differ only in confidence). ``labels: soft_equal`` gives soft labels of equal
+mean confidence: the feature-subset probe states its own probabilities, and every supervisor matched
+to it states each of its labels with the probe's mean confidence |2p − 1| on that split and seed, so
+matched supervisors differ in which examples they get wrong and in nothing else, as with hard labels,
+while the student learns from soft targets. ``labels: soft`` reports the probabilities above;
 then the kinds differ in confidence as well as in which examples they get wrong.
 
 Matched accuracy: a ``random_noise``, ``confident_wrong`` or ``length_flips`` supervisor may copy the
@@ -59,7 +63,7 @@ class Supervisor:
     matched_to: str | None = None  # ... or the feature_subset supervisor whose error rate it copies
     confidence: float | None = None  # confident_wrong: |2p - 1| of its flipped labels
     group: str = ""  # supervisors compared at one accuracy share a group ("k4", "rate0.2")
-    labels: str = "hard"  # "hard": 0/1 labels (the paper's); "soft": the probabilities each kind states
+    labels: str = "hard"  # "hard": 0/1 labels (the paper's); "soft": the probabilities each kind states; "soft_equal": equal mean confidence
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -124,10 +128,10 @@ def simulated_plan(config: dict, plan) -> SimulatedPlan | None:
     if missing:
         raise ConfigError(f"{where}.losses: {missing} are not in experiment.losses ({', '.join(plan.losses)}); add them there.")
     labels = block.get("labels", "hard")
-    if labels not in ("hard", "soft"):
-        raise ConfigError(f"{where}.labels: '{labels}' is not hard or soft.")
-    if labels == "hard" and block.get("confident_wrong") is not None:
-        raise ConfigError(f"{where}.confident_wrong: with hard labels it is random_noise under another name (the two differ only "
+    if labels not in ("hard", "soft", "soft_equal"):
+        raise ConfigError(f"{where}.labels: '{labels}' is not hard, soft or soft_equal.")
+    if labels != "soft" and block.get("confident_wrong") is not None:
+        raise ConfigError(f"{where}.confident_wrong: with {labels} labels it is random_noise under another name (the two differ only "
                           "in the confidence of their labels); set simulated.labels: soft to compare them, or remove confident_wrong.")
     supervisors: dict[str, Supervisor] = {}
     for k in (block.get("feature_subset") or {}).get("k", []):
@@ -241,6 +245,10 @@ def simulate(sup: Supervisor, splits: pd.DataFrame, seed: int, dataset: str, fea
             else:
                 flips = exact_flips(len(y), rates[split], flip_stream(seed, split))
             preds[split] = noisy_soft_labels(y, flips, rates[split], sup.confidence if sup.kind == "confident_wrong" else None)
+            if sup.labels == "soft_equal" and sup.matched_to:  # the probe's mean confidence on this split, for every label
+                probe = matched.loc[matched["split"] == split, "soft_label"].to_numpy(dtype=np.float64)
+                sure = max((1.0 + np.abs(2 * probe - 1).mean()) / 2, 0.501)
+                preds[split] = np.where(preds[split] > 0.5, sure, 1.0 - sure)
     if sup.labels == "hard":
         preds = {split: (np.asarray(p1) > 0.5).astype(np.float32) for split, p1 in preds.items()}
     parts = []
