@@ -63,7 +63,7 @@ class Supervisor:
     matched_to: str | None = None  # ... or the feature_subset supervisor whose error rate it copies
     confidence: float | None = None  # confident_wrong: |2p - 1| of its flipped labels
     group: str = ""  # supervisors compared at one accuracy share a group ("k4", "rate0.2")
-    labels: str = "hard"  # "hard": 0/1 labels (the paper's); "soft": the probabilities each kind states; "soft_equal": equal mean confidence
+    labels: str = "hard"  # "hard": 0/1 labels (the paper's); "soft": each kind's probabilities; "soft_equal": equal mean confidence
 
     def to_dict(self) -> dict:
         return asdict(self)
