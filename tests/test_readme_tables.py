@@ -63,7 +63,7 @@ def test_every_block_the_tables_write_has_its_place_in_the_docs():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    places = {"README.md": ("timing", "summary", "claims"),
+    places = {"README.md": ("timing", "summary", "claims", "chess_signal_claim"),
               "docs/results.md": ("methods", "easy_to_hard", "simulated", "vision", "reward", "prompting", "chess_signal"),
               "docs/datasets.md": ("datasets", "hub_check")}
     for doc, names in places.items():
@@ -157,6 +157,12 @@ def test_chess_signal_and_timing_blocks_come_from_their_rows():
     assert table[0] == "| model | prompt | mode | Elo 400-799 | Elo all |" and len(table) == 2 + 4 + 2
     assert table[2] == "| m | fen | greedy | 0.100 ± 0.010 (random 0.060; legal 0.50) | 0.070 ± 0.010 (random 0.060; legal 0.50) |"
     assert "legal" not in table[3].split("|", 4)[4] and "180 puzzles" in table[-1]
+    from weak2strong.readme_tables import chess_signal_claim
+
+    claim = chess_signal_claim(rows)
+    assert "no packaged decoder is clearly above a random legal move" in claim and "7.0% ± 1.0% against 6.0%" in claim
+    better = rows.assign(exact_match=lambda t: t["exact_match"].where(t["prompt"] != "pgn", 0.2))
+    assert "2 of 4 are above a random legal move" in chess_signal_claim(better) and "with the pgn prompt" in chess_signal_claim(better)
     timing = pd.DataFrame([{"command": "make run", "seconds": 700.0, "machine": "old", "date": "2026-12-04", "commit": "a" * 40,
                             "note": ""},
                            {"command": "make run", "seconds": 725.4, "machine": "Xeon, 2 cores", "date": "2026-12-05",

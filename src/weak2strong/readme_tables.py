@@ -258,6 +258,21 @@ def chess_signal_table(rows: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def chess_signal_claim(rows: pd.DataFrame) -> str:
+    """The README's sentence on the offline chess signal: every decoder, prompt and mode on all bands
+    against the random-legal-move line, and the best of them."""
+    rows = rows[(rows["trained_on"] == 0) & (rows["band"] == "all")].drop_duplicates(["model", "prompt", "mode"], keep="last")
+    best = rows.loc[rows["exact_match"].idxmax()]
+    above = rows[rows["exact_match"] - 2 * rows["exact_match_se"] > rows["random_legal_move"]]
+    verdict = ("no packaged decoder is clearly above a random legal move (by two standard errors)" if above.empty else
+               f"{len(above)} of {len(rows)} are above a random legal move by two standard errors")
+    return (f"Chess offline: of {rows['model'].nunique()} packaged decoders × {rows['prompt'].nunique()} prompt formats × "
+            f"{rows['mode'].nunique()} modes ({', '.join(dict.fromkeys(rows['mode']))}), zero-shot on {int(rows['n'].max())} puzzles "
+            f"across the Elo bands, {verdict}; the best is {best['model']} with the {best['prompt']} prompt by {best['mode']}, "
+            f"{100 * best['exact_match']:.1f}% ± {100 * best['exact_match_se']:.1f}% against {100 * best['random_legal_move']:.1f}% "
+            "([per band](docs/results.md#chess-puzzles)).")
+
+
 def timing_text(rows: pd.DataFrame) -> str:
     """The quick start's measured times (``benchmarks/time_commands.py``): the latest row per command."""
     rows = rows.drop_duplicates("command", keep="last")
@@ -340,7 +355,9 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
     if (results / "metrics/vision.csv").exists():
         blocks["vision"] = vision_table(pd.read_csv(results / "metrics/vision.csv", keep_default_na=True))
     if chess_signal is not None and chess_signal.exists():  # benchmarks/chess_signal.py
-        blocks["chess_signal"] = chess_signal_table(pd.read_json(chess_signal, lines=True))
+        signal = pd.read_json(chess_signal, lines=True)
+        blocks["chess_signal"] = chess_signal_table(signal)
+        blocks["chess_signal_claim"] = chess_signal_claim(signal)
     if timings is not None and timings.exists():  # benchmarks/time_commands.py
         blocks["timing"] = timing_text(pd.read_json(timings, lines=True, dtype=False))
     if (results / "metrics/easy_to_hard.csv").exists():
