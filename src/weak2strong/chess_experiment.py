@@ -492,8 +492,7 @@ def bootstrap_chain(chain: list, resources_dir: str, regime: str, train_cfg: dic
     …; S learns the last chunk. Direct: S on W's moves on the last chunk. Ceiling: S on the last
     chunk's true moves. Every model is scored on ``test`` by exact match (and ranked, with ``ranking``).
     ``chain``: the models' specs, smallest first; ``rows``: one seed's split joined with the puzzles."""
-    from .bootstrap import chunk_train_b
-    from .metrics import pgr
+    from .bootstrap import chain_table, chunk_train_b
 
     n_chunks = len(chain) - 1
     data = chunk_train_b(rows, n_chunks, seed)
@@ -522,12 +521,7 @@ def bootstrap_chain(chain: list, resources_dir: str, regime: str, train_cfg: dic
     train, targets, _ = weak_targets(part[last], weak_scored[last], labels)
     out.append(row("direct", n_chunks, strong, run(strong, train, targets, {"test": test})))
     out.append(row("ceiling", n_chunks, strong, run(strong, part[last], part[last]["target"].tolist(), {"test": test})))
-    table = pd.DataFrame(out)
-    weak_acc, ceiling_acc = out[0]["test_acc"], out[-1]["test_acc"]
-    table["pgr"] = [pgr(a, weak_acc, ceiling_acc) if k in ("chain", "direct") and s > 0 else np.nan
-                    for k, s, a in zip(table["kind"], table["step"], table["test_acc"])]
-    table["seed"] = seed
-    return table
+    return chain_table(out, seed)
 
 
 # ---- tables ---------------------------------------------------------------------------------------------

@@ -130,12 +130,12 @@ def artefact_targets():
             out += [PLAN.features_file(d, n) for n in sorted(trained)]
         cells = {("labels", f"{d}/{c.weak}", f"{d}/weak/{c.weak}") for c in PLAN.cells if c.dataset == d}
         cells |= {("predictions", f"{d}/ceiling/{c.strong}", f"{d}/ceiling/{c.strong}") for c in PLAN.cells if c.dataset == d}
-        cells |= {("predictions", student_cell(c), student_cell(c)) for c in PLAN.cells if c.dataset == d}
+        cells |= {("predictions", PLAN.student_cell(c), PLAN.student_cell(c)) for c in PLAN.cells if c.dataset == d}
         for kind, cell, curves in sorted(cells):
             out.append(f"results/{kind}/{REGIME}/{cell}.parquet")
             if PER_SEED_JOBS:
                 out += [f"results/per_seed/{kind}/{REGIME}/{cell}/seed{s}.parquet" for s in PLAN.seeds]
-            out += curves_files(curves)
+            out += PLAN.curves_files(curves)
         out += [f"results/bootstrap/{REGIME}/{d}/{chain}.parquet" for chain in PLAN.chains]
         if E2H:
             out.append(f"results/difficulty/{d}.parquet")
@@ -150,15 +150,13 @@ def e2h_train_sets():
     return [*E2H["cutoffs"], "all", "hard"] if E2H else []
 
 
-student_cell = PLAN.student_cell
-curves_files = PLAN.curves_files
 
 
 def student_curves():
     """Every student's training-curve files, with the cell they belong to (the metrics read the
     fraction of labels a loss kept from them, the dynamics figure the curves)."""
     return [
-        {"dataset": c.dataset, "weak": c.weak, "strong": c.strong, "loss": c.loss, "paths": curves_files(student_cell(c))}
+        {"dataset": c.dataset, "weak": c.weak, "strong": c.strong, "loss": c.loss, "paths": PLAN.curves_files(PLAN.student_cell(c))}
         for c in PLAN.cells
     ]
 
