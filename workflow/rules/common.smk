@@ -150,8 +150,6 @@ def e2h_train_sets():
     return [*E2H["cutoffs"], "all", "hard"] if E2H else []
 
 
-
-
 def student_curves():
     """Every student's training-curve files, with the cell they belong to (the metrics read the
     fraction of labels a loss kept from them, the dynamics figure the curves)."""
