@@ -84,13 +84,6 @@ def set_threads(snakemake) -> None:
     torch.set_num_threads(max(1, int(getattr(snakemake, "threads", 1) or 1)))
 
 
-def run_logged(log_path: str, function, *args):
-    """For a rule's ``run:`` block (which runs inside Snakemake): ``function(*args)`` with the
-    library's logging going to the rule's log file."""
-    with logging_to(log_path):
-        return function(*args)
-
-
 @contextlib.contextmanager
 def logging_to(path: str):
     """The library's logging goes to ``path`` while the block runs."""

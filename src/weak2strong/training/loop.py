@@ -17,6 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..models.precision import autocast
+from . import lean_optim
 from .distributed import all_sum, current, data_parallel, gather_p1
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ def train(
     total = max(1, int(round(cfg.epochs * steps_per_epoch)))
     device = next(model.parameters()).device
     # fused: one kernel for every parameter's update on a GPU (no effect on what is computed)
-    optimizer = torch.optim.Adam(param_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=device.type == "cuda")
+    optimizer = lean_optim.Adam(param_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=device.type == "cuda")
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, cfg))
     # With several processes the forward pass goes through DDP (gradients averaged over processes);
     # evaluation, early stopping and the returned model use the plain module.

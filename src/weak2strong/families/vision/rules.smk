@@ -2,7 +2,7 @@
 # backbones that learn without labels) → per seed a split → frozen features per backbone (and
 # augmented views for the students) → weak probes' k-way labels, ceilings, students per (weak,
 # strong, loss) → vision.csv and vision.png. Only with a `vision` block; its paths come from plan.py.
-from weak2strong.families.vision.images import SKLEARN_FILE, SKLEARN_SHA256, fetch_sklearn_archive
+from weak2strong.families.vision.images import SKLEARN_FILE, SKLEARN_SHA256
 
 VISION = PLAN.families.get("vision")
 
@@ -17,8 +17,8 @@ if VISION:
         localrule: True
         params:
             sha256=SKLEARN_SHA256,
-        run:
-            run_logged(log[0], fetch_sklearn_archive, Path(output[0]))
+        shell:
+            FETCH_STEP + "weak2strong.families.vision.images:fetch_sklearn_archive {output:q}"
 
     rule vision_images:
         input:
