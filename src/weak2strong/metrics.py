@@ -16,6 +16,7 @@ it rests on, and one seed has none.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,10 +98,13 @@ def cell_metrics(test: pd.DataFrame, train_b: pd.DataFrame | None = None) -> dic
     return row
 
 
+@functools.lru_cache(maxsize=None)
 def t_quantile(level: float, dof: int) -> float:
-    from scipy.stats import t
+    """The two-sided Student-t quantile: ``scipy.stats.t.ppf(0.5 + level / 2, dof)``, through the
+    special function it calls (the same number, without importing scipy.stats), once per (level, dof)."""
+    from scipy.special import stdtrit
 
-    return float(t.ppf(0.5 + level / 2, dof))
+    return float(stdtrit(dof, 0.5 + level / 2))
 
 
 def t_interval(values, level: float = 0.95) -> tuple[float, float]:
@@ -252,13 +256,46 @@ def summarize(per_seed: pd.DataFrame, level: float = 0.95, diagnostics: Diagnost
     return pd.DataFrame(rows)
 
 
-def cell_test_table(labels: pd.DataFrame, ceiling: pd.DataFrame, student_preds: pd.DataFrame, split: str = "test") -> pd.DataFrame:
-    """Join one seed's weak, ceiling and student predictions on ``split`` by id (the metrics' columns)."""
-    def p1(df, name):
-        return df[df["split"] == split].set_index("id")["soft_label"].rename(f"{name}_p1")
+@dataclass(frozen=True)
+class Part:
+    """One (seed, split) of a predictions or labels file: ids, soft labels, ground truth (or None)."""
 
-    gt = labels[labels["split"] == split].set_index("id")["gt_label"]
-    return pd.concat([gt, p1(labels, "weak"), p1(ceiling, "ceiling"), p1(student_preds, "student")], axis=1, join="inner")
+    ids: np.ndarray
+    soft: np.ndarray
+    gt: np.ndarray | None
+
+
+EMPTY_PART = Part(np.array([], dtype=object), np.array([], dtype=float), np.array([], dtype=int))
+
+
+def by_seed_and_split(predictions: pd.DataFrame) -> dict[tuple[int, str], Part]:
+    """One file of predictions or labels (every seed) cut once into its (seed, split) parts. Filtering
+    the whole table for every (cell, seed, split) instead took most of the metrics job's 13 s."""
+    ids = predictions["id"].to_numpy(dtype=object)
+    soft = predictions["soft_label"].to_numpy()
+    gt = predictions["gt_label"].to_numpy() if "gt_label" in predictions else None
+    groups = predictions.groupby(["seed", "split"], sort=False).indices
+    return {(int(seed), split): Part(ids[rows], soft[rows], None if gt is None else gt[rows]) for (seed, split), rows in groups.items()}
+
+
+def cell_test_table(labels: dict, ceiling: dict, student: dict, seed: int, split: str = "test") -> pd.DataFrame:
+    """Join one seed's weak, ceiling and student predictions on ``split`` by id (the metrics' columns):
+    the examples all three have, in the weak labels' order. Each argument is a file cut by
+    ``by_seed_and_split``."""
+    weak, others = labels.get((seed, split), EMPTY_PART), [t.get((seed, split), EMPTY_PART) for t in (ceiling, student)]
+    keep = np.ones(len(weak.ids), dtype=bool)
+    positions = []
+    for other in others:
+        if len(other.ids) == len(weak.ids) and np.array_equal(other.ids, weak.ids):
+            pos = np.arange(len(weak.ids))
+        else:
+            pos = pd.Index(other.ids).get_indexer(weak.ids)
+        keep &= pos >= 0
+        positions.append(pos)
+    table = {"gt_label": weak.gt[keep], "weak_p1": weak.soft[keep]}
+    for name, other, pos in zip(("ceiling_p1", "student_p1"), others, positions):
+        table[name] = other.soft[pos[keep]]
+    return pd.DataFrame(table, index=pd.Index(weak.ids[keep], name="id"))
 
 
 def read_curves(paths: list[str]) -> dict[int, dict]:
@@ -277,27 +314,29 @@ def per_seed_table(cells: list[dict], regime: str, early_stopping: str = "none",
     (``TRAINED`` when absent; else a simulated supervisor's kind), the paths
     of the weak labels, the ceiling's and the student's predictions (each holding every seed) and
     ``curves``, the student's training-curve files (for the fraction of labels its loss kept)."""
-    cache: dict[str, pd.DataFrame] = {}
+    cache: dict[str, dict] = {}
 
-    def read(path):
+    def read(path):  # weak labels and ceilings are shared by many cells: read and cut once
         if path not in cache:
-            cache[path] = read_parquet(path)
+            cache[path] = by_seed_and_split(read_parquet(path))
         return cache[path]
 
     rows = []
     for c in cells:
-        labels, ceiling, student = read(c["labels"]), read(c["ceiling"]), read_parquet(c["student"])
+        labels, ceiling = read(c["labels"]), read(c["ceiling"])
+        student_file = read_parquet(c["student"])
+        student = by_seed_and_split(student_file)
         curves = read_curves(c.get("curves", []))
-        for seed in sorted(student["seed"].unique()):
-            tables = [df[df["seed"] == seed] for df in (labels, ceiling, student)]
-            test = cell_test_table(*tables)
+        for seed in sorted(int(s) for s in student_file["seed"].unique()):
+            tables = (labels, ceiling, student)
+            test = cell_test_table(*tables, seed)
             if test.empty:
                 raise ValueError(f"seed {seed}: no test examples joined across {c['labels']}, {c['ceiling']}, {c['student']}")
             key = {k: c[k] for k in ("dataset", "weak", "strong", "loss")} | {"supervisor": c.get("supervisor", TRAINED),
                                                                              "task": c.get("task", "classification")}
             row = key | {"seed": int(seed), "regime": regime, "early_stopping": early_stopping}
-            row |= cell_metrics(test, cell_test_table(*tables, split="train_b"))
-            row |= label_diagnostics(tables[0].loc[tables[0]["split"] == "train_b", "soft_label"])
+            row |= cell_metrics(test, cell_test_table(*tables, seed, split="train_b"))
+            row |= label_diagnostics(labels.get((seed, "train_b"), EMPTY_PART).soft)
             # what the mean confidence would be were the weak model calibrated (see label_diagnostics)
             row["weak_confidence_if_calibrated"] = 2 * row["weak_acc"] - 1
             row["kept_fraction"] = float(curves.get(int(seed), {}).get("kept_fraction", np.nan))

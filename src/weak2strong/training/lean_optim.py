@@ -32,9 +32,6 @@ def skip_compiler_import() -> int:
     global _done
     if _done or "torch._dynamo" in sys.modules:
         return 0
-    import torch.optim.lr_scheduler
-    import torch.optim.optimizer
-
     marker = _marker_code()
     modules = [m for name, m in list(sys.modules.items()) if name.startswith("torch.optim") and m is not None]
     answered = 0
@@ -60,7 +57,8 @@ def _ungated_step(cls):
     """``cls.step`` without its graph-break wrapper (``_use_grad_for_differentiable``), or None where
     this torch has no such wrapper to bypass."""
     step = cls.step
-    return getattr(step, "__wrapped__", None) if getattr(step, "__code__", None) is not None and step.__code__.co_name == "_use_grad" else None
+    gated = getattr(step, "__code__", None) is not None and step.__code__.co_name == "_use_grad"
+    return getattr(step, "__wrapped__", None) if gated else None
 
 
 class Adam(torch.optim.Adam):
