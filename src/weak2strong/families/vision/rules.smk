@@ -18,7 +18,7 @@ if VISION:
         params:
             sha256=SKLEARN_SHA256,
         shell:
-            FETCH_STEP + "weak2strong.families.vision.images:fetch_sklearn_archive {output:q}"
+            "{PACKAGE_PYTHON} -m weak2strong.fetch_step {log:q} weak2strong.families.vision.images:fetch_sklearn_archive {output:q}"
 
     rule vision_images:
         input:
