@@ -48,21 +48,25 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/timings.jsonl"))
     ap.add_argument("--note", default="", help="a remark stored with every row (e.g. what else ran)")
     ap.add_argument("--keep", default=None, help="clone into this folder (new) and keep it, e.g. to read a run's results; one command")
+    ap.add_argument("--commit", default="HEAD", help="the commit to clone (default: the current one), e.g. to time a 'before'")
+    ap.add_argument("--baseline", action="store_true",
+                    help="mark the rows as a before-measurement: kept in the file, never the README's quick-start times")
     args = ap.parse_args()
     if args.keep and len(args.commands) > 1:
         ap.error("--keep takes one command")
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.commit], capture_output=True, text=True, check=True).stdout.strip()
     for command in args.commands:
         with (contextlib.nullcontext(args.keep) if args.keep else tempfile.TemporaryDirectory(prefix="w2s-fresh-")) as tmp:
             start = time.perf_counter()
             subprocess.run(["git", "clone", "--quiet", str(ROOT), tmp], check=True)
+            subprocess.run(["git", "-C", tmp, "checkout", "--quiet", commit], check=True)
             log = Path(tmp) / "time_commands.log"
             with open(log, "w") as fh:
                 rc = subprocess.run(command, shell=True, cwd=tmp, stdout=fh, stderr=subprocess.STDOUT).returncode
             seconds = time.perf_counter() - start
             tail = log.read_text()[-2000:]
         row = {"command": command, "seconds": round(seconds, 1), "rc": rc, "machine": machine(),
-               "date": datetime.date.today().isoformat(), "commit": commit, "note": args.note}
+               "date": datetime.date.today().isoformat(), "commit": commit, "note": args.note} | ({"baseline": True} if args.baseline else {})
         print(json.dumps(row), flush=True)
         if rc != 0:
             print(tail)

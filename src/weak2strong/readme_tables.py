@@ -274,7 +274,10 @@ def chess_signal_claim(rows: pd.DataFrame) -> str:
 
 
 def timing_text(rows: pd.DataFrame) -> str:
-    """The quick start's measured times (``benchmarks/time_commands.py``): the latest row per command."""
+    """The quick start's measured times (``benchmarks/time_commands.py``): the latest row per command,
+    leaving out the rows timed as a baseline (a before-measurement of an older commit)."""
+    if "baseline" in rows:
+        rows = rows[rows["baseline"].fillna(False) != True]  # noqa: E712 (a missing value is not a baseline)
     rows = rows.drop_duplicates("command", keep="last")
     out = []
     for _, r in rows.iterrows():
