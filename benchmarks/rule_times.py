@@ -1,11 +1,12 @@
 """Where a finished run's time went, per rule, read from Snakemake's own log of the run.
 
     python benchmarks/rule_times.py [RUN_DIR] [--log FILE] [--markdown]
+    python benchmarks/rule_times.py --compare BEFORE_DIR AFTER_DIR     # a markdown table of both runs
 
 Each job's seconds run from the line that starts it to its `Finished jobid` line (Snakemake stamps
 both to the second), so they include the job's Python start-up and imports, which `benchmark:` files
 also count, and Snakemake's own bookkeeping around it. Works on any run of any commit: it needs
-nothing but `.snakemake/log/`, the newest log unless `--log` names one.
+nothing but `.snakemake/log/`: the log of the run that finished the most jobs, unless `--log` names one.
 """
 
 from __future__ import annotations
@@ -55,13 +56,39 @@ def per_rule(finished: dict[int, tuple[str, float]]) -> list[tuple[str, int, flo
     return sorted(((r, jobs[r], seconds[r]) for r in jobs), key=lambda row: -row[2])
 
 
+def main_log(run_dir: Path) -> Path:
+    """The log of the folder's run that finished the most jobs (later reruns of single jobs, e.g. by
+    job_alone.py, leave their own small logs), the newest of equals."""
+    logs = sorted((run_dir / ".snakemake/log").glob("*.snakemake.log"), key=lambda p: p.name)
+    return max(reversed(logs), key=lambda p: p.read_text(errors="replace").count("Finished jobid"))
+
+
+def comparison(before: Path, after: Path) -> str:
+    """Per rule, jobs and job-seconds of two runs (e.g. a fresh-clone default before and after a change)."""
+    runs = [job_times(main_log(d)) for d in (before, after)]
+    tables = [{rule: (n, s) for rule, n, s in per_rule(finished)} for finished, _ in runs]
+    rules = sorted(set(tables[0]) | set(tables[1]), key=lambda r: -tables[0].get(r, (0, 0.0))[1])
+    lines = ["| rule | jobs before / after | job-seconds before | after | per job before | after |", "|---|---|---|---|---|---|"]
+    for rule in rules:
+        (n0, s0), (n1, s1) = tables[0].get(rule, (0, 0.0)), tables[1].get(rule, (0, 0.0))
+        lines.append(f"| `{rule}` | {n0} / {n1} | {s0:,.0f} | {s1:,.0f} | {s0 / max(n0, 1):.1f} | {s1 / max(n1, 1):.1f} |")
+    totals = [(len(f), sum(s for _, s in f.values()), w) for f, w in runs]
+    lines.append(f"| all jobs | {totals[0][0]} / {totals[1][0]} | {totals[0][1]:,.0f} | {totals[1][1]:,.0f} | | |")
+    lines.append(f"| workflow wall time | | {totals[0][2]:,.0f} s | {totals[1][2]:,.0f} s | | |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("run_dir", nargs="?", type=Path, default=Path("."))
-    ap.add_argument("--log", type=Path, help="a Snakemake log file (default: the run folder's newest)")
+    ap.add_argument("--log", type=Path, help="a Snakemake log file (default: the run that finished the most jobs)")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE_DIR", "AFTER_DIR"))
     args = ap.parse_args()
-    log = args.log or max((args.run_dir / ".snakemake/log").glob("*.snakemake.log"), key=lambda p: p.name)
+    if args.compare:
+        print(comparison(*args.compare))
+        return
+    log = args.log or main_log(args.run_dir)
     finished, wall = job_times(log)
     rows = per_rule(finished)
     total = sum(s for _, _, s in rows)

@@ -65,8 +65,14 @@ def main() -> None:
                 rc = subprocess.run(command, shell=True, cwd=tmp, stdout=fh, stderr=subprocess.STDOUT).returncode
             seconds = time.perf_counter() - start
             tail = log.read_text()[-2000:]
+            # pytest's own summary ("493 passed in 512.3s"), the suite's time without the install
+            summary = next((line.strip("= ") for line in reversed(tail.splitlines()) if " passed" in line and " in " in line), None)
         row = {"command": command, "seconds": round(seconds, 1), "rc": rc, "machine": machine(),
-               "date": datetime.date.today().isoformat(), "commit": commit, "note": args.note} | ({"baseline": True} if args.baseline else {})
+               "date": datetime.date.today().isoformat(), "commit": commit, "note": args.note}
+        if summary:
+            row["pytest"] = summary
+        if args.baseline:
+            row["baseline"] = True
         print(json.dumps(row), flush=True)
         if rc != 0:
             print(tail)
