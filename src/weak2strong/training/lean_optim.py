@@ -61,27 +61,28 @@ def _ungated_step(cls):
     return getattr(step, "__wrapped__", None) if gated else None
 
 
-class Adam(torch.optim.Adam):
+class _WithoutCompiler:
+    """Mixed into a torch optimizer class (the next base, ``_torch``): its markers pre-answered before
+    it is made, and its own ``step`` run without the graph-break wrapper, under the grad mode that
+    wrapper sets. Where this torch has no such wrapper, its ``step`` as it is."""
+
+    _torch: type
+
     def __init__(self, *args, **kwargs):
         skip_compiler_import()
         super().__init__(*args, **kwargs)
 
     def step(self, closure=None):
-        step = _ungated_step(torch.optim.Adam)
+        step = _ungated_step(self._torch)
         if step is None:
             return super().step(closure)
         with torch.set_grad_enabled(self.defaults["differentiable"]):
             return step(self, closure)
 
 
-class AdamW(torch.optim.AdamW):
-    def __init__(self, *args, **kwargs):
-        skip_compiler_import()
-        super().__init__(*args, **kwargs)
+class Adam(_WithoutCompiler, torch.optim.Adam):
+    _torch = torch.optim.Adam
 
-    def step(self, closure=None):
-        step = _ungated_step(torch.optim.AdamW)
-        if step is None:
-            return super().step(closure)
-        with torch.set_grad_enabled(self.defaults["differentiable"]):
-            return step(self, closure)
+
+class AdamW(_WithoutCompiler, torch.optim.AdamW):
+    _torch = torch.optim.AdamW
