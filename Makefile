@@ -3,10 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
-# Test processes (pytest-xdist; a file's tests stay in one process). Two keep both cores of a small
-# machine busy while one test waits between its Snakemake jobs. Files are handed out longest first
-# by their measured durations (tests/conftest.py), not by their number of tests.
-TEST_WORKERS ?= 2
+# Test processes (pytest-xdist; a file's tests stay in one process). Three on a 2-core machine:
+# the tests wait a good part of their time (SLURM's polls, Snakemake's scheduling, starting
+# interpreters), and a third process fills it: the whole suite took 502 s with three against 638 s
+# with two (same tree, back to back; benchmarks/README.md). Files are handed out longest first by
+# their measured durations (tests/conftest.py), not by their number of tests.
+TEST_WORKERS ?= 3
 
 .PHONY: setup run test test-fast test-durations report readme clean
 

@@ -168,8 +168,10 @@ def test_chess_signal_and_timing_blocks_come_from_their_rows():
                            {"command": "make run", "seconds": 725.4, "machine": "Xeon, 2 cores", "date": "2026-12-05",
                             "commit": "b" * 40, "note": "alone"},
                            {"command": "make run", "seconds": 900.0, "machine": "Xeon, 2 cores", "date": "2026-12-06",
-                            "commit": "a" * 40, "note": "the before of a comparison", "baseline": True}])
-    # the latest row, leaving out a baseline timed later (an older commit's before-measurement)
+                            "commit": "a" * 40, "note": "the before of a comparison", "baseline": True},
+                           {"command": "make run", "seconds": 30.0, "rc": 2, "machine": "Xeon, 2 cores", "date": "2026-12-06",
+                            "commit": "c" * 40, "note": "it failed"}])
+    # the latest row, leaving out a baseline timed later (an older commit's before-measurement) and a failed run
     assert timing_text(timing) == "- `make run` in a fresh clone: 12 min 05 s on Xeon, 2 cores (2026-12-05, commit bbbbbbb); alone."
 
 
