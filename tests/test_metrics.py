@@ -7,6 +7,8 @@ from weak2strong.metrics import (
     accuracy,
     agreement,
     auroc,
+    by_seed_and_split,
+    cell_test_table,
     describe,
     label_diagnostics,
     pgr,
@@ -182,3 +184,34 @@ def test_degenerate_weak_labels_and_losses_that_keep_few_labels_are_flagged():
     healthy = [r | {"weak_confidence": 0.4, "kept_fraction": 0.6} for r in rows]
     healthy = [r | diagnostics.flags(r) for r in healthy]
     assert not any(r["weak_degenerate"] or r["few_labels_kept"] for r in healthy)
+
+
+def test_the_cell_table_joins_by_id_keeping_the_examples_all_three_have():
+    """The metrics' join of one seed: ceiling and student files may hold their rows in another order
+    or miss one; the table keeps the examples all three have, in the weak labels' order, each
+    probability on its own example."""
+    def predictions(ids, p, gt=None, seed=0, split="test"):
+        df = pd.DataFrame({"id": ids, "soft_label": p, "seed": seed, "split": split})
+        return df.assign(gt_label=gt) if gt is not None else df
+
+    labels = pd.concat([predictions(["a", "b", "c", "d"], [0.9, 0.2, 0.6, 0.4], [1, 0, 0, 1]),
+                        predictions(["a", "b"], [0.1, 0.1], [1, 0], seed=1)])
+    ceiling = predictions(["d", "c", "b", "a"], [0.7, 0.3, 0.1, 0.8])  # reversed
+    student = predictions(["a", "c", "d"], [0.6, 0.45, 0.55])  # b missing
+    cut = [by_seed_and_split(t) for t in (labels, ceiling, student)]
+    table = cell_test_table(*cut, seed=0)
+    assert list(table.index) == ["a", "c", "d"]
+    assert table["gt_label"].tolist() == [1, 0, 1] and table["weak_p1"].tolist() == [0.9, 0.6, 0.4]
+    assert table["ceiling_p1"].tolist() == [0.8, 0.3, 0.7] and table["student_p1"].tolist() == [0.6, 0.45, 0.55]
+    assert cell_test_table(*cut, seed=1).empty  # no ceiling or student for seed 1
+    assert cell_test_table(*cut, seed=0, split="train_b").empty
+
+
+def test_the_t_quantile_is_scipy_stats_own():
+    from scipy.stats import t
+
+    from weak2strong.metrics import t_quantile
+
+    for level in (0.5, 0.9, 0.95, 0.99):
+        for dof in (1, 2, 4, 9, 29):
+            assert t_quantile(level, dof) == float(t.ppf(0.5 + level / 2, dof))
