@@ -211,8 +211,8 @@ def test_chess_summary_pgr_of_means_and_the_no_chess_flag():
 
 def _models():
     opts = {"hub_id": "/nowhere", "arch": "decoder", "n_layers": 4, "n_params": 10.0}
-    return {"small": resolve_model("small", {**opts, "layer": 1}), "big": resolve_model("big", opts),
-            "enc": resolve_model("enc", {"backbone": "minilm-l6"})}
+    return {"small": resolve_model("small", {**opts, "layer": 1}), "mid": resolve_model("mid", {**opts, "layer": 2}),
+            "big": resolve_model("big", opts), "enc": resolve_model("enc", {"backbone": "minilm-l6"})}
 
 
 def test_the_chess_block_is_checked_before_anything_runs():
@@ -224,7 +224,13 @@ def test_the_chess_block_is_checked_before_anything_runs():
     assert (plan.e2h_weak, plan.e2h_strong, plan.seeds) == ("small", "big", [0, 1])
     assert chess_plan({"chess": {**ok, "seeds": 3}}, core(0)).seeds == [0, 1, 2]
     assert chess_plan({}, core(0)) is None
+    assert chess_plan({"chess": {**ok, "bootstrap": {"chains": {"c": ["small", "mid", "big"]}}}}, core(0)).chains == {
+        "c": ["small", "mid", "big"]}
     bad = [
+        ({**ok, "bootstrap": {"chains": {"c": ["big", "mid", "small"]}}}, "chess.bootstrap.chains.c must go from smaller to larger"),
+        ({**ok, "bootstrap": {"chains": {"c": ["small", "mid", "nope"]}}}, r"chess.bootstrap.chains.c names \['nope'\]"),
+        ({**ok, "bootstrap": {"chains": {"c": ["small", "big"]}}}, "three or more decoders"),
+        ({**ok, "bootstrap": {"chains": {"c": ["small", "mid", "enc"]}}}, r"not decoders: \['enc'\]"),
         ({**ok, "strong": ["enc"]}, "needs decoders"),
         ({**ok, "weak": ["nope"]}, "'nope' is not in `models`"),
         ({**ok, "weak": ["big"], "strong": ["small"]}, "no \\(weak, strong\\) pair"),

@@ -173,6 +173,7 @@ def test_chess_signal_and_timing_blocks_come_from_their_rows():
                             "commit": "c" * 40, "note": "it failed"}])
     # the latest row, leaving out a baseline timed later (an older commit's before-measurement) and a failed run
     assert timing_text(timing) == "- `make run` in a fresh clone: 12 min 05 s on Xeon, 2 cores (2026-12-05, commit bbbbbbb); alone."
+    assert timing_text(timing.iloc[[1]].drop(columns=["baseline", "rc"])) == timing_text(timing)  # rows written before either field
 
 
 def test_a_run_of_one_family_alone_renders_its_block_without_a_summary(tmp_path):

@@ -220,15 +220,14 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
     if plan.labels == "ranking" and plan.ranking is None:
         raise ConfigError(f"{where}.labels: ranking labels are the weak model's top-ranked legal move; add `ranking: {{reduce: sum}}`.")
     for name, chain in ((block.get("bootstrap") or {}).get("chains") or {}).items():
+        from .plan import check_chain
+
         checked_name(name, f"{where}.bootstrap.chains")
-        unknown = [m for m in chain if m not in models]
-        if unknown:
-            raise ConfigError(f"{where}.bootstrap.chains.{name}: {unknown} are not in `models` ({', '.join(models)}).")
+        check_chain(chain, models, f"{where}.bootstrap.chains.{name}")
         not_decoders = [m for m in chain if models[m].backbone.arch != "decoder"]
-        sizes = [models[m].size for m in chain]
-        if not_decoders or len(chain) < 3 or sizes != sorted(sizes) or len(set(sizes)) < len(sizes):
-            raise ConfigError(f"{where}.bootstrap.chains.{name}: a chain is three or more decoders from smaller to larger "
-                              f"(sizes: {sizes}{'; not decoders: ' + str(not_decoders) if not_decoders else ''}).")
+        if not_decoders or len(chain) < 3:
+            raise ConfigError(f"{where}.bootstrap.chains.{name}: a chain is three or more decoders (given {chain}"
+                              f"{'; not decoders: ' + str(not_decoders) if not_decoders else ''}).")
         plan.chains[name] = list(chain)
     if floor is not None:
         plan.e2h_weak = min(plan.weak, key=lambda m: models[m].size)

@@ -322,6 +322,16 @@ def check_easy_to_hard(plan: Plan, where: str) -> None:
         raise ConfigError(f"{where}: easy_to_hard needs a model smaller than the student '{e2h['strong']}' to define easy examples.")
 
 
+def check_chain(names: list[str], models: dict, where: str) -> None:
+    """A bootstrapping chain (the NLP one, or chess's): models of ``models``, each larger than the last."""
+    unknown = [n for n in names if n not in models]
+    if unknown:
+        raise ConfigError(f"{where} names {unknown}, not under 'models' (known: {', '.join(models)}); add them there.")
+    sizes = [models[n].size for n in names]
+    if sizes != sorted(sizes) or len(set(sizes)) < len(sizes):
+        raise ConfigError(f"{where} must go from smaller to larger models (sizes: {sizes}).")
+
+
 def check_names(config: dict, where: str) -> None:
     """Every name the config gives that becomes part of a path is a safe folder name (names.py)."""
     named = [(f"datasets.{d}", d) for d in config["datasets"]]
@@ -359,12 +369,7 @@ def build_plan(config: dict) -> Plan:
     if exp["regime"] not in config["regimes"]:
         raise ConfigError(f"{where}: experiment.regime is '{exp['regime']}' but regimes.{exp['regime']} is not configured.")
     for chain, names in (config.get("bootstrap") or {}).get("chains", {}).items():
-        unknown = [n for n in names if n not in models]
-        if unknown:
-            raise ConfigError(f"{where}: bootstrap.chains.{chain} names {unknown}, not under 'models'; add them there.")
-        sizes = [models[n].size for n in names]
-        if sizes != sorted(sizes) or len(set(sizes)) < len(sizes):
-            raise ConfigError(f"{where}: bootstrap.chains.{chain} must go from smaller to larger models (sizes: {sizes}).")
+        check_chain(names, models, f"{where}: bootstrap.chains.{chain}")
     owners = {key: other for other in REGIMES if options_class(other) for key in field_names(options_class(other))}
     for name, options in config["regimes"].items():
         stray = sorted(k for k in options or {} if k in owners and owners[k] != name)

@@ -277,9 +277,9 @@ def timing_text(rows: pd.DataFrame) -> str:
     """The quick start's measured times (``benchmarks/time_commands.py``): the latest row per command,
     leaving out the rows timed as a baseline (a before-measurement of an older commit) and failed runs."""
     first_seen = {command: k for k, command in enumerate(pd.unique(rows["command"]))}  # lines in a stable order
-    if "baseline" in rows:
-        rows = rows[rows["baseline"].fillna(False) != True]  # noqa: E712 (a missing value is not a baseline)
-    rows = rows[rows["rc"].fillna(0) == 0] if "rc" in rows else rows  # a failed run times nothing worth quoting
+    baseline = rows.get("baseline", pd.Series(False, index=rows.index)).fillna(False).astype(bool)  # missing: not one
+    failed = rows.get("rc", pd.Series(0, index=rows.index)).fillna(0) != 0  # a failed run times nothing worth quoting
+    rows = rows[~(baseline | failed)]
     rows = rows.drop_duplicates("command", keep="last").sort_values("command", key=lambda c: c.map(first_seen), kind="stable")
     out = []
     for _, r in rows.iterrows():

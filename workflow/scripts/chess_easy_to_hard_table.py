@@ -5,7 +5,7 @@ import pandas as pd
 
 from weak2strong.chess_experiment import e2h_row, elo_bands
 from weak2strong.easy_to_hard import summarize
-from weak2strong.io import read_parquet, write_parquet
+from weak2strong.io import atomic_path, read_parquet, write_parquet
 from weak2strong.workflow_support import setup_logging
 
 log = setup_logging(snakemake)
@@ -21,5 +21,6 @@ for cell in snakemake.params.cells:
 table = pd.DataFrame(rows)
 summary = summarize(table, snakemake.params.level, selection="puzzle rating")
 write_parquet(summary, snakemake.output.parquet)
-summary.to_csv(snakemake.output.csv, index=False)
+with atomic_path(snakemake.output.csv) as tmp:  # a killed job leaves no half-written table
+    summary.to_csv(tmp, index=False)
 log.info("\n%s", summary[["train_set", "labels", "n_train_mean", "hard_test_acc_mean"]].to_string(index=False))

@@ -2,7 +2,7 @@
 import pandas as pd
 
 from weak2strong.chess_experiment import per_seed_row, summarize
-from weak2strong.io import read_parquet, write_parquet
+from weak2strong.io import atomic_path, read_parquet, write_parquet
 from weak2strong.workflow_support import setup_logging
 
 log = setup_logging(snakemake)
@@ -21,4 +21,5 @@ for r in summary.itertuples():
              r.pgr_of_means_ci_status, f"; {r.flags}" if r.flags else "")
 write_parquet(per_seed, snakemake.output.per_seed)
 write_parquet(summary, snakemake.output.summary_parquet)
-summary.to_csv(snakemake.output.summary_csv, index=False)
+with atomic_path(snakemake.output.summary_csv) as tmp:  # a killed job leaves no half-written table
+    summary.to_csv(tmp, index=False)

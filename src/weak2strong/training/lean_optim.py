@@ -62,27 +62,26 @@ def _ungated_step(cls):
 
 
 class _WithoutCompiler:
-    """Mixed into a torch optimizer class (the next base, ``_torch``): its markers pre-answered before
-    it is made, and its own ``step`` run without the graph-break wrapper, under the grad mode that
-    wrapper sets. Where this torch has no such wrapper, its ``step`` as it is."""
+    """Mixed into a torch optimizer class: its markers pre-answered before it is made, and its own
+    step (``_ungated``, found once per class) run without the graph-break wrapper, under the grad mode
+    that wrapper sets. Where this torch has no such wrapper, its ``step`` as it is."""
 
-    _torch: type
+    _ungated = None
 
     def __init__(self, *args, **kwargs):
         skip_compiler_import()
         super().__init__(*args, **kwargs)
 
     def step(self, closure=None):
-        step = _ungated_step(self._torch)
-        if step is None:
+        if self._ungated is None:
             return super().step(closure)
         with torch.set_grad_enabled(self.defaults["differentiable"]):
-            return step(self, closure)
+            return self._ungated(closure)
 
 
 class Adam(_WithoutCompiler, torch.optim.Adam):
-    _torch = torch.optim.Adam
+    _ungated = _ungated_step(torch.optim.Adam)
 
 
 class AdamW(_WithoutCompiler, torch.optim.AdamW):
-    _torch = torch.optim.AdamW
+    _ungated = _ungated_step(torch.optim.AdamW)
