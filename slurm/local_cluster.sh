@@ -5,7 +5,7 @@
 #   slurm/local_cluster.sh install   # Debian packages: slurm-wlm, slurmdbd, munge, mariadb-server
 #   slurm/local_cluster.sh start     # munge, MariaDB + slurmdbd (accounting), slurmctld, slurmd
 #   slurm/local_cluster.sh status    # sinfo
-#   slurm/local_cluster.sh stop
+#   slurm/local_cluster.sh stop      # only the daemons `start` started, and the jobs of that controller
 #
 # One node (this machine) in two partitions, `cpu` (the default) and `gpu`, with two fake GPUs
 # (GRES backed by /dev/null and /dev/zero: jobs are placed as if the node had GPUs, nothing runs on
@@ -15,6 +15,36 @@ set -euo pipefail
 HOST=$(hostname -s)
 CONF=/etc/slurm
 LOGS=/var/log/slurm
+# The pid of every daemon `start` started, one file each: `stop` stops those and nothing else (a daemon
+# that was already running when `start` ran belongs to someone else and is left alone).
+STATE=${W2S_CLUSTER_STATE:-/run/w2s-local-cluster}
+
+started() {  # started NAME PID: remember that this script started daemon NAME as process PID
+  mkdir -p "$STATE"
+  echo "$2" >"$STATE/$1.pid"
+}
+
+started_from_pidfile() {  # started_from_pidfile NAME FILE: a daemon that forks writes its own pid file
+  for _ in $(seq 30); do [ -s "$2" ] && break; sleep 1; done
+  [ -s "$2" ] && started "$1" "$(cat "$2")"
+}
+
+running() {  # process PID exists and is not a zombie waiting for its parent
+  local state
+  read -r _ _ state _ <"/proc/$1/stat" 2>/dev/null || return 1
+  [ "$state" != Z ]
+}
+
+pid_of() {  # the pid of daemon NAME if this script started it and it still runs under that name
+  local file="$STATE/$1.pid" pid
+  [ -f "$file" ] || return 1
+  pid=$(cat "$file")
+  if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != "$1" ]; then  # gone, or its pid reused by another program
+    rm -f "$file"
+    return 1
+  fi
+  echo "$pid"
+}
 
 install() {
   export DEBIAN_FRONTEND=noninteractive
@@ -27,12 +57,19 @@ start_munge() {
   [ -f /etc/munge/munge.key ] || dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 2>/dev/null
   chown -R munge:munge /etc/munge /var/log/munge /run/munge /var/lib/munge
   chmod 400 /etc/munge/munge.key
-  pgrep -x munged >/dev/null || su -s /bin/sh munge -c "/usr/sbin/munged --force"  # --force: a socket left by a killed daemon
+  if ! pgrep -x munged >/dev/null; then
+    rm -f /run/munge/munged.pid
+    su -s /bin/sh munge -c "/usr/sbin/munged --force"  # --force: a socket left by a killed daemon
+    started_from_pidfile munged /run/munge/munged.pid
+  fi
 }
 
 start_accounting() {
   mkdir -p /run/mysqld "$LOGS" && chown mysql:mysql /run/mysqld
-  pgrep -x mariadbd >/dev/null || (mariadbd --user=mysql --bind-address=127.0.0.1 >"$LOGS/mariadb.log" 2>&1 &)
+  if ! pgrep -x mariadbd >/dev/null; then
+    mariadbd --user=mysql --bind-address=127.0.0.1 >"$LOGS/mariadb.log" 2>&1 &
+    started mariadbd $!
+  fi
   for _ in $(seq 60); do mariadb -e "select 1" >/dev/null 2>&1 && break; sleep 1; done
   mariadb -e "CREATE USER IF NOT EXISTS 'slurm'@'localhost'; ALTER USER 'slurm'@'localhost' IDENTIFIED BY 'slurm-local';
               GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost'; FLUSH PRIVILEGES;"
@@ -49,7 +86,11 @@ LogFile=$LOGS/slurmdbd.log
 PidFile=/run/slurmdbd.pid
 EOF
   chmod 600 "$CONF/slurmdbd.conf"
-  pgrep -x slurmdbd >/dev/null || slurmdbd
+  if ! pgrep -x slurmdbd >/dev/null; then
+    rm -f /run/slurmdbd.pid
+    slurmdbd
+    started_from_pidfile slurmdbd /run/slurmdbd.pid
+  fi
   for _ in $(seq 60); do sacctmgr -n show cluster >/dev/null 2>&1 && break; sleep 1; done
   sacctmgr -i add cluster w2s >/dev/null 2>&1 || true
 }
@@ -75,6 +116,8 @@ AccountingStorageHost=localhost
 JobCompType=jobcomp/none
 SlurmctldLogFile=$LOGS/slurmctld.log
 SlurmdLogFile=$LOGS/slurmd.log
+SlurmctldPidFile=/run/slurmctld.pid
+SlurmdPidFile=/run/slurmd.pid
 ReturnToService=2
 MpiDefault=none
 GresTypes=gpu
@@ -93,8 +136,16 @@ start() {
   start_munge
   start_accounting
   write_slurm_conf
-  pgrep -x slurmctld >/dev/null || slurmctld
-  pgrep -x slurmd >/dev/null || slurmd
+  if ! pgrep -x slurmctld >/dev/null; then
+    rm -f /run/slurmctld.pid
+    slurmctld
+    started_from_pidfile slurmctld /run/slurmctld.pid
+  fi
+  if ! pgrep -x slurmd >/dev/null; then
+    rm -f /run/slurmd.pid
+    slurmd
+    started_from_pidfile slurmd /run/slurmd.pid
+  fi
   for _ in $(seq 60); do sinfo -h -o %T 2>/dev/null | grep -q idle && break; sleep 1; done
   sacctmgr -i add account w2s Cluster=w2s >/dev/null 2>&1 || true
   sacctmgr -i add user root Account=w2s >/dev/null 2>&1 || true
@@ -102,17 +153,33 @@ start() {
 }
 
 stop() {
-  scancel --user=root 2>/dev/null || true
-  for daemon in slurmd slurmctld slurmscriptd slurmdbd mariadbd munged; do
-    pkill -x "$daemon" 2>/dev/null || true
-    for _ in $(seq 30); do pgrep -x "$daemon" >/dev/null || break; sleep 1; done
+  local pid stopped=0
+  if pid_of slurmctld >/dev/null; then  # the controller is ours, so are the jobs it holds; no one else's
+    squeue -h -o %i 2>/dev/null | xargs -r scancel 2>/dev/null || true
+  fi
+  for daemon in slurmd slurmctld slurmdbd mariadbd munged; do  # slurmscriptd ends with its slurmctld
+    pid=$(pid_of "$daemon") || continue
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 30); do running "$pid" || break; sleep 1; done
+    rm -f "$STATE/$daemon.pid"
+    echo "stopped $daemon (pid $pid)"
+    stopped=$((stopped + 1))
   done
+  [ "$stopped" -gt 0 ] || echo "nothing to stop: no daemon started by '$0 start' is running (pid files: $STATE)"
 }
 
-case "${1:-}" in
+status() {
+  command -v sinfo >/dev/null || { echo "SLURM is not installed here (no sinfo on PATH): run '$0 install', then '$0 start'" >&2; exit 1; }
+  sinfo || { echo "no SLURM controller answers: run '$0 start'" >&2; exit 1; }
+}
+
+usage() { echo "usage: $0 install|start|stop|status (one command, no arguments)" >&2; exit 2; }
+
+[ $# -eq 1 ] || usage
+case "$1" in
   install) install ;;
   start) start ;;
   stop) stop ;;
-  status) sinfo ;;
-  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+  status) status ;;
+  *) usage ;;
 esac

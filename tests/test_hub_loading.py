@@ -3,6 +3,7 @@ from a local replica laid out as the dataset is published at the revision the re
 (tests/hub_replicas.py); a revision that holds only a loading script fails naming the fix."""
 
 from collections import Counter
+from pathlib import Path
 from dataclasses import replace
 
 import pandas as pd
@@ -11,7 +12,7 @@ from hub_replicas import PUBLISHED, build_replica, build_script_only, fixture, s
 
 from weak2strong.data.prepare import build_examples, load_records
 from weak2strong.data.registry import DATASETS, resolve_dataset
-from weak2strong.errors import DatasetError
+from weak2strong.errors import ConfigError, DatasetError
 
 HUB = sorted(name for name, spec in DATASETS.items() if spec.source == "hub")
 
@@ -96,3 +97,54 @@ def test_datasets_own_refusal_of_a_script_becomes_the_same_error(tmp_path, monke
     (repo / "cosmos_qa.py").write_text("import datasets\n")
     with pytest.raises(DatasetError, match=r"served by a loading script.*found cosmos_qa.py.*refs/convert/parquet"):
         load_hub_records(str(repo), None, ["train"])
+
+
+@pytest.mark.parametrize("key, value", [("revision", "../../../private/notes"), ("revision", "/etc"), ("data_dir", "../../x"),
+                                        ("data_dir", "justice/../../../x"), ("revision", "refs/../../x")])
+def test_a_revision_or_data_dir_cannot_read_outside_the_mirror(key, value, mirror, tmp_path):
+    """Both become folders under W2S_HUB_MIRROR: the reported case read 200 texts of a private folder."""
+    from weak2strong.data.sources import load_hub_records
+
+    private = tmp_path / "private" / "notes"
+    build_replica(tmp_path / "private-mirror", "sst2", "stanfordnlp/sst2")  # a loadable dataset outside the mirror
+    private.parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "private-mirror" / "stanfordnlp" / "sst2" / "main").rename(private)
+    with pytest.raises(ConfigError, match=rf"datasets\.sst2\.{key}: .* cannot be used here.*no '\.\.'"):
+        resolve_dataset("sst2", {key: value, "split_sizes": {}})
+    with pytest.raises(ConfigError, match=f"{key} of hub dataset 'stanfordnlp/sst2'.*cannot be used here"):
+        load_hub_records("stanfordnlp/sst2", None, ["train"], **{key: value})
+
+
+def test_the_schema_holds_revision_and_data_dir_to_the_names_pattern():
+    import yaml
+
+    from weak2strong.names import RELATIVE_PATH_PATTERN
+
+    schema = yaml.safe_load((Path(__file__).parents[1] / "workflow/schemas/config.schema.yaml").read_text())
+    assert schema["$defs"]["relative_path"]["pattern"] == RELATIVE_PATH_PATTERN
+    dataset = schema["properties"]["datasets"]["additionalProperties"]["properties"]
+    assert dataset["revision"] == dataset["data_dir"] == {"$ref": "#/$defs/relative_path"}
+
+
+def test_a_mirror_copy_that_datasets_cannot_read_is_not_blamed_on_the_cache(mirror, tmp_path):
+    """A mirror entry linked to a folder without data: the message names the mirror copy, not the HF cache."""
+    elsewhere = tmp_path / "notes"
+    elsewhere.mkdir()
+    (elsewhere / "todo.txt").write_text("not a dataset\n")
+    entry = mirror / "stanfordnlp" / "sst2" / "main"
+    entry.parent.mkdir(parents=True)
+    entry.symlink_to(elsewhere)
+    with pytest.raises(DatasetError) as info:
+        load_records(DATASETS["sst2"])
+    assert "mirror copy" in str(info.value) and "Hugging Face cache" not in str(info.value)
+
+
+@pytest.mark.parametrize("out", ["folder", "table.txt"])
+def test_check_hub_refuses_a_bad_out_before_loading_anything(out, tmp_path, monkeypatch):
+    from weak2strong import check_hub
+
+    (tmp_path / "folder").mkdir()
+    monkeypatch.setattr(check_hub, "check", lambda name: pytest.fail("a dataset was loaded before --out was checked"))
+    with pytest.raises(SystemExit) as info:
+        check_hub.main(["boolq", "--out", str(tmp_path / out)])
+    assert info.value.code == 2

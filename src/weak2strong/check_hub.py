@@ -61,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(args.datasets) - set(hub))
     if unknown:
         parser.error(f"not hub datasets of the registry: {unknown} (they are: {', '.join(hub)})")
+    out = Path(args.out)  # checked before loading anything: a bad --out would fail only after every download
+    if out.is_dir() or not out.name.endswith(".csv"):
+        parser.error(f"--out {args.out}: the table is a CSV file (a path ending in .csv), not {'a folder' if out.is_dir() else 'that'}")
+    if out.parent.exists() and not out.parent.is_dir():
+        parser.error(f"--out {args.out}: {out.parent} is a file, so the table cannot be written in it")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     import pandas as pd
 
@@ -70,7 +75,6 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         detail = row["rows_per_split"] if row["status"] == "ok" else row["status"]
         print(f"{name:<24} {row['hub_id']} @ {row['revision']} ({row['config']}): {detail}", flush=True)
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows, columns=COLUMNS).to_csv(out, index=False)
     failed = [r["dataset"] for r in rows if r["status"] != "ok"]

@@ -22,6 +22,10 @@ _NAME = re.compile(NAME_PATTERN)
 # segment is a name, so no segment can be "." or ".." and no path can start at "/".
 NAME_REGEX = NAME_PATTERN[1:-1]  # the same, unanchored: a wildcard constraint of one path segment
 SEGMENTS_REGEX = r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)*"
+# A relative path of names ("refs/convert/parquet", "deontology"): a hub revision or config folder
+# that becomes segments of a path under a root (the hub mirror); the schema's `$defs/relative_path`.
+RELATIVE_PATH_PATTERN = r"^(?!.*[.][.])[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$"
+_RELATIVE_PATH = re.compile(RELATIVE_PATH_PATTERN)
 
 
 def is_name(value) -> bool:
@@ -35,6 +39,17 @@ def checked_name(value, where: str) -> str:
         raise ConfigError(f"{where}: {value!r} cannot be used as a name: names become folder and file names, so they "
                           "use letters, digits, '_', '.' and '-' only, start with a letter or digit, hold no '..' and are "
                           "at most 200 characters. Rename it.")
+    return value
+
+
+def checked_relative_path(value, where: str) -> str:
+    """``value`` if it is a relative path whose every segment is a name (``refs/convert/parquet``),
+    else a ConfigError naming ``where``: such a value is joined under a root (``W2S_HUB_MIRROR``) and
+    must not leave it (``../../private/notes``)."""
+    if not (isinstance(value, str) and len(value) <= 400 and _RELATIVE_PATH.fullmatch(value)):
+        raise ConfigError(f"{where}: {value!r} cannot be used here: it becomes folders under a root (the hub mirror), so it is "
+                          "names joined by '/' (letters, digits, '_', '.' and '-'), with no '..', no leading '/' or '.', "
+                          "such as 'refs/convert/parquet' or 'main'. Fix it.")
     return value
 
 

@@ -619,6 +619,12 @@ def resolve_dataset(name: str, options: dict) -> DatasetSpec:
     if spec.source == "hub" and ("revision" in options or "data_dir" in options):
         from dataclasses import replace
 
+        from ..names import checked_relative_path
+
+        for key in ("revision", "data_dir"):  # folders under the hub mirror: never a way out of it
+            if key in options:
+                checked_relative_path(options[key], f"config/config.yaml: datasets.{name}.{key}")
+
         spec = replace(spec, hub_revision=options.get("revision", spec.hub_revision),
                        hub_data_dir=options.get("data_dir", spec.hub_data_dir))
     return spec

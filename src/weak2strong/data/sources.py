@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from ..errors import DatasetError
+from ..names import checked_relative_path
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,10 @@ def hub_location(path: str, revision: str | None) -> tuple[str, str | None]:
     mirror = os.environ.get(HUB_MIRROR_ENV)
     if not mirror:
         return path, revision
+    # the repository id and revision become folders under the mirror: names only, never "..", so a
+    # config's `revision: ../../private/notes` cannot read outside it
+    checked_relative_path(path, f"hub dataset id {path!r}")
+    checked_relative_path(revision or "main", f"datasets.<name>.revision of hub dataset '{path}'")
     local = Path(mirror) / path / (revision or "main")
     if not local.is_dir():
         raise DatasetError(f"{HUB_MIRROR_ENV}={mirror} has no copy of hub dataset '{path}' at revision {revision or 'main'} "
@@ -102,6 +107,8 @@ def load_hub_records(path: str, name: str | None, splits: list[str], revision: s
     """
     import datasets  # heavy import, only needed for hub sources
 
+    if data_dir is not None:  # a folder under the dataset's copy: held inside it like the revision
+        checked_relative_path(data_dir, f"datasets.<name>.data_dir of hub dataset '{path}'")
     location, at = hub_location(path, revision)
     records: list[dict] = []
     for split in splits:
@@ -113,12 +120,16 @@ def load_hub_records(path: str, name: str | None, splits: list[str], revision: s
             raise script_error(path, revision, str(exc)) from exc
         except Exception as exc:  # datasets raises many types for "not reachable / not cached"
             offline = os.environ.get("HF_HUB_OFFLINE") == "1"
-            hint = (
-                "HF_HUB_OFFLINE=1 is set and the dataset is not in the local Hugging Face cache; "
-                "run once on a connected machine, or use an offline dataset (see README)."
-                if offline
-                else "check the dataset id, config name and split in the registry or config."
-            )
+            if location != path:  # read from the mirror: the cache and the network were never asked
+                hint = (f"It was read from the mirror copy {location} ({HUB_MIRROR_ENV}), which does not hold this split "
+                        "in a layout `datasets` can load (data files of the config and split, or a README naming them); "
+                        f"download the dataset there again (hf download {path} --repo-type dataset --revision "
+                        f"{revision or 'main'} --local-dir {location}).")
+            elif offline:
+                hint = ("HF_HUB_OFFLINE=1 is set and the dataset is not in the local Hugging Face cache; "
+                        "run once on a connected machine, or use an offline dataset (see README).")
+            else:
+                hint = "check the dataset id, config name and split in the registry or config."
             raise DatasetError(f"hub dataset '{path}' ({name}, split {split}) could not be loaded: {exc}. {hint}") from exc
         records.extend(dict(r, _hf_split=split) for r in ds)
     log.info("loaded %s (%s) at revision %s: %s", path, name or data_dir, revision or "default branch",
