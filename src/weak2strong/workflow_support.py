@@ -78,6 +78,40 @@ def check_config_files(paths) -> None:
                 yaml.load(fh, Loader=StrictLoader)
 
 
+def check_against_schema(block, schema_path, where: str = "") -> None:
+    """``block`` of the config checked against its schema before Snakemake's own check (which fills in
+    the defaults): one error naming the key, the value and the reason, instead of the schema printed
+    whole. Integers are integers: JSON Schema lets ``2.0`` pass as ``integer``, and the code then
+    fails on a float (``seeds: 2.0``, ``split_sizes.train_a: 299.0``)."""
+    import jsonschema
+    import yaml
+
+    from .errors import ConfigError
+
+    schema = yaml.safe_load(open(schema_path, encoding="utf-8"))
+    base = jsonschema.validators.validator_for(schema)
+    strict = base.TYPE_CHECKER.redefine("integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
+    validator = jsonschema.validators.extend(base, type_checker=strict)(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(block))
+    if error is None:
+        return
+    key = (where + ".".join(str(p) for p in error.absolute_path)).rstrip(".") or "the config"
+    floats = _whole_floats(error.instance) if error.validator in ("type", "oneOf", "anyOf") else []
+    hint = (f" Write {', '.join(repr(f) for f in floats[:3])} as {', '.join(str(int(f)) for f in floats[:3])}: a whole number "
+            "has no decimal point here." if floats else "")
+    raise ConfigError(f"config: {key}: {error.message}.{hint} (schema: {schema_path})")
+
+
+def _whole_floats(value) -> list[float]:
+    if isinstance(value, float) and value.is_integer():
+        return [value]
+    if isinstance(value, list):
+        return [f for item in value for f in _whole_floats(item)]
+    if isinstance(value, dict):
+        return [f for item in value.values() for f in _whole_floats(item)]
+    return []
+
+
 def set_threads(snakemake) -> None:
     import torch
 

@@ -6,7 +6,6 @@ import shlex
 import sys
 from pathlib import Path
 
-from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, also without `pip install -e .`
@@ -24,7 +23,7 @@ from weak2strong.figures import FIGURES
 from weak2strong.names import NAME_REGEX, SEGMENTS_REGEX
 from weak2strong.plan import build_plan
 from weak2strong.provenance import declaration_code_hash, loss_code_hash, script_code_hash
-from weak2strong.workflow_support import check_config_files, check_no_folder_where_a_file_belongs
+from weak2strong.workflow_support import check_against_schema, check_config_files, check_no_folder_where_a_file_belongs
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
 # The interpreter running Snakemake, with the package on its path (also without `pip install -e`), for
@@ -38,14 +37,15 @@ def validate_config(config):
     a family checks with its own schema (families.FAMILIES), then each such block on its schema."""
     own = own_schema_keys()
     core = {key: value for key, value in config.items() if key not in own}
-    validate(core, schema="../schemas/config.schema.yaml")
-    config.update(core)  # the defaults the core schema filled in
+    core_schema = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+    check_against_schema(core, core_schema)  # one error naming key and reason; integers strictly
+    validate(core, schema=str(core_schema))  # fills in the defaults
+    config.update(core)
     for name in sorted(own):
         if config.get(name) is not None:
-            try:
-                validate(config[name], schema=str(Path(workflow.basedir) / FAMILIES[name].schema))
-            except WorkflowError as error:  # it carries the schema's error: say which block it is in
-                raise WorkflowError(f"Error validating the config's `{name}` block ({FAMILIES[name].schema}).", *error.args[1:])
+            family_schema = Path(workflow.basedir) / FAMILIES[name].schema
+            check_against_schema(config[name], family_schema, where=f"{name}.")
+            validate(config[name], schema=str(family_schema))
 
 
 check_config_files(workflow.configfiles)  # a key given twice would be dropped by the YAML loader without a word

@@ -1,0 +1,60 @@
+"""The config is checked against its schemas with one error naming the key, the value and the
+reason, and an integer is an integer (JSON Schema lets 2.0 pass as one; the code then failed)."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from weak2strong.errors import ConfigError
+from weak2strong.workflow_support import check_against_schema
+
+REPO = Path(__file__).resolve().parents[1]
+CORE = REPO / "workflow/schemas/config.schema.yaml"
+VISION = REPO / "src/weak2strong/families/vision/schema.yaml"
+
+
+def default_config() -> dict:
+    return yaml.safe_load((REPO / "config/config.yaml").read_text())
+
+
+def vision_block() -> dict:
+    return yaml.safe_load((REPO / "config/vision.yaml").read_text())["vision"]
+
+
+@pytest.mark.parametrize("edit, key, shown", [
+    (lambda c: c.update(seeds=2.0), "seeds", "Write 2.0 as 2"),
+    (lambda c: c.update(seeds=[0, 1.0]), r"seeds\.1", "Write 1.0 as 1"),
+    (lambda c: c["datasets"]["movie_sentiment"]["split_sizes"].update(train_a=299.0),
+     "datasets.movie_sentiment.split_sizes.train_a", "Write 299.0 as 299"),
+    (lambda c: c.update(data_seed=True), "data_seed", "True is not of type 'integer'"),
+])
+def test_a_whole_number_written_as_a_float_is_refused_naming_the_key(edit, key, shown):
+    config = default_config()
+    edit(config)
+    with pytest.raises(ConfigError, match=rf"config: {key}: .*{shown}"):
+        check_against_schema(config, CORE)
+
+
+def test_the_shipped_configs_pass_the_strict_check():
+    check_against_schema(default_config(), CORE)
+    for overlay in ("chess.yaml", "reward.yaml", "gft.yaml", "prompting.yaml"):
+        merged = copy.deepcopy(default_config())
+        for key, value in yaml.safe_load((REPO / "config" / overlay).read_text()).items():
+            merged[key] = value if not isinstance(value, dict) or key not in merged else {**merged[key], **value}
+        check_against_schema({k: v for k, v in merged.items() if k != "vision"}, CORE)
+    check_against_schema(vision_block(), VISION, where="vision.")
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda v: v["split_sizes"].update(train_a=20.0), r"config: vision\.split_sizes\.train_a: 20\.0 is not of type 'integer'\. Write 20\.0 as 20"),
+    (lambda v: v["dataset"].update(source="ftp"), r"config: vision\.dataset\.source: 'ftp' is not one of \["),
+    (lambda v: v.pop("weak"), r"config: vision: 'weak' is a required property"),
+])
+def test_an_error_in_a_family_block_keeps_its_key_and_reason(edit, message):
+    """The vision block's errors used to lose both: the block was re-raised with `error.args[1:]` (empty)."""
+    block = vision_block()
+    edit(block)
+    with pytest.raises(ConfigError, match=message):
+        check_against_schema(block, VISION, where="vision.")
