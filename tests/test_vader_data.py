@@ -62,12 +62,12 @@ def test_a_malformed_line_names_the_file_and_line(tmp_path):
 
 
 def test_rated_pairs_prefer_the_more_positive_sentence_and_use_each_sentence_once(tmp_path):
-    lines = [f"{i}\t{(i % 9) - 4}.5\tsentence {i}" for i in range(200)]
-    lines += [f"d{i}\t{4 - (i % 9)}.5\tsentence {i}" for i in range(0, 200, 7)]  # rated twice: must not land in two pairs
+    lines = [f"{i}\t{(i % 8) - 3.5}\tsentence {i}" for i in range(200)]  # -3.5 .. 3.5, on the study's scale
+    lines += [f"d{i}\t{3.5 - (i % 8)}\tsentence {i}" for i in range(0, 200, 7)]  # rated twice: must not land in two pairs
     path = tmp_path / "movies.txt"
     path.write_text("\n".join(lines))
     spec = DATASETS["movie_pairs"]
-    rating = {f"sentence {i}": (i % 9) - 4 + 0.5 for i in range(200)}
+    rating = {f"sentence {i}": (i % 8) - 3.5 for i in range(200)}
     pairs = spec.combine(load_vader_records(path), __import__("random").Random(0))
     assert pairs and all(rating[p["chosen"]] - rating[p["rejected"]] >= 1.0 for p in pairs)
     used = [p["chosen"] for p in pairs] + [p["rejected"] for p in pairs]
@@ -88,3 +88,33 @@ def test_the_published_archive_gives_the_default_datasets(tmp_path):
         assert len(pool) >= 3990 and abs(pool["label"].mean() - 0.5) < 0.01
         if name == "nyt_editorial_sentiment":
             assert 400 < pool["group"].nunique() < 500  # sentences of one editorial share a group
+
+
+@pytest.mark.parametrize("rating", ["nan", "-inf", "inf", "1e308", "42", "-4.5"])
+def test_a_rating_off_the_studys_scale_is_refused_naming_the_line(rating, tmp_path):
+    """`nan` became label 0 (17 of 600 pool labels wrong); -inf, 1e308 and 42 passed as ratings."""
+    path = tmp_path / "f.txt"
+    path.write_text(f"1\t0.5\tfine\n2\t{rating}\toff the scale\n3\t-4\tthe scale's end\n")
+    with pytest.raises(DatasetError, match=rf"f.txt, line 2: rating '{rating}' is not a mean of ratings on the study's -4..4 scale.*delete"):
+        load_vader_records(path)
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_id(tmp_path):
+    """With the BOM in its id, the first sentence of editorial 1 formed a group of its own."""
+    path = tmp_path / "nyt.txt"
+    path.write_bytes("\ufeff1_1\t0.4\tA bright start.\n1_2\t-1.5\tThen it went wrong.\n".encode())
+    records = load_vader_records(path)
+    assert [r["id"] for r in records] == ["1_1", "1_2"]
+    examples = build_examples(DATASETS["nyt_editorial_sentiment"], records, seed=0)
+    assert examples["group"].nunique() == 1
+
+
+def test_every_dropped_sentence_is_counted_by_reason(tmp_path, caplog):
+    path = tmp_path / "nyt.txt"
+    path.write_text("1_1\t0.4\tA bright start.\n1_2\t-1.5\t  \n1_3\t0\tNeutral words.\n2_1\t-2\tA sad day.\n2_2\t1\t\n")
+    with caplog.at_level("INFO"):
+        records = load_vader_records(path)
+        examples = build_examples(DATASETS["nyt_editorial_sentiment"], records, seed=0)
+    assert len(records) == 3 and len(examples) == 2
+    assert "dropped 2 lines with an empty sentence (lines 2, 5)" in caplog.text
+    assert "left out 1 records by the dataset's definition (1 × mean rating exactly 0" in caplog.text

@@ -13,7 +13,7 @@ from .examples import finalize_examples
 from .local import load_local_pairs, load_local_records
 from .near_duplicates import NEAR_DUPLICATE_THRESHOLD, merge_near_duplicates
 from .pairs import PAIR_COLUMNS
-from .registry import DatasetSpec
+from .registry import DatasetSpec, Filtered
 from .sources import load_bigbench_records, load_hub_records, load_vader_records
 from .splits import sample_pool
 
@@ -39,11 +39,13 @@ def build_examples(spec: DatasetSpec, records: list[dict], seed: int) -> pd.Data
     A record the builder cannot read (a missing field, no label, an unlabelled split's −1) is
     dropped and counted, by reason; when every record is, the fields are wrong: an error says which."""
     rng = random.Random(seed)
-    rows, bad = [], Counter()
+    rows, bad, filtered = [], Counter(), Counter()
     for rec in records:
         try:
             for text, label, group, *pair in spec.build(rec, rng):
                 rows.append({"text": text, "label": label, "group": group, **(dict(zip(PAIR_COLUMNS, pair[0])) if pair else {})})
+        except Filtered as exc:
+            filtered[str(exc)] += 1
         except KeyError as exc:
             bad[f"no field {exc}"] += 1
         except (TypeError, ValueError, IndexError) as exc:
@@ -54,6 +56,9 @@ def build_examples(spec: DatasetSpec, records: list[dict], seed: int) -> pd.Data
             raise DatasetError(f"dataset '{spec.name}': no record of {len(records)} could be read ({reasons}); the source's fields "
                                f"do not match the registry entry (src/weak2strong/data/registry.py).")
         log.warning("%s: dropped %d of %d records that could not be read (%s)", spec.name, sum(bad.values()), len(records), reasons)
+    if filtered:
+        log.info("%s: left out %d records by the dataset's definition (%s)", spec.name, sum(filtered.values()),
+                 ", ".join(f"{n} × {reason}" for reason, n in filtered.most_common()))
     log.info("%s: %d records -> %d binary examples", spec.name, len(records), len(rows))
     return finalize_examples(rows, spec.name)
 

@@ -21,6 +21,10 @@ Example = tuple
 Builder = Callable[[dict, random.Random], list[Example]]
 
 
+class Filtered(ValueError):
+    """A record the dataset's definition leaves out (a neutral rating): counted by reason, not an error."""
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
     name: str
@@ -96,7 +100,7 @@ def _bigbench_choice(positive: str, negative: str, group_fn: Callable[[dict], st
     def build(rec: dict, rng: random.Random) -> list[Example]:
         target = rec.get("target")
         if target not in (positive, negative):
-            return []
+            raise Filtered(f"a target other than {positive!r} and {negative!r}")
         group = group_fn(rec) if group_fn else None
         return [(rec["input"], int(target == positive), group)]
 
@@ -109,8 +113,8 @@ def _vader_sentiment(grouped: bool) -> Builder:
 
     def build(rec: dict, rng: random.Random) -> list[Example]:
         rating, text = rec["rating"], rec["text"]
-        if not text or rating == 0:
-            return []
+        if rating == 0:
+            raise Filtered("mean rating exactly 0 (neither positive nor negative)")
         return [(text, int(rating > 0), rec["id"].split("_", 1)[0] if grouped else None)]
 
     return build
@@ -152,7 +156,7 @@ def _build_cosmos_qa(rec: dict, rng: random.Random) -> list[Example]:
     # The public loaders make "None of the above choices ." always label 0 (a learnable shortcut,
     # docs/datasets.md). We drop those questions and never show that string as a distractor.
     if correct.strip() == COSMOS_NONE.strip():
-        return []
+        raise Filtered(f"the correct answer is {COSMOS_NONE!r} (always label 0 in public loaders)")
     distractors = [a for i, a in enumerate(answers) if i != int(rec["label"]) and a.strip() != COSMOS_NONE.strip()]
     return _mc_binary(f"{rec['context']}\nQuestion: {rec['question']}", correct, distractors, rng, group=rec["context"])
 

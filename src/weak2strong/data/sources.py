@@ -36,15 +36,22 @@ def load_bigbench_records(task_file: str | Path) -> list[dict]:
 def load_vader_records(path: str | Path) -> list[dict]:
     """The rated sentences of one file of Hutto and Gilbert's VADER collection: tab-separated lines
     ``id, mean rating (-4..4) of 20 people, sentence``. Ids are ``<document>_<sentence>`` where the
-    sentences come from longer documents (an editorial, a review), else a running number."""
+    sentences come from longer documents (an editorial, a review), else a running number.
+
+    Every value is checked against what it means: a rating is a finite number in -4..4 (``nan``
+    would become a label), an id is not empty, a byte-order mark is not part of the first id (it
+    would regroup an editorial). A line with an empty sentence is dropped and counted, by line."""
+    import math
+
     path = Path(path)
     if not path.exists():
         raise DatasetError(f"VADER file {path} is missing; run the workflow's fetch_vader_file rule.")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark is not part of the first id
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{path}: not UTF-8 text ({exc}); refetch it (delete the file and rerun).") from exc
-    records = []
+    refetch = "the published file has no such line: delete the file and rerun snakemake, which extracts it again from the checked archive"
+    records, empty = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -55,7 +62,20 @@ def load_vader_records(path: str | Path) -> list[dict]:
             rating = float(fields[1])
         except ValueError:
             raise DatasetError(f"{path}, line {number}: rating {fields[1]!r} is not a number.") from None
-        records.append({"id": fields[0].strip(), "rating": rating, "text": fields[2].strip()})
+        if not math.isfinite(rating) or not -4 <= rating <= 4:
+            raise DatasetError(f"{path}, line {number}: rating {fields[1].strip()!r} is not a mean of ratings on the study's "
+                               f"-4..4 scale; {refetch}.")
+        sample_id = fields[0].strip()
+        if not sample_id:
+            raise DatasetError(f"{path}, line {number}: the id is empty; {refetch}.")
+        sentence = fields[2].strip()
+        if not sentence:
+            empty.append(number)
+            continue
+        records.append({"id": sample_id, "rating": rating, "text": sentence})
+    if empty:
+        shown = ", ".join(map(str, empty[:8])) + (f" and {len(empty) - 8} more" if len(empty) > 8 else "")
+        log.warning("%s: dropped %d lines with an empty sentence (lines %s)", path, len(empty), shown)
     return records
 
 
