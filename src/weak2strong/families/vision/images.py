@@ -191,6 +191,9 @@ def read_sklearn_digits(archive: Path, size: int | None = None) -> tuple[list[np
     import gzip
     import tarfile
 
+    from ...assets import check_pinned
+
+    check_pinned(archive, SKLEARN_SHA256)
     with tarfile.open(archive, "r:gz") as tar:
         member = next((m for m in tar if m.isfile() and m.name.endswith("/" + DIGITS_MEMBER)), None)
         if member is None:
