@@ -6,9 +6,8 @@ import os
 import pandas as pd
 import pytest
 
-from weak2strong.accept_edit import main as accept_edit_main
 from weak2strong.families.vision.steps import VISION_TABLE_SCHEMA
-from weak2strong.io import ArtifactError, read_parquet, write_parquet
+from weak2strong.io import ArtifactError, job_origin, read_parquet, set_job, write_parquet
 from weak2strong.schemas import LABELS_SCHEMA
 from weak2strong.workflow_support import check_no_folder_where_a_file_belongs
 
@@ -29,7 +28,7 @@ def test_what_a_step_wrote_reads_back_unchanged(tmp_path, frame):
     assert read_parquet(tmp_path / "t.parquet").shape == frame.shape
 
 
-def test_a_label_edited_in_pandas_stops_the_reader_until_rebuilt_or_accepted(tmp_path, capsys):
+def test_a_label_edited_in_pandas_stops_the_reader(tmp_path):
     """The reported case: one soft label changed in pandas and saved; before, every later step
     used it without a word."""
     path = tmp_path / "seed0.parquet"
@@ -48,9 +47,6 @@ def test_a_label_edited_in_pandas_stops_the_reader_until_rebuilt_or_accepted(tmp
     pq.write_table(table.replace_schema_metadata(original.schema.metadata), path)
     with pytest.raises(ArtifactError, match="does not match the content checksum"):
         read_parquet(path)
-    assert accept_edit_main([str(path)]) == 0
-    assert "edit accepted" in capsys.readouterr().out
-    assert read_parquet(path)["soft_label"].iloc[0] == pytest.approx(0.9)
 
 
 def test_vision_tables_with_list_columns_keep_their_checksum(tmp_path):
@@ -79,3 +75,58 @@ def test_a_full_disk_names_the_file_and_says_nothing_was_left(tmp_path, monkeypa
     with pytest.raises(ArtifactError, match=r"no space left on the device while writing .*out.parquet: nothing was left half-written"):
         write_parquet(_labels(), tmp_path / "out.parquet")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def job():
+    """A job's origin context (io.set_job), reset afterwards so no other test runs inside it."""
+    yield set_job
+    set_job(None)
+
+
+WEAK = job_origin("train_weak", {"dataset": "d", "weak": "w"}, {"model": {"layer": 1, "max_length": 8}, "code": "abc"})
+
+
+@pytest.mark.parametrize("expected, message", [
+    (WEAK, None),
+    (job_origin("train_weak", {"dataset": "d", "weak": "w"}, {"model": {"layer": 1, "max_length": 16}, "code": "abc"}),
+     r"not the file this step would make: it was made by rule train_weak with other settings or code"),
+    (job_origin("train_weak", {"dataset": "e", "weak": "w"}, {"model": {"layer": 1, "max_length": 8}, "code": "abc"}),
+     r"it was made for dataset=d, weak=w, not for dataset=e, weak=w \(another cell's file\)"),
+    (job_origin("simulate_supervisor", {"dataset": "d", "weak": "w"}, {}), r"it was made by rule train_weak, but here rule"),
+])
+def test_a_reader_compares_an_artefacts_origin_with_what_the_plan_expects(expected, message, job, tmp_path):
+    """A label file from a run with another max_length was used (weak accuracy 0.7727 -> 0.7533): the
+    checksum proves a file intact, not that it is the file this step would make."""
+    labels, features = tmp_path / "labels.parquet", tmp_path / "f.safetensors"
+    job(WEAK)
+    write_parquet(_labels(), labels, LABELS_SCHEMA)
+    import torch
+
+    from weak2strong.io import write_safetensors
+    from weak2strong.models.features import load_features
+
+    write_safetensors({"features": torch.zeros(6, 4)}, features, {"ids": "[]"})
+    job(None, {labels: expected, str(features): expected})
+    for read in (lambda: read_parquet(labels), lambda: load_features.__wrapped__(features)):
+        if message is None:
+            read()
+        else:
+            with pytest.raises(ArtifactError, match=message + ".*delete it and rerun snakemake"):
+                read()
+    job(None, {})
+    read_parquet(labels)  # outside a job nothing is expected
+
+
+def test_a_file_without_an_origin_is_not_taken_for_the_expected_one(job, tmp_path):
+    path = tmp_path / "labels.parquet"
+    write_parquet(_labels(), path, LABELS_SCHEMA)  # no job: written without an origin
+    job(None, {path: WEAK})
+    with pytest.raises(ArtifactError, match="holds no record of the step that made it"):
+        read_parquet(path)
+
+
+def test_the_origin_leaves_out_what_the_job_expects_of_its_inputs():
+    base = {"model": {"layer": 1}, "code": "abc"}
+    assert job_origin("r", {}, {**base, "origins": {"a": 1}}) == job_origin("r", {}, base)
+    assert job_origin("r", {}, {**base, "code": "abd"}) != job_origin("r", {}, base)  # the code hash is a param

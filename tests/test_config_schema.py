@@ -48,7 +48,8 @@ def test_the_shipped_configs_pass_the_strict_check():
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda v: v["split_sizes"].update(train_a=20.0), r"config: vision\.split_sizes\.train_a: 20\.0 is not of type 'integer'\. Write 20\.0 as 20"),
+    (lambda v: v["split_sizes"].update(train_a=20.0),
+     r"config: vision\.split_sizes\.train_a: 20\.0 is not of type 'integer'\. Write 20\.0 as 20"),
     (lambda v: v["dataset"].update(source="ftp"), r"config: vision\.dataset\.source: 'ftp' is not one of \["),
     (lambda v: v.pop("weak"), r"config: vision: 'weak' is a required property"),
 ])

@@ -84,3 +84,22 @@ def test_an_edited_label_file_stops_the_steps_that_read_it(workflow_run_copy):
     logs = "".join(p.read_text() for p in (workdir / "logs").rglob("*.log") if p.stat().st_mtime > labels.stat().st_mtime)
     assert f"{labels.relative_to(workdir)} has no content checksum" in logs and "weak2strong.accept_edit" in logs
     assert (workdir / "results/metrics/summary.csv").read_bytes() == summary
+
+
+@pytest.mark.slow
+def test_a_features_file_of_another_layer_stops_the_steps_that_read_it(workflow_run_copy):
+    """The reported case: a features file swapped for another layer's was read by the ceiling without
+    a check (ceiling accuracy 0.985 -> 0.778). Now the reading job compares the file's recorded origin
+    with what the plan expects for that path, and names both."""
+    import shutil
+
+    workdir, _ = workflow_run_copy
+    folder = workdir / "results/features/reviews/minilm-l6"
+    shutil.copy(folder / "layer1-len8.safetensors", folder / "layer6-len64.safetensors")
+    ceiling = workdir / "results/predictions/linear_probe/reviews/ceiling/minilm_l6.parquet"
+    result = snakemake(workdir, str(ceiling.relative_to(workdir)), check=False)
+    assert result.returncode != 0
+    logs = "".join(p.read_text() for p in (workdir / "logs").rglob("*.log") if p.stat().st_mtime > folder.stat().st_mtime)
+    assert ("layer6-len64.safetensors is not the file this step would make: it was made for backbone=minilm-l6, "
+            "dataset=reviews, layer=1, length=8, not for backbone=minilm-l6, dataset=reviews, layer=6, length=64") in logs
+    assert "delete it and rerun snakemake" in logs and "Traceback" not in logs

@@ -3,8 +3,8 @@ from a local replica laid out as the dataset is published at the revision the re
 (tests/hub_replicas.py); a revision that holds only a loading script fails naming the fix."""
 
 from collections import Counter
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest

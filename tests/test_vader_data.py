@@ -99,7 +99,8 @@ def test_a_rating_off_the_studys_scale_is_refused_naming_the_line(rating, tmp_pa
     """`nan` became label 0 (17 of 600 pool labels wrong); -inf, 1e308 and 42 passed as ratings."""
     path = tmp_path / "f.txt"
     path.write_text(f"1\t0.5\tfine\n2\t{rating}\toff the scale\n3\t-4\tthe scale's end\n")
-    with pytest.raises(DatasetError, match=rf"f.txt, line 2: rating '{rating}' is not a mean of ratings on the study's -4..4 scale.*delete"):
+    scale = rf"f.txt, line 2: rating '{rating}' is not a mean of ratings on the study's -4..4 scale.*delete"
+    with pytest.raises(DatasetError, match=scale):
         load_vader_records(path)
 
 

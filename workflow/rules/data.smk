@@ -83,6 +83,7 @@ rule prepare_dataset:
     resources:
         slurm_partition=PLAN.slurm_partition(0),
     params:
+        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
         dataset=dataset_params,
         data_seed=PLAN.data_seed,
         code=script_code("prepare_dataset"),
@@ -100,6 +101,7 @@ rule split_dataset:
     resources:
         slurm_partition=PLAN.slurm_partition(0),
     params:
+        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
         sizes=lambda wc: PLAN.dataset_options(wc.dataset)["split_sizes"],
         code=script_code("split_dataset"),
     script:

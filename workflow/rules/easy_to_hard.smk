@@ -16,6 +16,7 @@ if E2H:
         log:
             "logs/difficulty/{dataset}.log",
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             ladder=E2H["ladder"],
             seeds=E2H["difficulty_seeds"],
             folds=E2H["folds"],
@@ -39,6 +40,7 @@ if E2H:
         wildcard_constraints:
             train_set=one_of(e2h_train_sets()),
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             seeds=PLAN.seeds,
             cutoff_rank=lambda wc: E2H["cutoff_rank"].get(wc.train_set),
             hard_floor=E2H["hard_floor"],
@@ -59,6 +61,7 @@ if E2H:
             "logs/easy_to_hard_table.log",
         localrule: True
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             level=PLAN.metrics_options()["ci_level"],
             code=script_code("easy_to_hard_table", per_loss=True),  # it trains nothing: the cells' loss hashes cover them
         script:

@@ -19,6 +19,7 @@ rule extract_features:
         gpu=features_gpus,
         slurm_partition=lambda wc: PLAN.slurm_partition(features_gpus(wc)),
     params:
+        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
         model=features_model_params,
         max_length=lambda wc: int(wc.length),
         truncation=lambda wc: PLAN.truncation(wc.dataset),
@@ -51,6 +52,7 @@ rule gft:
         mem_mb=lambda wc, attempt: 8000 * attempt,
         runtime=lambda wc, attempt: 120 * attempt,
     params:
+        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
         model=gft_model,
         seed=PLAN.data_seed,
         resources_dir=RES,

@@ -14,6 +14,7 @@ rule figure:
         figure=one_of(FIGURES),
     localrule: True
     params:
+        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
         options=lambda wc: PLAN.figure_options(wc.figure),
         context=figure_context,
         caption=lambda wc: FIGURES[wc.figure].caption,

@@ -17,6 +17,7 @@ rule metrics:
         "logs/metrics.log",
     localrule: True
     params:
+        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
         cells=metric_cells(),
         regime=REGIME,
         early_stopping=PLAN.early_stopping,

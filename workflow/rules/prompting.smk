@@ -27,6 +27,7 @@ if PROMPTING:
             mem_mb=lambda wc, attempt: 8000 * attempt,
             runtime=lambda wc, attempt: 120 * attempt,
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             model=lambda wc: PLAN.models[wc.model].to_dict(),
             instruction=lambda wc: PLAN.datasets[wc.dataset].prompt_instruction(),
             prompting=PROMPTING.to_dict(),

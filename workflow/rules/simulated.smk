@@ -19,6 +19,7 @@ if SIM:
         wildcard_constraints:
             supervisor=one_of(SIM.supervisors),
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             supervisor=lambda wc: SIM.supervisors[wc.supervisor].to_dict(),
             seeds=PLAN.seeds,
             regime=PLAN.train_options(SIM.student),

@@ -22,6 +22,7 @@ rule train_weak:
         gpu=lambda wc: train_gpus(wc.weak),
         slurm_partition=lambda wc: PLAN.slurm_partition(train_gpus(wc.weak)),
     params:
+        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
         step="weak",
         seeds=job_seeds,
         model=lambda wc: PLAN.models[wc.weak].to_dict(),
@@ -50,6 +51,7 @@ rule train_ceiling:
         gpu=lambda wc: train_gpus(wc.strong),
         slurm_partition=lambda wc: PLAN.slurm_partition(train_gpus(wc.strong)),
     params:
+        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
         step="ceiling",
         seeds=job_seeds,
         model=lambda wc: PLAN.models[wc.strong].to_dict(),
@@ -78,6 +80,7 @@ rule train_student:
         gpu=lambda wc: train_gpus(wc.strong),
         slurm_partition=lambda wc: PLAN.slurm_partition(train_gpus(wc.strong)),
     params:
+        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
         step="student",
         seeds=job_seeds,
         model=lambda wc: PLAN.models[wc.strong].to_dict(),
@@ -105,6 +108,7 @@ if PER_SEED_JOBS:
             cell=SEGMENTS_REGEX,  # names joined by slashes; no segment may be a dot or two
         localrule: True
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             code=script_code("collect_seeds"),
         script:
             "../scripts/collect_seeds.py"

@@ -14,10 +14,8 @@ import json
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import save_file
 
-from ..io import atomic_path
+from ..io import open_safetensors, write_safetensors
 
 
 def save_adapter(path: str | Path, lora: dict[str, tuple[torch.Tensor, torch.Tensor]], scaling: float, metadata: dict) -> None:
@@ -25,9 +23,7 @@ def save_adapter(path: str | Path, lora: dict[str, tuple[torch.Tensor, torch.Ten
     for name, (a, b) in lora.items():
         tensors[f"{name}.lora_A"] = a.detach().float().contiguous().cpu()
         tensors[f"{name}.lora_B"] = b.detach().float().contiguous().cpu()
-    meta = {"scaling": str(scaling), **{k: json.dumps(v) for k, v in metadata.items()}}
-    with atomic_path(path) as tmp:
-        save_file(tensors, str(tmp), metadata=meta)
+    write_safetensors(tensors, path, {"scaling": str(scaling), **{k: json.dumps(v) for k, v in metadata.items()}})
 
 
 def stores_weight_transposed(module: torch.nn.Module) -> bool:
@@ -42,7 +38,7 @@ def merge_adapter(model: torch.nn.Module, path: str | Path) -> int:
     """Add the adapter's low-rank updates to ``model``'s weights; returns how many layers changed.
     A stored layer with no module in ``model`` (or two) is an error: the adapter was trained on
     another architecture."""
-    with safe_open(str(path), framework="pt") as fh:
+    with open_safetensors(path) as fh:
         scaling = float(fh.metadata()["scaling"])
         names = sorted({k.rsplit(".", 1)[0] for k in fh.keys()})
         modules = dict(model.named_modules())

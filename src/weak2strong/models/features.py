@@ -14,10 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
-from ..io import atomic_path, damaged
+from ..io import damaged, open_safetensors, write_safetensors
 from .adapters import merge_adapter
 from .backbone import check_window, load_backbone, load_tokenizer
 from .classifier import hidden_size_of
@@ -89,28 +88,20 @@ def extract_features(
                 "truncation_side": truncation_side, "n_truncated": str(counts["n_truncated"]),
                 "pairwise": str(second_texts is not None).lower(), "adapter": str(adapter or ""),
                 "precision": "bf16" if bf16_applies(next(model.parameters()).device, bf16) else "fp32"}
-    with atomic_path(out_path) as tmp:
-        save_file({"features": feats.contiguous()}, str(tmp), metadata=metadata)
+    write_safetensors({"features": feats}, out_path, metadata)
 
 
 def features_are_pairwise(path: str | Path) -> bool:
     """Whether the file holds pair differences (a reward model's features, see ``extract_features``)."""
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="pt") as fh:
+    with open_safetensors(path) as fh:
         return (fh.metadata() or {}).get("pairwise") == "true"
 
 
 @functools.lru_cache(maxsize=4)
 def load_features(path: str | Path) -> tuple[torch.Tensor, list[str]]:
     """Features and their ids (cached: a job training several seeds reads the file once)."""
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(path), framework="pt") as fh:
-            ids = json.loads(fh.metadata()["ids"])
-        return load_file(str(path))["features"], ids
-    except FileNotFoundError:
-        raise
-    except Exception as exc:  # a damaged file raises SafetensorError, OSError, KeyError, ...
-        raise damaged(path, exc) from exc
+    with open_safetensors(path) as fh:  # checked for damage and origin
+        try:
+            return fh.get_tensor("features"), json.loads(fh.metadata()["ids"])
+        except Exception as exc:  # a damaged file raises SafetensorError, KeyError, ...
+            raise damaged(path, exc) from exc

@@ -29,6 +29,7 @@ if VISION:
         log:
             "logs/vision/images.log",
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             dataset=VISION.dataset,
             unlabelled=VISION.unlabelled,
             split_sizes=VISION.split_sizes,
@@ -46,6 +47,7 @@ if VISION:
             "logs/vision/splits.log",
         localrule: True
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             seeds=VISION.seeds,
             split_sizes=VISION.split_sizes,
             code=script_code("vision_splits", family="vision"),
@@ -65,6 +67,7 @@ if VISION:
             vbackbone=one_of(VISION.backbones),
         threads: 2
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             backbone=lambda wc: VISION.backbones[wc.vbackbone],
             data_seed=PLAN.data_seed,
             code=script_code("vision_features", family="vision"),
@@ -85,6 +88,7 @@ if VISION:
             n_views="[0-9]+",
         threads: 2
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             backbone=lambda wc: VISION.backbones[wc.vbackbone],
             data_seed=PLAN.data_seed,
             augment=VISION.augment,
@@ -103,6 +107,7 @@ if VISION:
             vrole="labels|ceiling|student",
             vcell=SEGMENTS_REGEX,  # names joined by slashes; no segment may be a dot or two
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             seeds=VISION.seeds,
             cell=lambda wc: VISION.cell(wc.vrole, wc.vcell),
             probe=VISION.probe,
@@ -125,6 +130,7 @@ if VISION:
             "logs/vision/metrics.log",
         localrule: True
         params:
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             metrics=PLAN.metrics_options(),
             code=script_code("vision_metrics", family="vision"),
         script:

@@ -4,17 +4,15 @@ import json
 import time
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import save_file
 
 from weak2strong.families.vision.backbones import VisionBackbone, extract
-from weak2strong.io import atomic_path, read_parquet
+from weak2strong.io import open_safetensors, read_parquet, write_safetensors
 from weak2strong.workflow_support import set_threads, setup_logging
 
 log = setup_logging(snakemake)
 set_threads(snakemake)
 backbone = VisionBackbone(**snakemake.params.backbone)
-with safe_open(snakemake.input.images, framework="pt") as fh:
+with open_safetensors(snakemake.input.images) as fh:
     images, ids = fh.get_tensor("images").numpy(), json.loads(fh.metadata()["ids"])
 pool = read_parquet(snakemake.input.pool)
 role = dict(zip(pool["id"], pool["role"]))
@@ -24,8 +22,6 @@ start = time.perf_counter()
 features, fitted = extract(backbone, images[keep], unlabelled, snakemake.params.data_seed)
 log.info("%s: %d images -> %d features in %.1f s", backbone.name, len(keep), features.shape[1], time.perf_counter() - start)
 metadata = {"ids": json.dumps([ids[k] for k in keep]), "backbone": backbone.name}
-with atomic_path(snakemake.output.features) as tmp:
-    save_file({"features": features.contiguous()}, str(tmp), metadata=metadata)
+write_safetensors({"features": features}, snakemake.output.features, metadata)
 state = {"mean": fitted.mean, "whiten": fitted.whiten, "centroids": fitted.centroids} if fitted else {"none": torch.zeros(1)}
-with atomic_path(snakemake.output.state) as tmp:
-    save_file({k: v.contiguous() for k, v in state.items()}, str(tmp))
+write_safetensors(state, snakemake.output.state)
