@@ -403,3 +403,89 @@ def test_a_chess_chain_teaches_each_model_on_a_fresh_chunk_with_the_previous_mod
     assert calls[4][:2] == ("s", ["chunk2"]) and calls[4][2][0].startswith("t")  # ceiling: the true moves
     assert table["kind"].tolist() == ["chain", "chain", "chain", "direct", "ceiling"] and (table["test_acc"] == 1 / 8).all()
     assert len(calls[1][2]) + len(calls[2][2]) == 8  # the two chunks split train_b between them
+
+
+def _after(*sans):
+    import chess
+
+    board = chess.Board()
+    for san in sans:
+        board.push_san(san)
+    return board
+
+
+def test_a_history_as_lichess_exports_it_reaches_the_fen():
+    """Clock comments, annotation glyphs, NAGs and variations were read as moves, and the History
+    rejected as 'does not reach the puzzle's FEN', though its moves do."""
+    board = _after("e4", "e5", "Nf3")
+    puzzle = {"id": "g1", "fen": board.fen(), "moves": ["b8c6", "f1b5"], "rating": 900, "themes": [], "game": ""}
+    exported = ("1. e4 { [%clk 0:03:00] } 1... e5 { [%clk 0:02:58] } $1 (1... c5 2. Nf3 (2. c3)) 2. Nf3!? "
+                "{ [%clk 0:02:55] } ; a comment to the end of the line\n")
+    table = puzzles_table([{**puzzle, "history": exported}], "test", prompt_format="pgn")
+    assert table.loc[0, "prompt"] == "1. e4 e5 2. Nf3 Nc6 3."
+
+
+@pytest.mark.parametrize("null", ["--", "Z0", "0000"])
+def test_a_history_with_a_null_move_is_rejected_and_counted_not_a_crash(null, caplog):
+    """A null move made game_prompt raise and failed the whole puzzles job."""
+    import chess
+
+    board = chess.Board()
+    board.push_san("e4")
+    board.push(chess.Move.null())
+    board.push_san("d4")  # White moved twice: the board is reachable only through the gap
+    good = _after("e4", "e5", "Nf3")
+    puzzles = [{"id": "gap", "fen": board.fen(), "moves": ["e7e5", "d4e5"], "rating": 900, "themes": [], "game": "",
+                "history": f"1. e4 {null} 2. d4"},
+               {"id": "ok", "fen": good.fen(), "moves": ["b8c6", "f1b5"], "rating": 900, "themes": [], "game": "",
+                "history": "1. e4 e5 2. Nf3"}]
+    table = puzzles_table(puzzles, "test", prompt_format="pgn")
+    assert table["id"].tolist() == ["ok"]
+    assert "a History with a null move" in caplog.text
+
+
+def test_a_history_on_only_some_rows_does_not_mix_two_prompt_formats(caplog):
+    good = _after("e4", "e5", "Nf3")
+    base = {"fen": good.fen(), "moves": ["b8c6", "f1b5"], "rating": 900, "themes": [], "game": ""}
+    table = puzzles_table([{**base, "id": "a", "history": "1. e4 e5 2. Nf3"}, {**base, "id": "b", "history": ""}], "test",
+                          prompt_format="pgn")
+    assert table["id"].tolist() == ["a"] and not table["prompt"].str.startswith("[SetUp").any()
+    assert "no History where the pool's prompts are games" in caplog.text
+
+
+def test_a_rating_that_is_not_one_is_rejected_and_counted(tmp_path, caplog):
+    """A Lichess Rating of 23 digits was an OverflowError."""
+    good = _after("e4", "e5", "Nf3")
+    csv = tmp_path / "puzzles.csv"
+    pd.DataFrame([{"PuzzleId": f"p{k}", "FEN": good.fen(), "Moves": "b8c6 f1b5", "Rating": rating}
+                  for k, rating in enumerate(["900", "12345678901234567890123", "1500"])]).to_csv(csv, index=False)
+    table = puzzles_table(lichess_csv_records(csv), "csv")
+    assert table["id"].tolist() == ["p0", "p2"] and "a rating that is not a whole number in 0..5000: 1" in caplog.text
+
+
+def test_ranking_cuts_a_prompt_longer_than_the_model_reads(tmp_path):
+    """Ranking read the whole prompt: an IndexError on GPT-2 past its positions (greedy decoding cuts
+    it from the left; ranking now cuts it the same way)."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
+
+    from weak2strong.chess_ranking import rank_legal_moves
+
+    tok_dir = tmp_path / "tok"
+    from tiny_decoder import save_tiny_decoder
+
+    save_tiny_decoder(tok_dir)
+    tokenizer = GPT2TokenizerFast.from_pretrained(tok_dir) if (tok_dir / "vocab.json").exists() else None
+    if tokenizer is None:
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(tok_dir)
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=16, n_layer=1, n_head=2)).eval()
+    step, _ = solve_step(ANASTASIA["fen"], ANASTASIA["moves"], prompt_format="pgn")
+    long_prompt = "1. e4 e5 2. Nf3 Nc6 " * 40 + step["prompt"]
+    assert len(tokenizer(long_prompt)["input_ids"]) > 64
+    ranked = rank_legal_moves(model, tokenizer, long_prompt, step["position"])  # the model's 64 positions
+    assert ranked["n_legal"] > 10
+    short = rank_legal_moves(model, tokenizer, long_prompt, step["position"], max_length=40)
+    assert np.isfinite(short["scores"]).all()

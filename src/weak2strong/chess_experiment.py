@@ -441,14 +441,15 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
         log.info("%s on %s: exact match %.3f, legal %.3f (n=%d)", spec.name, name, scored[name]["correct"].mean(),
                  scored[name]["legal"].mean(), len(frame))
         if ranking is not None:
-            scored[name] = scored[name].join(ranked(model, tokenizer, frame, ranking))
+            scored[name] = scored[name].join(ranked(model, tokenizer, frame, ranking, cfg.max_length))
             log.info("%s on %s, ranked legal moves (%s): exact match %.3f", spec.name, name, ranking, scored[name]["ranked_correct"].mean())
     return scored, info
 
 
-def ranked(model, tokenizer, frame: pd.DataFrame, reduce: str) -> pd.DataFrame:
+def ranked(model, tokenizer, frame: pd.DataFrame, reduce: str, max_length: int | None = None) -> pd.DataFrame:
     """Per puzzle of ``frame`` (in its order): the model's top-ranked legal move (SAN), whether it is
-    the solution, and the number of legal moves (chess_ranking.rank_legal_moves)."""
+    the solution, and the number of legal moves (chess_ranking.rank_legal_moves), each prompt cut to
+    ``max_length`` with its move as greedy decoding cuts it."""
     from tqdm.auto import tqdm
 
     from .chess_ranking import rank_legal_moves
@@ -456,7 +457,7 @@ def ranked(model, tokenizer, frame: pd.DataFrame, reduce: str) -> pd.DataFrame:
     rows = []
     for prompt, position, target in tqdm(list(zip(frame["prompt"], frame["position"], frame["target_uci"])), desc="ranking",
                                          mininterval=30):
-        best = rank_legal_moves(model, tokenizer, prompt, position, reduce)
+        best = rank_legal_moves(model, tokenizer, prompt, position, reduce, max_length=max_length)
         rows.append({"ranked_move": best["san"], "ranked_correct": best["uci"] == target, "n_legal": best["n_legal"]})
     return pd.DataFrame(rows, columns=RANKED_COLUMNS)
 

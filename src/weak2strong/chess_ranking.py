@@ -37,14 +37,31 @@ def prompt_ids(tokenizer, prompt: str, bos: bool = True) -> list[int]:
     return prompt_tokens(tokenizer, prompt)[0] if bos else tokenizer(prompt, add_special_tokens=False)["input_ids"]
 
 
-def continuation_logprobs(model, tokenizer, prompt: str, continuations: list[str], bos: bool = True) -> list[np.ndarray]:
+def continuation_logprobs(model, tokenizer, prompt: str, continuations: list[str], bos: bool = True,
+                          max_length: int | None = None) -> list[np.ndarray]:
     """Per continuation, the log-probability of each of its tokens after ``prompt`` (tokenised apart,
-    as the generative training targets are). The prompt runs once; its cache serves every continuation."""
+    as the generative training targets are). The prompt runs once; its cache serves every continuation.
+
+    The prompt and the longest continuation fit ``max_length`` (the length greedy decoding and training
+    read; None: no limit) and the model's positions: a longer prompt loses tokens from the left, its
+    leading special tokens kept, as greedy decoding cuts it (reading past GPT-2's positions was an
+    IndexError, and past a RoPE model's trained window a silent extrapolation)."""
     import torch
 
+    from .models.backbone import positions_of
+    from .training.generative import leading_special_tokens, prompt_tokens
+
     device = next(model.parameters()).device
-    prefix = prompt_ids(tokenizer, prompt, bos)
     conts = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in continuations]
+    limits = [n for n in (max_length, positions_of(getattr(model, "config", None))) if n]
+    room = min(limits) - max(len(c) for c in conts) if limits else None
+    if room is not None and room < 1:
+        raise ValueError(f"a window of {min(limits)} tokens leaves no room for a prompt before a {max(len(c) for c in conts)}-token move")
+    if bos:
+        prefix = prompt_tokens(tokenizer, prompt, room, leading_special_tokens(tokenizer))[0]
+    else:
+        prefix = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        prefix = prefix[len(prefix) - room:] if room is not None and len(prefix) > room else prefix
     with torch.no_grad():
         model.eval()
         out = model(input_ids=torch.tensor([prefix], device=device), use_cache=True)
@@ -68,15 +85,16 @@ def continuation_logprobs(model, tokenizer, prompt: str, continuations: list[str
     return result
 
 
-def rank_legal_moves(model, tokenizer, prompt: str, position: str, reduce: str = "sum", bos: bool = True) -> dict:
-    """The model's top-ranked legal move on ``position`` after ``prompt``: its SAN and UCI, the number
-    of legal moves, and every move's score."""
+def rank_legal_moves(model, tokenizer, prompt: str, position: str, reduce: str = "sum", bos: bool = True,
+                     max_length: int | None = None) -> dict:
+    """The model's top-ranked legal move on ``position`` after ``prompt`` (cut to ``max_length`` as
+    ``continuation_logprobs`` says): its SAN and UCI, the number of legal moves, and every move's score."""
     if reduce not in REDUCTIONS:
         raise ValueError(f"reduce must be one of {REDUCTIONS}, not {reduce!r}")
     sans, ucis = legal_moves(position)
     if not sans:
         return {"san": "", "uci": "", "n_legal": 0, "scores": np.array([])}
-    per_token = continuation_logprobs(model, tokenizer, prompt, [" " + s for s in sans], bos)
+    per_token = continuation_logprobs(model, tokenizer, prompt, [" " + s for s in sans], bos, max_length)
     scores = np.array([t.sum() if reduce == "sum" else t.mean() for t in per_token])
     best = int(np.argmax(scores))
     return {"san": sans[best], "uci": ucis[best], "n_legal": len(sans), "scores": scores}

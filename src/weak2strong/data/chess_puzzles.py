@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -56,29 +57,42 @@ def pgn_prompt(fen: str, opponent_uci: str) -> str:
     return PGN_TEMPLATE.format(fen=fen, moves=moves)
 
 
-def replay_history(history: str, fen: str) -> list | None:
-    """The moves of ``history`` (SAN or UCI, move numbers and a result allowed) from the standard
-    start, or None when they are not legal moves or do not reach ``fen``'s position and side to move."""
+# What a game's moves may carry besides moves, as Lichess and other tools export them: comments
+# ("{ [%clk 0:03:00] }", "; to the end of the line"), variations in parentheses, numeric annotation
+# glyphs ("$1"), tag pairs ('[Event "..."]'), and "!", "?", "!?" after a move.
+_COMMENT = re.compile(r"\{[^}]*\}|;[^\n]*|\[[^\]]*\]|\$\d+")
+_VARIATION = re.compile(r"\([^()]*\)")
+RESULTS = ("1-0", "0-1", "1/2-1/2", "*")
+
+
+def replay_history(history: str, fen: str) -> tuple[list | None, str]:
+    """The moves of ``history`` (SAN or UCI; move numbers, a result, comments, variations and
+    annotations allowed) from the standard start, or (None, why) when one is not a legal move, is a
+    null move ("--", a game with a gap), or they do not reach ``fen``'s position and side to move."""
     import chess
 
+    text = _COMMENT.sub(" ", history)
+    while _VARIATION.search(text):  # innermost first: variations nest
+        text = _VARIATION.sub(" ", text)
     board, moves = chess.Board(), []
-    for token in history.split():
-        if token.rstrip(".").isdigit() or token.endswith(".") or token in ("1-0", "0-1", "1/2-1/2", "*"):
-            continue  # "12." or "12..." (as "12..." splits off), a result
-        token = token.split(".")[-1]  # "12.e4" or "12...e5"
+    for token in text.split():
+        if token in RESULTS or token.endswith(".") or (token.isdigit() and token != "0000"):
+            continue  # "12." or "12..." (as "12..." splits off), a result; "0000" is UCI's null move
+        token = token.split(".")[-1].rstrip("!?")  # "12.e4", "12...e5", "Nf3!?"
+        if not token:
+            continue
         try:
-            move = board.parse_san(token)
+            move = board.parse_san(token)  # SAN, UCI, or a null move ("--", "Z0", "0000")
         except ValueError:
-            try:
-                move = chess.Move.from_uci(token)
-            except ValueError:
-                return None
-            if move not in board.legal_moves:
-                return None
+            return None, "a History move that is not legal where it is played"
+        if not move:  # chess.Move.null() is falsy
+            return None, "a History with a null move ('--', a game with a gap)"
         board.push(move)
         moves.append(move)
     target = chess.Board(fen)
-    return moves if (board.board_fen(), board.turn) == (target.board_fen(), target.turn) else None
+    if (board.board_fen(), board.turn) != (target.board_fen(), target.turn):
+        return None, "a History that does not reach the puzzle's FEN"
+    return moves, ""
 
 
 def game_prompt(moves: list, opponent_uci: str) -> str:
@@ -101,6 +115,7 @@ def puzzle_prompt(prompt_format: str, fen: str, moves: list[str], position: str,
         return PROMPT_TEMPLATE.format(position=position, side=side)
     raise ValueError(f"unknown chess prompt format {prompt_format!r} (known: {', '.join(PROMPT_FORMATS)})")
 
+MAX_RATING = 5000  # Lichess puzzle ratings lie in about 400..3300; anything far outside is not a rating
 PUZZLE_COLUMNS = ["id", "fen", "moves", "rating", "themes", "game", "history", "position", "side", "prompt", "target", "target_uci"]
 
 
@@ -130,21 +145,33 @@ def solve_step(fen: str, moves: list[str], prompt_format: str = "fen", history: 
     position = board.fen()
     game = None
     if history and prompt_format == "pgn":
-        game = replay_history(history, fen)
+        game, why = replay_history(history, fen)
         if game is None:
-            return None, "a History that does not reach the puzzle's FEN"
+            return None, why
     return {"position": position, "side": side, "target": board.san(answer), "target_uci": answer.uci(),
             "prompt": puzzle_prompt(prompt_format, fen, moves, position, side, game)}, ""
 
 
 def puzzles_table(records: list[dict], source: str, prompt_format: str = "fen") -> pd.DataFrame:
     """Records ``{id, fen, moves (list of UCI), rating, themes (list), game}`` → the puzzle table,
-    duplicates (same id) merged, malformed puzzles rejected with a count per reason."""
+    duplicates (same id) merged, malformed puzzles rejected with a count per reason.
+
+    With the pgn format, a pool where some puzzles have the game's moves (``history``) is one where
+    every puzzle must: a puzzle without them would be prompted in the other format (the position's
+    header), so it is rejected and counted rather than mixed in."""
     rows, rejected, seen = [], Counter(), set()
+    with_history = prompt_format == "pgn" and any(rec.get("history") for rec in records)
     for rec in records:
         if rec["id"] in seen:
             continue
         seen.add(rec["id"])
+        rating = rec.get("rating")
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 0 <= rating <= MAX_RATING:
+            rejected[f"a rating that is not a whole number in 0..{MAX_RATING}"] += 1
+            continue
+        if with_history and not rec.get("history"):
+            rejected["no History where the pool's prompts are games (pgn with History)"] += 1
+            continue
         step, why = solve_step(rec["fen"], list(rec["moves"]), prompt_format, rec.get("history") or "")
         if step is None:
             rejected[why] += 1
