@@ -407,3 +407,42 @@ def test_views_without_flip_are_only_shifted_by_at_most_the_padding():
     flipped = views(images, 8, seed=0, pad=0, flip=True)
     assert any((flipped[v, i] == images[i, :, ::-1]).all() and not (flipped[v, i] == images[i]).all()
                for v in range(8) for i in range(6))  # the default still mirrors half the views
+
+
+@pytest.mark.parametrize("values, classes, labels", [
+    ([1, 2, 2, 1], ["1", "2"], [0, 1, 1, 0]),  # {1, 2}: no empty class 0
+    ([-1, 1, 1, -1], ["-1", "1"], [0, 1, 1, 0]),  # {-1, 1}: -1 is not folded into class 1's neighbour
+    ([0, 3, 7, 3], ["0", "3", "7"], [0, 1, 2, 1]),  # gaps: three classes, not eight
+    ([0, 1, 1, 0], ["0", "1"], [0, 1, 1, 0]),
+])
+def test_integer_labels_are_mapped_to_the_classes_present_in_sorted_order(values, classes, labels, caplog):
+    """Parquet labels were used as class indices: labels {-1, 1} merged into one class (weak accuracy
+    1.0 -> 0.52) and {1, 2} added an empty class 0."""
+    rows = [{"img": {"bytes": png(np.full((8, 8, 3), 10 * k, np.uint8))}, "label": v} for k, v in enumerate(values)]
+    with caplog.at_level("INFO"):
+        _, got_labels, got_classes = read_image_table(rows, "img", "label", "x.parquet", None)
+    assert (got_classes, got_labels) == (classes, labels)
+    assert ("numbered in sorted order" in caplog.text) == (classes != [str(k) for k in range(len(classes))])
+
+
+def test_hub_class_names_keep_their_order_and_only_the_classes_present(caplog):
+    rows = [{"img": {"bytes": png(np.full((8, 8, 3), 10 * k, np.uint8))}, "label": v} for k, v in enumerate([2, 0, 2])]
+    _, labels, classes = read_image_table(rows, "img", "label", "hub", None, ["plane", "car", "bird"])
+    assert classes == ["plane", "bird"] and labels == [1, 0, 1]
+    with pytest.raises(DatasetError, match=r"labels \[5\] are not indices of the dataset's 3 class names"):
+        read_image_table([{**rows[0], "label": 5}, rows[1]], "img", "label", "hub", None, ["plane", "car", "bird"])
+    with pytest.raises(DatasetError, match="hold 1 class"):
+        read_image_table(rows[:1], "img", "label", "x.parquet", None)
+
+
+def test_an_empty_class_folder_is_left_out_and_said(tmp_path, caplog):
+    """It became a third class with no images (weak-label confidence 0.432 -> 0.248), without a word."""
+    for name, value in (("cat", 10), ("dog", 255)):
+        (tmp_path / name).mkdir()
+        for k in range(2):
+            (tmp_path / name / f"{k}.png").write_bytes(png(np.full((8, 8, 3), value - k, np.uint8)))
+    (tmp_path / "zebra").mkdir()
+    (tmp_path / "zebra" / "notes.txt").write_text("to do")
+    images, labels, classes = read_image_folder(tmp_path, size=None)
+    assert classes == ["cat", "dog"] and labels == [0, 0, 1, 1]
+    assert "left out 1 class folders without images (zebra)" in caplog.text

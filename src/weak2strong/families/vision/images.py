@@ -113,9 +113,14 @@ def read_image_folder(root: Path, size: int | None) -> tuple[list[np.ndarray], l
     root = Path(root)
     if not root.is_dir():
         raise DatasetError(f"vision.dataset.path: {root} is not a folder of <class>/<image> files.")
-    classes = sorted(p.name for p in root.iterdir() if p.is_dir())
+    folders = sorted(p.name for p in root.iterdir() if p.is_dir())
+    empty = [f for f in folders if not any(p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES for p in (root / f).rglob("*"))]
+    if empty:  # it would be a class that no example has: a k-th output never trained, in every metric's k
+        log.warning("%s: left out %d class folders without images (%s); the classes are the %d folders with images", root,
+                    len(empty), ", ".join(empty[:5]), len(folders) - len(empty))
+    classes = [f for f in folders if f not in empty]
     if len(classes) < 2:
-        raise DatasetError(f"{root}: needs one sub-folder per class (at least two), found {classes}.")
+        raise DatasetError(f"{root}: needs one sub-folder of images per class (at least two), found {classes}.")
     images, labels, skipped, nested = [], [], [], 0
     for label, name in enumerate(classes):
         for path in sorted(p for p in (root / name).rglob("*") if p.is_file()):
@@ -164,11 +169,33 @@ def read_image_table(rows, image_field: str, label_field: str, where: str, size:
             raise DatasetError(f"{where}: row {k}: label {label!r} ({type(label).__name__}) is neither a class number nor a class "
                                "name; write the label column as integers or strings (vision.dataset.label_field).")
         raw.append(label)
-    if all(isinstance(v, (int, np.integer)) for v in raw):
-        classes = class_names or [str(c) for c in range(max(raw) + 1)]
-        return images, [int(v) for v in raw], classes
-    classes = sorted({str(v) for v in raw})
-    return images, [classes.index(str(v)) for v in raw], classes
+    return images, *class_indices(raw, where, class_names)
+
+
+def class_indices(raw: list, where: str, class_names: list[str] | None = None) -> tuple[list[int], list[str]]:
+    """Labels as class indices 0..k-1 over the classes present, and the classes' names. A label column's
+    values are not indices: {1, 2} would add an empty class 0, {-1, 1} would fold -1 into one class. So
+    the distinct values, sorted, are numbered 0..k-1 (numbers by value, names by text), and the log says
+    so when that renumbers them. ``class_names``: the names of integer labels (a hub ClassLabel)."""
+    if class_names is not None and all(isinstance(v, (int, np.integer)) for v in raw):
+        outside = sorted({int(v) for v in raw if not 0 <= int(v) < len(class_names)})
+        if outside:
+            raise DatasetError(f"{where}: labels {outside[:5]} are not indices of the dataset's {len(class_names)} class names.")
+        raw = [class_names[int(v)] for v in raw]
+        present = [n for n in class_names if n in set(raw)]  # the dataset's own order of names
+    elif all(isinstance(v, (int, np.integer)) for v in raw):
+        present = [str(v) for v in sorted({int(v) for v in raw})]
+        raw = [str(int(v)) for v in raw]
+    else:
+        present = sorted({str(v) for v in raw})
+        raw = [str(v) for v in raw]
+    if len(present) < 2:
+        raise DatasetError(f"{where}: the labels hold {len(present)} class ({present}); a classifier needs two or more.")
+    index = {name: k for k, name in enumerate(present)}
+    if any(name != str(k) for k, name in enumerate(present)):
+        shown = ", ".join(f"{name} -> {k}" for name, k in list(index.items())[:12])
+        log.info("%s: %d classes, numbered in sorted order: %s%s", where, len(present), shown, " ..." if len(index) > 12 else "")
+    return [index[v] for v in raw], present
 
 
 # The offline image source: scikit-learn's source archive (BSD-3-Clause) on the package index.
