@@ -55,6 +55,7 @@ class Case:
     setup: Callable[[Path], list[str]]  # prepares sandbox/work; returns snakemake's extra arguments
     expect: str  # regex of what the user must be told
     uses_base: bool = False  # starts from a finished tiny run
+    env: dict | None = None  # extra environment ("{work}" is the working folder)
 
 
 @dataclass
@@ -65,10 +66,10 @@ class Outcome:
     said: str
 
 
-def snakemake(work: Path, *args: str, config: str = "config.yaml") -> subprocess.CompletedProcess:
+def snakemake(work: Path, *args: str, config: str = "config.yaml", env: dict | None = None) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(work),
            "--configfile", str(work / config), "--cores", "2", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=1800)
+    return subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}, timeout=1800)
 
 
 def write_config(work: Path, config: dict, name: str = "config.yaml") -> None:
@@ -203,7 +204,7 @@ def latin1_puzzles(puzzles, work):
     (work / "puzzles.csv").write_bytes(puzzles.to_csv(index=False).encode("latin-1"))
 
 
-def vision_case(build):
+def vision_case(build, edit=None):
     def setup(work):
         import numpy as np
 
@@ -220,6 +221,8 @@ def vision_case(build):
                             "split_sizes": {"train_a": 20, "train_b": 20, "test": 20},
                             "backbones": {"pixels": {"kind": "pixels", "size": 4}, "pixels8": {"kind": "pixels", "size": 8}},
                             "weak": ["pixels"], "strong": ["pixels8"]}
+        if edit is not None:
+            edit(config["vision"], work)
         write_config(work, config)
         return ["results/vision/images.safetensors"]
     return setup
@@ -405,6 +408,244 @@ def unknown_key(work):
     return ["-n"]
 
 
+# ---- this campaign (issue "every input checked where it enters, every artefact checked for where it came from")
+
+COMMAND = "__command__"  # a setup returning [COMMAND, argv...] runs that command in the working folder instead of snakemake
+
+
+def hub_case(options: dict, link_to_notes: bool = False):
+    """A hub dataset (sst2) read through the mirror (W2S_HUB_MIRROR={work}/mirror, a published-layout replica),
+    with a folder of private notes beside the working folder."""
+    def setup(work):
+        from hub_replicas import build_replica
+
+        config = fresh(work)
+        build_replica(work / "store", "sst2", "stanfordnlp/sst2")
+        (work / "private").mkdir()
+        (work / "store/stanfordnlp/sst2/main").rename(work / "private/notes")  # a loadable dataset outside the mirror
+        mirror = work / "mirror"
+        if link_to_notes:
+            notes = work / "notes"
+            notes.mkdir()
+            (notes / "todo.txt").write_text("not a dataset\n")
+            (mirror / "stanfordnlp/sst2").mkdir(parents=True)
+            (mirror / "stanfordnlp/sst2/main").symlink_to(notes)
+        else:
+            build_replica(mirror, "sst2", "stanfordnlp/sst2")
+        config["datasets"] = {"sst2": {**options, "split_sizes": {"train_a": 16, "train_b": 16, "test": 16}}}
+        config.pop("easy_to_hard"), config.pop("simulated")
+        write_config(work, config)
+        return ["results/data/sst2/examples.parquet"]
+    return setup
+
+
+def vader_case(damage):
+    """The default's VADER data from the real archive (fetched once into the campaign's resources), damaged."""
+    def setup(work):
+        from weak2strong.assets import VADER_FILE, fetch_vader_archive
+
+        archive = RESOURCES / "downloads" / VADER_FILE
+        if not archive.exists():
+            fetch_vader_archive(archive)
+        config = fresh(work)
+        resources = work / "resources"
+        (resources / "downloads").mkdir(parents=True)
+        shutil.copy(archive, resources / "downloads" / VADER_FILE)
+        config["resources_dir"] = str(resources)
+        config["datasets"] = {"movie_sentiment": {"split_sizes": {"train_a": 100, "train_b": 100, "test": 100}, "max_examples": 400}}
+        config.pop("easy_to_hard"), config.pop("simulated")
+        write_config(work, config)
+        damage(resources / "downloads" / VADER_FILE, resources)
+        return ["results/data/movie_sentiment/examples.parquet"]
+    return setup
+
+
+def flipped_archive(archive, resources):
+    import tarfile
+
+    with tarfile.open(archive) as outer:
+        inner_member = next(m for m in outer if m.name.endswith("hutto_ICWSM_2014.tar.gz"))
+        with tarfile.open(fileobj=outer.extractfile(inner_member), mode="r:gz") as inner:
+            files = {m.name: inner.extractfile(m).read() for m in inner if m.isfile()}
+    name = "hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt"
+    lines = [line.split(b"\t") for line in files[name].splitlines()]
+    files[name] = b"\n".join(b"\t".join([f[0], str(-float(f[1])).encode(), *f[2:]]) for f in lines) + b"\n"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for member, data in files.items():
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo("vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz")
+        info.size = len(buffer.getvalue())
+        tar.addfile(info, io.BytesIO(buffer.getvalue()))
+
+
+def nan_rating_in_extracted_file(archive, resources):
+    from weak2strong.assets import extract_vader_file
+
+    name = "movieReviewSnippets_GroundTruth.txt"
+    extract_vader_file(archive, name, resources / "vader" / name)
+    path = resources / "vader" / name
+    path.write_text(path.read_text().replace("\t2.266667\t", "\tnan\t", 1))
+
+
+def vision_labels(values):
+    """The images as a Parquet table whose label column holds ``values`` (dark, light)."""
+    def edit(vision, work):
+        import numpy as np
+
+        rows = [{"image": {"bytes": png(np.full((8, 8, 3), (40 if k % 2 else 200) + k % 30, np.uint8)), "path": None},
+                 "label": values[k % 2]} for k in range(90)]
+        pd.DataFrame(rows).to_parquet(work / "images.parquet")
+        vision["dataset"] = {"source": "parquet", "path": str(work / "images.parquet")}
+    return edit
+
+
+def empty_class_folder(root, work):
+    (root / "zebra").mkdir()
+
+
+def config_edit(edit):
+    def setup(work):
+        config = fresh(work)
+        edit(config)
+        write_config(work, config)
+        return ["-n"]
+    return setup
+
+
+def huge_rating(puzzles, work):
+    puzzles.loc[3, "Rating"] = "12345678901234567890123"
+    puzzles.to_csv(work / "puzzles.csv", index=False)
+
+
+def games_with_history(n: int, seed: int = 0) -> pd.DataFrame:
+    """Lichess-format puzzles from random legal play with the game's moves so far (History, SAN)."""
+    import random
+
+    import chess
+
+    rng, rows = random.Random(seed), []
+    while len(rows) < n:
+        board = chess.Board()
+        for _ in range(rng.randrange(6, 30)):
+            board.push(rng.choice(list(board.legal_moves)))
+        if board.is_game_over():
+            continue
+        history = chess.Board().variation_san(board.move_stack)
+        first = rng.choice(list(board.legal_moves))
+        board.push(first)
+        if board.is_game_over():
+            continue
+        second = rng.choice(list(board.legal_moves))
+        board.pop()
+        rows.append({"PuzzleId": f"h{len(rows):05d}", "FEN": board.fen(), "Moves": f"{first.uci()} {second.uci()}",
+                     "Rating": str(rng.randrange(400, 2800)), "Themes": "short", "GameUrl": "", "History": history})
+    return pd.DataFrame(rows)
+
+
+def history_case(edit):
+    def setup(work):
+        args = chess_case(lambda puzzles, w: None)(work)
+        frame = games_with_history(60)
+        edit(frame)
+        frame.to_csv(work / "puzzles.csv", index=False)
+        config = yaml.safe_load((work / "config.yaml").read_text())
+        config["chess"]["prompt"] = "pgn"
+        write_config(work, config)
+        return args
+    return setup
+
+
+def lichess_export(frame):
+    """Each move followed by its clock comment, a glyph on the second move and a NAG after the third."""
+    def exported(history):
+        out, moves = [], 0
+        for token in history.split():
+            if token.endswith("."):
+                out.append(token)
+                continue
+            moves += 1
+            out.append(token + ("!?" if moves == 2 else "") + " { [%clk 0:03:00] }" + (" $1" if moves == 3 else ""))
+        return " ".join(out) + " *"
+    frame["History"] = frame["History"].map(exported)
+
+
+def null_move(frame):
+    frame.loc[4, "History"] = frame.loc[4, "History"].replace(" ", " -- ", 1)
+
+
+def some_rows_without_history(frame):
+    frame.loc[:9, "History"] = ""
+
+
+def restored_labels(work):
+    """Weak labels copied back from a run whose weak model read 16 tokens instead of 8."""
+    other = work.parent / "other-run"
+    shutil.copytree(work, other, symlinks=True)
+    config = yaml.safe_load((other / "config.yaml").read_text())
+    config["models"]["minilm_l1_short"]["max_length"] = 16
+    write_config(other, config)
+    done = snakemake(other, LABELS)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    shutil.copy(other / LABELS, work / LABELS)
+    shutil.rmtree(other)
+    return ["results/metrics/summary.csv"]
+
+
+def swapped_features(work):
+    folder = work / "results/features/reviews/minilm-l6"
+    shutil.copy(folder / "layer1-len8.safetensors", folder / "layer6-len64.safetensors")
+    return ["results/metrics/summary.csv"]
+
+
+def accept(edit_or_path):
+    def setup(work):
+        target = edit_or_path(work)
+        return [COMMAND, sys.executable, "-m", "weak2strong.accept_edit", str(target)]
+    return setup
+
+
+def dropped_column(work):
+    frame = pd.read_parquet(work / LABELS).drop(columns=["weak_model"])
+    frame.to_parquet(work / LABELS)
+    return work / LABELS
+
+
+def other_runs_ids(work):
+    frame = pd.read_parquet(work / LABELS)
+    frame["id"] = [f"other-{i}" for i in range(len(frame))]
+    frame.to_parquet(work / LABELS)
+    return work / LABELS
+
+
+def outside_parquet(work):
+    pd.DataFrame({"x": [1]}).to_parquet(work.parent / "elsewhere.parquet")
+    return work.parent / "elsewhere.parquet"
+
+
+def users_csv(work):
+    pd.read_json(work / "reviews.jsonl", lines=True).to_csv(work / "reviews.csv", index=False)
+    return work / "reviews.csv"
+
+
+def check_hub_out_folder(work):
+    fresh(work)
+    (work / "out").mkdir()
+    return [COMMAND, sys.executable, "-m", "weak2strong.check_hub", "boolq", "--out", str(work / "out")]
+
+
+def cluster_command(*args):
+    def setup(work):
+        work.mkdir(parents=True, exist_ok=True)
+        return [COMMAND, "/bin/bash", str(REPO / "slurm/local_cluster.sh"), *args]
+    return setup
+
+
+
 LABELS = "results/labels/linear_probe/reviews/minilm_l1_short.parquet"
 CASES = [
     Case("escape: hub backbone named ../../../../escape", "security", escape_backbone, r"escape' does not match"),
@@ -446,6 +687,54 @@ CASES = [
     Case("deleted weak labels are rebuilt (earlier)", "earlier", deleted_labels, r"train_weak", uses_base=True),
     Case("pool smaller than the split sizes (earlier)", "earlier", pool_too_small, r"fewer usable examples than that: lower split_sizes"),
     Case("unknown config key (earlier)", "earlier", unknown_key, r"learning_rate"),
+    # this campaign
+    Case("escape: hub revision ../../../private/notes", "security", hub_case({"revision": "../../../private/notes"}),
+         r"revision: '\.\./\.\./\.\./private/notes' does not match|cannot be used here", env={"W2S_HUB_MIRROR": "{work}/mirror"}),
+    Case("escape: hub data_dir ../../../../private/notes", "security", hub_case({"data_dir": "../../../../private/notes"}),
+         r"data_dir: '\.\./\.\./\.\./\.\./private/notes' does not match|cannot be used here", env={"W2S_HUB_MIRROR": "{work}/mirror"}),
+    Case("local_cluster.sh stop with an extra argument", "security", cluster_command("stop", "--all"), r"usage: .*no arguments"),
+    Case("VADER archive with every movie rating's sign flipped", "silent", vader_case(flipped_archive),
+         r"is not the pinned file.*Delete it and rerun snakemake"),
+    Case("VADER archive cut short", "silent",
+         vader_case(lambda a, r: a.write_bytes(a.read_bytes()[: a.stat().st_size // 2])), r"is not the pinned file.*Delete it"),
+    Case("VADER archive empty", "traceback", vader_case(lambda a, r: a.write_bytes(b"")), r"is not the pinned file.*Delete it"),
+    Case("VADER rating nan in the extracted file", "silent", vader_case(nan_rating_in_extracted_file),
+         r"movieReviewSnippets_GroundTruth.txt is not the pinned file.*extracts it again"),
+    Case("vision Parquet labels {1, 2}", "silent", vision_case(lambda r, w: None, vision_labels([1, 2])),
+         r"numbered in sorted order: 1 -> 0, 2 -> 1"),
+    Case("vision Parquet labels {-1, 1}", "silent", vision_case(lambda r, w: None, vision_labels([-1, 1])),
+         r"numbered in sorted order: -1 -> 0, 1 -> 1"),
+    Case("ImageFolder with an empty class folder", "silent", vision_case(empty_class_folder), r"left out 1 class folders without images"),
+    Case("Lichess Rating of 23 digits", "traceback", chess_case(huge_rating), r"a rating that is not a whole number in 0..5000: 1"),
+    Case("seeds: 2.0", "traceback", config_edit(lambda c: c.update(seeds=2.0)), r"config: seeds: .*Write 2.0 as 2"),
+    Case("seeds: [0, 1.0]", "traceback", config_edit(lambda c: c.update(seeds=[0, 1.0])), r"config: seeds.1: .*Write 1.0 as 1"),
+    Case("split_sizes.train_a: 299.0", "traceback",
+         config_edit(lambda c: c["datasets"]["reviews"]["split_sizes"].update(train_a=299.0)), r"train_a: 299.0 .*Write 299.0 as 299"),
+    Case("vision split_sizes.train_a: 20.0", "traceback",
+         vision_case(lambda r, w: None, lambda v, w: v["split_sizes"].update(train_a=20.0)), r"vision.split_sizes.train_a: 20.0 .*Write"),
+    Case("a schema error inside the vision block", "unclear",
+         vision_case(lambda r, w: None, lambda v, w: v["dataset"].update(source="ftp")),
+         r"config: vision.dataset.source: 'ftp' is not one of"),
+    Case("chess History with a null move", "traceback", history_case(null_move), r"a History with a null move"),
+    Case("chess History as Lichess exports it", "unclear", history_case(lichess_export), r"60 puzzles, ratings"),
+    Case("chess History on only some rows", "silent", history_case(some_rows_without_history),
+         r"no History where the pool's prompts are games .*: 10"),
+    Case("labels restored from a run with another max_length", "silent", restored_labels,
+         r"is not the file this step would make: it was made by rule train_weak with other settings", uses_base=True),
+    Case("features swapped for another layer's", "silent", swapped_features,
+         r"layer6-len64.safetensors is not the file this step would make: it was made for .*layer=1", uses_base=True),
+    Case("accept_edit: a label file with a dropped column", "silent", accept(dropped_column), r"the columns are .* but a labels file has",
+         uses_base=True),
+    Case("accept_edit: another run's ids", "silent", accept(other_runs_ids), r"ids are not those of this run's split", uses_base=True),
+    Case("accept_edit: a Parquet outside the project", "silent", accept(outside_parquet), r"not a file the workflow wrote",
+         uses_base=True),
+    Case("accept_edit: the user's CSV", "unclear", accept(users_csv), r"not a Parquet file.*read as they are", uses_base=True),
+    Case("accept_edit: a missing path", "unclear", accept(lambda w: w / "results/labels/none.parquet"), r"no such file", uses_base=True),
+    Case("accept_edit: a whole folder", "unclear", accept(lambda w: w / "results/labels"), r"is a folder; accept_edit takes",
+         uses_base=True),
+    Case("check_hub --out a folder", "unclear", check_hub_out_folder, r"--out .*: the table is a CSV file"),
+    Case("a mirror entry linked to a folder of notes", "unclear", hub_case({}, link_to_notes=True),
+         r"read from the mirror copy", env={"W2S_HUB_MIRROR": "{work}/mirror"}),
 ]
 
 
@@ -482,7 +771,12 @@ def run_case(case: Case, sandbox: Path, base: Path | None) -> Outcome:
     if case.uses_base:
         from_base(base, work)
     args = case.setup(work)
-    if args == ["__race__"]:
+    env = {k: v.format(work=work) for k, v in (case.env or {}).items()}
+    if args[:1] == [COMMAND]:
+        done = subprocess.run(args[1:], cwd=work, capture_output=True, text=True, timeout=600,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO / "src"), **env})
+        rc, text = done.returncode, done.stdout + done.stderr
+    elif args == ["__race__"]:
         procs = [subprocess.Popen([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
                                    str(work / f"run{k}"), "--configfile", str(work / f"run{k}/config.yaml"), "--cores", "1",
                                    "--until", "fetch_model"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -492,7 +786,7 @@ def run_case(case: Case, sandbox: Path, base: Path | None) -> Outcome:
         rc = max(p.returncode for p in procs)
         text = "\n".join(outs) + ("\nboth runs finished with a whole model folder" if rc == 0 and complete else "")
     else:
-        result = snakemake(work, *args)
+        result = snakemake(work, *args, env=env)
         rc, text = result.returncode, result.stdout + result.stderr
         logs = sorted((work / "logs").rglob("*.log")) if (work / "logs").exists() else []
         text += "".join(f"\n--- {p.relative_to(work)}\n{p.read_text(errors='replace')}" for p in logs

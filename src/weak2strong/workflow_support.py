@@ -109,7 +109,8 @@ def check_against_schema(block, schema_path, where: str = "") -> None:
     floats = _whole_floats(error.instance) if error.validator in ("type", "oneOf", "anyOf") else []
     hint = (f" Write {', '.join(repr(f) for f in floats[:3])} as {', '.join(str(int(f)) for f in floats[:3])}: a whole number "
             "has no decimal point here." if floats else "")
-    raise ConfigError(f"config: {key}: {error.message}.{hint} (schema: {schema_path})")
+    block = f"the config's `{where.rstrip('.')}` block, " if where else ""
+    raise ConfigError(f"config: {key}: {error.message}.{hint} ({block}schema: {schema_path})")
 
 
 def _whole_floats(value) -> list[float]:

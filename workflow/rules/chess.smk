@@ -64,8 +64,8 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("weak", RES),
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.weak].to_dict(),
         script:
@@ -84,8 +84,8 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("ceiling", RES),
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
@@ -107,8 +107,8 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("student", RES),
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
@@ -127,8 +127,8 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("zero_shot", RES),
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             code=script_code("chess_train"),
             model=lambda wc: PLAN.models[wc.strong].to_dict(),
         script:
@@ -189,8 +189,8 @@ if CHESS and CHESS.train_sets:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("easy_to_hard", RES),
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             code=script_code("chess_train"),
             model=PLAN.models[CHESS.e2h_strong].to_dict() if CHESS.e2h_strong else {},
         script:
@@ -234,8 +234,8 @@ if CHESS and CHESS.chains:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             **CHESS.train_params("bootstrap", RES),
+            origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             code=script_code("chess_bootstrap"),
             chain=lambda wc: [PLAN.models[m].to_dict() for m in CHESS.chains[wc.chain]],
         script:
