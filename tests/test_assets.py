@@ -118,3 +118,26 @@ def test_every_reader_of_a_cached_download_checks_its_pin(reader, tmp_path):
             from weak2strong.assets import extract_bigbench_task
 
             extract_bigbench_task(path, "fever", tmp_path / "task.json")
+
+
+def test_a_packaged_model_folder_is_checked_against_what_its_fetch_placed(minilm, tmp_path):
+    """The model folder is a cached download too: a weight file cut short, or a folder without the
+    fetch's list of files, stops the load with the fix."""
+    import shutil
+
+    from weak2strong import assets
+    from weak2strong.assets import MODEL_MANIFEST, check_model_folder
+    from weak2strong.io import ArtifactError
+
+    assert (minilm / MODEL_MANIFEST).exists()
+    folder = tmp_path / "minilm-l6"
+    shutil.copytree(minilm, folder)
+    check_model_folder(folder)
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    assets._CHECKED.clear()  # checked once per process: a new job
+    with pytest.raises(ArtifactError, match=r"model.safetensors is not the file fetched from its pinned package.*Delete"):
+        check_model_folder(folder)
+    (folder / MODEL_MANIFEST).unlink()
+    with pytest.raises(ArtifactError, match=f"has no {MODEL_MANIFEST}"):
+        check_model_folder(folder)

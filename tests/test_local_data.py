@@ -130,3 +130,15 @@ def test_groups_are_texts_or_whole_numbers(tmp_path):
     pd.DataFrame({"text": ["a", "b"], "y": [0, 1], "g": [0.5, 1.0]}).to_parquet(path)
     with pytest.raises(DatasetError, match="group_field.*0.5"):
         load_local_records(path, "text", "y", group_field="g")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+def test_a_byte_order_mark_is_not_part_of_the_first_column_or_line(suffix, tmp_path):
+    """Found by looking for the VADER reader's BOM elsewhere: a CSV saved by Excel as 'UTF-8 with BOM'
+    had no column 'text' (its first column was '\\ufefftext'), and a JSONL file's line 1 was not JSON."""
+    rows = [{"text": f"review {i}", "y": i % 2} for i in range(20)]
+    path = tmp_path / f"d.{suffix}"
+    body = pd.DataFrame(rows).to_csv(index=False) if suffix == "csv" else pd.DataFrame(rows).to_json(orient="records", lines=True)
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode())
+    records = load_local_records(path, "text", "y")
+    assert len(records) == 20 and records[0]["text"] == "review 0"

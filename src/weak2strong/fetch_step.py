@@ -30,9 +30,16 @@ def main(argv: list[str]) -> None:
     if module_name != "weak2strong" and not module_name.startswith("weak2strong."):
         raise SystemExit(f"{target}: a fetch step runs a function of this package only")
     function = getattr(importlib.import_module(module_name), function_name)
+    from .errors import Weak2StrongError
+    from .io import ArtifactError
+
     with logging_to(log_path):
         try:
             function(*args)
+        except (Weak2StrongError, ArtifactError) as exc:  # the input's fault: its message names the fix
+            logging.getLogger(__name__).error("%s: %s", type(exc).__name__, exc)
+            print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+            raise SystemExit(1) from None
         except Exception:
             logging.getLogger(__name__).exception("%s failed", target)  # in the rule's log, and on stderr below
             raise

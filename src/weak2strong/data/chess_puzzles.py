@@ -206,7 +206,7 @@ def lichess_csv_records(path: str | Path) -> list[dict]:
     if not path.exists():
         raise DatasetError(f"Lichess puzzle file {path} does not exist; fix 'path' for this dataset in config/config.yaml.")
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # -sig: no BOM in a column name
     except UnicodeDecodeError as exc:
         raise DatasetError(f"Lichess puzzle file {path} is not UTF-8 text (byte {exc.start}: {exc.reason}); the Lichess "
                            "database is UTF-8: save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`) and rerun.") from exc

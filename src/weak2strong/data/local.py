@@ -33,7 +33,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
             return _read_parquet(path), "row"
         if name.endswith(".csv"):
             # keep_default_na=False: an empty cell is "", and "NA", "None", "nan" are texts, not missing
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # -sig: no BOM in a column name
             df.index = df.index + 2  # file line of each row (line 1 is the header)
             return df, "line"
         if name.endswith((".jsonl", ".jsonl.gz", ".json")):
@@ -62,7 +62,7 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
 
     opener = gzip.open if path.name.endswith(".gz") else open
     rows, lines = [], []
-    with opener(path, "rt", encoding="utf-8") as fh:
+    with opener(path, "rt", encoding="utf-8-sig") as fh:  # -sig: a byte-order mark is not part of line 1
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue

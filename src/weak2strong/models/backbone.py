@@ -26,6 +26,9 @@ def model_location(spec: ModelSpec, resources_dir: str | Path) -> tuple[str, dic
             raise ModelNotFoundError(
                 f"model files for '{b.name}' are not in {path}; the workflow's fetch_model rule puts them there."
             )
+        from ..assets import check_model_folder
+
+        check_model_folder(path)  # the files its fetch placed there, unchanged
         if b.gguf_file:
             kwargs["gguf_file"] = b.gguf_file
         return str(path), kwargs
