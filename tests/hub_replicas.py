@@ -63,14 +63,29 @@ def fixture(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
-def split_rows(name: str) -> dict[str, list[dict]]:
-    """The fixture's rows dealt to its hub splits in turn (as test_hub_fixtures.py does)."""
+def split_rows(name: str, copies: int = 1) -> dict[str, list[dict]]:
+    """The fixture's rows dealt to its hub splits in turn (as test_hub_fixtures.py does); with
+    ``copies``, each row ``copies`` times, every text of copy k starting with "(copy k) " so that the
+    copies are distinct examples in distinct groups (a pool of the size a workflow run needs)."""
     fx = fixture(name)
     splits = fx["hf_splits"]
     out: dict[str, list[dict]] = {s: [] for s in splits}
-    for k, row in enumerate(fx["rows"]):
+    rows = [_copy(row, k) if copies > 1 else row for k in range(copies) for row in fx["rows"]]
+    for k, row in enumerate(rows):
         out[splits[k % len(splits)]].append(row)
     return out
+
+
+def _copy(value, k: int):
+    """``value`` with every text in it marked as copy ``k`` (labels, letters and numbers left alone:
+    a text is a string of more than three characters that is not a number)."""
+    if isinstance(value, dict):
+        return {key: _copy(v, k) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v, k) for v in value]
+    if isinstance(value, str) and len(value.strip()) > 3 and not value.strip().lstrip("-").isdigit():
+        return f"(copy {k}) {value}"
+    return value
 
 
 def _parquet(path: Path, rows: list[dict]) -> None:
@@ -85,11 +100,12 @@ def _sibling_rows(rows: list[dict]) -> list[dict]:
     return [{k: (f"SIBLING {v}" if isinstance(v, str) else v) for k, v in r.items()} for r in rows]
 
 
-def build_replica(mirror: Path, name: str, repo: str) -> Path:
-    """The replica of dataset ``name`` (hub repository ``repo``) at its published revision."""
+def build_replica(mirror: Path, name: str, repo: str, copies: int = 1) -> Path:
+    """The replica of dataset ``name`` (hub repository ``repo``) at its published revision; ``copies``:
+    each fixture row that many times (``split_rows``)."""
     revision, layout, config, siblings = PUBLISHED[name]
     root = mirror / repo / revision
-    rows = split_rows(name)
+    rows = split_rows(name, copies)
     for cfg in [config, *siblings]:
         for split, part in rows.items():
             part = part if cfg == config else _sibling_rows(part)

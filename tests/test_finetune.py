@@ -164,6 +164,7 @@ def test_unembedding_head_init_reads_the_lm_head_from_one_load(tmp_path, minilm)
 
     from transformers import GPT2Config, GPT2LMHeadModel
 
+    from weak2strong.assets import write_model_manifest
     from weak2strong.models.registry import BACKBONES, BackboneSpec, ModelSpec
     from weak2strong.training.finetune import build_classifier
 
@@ -175,6 +176,7 @@ def test_unembedding_head_init_reads_the_lm_head_from_one_load(tmp_path, minilm)
     for f in minilm.iterdir():
         if "token" in f.name or f.name == "vocab.txt":
             shutil.copy(f, dest / f.name)
+    write_model_manifest(dest, name)  # as a fetch leaves a packaged model
     backbone = BackboneSpec(name, "packaged", "decoder", 1.0, 2, pooling="last")
     assert name not in BACKBONES
     spec = ModelSpec("tiny", backbone, 2, 1e-4, head_init="unembedding")

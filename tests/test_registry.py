@@ -75,3 +75,13 @@ def test_winowhy_keeps_every_reason_for_one_sentence_together(tmp_path):
     df = build_examples(DATASETS["winowhy"], load_bigbench_records(path), seed=0)
     assert df["group"].tolist().count(sentence) == 2 and df["group"].nunique() == 2
     assert sorted(df["label"]) == [0, 1, 1]
+
+
+def test_a_hub_id_on_a_registry_backbones_name_is_refused_not_ignored():
+    """`models: {gpt2: {hub_id: ./my-gpt2}}` loaded the registry's openai-community/gpt2 without a word."""
+    from weak2strong.errors import ConfigError
+    from weak2strong.models.registry import resolve_model
+
+    with pytest.raises(ConfigError, match=r"models.gpt2: hub_id './my-gpt2' is given, but 'gpt2' is a backbone of the model registry"):
+        resolve_model("gpt2", {"hub_id": "./my-gpt2", "arch": "decoder", "n_layers": 2})
+    assert resolve_model("gpt2", {"backbone": "my-gpt2", "hub_id": "./my-gpt2", "n_layers": 2}).backbone.hub_id == "./my-gpt2"

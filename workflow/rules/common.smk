@@ -27,7 +27,12 @@ from weak2strong.figures import FIGURES
 from weak2strong.names import NAME_REGEX, SEGMENTS_REGEX
 from weak2strong.plan import build_plan
 from weak2strong.provenance import declaration_code_hash, loss_code_hash, script_code_hash
-from weak2strong.workflow_support import check_against_schema, check_config_files, check_no_folder_where_a_file_belongs
+from weak2strong.workflow_support import (
+    check_against_schema,
+    check_config_files,
+    check_no_folder_where_a_file_belongs,
+    drop_removed_entries,
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
 # The interpreter running Snakemake, with the package on its path (also without `pip install -e`), for
@@ -39,6 +44,7 @@ PACKAGE_PYTHON = f"PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))}
 def validate_config(config):
     """Snakemake's validation (which also fills in defaults): the core schema on every block but those
     a family checks with its own schema (families.FAMILIES), then each such block on its schema."""
+    drop_removed_entries(config)  # an overlay's `key: null` removes what the default defines
     own = own_schema_keys()
     core = {key: value for key, value in config.items() if key not in own}
     core_schema = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"

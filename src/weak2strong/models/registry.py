@@ -123,6 +123,11 @@ class ModelSpec:
 def resolve_model(name: str, options: dict) -> ModelSpec:
     """The spec of a model entry in the config (``models.<name>``)."""
     backbone_name = options.get("backbone", name)
+    if backbone_name in BACKBONES and "hub_id" in options:  # the registry entry would win and hub_id be ignored
+        raise ConfigError(
+            f"config/config.yaml: models.{name}: hub_id '{options['hub_id']}' is given, but '{backbone_name}' is a backbone of the "
+            "model registry, whose own hub_id would be used. Name this backbone differently (backbone: my-model) to load "
+            "hub_id, or remove hub_id to use the registry's.")
     if backbone_name in BACKBONES:
         backbone = BACKBONES[backbone_name]
     elif "hub_id" in options:

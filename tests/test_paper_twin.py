@@ -1,0 +1,63 @@
+"""config/paper.yaml, the paper's NLP grid for a GPU cluster, run whole at toy scale: its twin
+(tests/paper_twin.py, one transformation of the overlay) plans the overlay's jobs for every cell it
+keeps, and runs every rule through the local executor (the SLURM test runs it through the profile)."""
+
+import pytest
+from paper_twin import REPO, TWIN_DATASETS, TWIN_SEEDS, build_twin, dry_run_jobs, overlay_cells
+
+from weak2strong.cost import merged_config
+
+from workflow_helpers import planned_figures
+
+
+def snakemake_cmd(workdir, configfiles, *args):
+    import sys
+
+    return [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+            "--cores", "2", "--configfile", *configfiles, *args]
+
+
+def run(workdir, configfiles, env, *args, check=True):
+    import os
+    import subprocess
+
+    done = subprocess.run(snakemake_cmd(workdir, configfiles, *args), capture_output=True, text=True,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", **env}, timeout=1200)
+    if check and done.returncode != 0:
+        raise AssertionError(f"snakemake failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
+    return done
+
+
+@pytest.fixture(scope="module")
+def twin(tmp_path_factory, minilm):
+    workdir = tmp_path_factory.mktemp("paper-twin")
+    configfiles, env = build_twin(workdir)
+    return workdir, configfiles, env
+
+
+def test_the_twin_plans_the_overlays_jobs_for_every_cell_it_keeps(twin, tmp_path):
+    workdir, configfiles, env = twin
+    overlay = [str(REPO / "config/config.yaml"), str(REPO / "config/paper.yaml")]
+    paper_jobs = dry_run_jobs(run(tmp_path, overlay, {}, "-n", "--forceall").stdout)
+    twin_jobs = dry_run_jobs(run(workdir, configfiles, env, "-n", "--forceall").stdout)
+    expected = overlay_cells(paper_jobs, TWIN_DATASETS, TWIN_SEEDS)
+    assert sorted(twin_jobs) == sorted(expected)
+    assert {rule for rule, _ in twin_jobs} == {rule for rule, _ in paper_jobs}  # every rule of the overlay
+    assert sum(rule == "train_student" for rule, _ in twin_jobs) == 2 * 6 * 2  # datasets x pairs x losses, one seed
+
+
+@pytest.mark.slow
+def test_the_twin_runs_every_rule_and_a_cold_rerun_does_nothing(twin):
+    workdir, configfiles, env = twin
+    run(workdir, configfiles, env)
+    figures = planned_figures(merged_config(configfiles))
+    assert "rm_pgr" in figures and "bootstrap" in figures
+    for figure in figures:
+        assert (workdir / "results/figures" / f"{figure}.png").stat().st_size > 0, figure
+    import pandas as pd
+
+    summary = pd.read_csv(workdir / "results/metrics/summary.csv")
+    assert sorted(summary["dataset"].unique()) == sorted(TWIN_DATASETS) and set(summary["loss"]) == {"xent", "logconf"}
+    assert len(summary) == len(TWIN_DATASETS) * 6 * 2
+    again = run(workdir, configfiles, env, "-n")
+    assert "Nothing to be done" in again.stdout + again.stderr
