@@ -10,6 +10,9 @@ written by hand:
   Qwen2), saved as the hub serves a model (safetensors, tokenizer.json), read by ``hub_id`` and
   declaring the rung's real size, so the (weak, strong) pairs and the ``hardware`` entries it reaches
   are the overlay's;
+- rungs: the overlay's ladder less its largest rung (``DROPPED_RUNGS``, from the model list, the
+  experiment's lists and the bootstrap chain): a rung the hardware block gives bf16, checkpointing and
+  micro-batches stays (GPT-2 large), and the jobs are about half;
 - seeds: ``TWIN_SEEDS`` (the overlay's first).
 
 Everything else is the overlay's, key for key.
@@ -30,6 +33,7 @@ PAPER = REPO / "config" / "paper.yaml"
 TWIN_DATASETS = ("sciq", "anthropic_hh")
 TWIN_SPLITS = {"train_a": 24, "train_b": 36, "test": 24}
 TWIN_SEEDS = [0]
+DROPPED_RUNGS = 1  # the largest rungs left out
 COPIES = 20
 # The class of each backbone family the overlay uses (tests/tiny_decoder.py builds them).
 CLASSES = {"gpt2": "gpt2", "qwen2.5": "qwen2"}
@@ -53,8 +57,13 @@ def twin_overlay(paper: dict, models_dir: Path) -> dict:
                         for name, opts in paper["datasets"].items() if opts is None or name in TWIN_DATASETS}
     models = {}
     rungs = sorted((n for n, o in paper["models"].items() if o), key=lambda n: BACKBONES[paper["models"][n]["backbone"]].n_params)
+    dropped = set(rungs[len(rungs) - DROPPED_RUNGS:])
+    twin["experiment"] = {**paper["experiment"], **{role: [n for n in paper["experiment"][role] if n not in dropped]
+                                                     for role in ("weak", "strong")}}
+    twin["bootstrap"]["chains"] = {c: (None if names is None else [n for n in names if n not in dropped])
+                                   for c, names in paper["bootstrap"]["chains"].items()}
     for name, opts in paper["models"].items():
-        if opts is None:
+        if opts is None or name in dropped:
             models[name] = None
             continue
         spec = BACKBONES[opts["backbone"]]
@@ -99,16 +108,29 @@ def dry_run_jobs(stdout: str) -> list[tuple[str, tuple]]:
     return jobs
 
 
-def overlay_cells(jobs, datasets, seeds) -> list[tuple[str, tuple]]:
-    """The overlay's jobs on the twin's datasets and seeds: a job with a dataset wildcard (or a cell
-    naming one) outside them, or a seed outside them, is left out; jobs of no dataset stay."""
+def overlay_cells(jobs, datasets, seeds, pairs) -> list[tuple[str, tuple]]:
+    """The overlay's jobs of the twin's cells: of its datasets, seeds and (weak, strong) pairs. A job
+    whose dataset (a wildcard, or the first part of a cell) or seed is not the twin's is left out, and so
+    is one of a model the twin's pairs do not use in its role (weak labels of a weak model, a ceiling of a
+    strong one, a student of a pair); jobs of no dataset stay."""
+    weak, strong = {w for w, _ in pairs}, {s for _, s in pairs}
     keep = []
     for rule, wildcards in jobs:
         values = dict(wildcards)
-        dataset = values.get("dataset") or (values.get("cell", "").split("/")[0] or None)
+        cell = values.get("cell", "").split("/")
+        dataset = values.get("dataset") or (cell[0] or None)
         if dataset is not None and dataset not in datasets:
             continue
         if "seed" in values and int(values["seed"]) not in seeds:
+            continue
+        if len(cell) >= 4 and cell[1] == "student":
+            values.update(weak=cell[2], strong=cell[3])
+        elif len(cell) == 3 and cell[1] == "ceiling":
+            values["strong"] = cell[2]
+        elif len(cell) == 2:
+            values["weak"] = cell[1]
+        w, s = values.get("weak"), values.get("strong")
+        if (w and s and (w, s) not in pairs) or (w and not s and w not in weak) or (s and not w and s not in strong):
             continue
         keep.append((rule, wildcards))
     return keep

@@ -61,3 +61,14 @@ def test_jobs_and_gpus_come_from_the_dry_run(overlay, tmp_path, capsys):
     hours = float(out.split("| **total** |")[1].split("|")[4].replace(",", ""))
     assert hours == pytest.approx(total / 1e9 / 3600, rel=1e-3)
     assert "1e-3" not in out and "0.001 TFLOP/s per GPU (given (--tflops))" in out
+
+
+def test_the_cost_of_the_paper_overlay_in_docs_gpu_md_is_the_commands_output(monkeypatch):
+    """docs/gpu.md's table is written by `python -m weak2strong.cost ... --write docs/gpu.md`; it may not
+    drift from what the command prints for the committed overlay."""
+    from weak2strong.cost import report
+
+    monkeypatch.chdir(REPO)
+    text = (REPO / "docs/gpu.md").read_text()
+    block = text.split("<!-- generated:cost -->\n")[1].split("<!-- /generated:cost -->")[0]
+    assert block.strip() == report(["config/config.yaml", "config/paper.yaml"], None, False, REPO).strip()

@@ -173,7 +173,7 @@ def measured_tflops() -> tuple[float | None, str]:
     if not MEASURED.exists():
         return None, ""
     rows = [json.loads(line) for line in MEASURED.read_text().splitlines() if line.strip()]
-    rows = [r for r in rows if r.get("kind") == "loop" and r.get("variant") == "workflow" and r.get("tflops")]
+    rows = [r for r in rows if r.get("kind") == "loop" and r.get("variant") == "workflow" and r.get("tflops") and not r.get("smoke")]
     if not rows:
         return None, ""
     best = max(rows, key=lambda r: r.get("n_params", 0))
@@ -219,11 +219,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tflops", type=float, help="achieved TFLOP/s per GPU (default: measured in benchmarks/results, else a guess)")
     parser.add_argument("--measure", action="store_true", help="measure tokens per example where the pool and tokenizer are at hand")
     parser.add_argument("--directory", type=Path, default=Path("."), help="the working folder (where results/ is)")
+    parser.add_argument("--write", type=Path, help="also put the table into this file's <!-- generated:cost --> block (docs/gpu.md)")
     args = parser.parse_args(argv)
     missing = [p for p in args.configfile if not Path(p).exists()]
     if missing:
         parser.error(f"no such config file: {', '.join(missing)}")
-    print(report(args.configfile, args.tflops, args.measure, args.directory))
+    text = report(args.configfile, args.tflops, args.measure, args.directory)
+    print(text)
+    if args.write:
+        from .readme_tables import splice
+
+        args.write.write_text(splice(args.write.read_text(), "cost", text))
     return 0
 
 
