@@ -9,6 +9,8 @@ soft labels with one loss.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -17,11 +19,12 @@ from .errors import SupervisionError
 from .losses import Xent, make_loss
 from .metrics import label_diagnostics
 from .models.registry import ModelSpec
-from .regimes import backend
+from .regimes import backend, batched_backend
 from .training.loop import TrainConfig, TrainResult
 from .training.run import Regime, TrainingRun
 
-__all__ = ["Regime", "TrainingRun", "weak_labels", "strong_ceiling", "student", "train_and_predict", "regime_from_params"]
+__all__ = ["Regime", "TrainingRun", "weak_labels", "strong_ceiling", "student", "train_and_predict", "regime_from_params",
+           "Step", "weak_step", "ceiling_step", "student_step", "run_steps"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,25 @@ log = logging.getLogger(__name__)
 def train_and_predict(run: TrainingRun) -> tuple[dict[str, np.ndarray], TrainResult]:
     """Train and predict with the back-end of the run's regime (``regimes.REGIMES``)."""
     return backend(run.regime.name)(run)
+
+
+@dataclass
+class Step:
+    """One seed's training run of a step (weak labels, ceiling, student), and how its predictions
+    become the step's table: split so that a job's seeds can train together (``run_steps``)."""
+
+    run: TrainingRun
+    finish: Callable[[dict, TrainResult], tuple[pd.DataFrame, TrainResult]]
+
+
+def run_steps(steps: list[Step]) -> list[tuple[pd.DataFrame, TrainResult]]:
+    """Every step's table, in order: trained together by the regime's batched back-end where it has one
+    (linear probes: a job's seeds as one tensor program), else one after the other."""
+    if not steps:
+        return []
+    many = batched_backend(steps[0].run.regime.name) if len(steps) > 1 else None
+    trained = many([s.run for s in steps]) if many is not None else [train_and_predict(s.run) for s in steps]
+    return [step.finish(preds, result) for step, (preds, result) in zip(steps, trained)]
 
 
 def _table(splits: pd.DataFrame, preds: dict[str, np.ndarray], **columns) -> pd.DataFrame:
@@ -43,31 +65,47 @@ def _table(splits: pd.DataFrame, preds: dict[str, np.ndarray], **columns) -> pd.
     return pd.concat(parts, ignore_index=True)
 
 
-def weak_labels(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> tuple[pd.DataFrame, TrainResult]:
-    """Train the weak supervisor on ``train_a`` ground truth; its soft labels on ``train_b`` and ``test``.
+def weak_step(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> Step:
+    """The weak supervisor learns ``train_a`` ground truth; its soft labels on ``train_b`` and ``test``.
     ``kw``: ``features_path`` and ``resources_dir`` of the run."""
     y = splits.loc[splits["split"] == "train_a", "label"].to_numpy(dtype=np.float32)
-    preds, result = train_and_predict(TrainingRun(model, regime, splits, "train_a", y, Xent(), seed, ["train_b", "test"], **kw))
-    # What the students will be given, next to the labels (and, with the floors, in the summary):
-    # weak labels near 0.5 from an accurate weak model mean its head never trained.
-    result.extra.update(label_diagnostics(preds["train_b"]))
-    log.info("weak labels on train_b: mean confidence |2p - 1| = %.3f, %.1f%% positive",
-             result.extra["weak_confidence"], 100 * result.extra["weak_positive_rate"])
-    return _table(splits, preds, weak_model=model.name, dataset=dataset, seed=seed), result
+
+    def finish(preds, result):
+        # What the students will be given, next to the labels (and, with the floors, in the summary):
+        # weak labels near 0.5 from an accurate weak model mean its head never trained.
+        result.extra.update(label_diagnostics(preds["train_b"]))
+        log.info("weak labels on train_b: mean confidence |2p - 1| = %.3f, %.1f%% positive",
+                 result.extra["weak_confidence"], 100 * result.extra["weak_positive_rate"])
+        return _table(splits, preds, weak_model=model.name, dataset=dataset, seed=seed), result
+
+    return Step(TrainingRun(model, regime, splits, "train_a", y, Xent(), seed, ["train_b", "test"], **kw), finish)
 
 
-def strong_ceiling(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str,
-                   **kw) -> tuple[pd.DataFrame, TrainResult]:
-    """Train the strong model on ``train_b`` ground truth (the ceiling). With early stopping, on the
-    rows the students train on: train_b less the slice they hold out to choose their stopping point."""
+def weak_labels(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> tuple[pd.DataFrame, TrainResult]:
+    """``weak_step`` trained: the weak labels' table and the training result."""
+    return run_steps([weak_step(regime, model, splits, seed, dataset, **kw)])[0]
+
+
+def ceiling_step(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str, **kw) -> Step:
+    """The strong model learns ``train_b`` ground truth (the ceiling). With early stopping, on the rows
+    the students train on: train_b less the slice they hold out to choose their stopping point."""
     predict = ["train_b", "test"]
     if regime.train.early_stopping != "none":
         splits = with_holdout(splits, regime.train.holdout_frac, seed)
         predict = ["train_b", "train_b_holdout", "test"]
     y = splits.loc[splits["split"] == "train_b", "label"].to_numpy(dtype=np.float32)
-    preds, result = train_and_predict(TrainingRun(model, regime, splits, "train_b", y, Xent(), seed, predict, **kw))
-    result.extra["train_rows"] = int(len(y))
-    return _table(splits, preds, model=model.name, role="ceiling", weak_model="", loss="", dataset=dataset, seed=seed), result
+
+    def finish(preds, result):
+        result.extra["train_rows"] = int(len(y))
+        return _table(splits, preds, model=model.name, role="ceiling", weak_model="", loss="", dataset=dataset, seed=seed), result
+
+    return Step(TrainingRun(model, regime, splits, "train_b", y, Xent(), seed, predict, **kw), finish)
+
+
+def strong_ceiling(regime: Regime, model: ModelSpec, splits: pd.DataFrame, seed: int, dataset: str,
+                   **kw) -> tuple[pd.DataFrame, TrainResult]:
+    """``ceiling_step`` trained: the ceiling's predictions and the training result."""
+    return run_steps([ceiling_step(regime, model, splits, seed, dataset, **kw)])[0]
 
 
 def with_holdout(splits: pd.DataFrame, frac: float, seed: int) -> pd.DataFrame:
@@ -112,11 +150,11 @@ def check_kept_fraction(loss_fn, loss: str, targets: np.ndarray) -> float | None
     return kept
 
 
-def student(
+def student_step(
     regime: Regime, model: ModelSpec, splits: pd.DataFrame, labels: pd.DataFrame, loss: str, loss_options: dict,
     seed: int, dataset: str, **kw,
-) -> tuple[pd.DataFrame, TrainResult]:
-    """Train the strong model on ``train_b`` with the weak soft labels and the given loss."""
+) -> Step:
+    """The strong model learns ``train_b`` from the weak soft labels with the given loss."""
     soft = labels[labels["split"] == "train_b"].set_index("id")["soft_label"]
     # Training dynamics: test accuracy against ground truth and agreement with the weak labels.
     test_ids = splits.loc[splits["split"] == "test", "id"]
@@ -136,13 +174,25 @@ def student(
     targets = soft.loc[train_ids].to_numpy(dtype=np.float32)
     loss_fn = make_loss(loss, loss_options)
     kept = check_kept_fraction(loss_fn, loss, targets)
-    preds, result = train_and_predict(TrainingRun(model, regime, splits, "train_b", targets, loss_fn, seed, predict, watch=watch,
-                                                  select_split=select_split, **kw))
-    if kept is not None:
-        result.extra["kept_fraction"] = kept
     weak_name = labels["weak_model"].iloc[0]
-    result.extra["train_rows"] = int(len(targets))
-    return _table(splits, preds, model=model.name, role="student", weak_model=weak_name, loss=loss, dataset=dataset, seed=seed), result
+
+    def finish(preds, result):
+        if kept is not None:
+            result.extra["kept_fraction"] = kept
+        result.extra["train_rows"] = int(len(targets))
+        return _table(splits, preds, model=model.name, role="student", weak_model=weak_name, loss=loss, dataset=dataset,
+                      seed=seed), result
+
+    run = TrainingRun(model, regime, splits, "train_b", targets, loss_fn, seed, predict, watch=watch, select_split=select_split, **kw)
+    return Step(run, finish)
+
+
+def student(
+    regime: Regime, model: ModelSpec, splits: pd.DataFrame, labels: pd.DataFrame, loss: str, loss_options: dict,
+    seed: int, dataset: str, **kw,
+) -> tuple[pd.DataFrame, TrainResult]:
+    """``student_step`` trained: the student's predictions and the training result."""
+    return run_steps([student_step(regime, model, splits, labels, loss, loss_options, seed, dataset, **kw)])[0]
 
 
 def regime_from_params(params: dict) -> Regime:

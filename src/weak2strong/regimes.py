@@ -21,13 +21,15 @@ class RegimeKind:
     on_features: bool
     description: str = ""
     options: str | None = None  # "module:class" of its own options (training/options.py), beside the loop's TrainConfig
+    # "module:function" training several runs (a job's seeds) at once: (list[TrainingRun]) -> [(predictions, TrainResult)]
+    batched: str | None = None
 
 
 REGIMES: dict[str, RegimeKind] = {
     r.name: r
     for r in [
         RegimeKind("linear_probe", "weak2strong.training.probe:probe_and_predict", True,
-                   "a linear head on frozen features"),
+                   "a linear head on frozen features", batched="weak2strong.training.probe:probes_and_predict"),
         RegimeKind("finetune", "weak2strong.training.finetune:finetune_and_predict", False,
                    "every weight (the paper's main setting)"),
         RegimeKind("lora", "weak2strong.training.finetune:finetune_and_predict", False,
@@ -46,6 +48,11 @@ def _declared(declaration: str):
 def backend(name: str):
     """The back-end function of regime ``name``."""
     return _declared(REGIMES[name].backend)
+
+
+def batched_backend(name: str):
+    """The back-end of regime ``name`` that trains several runs at once, or None."""
+    return _declared(REGIMES[name].batched) if REGIMES[name].batched else None
 
 
 def options_class(name: str):

@@ -46,24 +46,28 @@ class JobSpec:
 
 
 def over_seeds(step, seeds: list[int], split_files: dict[int, str], labels_file: str | None = None, **kwargs) -> tuple[pd.DataFrame, dict]:
-    """Run one step (``weak_labels``, ``strong_ceiling`` or ``student``) for each seed.
+    """Run one step (``weak_step``, ``ceiling_step`` or ``student_step``) for each seed, the seeds
+    trained together where the regime can (``experiment.run_steps``: linear probes as one program).
 
     Returns the seeds' tables concatenated (a ``seed`` column tells them apart) and the training
     curves by seed. A job that runs many cheap cells (linear probes) pays Python's start-up once.
     """
     import time
 
+    from .experiment import run_steps
     from .io import read_parquet
 
-    tables, curves = [], {}
     all_labels = read_parquet(labels_file) if labels_file else None
-    compute = 0.0
+    steps = []
     for seed in seeds:
         splits = read_parquet(split_files[seed])
         extra = {"labels": all_labels[all_labels["seed"] == seed]} if all_labels is not None else {}
-        start = time.perf_counter()
-        table, result = step(splits=splits, seed=seed, **extra, **kwargs)
-        compute += time.perf_counter() - start
+        steps.append(step(splits=splits, seed=seed, **extra, **kwargs))
+    start = time.perf_counter()
+    done = run_steps(steps)
+    compute = time.perf_counter() - start
+    tables, curves = [], {}
+    for seed, (table, result) in zip(seeds, done):
         tables.append(table)
         curves[seed] = {"steps": result.steps, "losses": result.losses, **result.extra}
         test = table[table["split"] == "test"]
@@ -75,7 +79,7 @@ def over_seeds(step, seeds: list[int], split_files: dict[int, str], labels_file:
 
 def run(spec: JobSpec) -> None:
     """Train every seed of the job; the main process writes its two files (atomically)."""
-    from .experiment import regime_from_params, strong_ceiling, student, weak_labels
+    from .experiment import ceiling_step, regime_from_params, student_step, weak_step
     from .io import write_json, write_parquet
     from .models.registry import model_from_params
     from .schemas import LABELS_SCHEMA, PREDICTIONS_SCHEMA
@@ -84,7 +88,7 @@ def run(spec: JobSpec) -> None:
     kwargs = {}
     if spec.step == "student":
         kwargs = {"labels_file": spec.labels_file, "loss": spec.loss, "loss_options": dict(spec.loss_options)}
-    step = {"weak": weak_labels, "ceiling": strong_ceiling, "student": student}[spec.step]
+    step = {"weak": weak_step, "ceiling": ceiling_step, "student": student_step}[spec.step]
     table, curves = over_seeds(
         step, spec.seeds, spec.split_files, regime=regime_from_params(spec.regime), model=model_from_params(spec.model),
         dataset=spec.dataset, features_path=spec.features_path, resources_dir=spec.resources_dir, **kwargs,
