@@ -295,6 +295,16 @@ def test_head_lr_auto_is_each_architectures_measured_rate_unless_the_model_sets_
     assert "head_lr" not in resolve_model("m", {"backbone": "minilm-l6"}).to_dict()  # no new param for models without one
 
 
+def test_head_lr_auto_with_the_unembedding_head_is_the_backbones_rate():
+    """The paper starts the head from the unembedding rows of "0" and "1" and trains it at the backbone's
+    rate; `auto` gave it the zero head's 1e-3 (decoders) instead."""
+    from weak2strong.models.registry import model_from_params
+
+    paper = resolve_model("d", {"backbone": "gpt2", "head_init": "unembedding"})
+    assert paper.own_head_lr is None and model_from_params(paper.to_dict()).own_head_lr is None
+    assert resolve_model("d", {"backbone": "gpt2", "head_init": "unembedding", "head_lr": 2e-3}).own_head_lr == 2e-3
+
+
 def test_a_regimes_own_options_go_to_its_options_class_and_the_loop_gets_the_rest():
     """One vocabulary: `regimes.lora.lora_r` (flat in the config) is LoRA's option, not the loop's;
     a regime without options of its own passes every key to TrainConfig, which refuses a stray one."""

@@ -86,9 +86,14 @@ class ModelSpec:
     head_lr: float | None = None  # the head's rate when the regime says `head_lr: auto` (None: HEAD_LR by architecture)
 
     @property
-    def own_head_lr(self) -> float:
-        """The head's rate for ``head_lr: auto``: the model's own, else its architecture's (HEAD_LR)."""
-        return self.head_lr if self.head_lr is not None else HEAD_LR[self.backbone.arch]
+    def own_head_lr(self) -> float | None:
+        """The head's rate for ``head_lr: auto``: the model's own; else, for a head started from the
+        unembedding rows of "0" and "1" (the paper's initialisation, which it trains at the backbone's
+        rate), None: the backbone's rate, since a head that already reads the LM's own directions is not
+        the zero head HEAD_LR was measured for; else its architecture's (HEAD_LR)."""
+        if self.head_lr is not None:
+            return self.head_lr
+        return None if self.head_init == "unembedding" else HEAD_LR[self.backbone.arch]
 
     @property
     def features_key(self) -> str:
