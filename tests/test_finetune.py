@@ -1,5 +1,7 @@
 """Full fine-tuning path (backbone + head) on a tiny, separable task with a cut MiniLM."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -326,3 +328,13 @@ def test_a_regime_given_another_regimes_option_is_refused_before_any_job():
     config["regimes"]["finetune"] = {**config["regimes"]["finetune"], "lp_epochs": 2}
     with pytest.raises(ConfigError, match=r"regimes.finetune: \['lp_epochs'\] are options of regime lp_ft"):
         build_plan(config)
+
+
+def test_no_shipped_config_or_doc_example_sets_the_decoder_head_rate_measured_to_fail():
+    """docs/gpu.md's example set `head_lr: 0.01` for a decoder ladder, the rate measured collapsing
+    SmolLM2's weak labels (confident and wrong); examples a GPU user copies let `auto` apply."""
+    import re
+
+    repo = Path(__file__).resolve().parents[1]
+    for path in [*repo.glob("config/*.yaml"), *repo.glob("docs/*.md"), repo / "README.md"]:
+        assert not re.search(r"head_lr: (0\.01|1\.0e-2|1e-2)\b", path.read_text()), path

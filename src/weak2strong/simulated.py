@@ -22,8 +22,9 @@ the student sees each supervisor's errors and nothing else, and ``random_noise``
 are one supervisor (they differ only in confidence). ``labels: soft_equal`` gives soft labels of equal
 mean confidence: the feature-subset probe states its own probabilities, and every supervisor matched
 to it states each of its labels with the probe's mean confidence |2p − 1| on that split and seed, so
-matched supervisors differ in which examples they get wrong and in nothing else, as with hard labels,
-while the student learns from soft targets. ``labels: soft`` reports the probabilities above;
+matched supervisors have equal accuracy and equal *mean* confidence. They are not equal example by
+example: the probe is less sure where it is wrong, so its per-example confidence still tells a student
+which labels to doubt, which the constant-confidence flips never do. ``labels: soft`` reports the probabilities above;
 then the kinds differ in confidence as well as in which examples they get wrong.
 
 Matched accuracy: a ``random_noise``, ``confident_wrong`` or ``length_flips`` supervisor may copy the
