@@ -113,3 +113,19 @@ def test_every_loss_gives_each_seed_what_it_gives_alone(name):
         assert together[s].item() == pytest.approx(alone.item(), abs=1e-6)
         (own,) = torch.autograd.grad(alone, logits)
         torch.testing.assert_close(grad[s], own[s], atol=1e-6, rtol=1e-5)
+
+
+def test_seeds_too_large_to_stack_train_one_at_a_time(tmp_path, monkeypatch):
+    """A sweep of wide features and large splits would hold every seed's training rows side by side;
+    above STACK_BYTES the job trains its seeds one after the other instead."""
+    from weak2strong.training import probe
+
+    path, ids, label = features_file(tmp_path)
+    model = resolve_model("m", {"backbone": "minilm-l6"})
+    regime = Regime("linear_probe", TrainConfig(lr=0.01, batch_size=32, epochs=1))
+    runs = [weak_step(regime, model, seed_splits(ids, label, s), s, features_path=str(path), dataset="d").run for s in (0, 1)]
+    alone = []
+    monkeypatch.setattr(probe, "STACK_BYTES", 1)
+    monkeypatch.setattr(probe, "probe_and_predict", lambda run: alone.append(run) or ({"test": np.zeros(1)}, None))
+    probes_and_predict(runs)
+    assert alone == runs

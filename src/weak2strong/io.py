@@ -12,8 +12,8 @@ A checksum proves a file intact, not that it is the file this step would make: a
 from a run with another ``max_length``, or a features file of another layer, is intact. So every
 artefact (Parquet and safetensors) also records its origin, the identity of the job that made it
 (``job_origin``: rule, wildcards and a hash of its params, which hold the code hash), and a job that
-reads it compares that with the origin the plan expects for that path (``expect_origins``: the
-workflow computes it from the rule that makes the path, common.smk ``input_origins``).
+reads it compares that with the origin the plan expects for that path (``set_job``, from the rule's
+``origins`` param: common.smk ``input_origins`` computes it from the rule that makes the path).
 """
 
 from __future__ import annotations

@@ -91,6 +91,8 @@ def probe_and_predict(run: TrainingRun) -> tuple[dict[str, np.ndarray], TrainRes
 
 # ---- several seeds' probes as one tensor program ----------------------------------------------------
 
+STACK_BYTES = 2**31  # above this, the seeds' standardised training rows are not held side by side: one run at a time
+
 def can_batch(runs: list[TrainingRun]) -> bool:
     """Whether ``probes_and_predict`` can train these runs together: one features file, the same
     number of training rows and classes, the same loop options, and no early stopping (whose
@@ -152,6 +154,8 @@ def probes_and_predict(runs: list[TrainingRun]) -> list[tuple[dict[str, np.ndarr
     if not can_batch(runs):
         return [probe_and_predict(run) for run in runs]
     features, ids = load_features(runs[0].features_path)
+    if len(runs) * len(runs[0].targets) * features.shape[1] * 4 > STACK_BYTES:  # the seeds' training rows side by side
+        return [probe_and_predict(run) for run in runs]
     pairwise = features_are_pairwise(runs[0].features_path)
     position = {i: k for k, i in enumerate(ids)}
     caches: list[dict[str, torch.Tensor]] = [{} for _ in runs]
