@@ -26,7 +26,11 @@ started() {  # started NAME PID: remember that this script started daemon NAME a
 
 started_from_pidfile() {  # started_from_pidfile NAME FILE: a daemon that forks writes its own pid file
   for _ in $(seq 30); do [ -s "$2" ] && break; sleep 1; done
-  [ -s "$2" ] && started "$1" "$(cat "$2")"
+  if [ -s "$2" ]; then
+    started "$1" "$(cat "$2")"
+  else
+    echo "warning: $1 wrote no pid file ($2): '$0 stop' will not stop it" >&2
+  fi
 }
 
 running() {  # process PID exists and is not a zombie waiting for its parent
