@@ -77,6 +77,41 @@ def test_training_sets_take_train_b_rows_up_to_the_cutoff_and_the_hard_ones_from
     assert training_rows(split.merge(difficulty, on="id"), train_set, cutoff, 2).sum() == len(train)
 
 
+def test_every_training_set_of_a_seed_has_the_smallest_sets_size_drawn_from_its_own_rows():
+    """Size alone would rank the sets (all of train_b against an easy set a quarter its size): every
+    set of a seed is subsampled to the seed's smallest, from its own rows, drawn per seed."""
+    split, difficulty = _split()
+    sets = {"s": 0, "m": 1, "all": None, "hard": None}  # train_b holds ranks 0..3 twice: 2, 4, 8 and 4 rows
+    drawn = {}
+    for seed in (0, 1, 2, 3):
+        for name, rank in sets.items():
+            out = easy_to_hard_split(split, difficulty, name, rank, hard_floor=2, train_sets=sets, train_size="smallest", seed=seed)
+            train = out[out["split"] == "train"]
+            assert len(train) == 2, (name, seed)
+            allowed = {"s": {0}, "m": {0, 1}, "all": {0, 1, 2, 3}, "hard": {2, 3}}[name]
+            assert set(train["difficulty_rank"]) <= allowed
+            assert (out["split"] == "test_hard").sum() == 4  # the test rows are never subsampled
+            drawn.setdefault(name, set()).add(tuple(sorted(train["id"])))
+    assert len(drawn["all"]) > 1  # another seed, another draw
+    fixed = easy_to_hard_split(split, difficulty, "all", None, hard_floor=2, train_sets=sets, train_size=3, seed=0)
+    assert (fixed["split"] == "train").sum() == 3
+    kept = easy_to_hard_split(split, difficulty, "s", 0, hard_floor=2, train_sets=sets, train_size=3, seed=0)
+    assert (kept["split"] == "train").sum() == 2  # fewer rows than the size: all kept (and said)
+    whole = easy_to_hard_split(split, difficulty, "all", None, hard_floor=2, train_sets=sets, train_size=None, seed=0)
+    assert (whole["split"] == "train").sum() == 8
+
+
+def test_the_hard_training_set_is_marked_as_chosen_by_the_test_sets_rule():
+    from weak2strong.easy_to_hard import SELECTED_BY_DIFFICULTY, SELECTED_LIKE_TEST, summarize
+
+    rows = [{"dataset": "d", "train_set": t, "labels": "ground_truth", "seed": s, "n_train": 10, "n_test_hard": 5,
+             "hard_test_acc": 0.5, "full_test_acc": 0.6} for t in ("m1", "all", "hard") for s in range(2)]
+    marks = summarize(pd.DataFrame(rows)).set_index("train_set")["selected_by"]
+    assert marks.to_dict() == {"m1": SELECTED_BY_DIFFICULTY, "all": "none", "hard": SELECTED_LIKE_TEST}
+    chess = summarize(pd.DataFrame(rows), selection="puzzle rating").set_index("train_set")["selected_by"]
+    assert chess["hard"] == "puzzle rating"  # a rating is not the failure rule that picks the NLP hard test rows
+
+
 def test_a_stale_difficulty_file_is_an_error():
     split, difficulty = _split()
     with pytest.raises(ValueError, match="stale"):
@@ -84,9 +119,10 @@ def test_a_stale_difficulty_file_is_an_error():
 
 
 @pytest.mark.slow
-def test_changing_one_cutoff_reruns_only_that_cutoffs_jobs(tmp_path):
-    """A finished workflow (outputs recorded with --touch) with cutoffs [m1, m2]: swapping m2 for
-    m3 plans the m3 training set's job, the table and the figure, and nothing else."""
+def test_changing_one_cutoff_reruns_only_that_cutoffs_jobs_at_a_fixed_size_and_every_set_at_the_smallest(tmp_path):
+    """A finished workflow (outputs recorded with --touch) with cutoffs [m1, m2] and a fixed
+    train_size: swapping m2 for m3 plans the m3 training set's job, the table and the figure, and
+    nothing else. With ``train_size: smallest`` the swap may change every set's size: every set reruns."""
     import yaml
 
     from workflow_helpers import planned_jobs, snakemake
@@ -101,7 +137,7 @@ def test_changing_one_cutoff_reruns_only_that_cutoffs_jobs(tmp_path):
         "experiment": {"regime": "linear_probe", "weak": ["m1", "m2", "m3"], "strong": ["m6"], "losses": ["xent"]},
         "losses": {"xent": {}},
         "regimes": {"linear_probe": {"lr": 0.001, "batch_size": 32, "epochs": 1}},
-        "easy_to_hard": {"cutoffs": ["m1", "m2"]},
+        "easy_to_hard": {"cutoffs": ["m1", "m2"], "train_size": 4},
     }
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     summary = snakemake(tmp_path, "--summary").stdout
@@ -109,11 +145,18 @@ def test_changing_one_cutoff_reruns_only_that_cutoffs_jobs(tmp_path):
         path = tmp_path / line.split("\t")[0]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.mkdir() if "/models/" in str(path) else path.touch()
-    snakemake(tmp_path, "--touch")
+    snakemake(tmp_path, "--touch", "--forceall")  # every job's metadata recorded: params changes can be seen
     assert planned_jobs(tmp_path, config) == {}
     changed = copy.deepcopy(config)
     changed["easy_to_hard"]["cutoffs"] = ["m1", "m3"]
     assert planned_jobs(tmp_path, changed) == {"easy_to_hard": 1, "easy_to_hard_table": 1, "figure:easy_to_hard": 1, "all": 1}
+    smallest = copy.deepcopy(config)
+    smallest["easy_to_hard"]["train_size"] = "smallest"
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(smallest))
+    snakemake(tmp_path, "--touch", "--forceall")  # every job's metadata recorded: params changes can be seen
+    assert planned_jobs(tmp_path, smallest) == {}
+    smallest["easy_to_hard"]["cutoffs"] = ["m1", "m3"]
+    assert planned_jobs(tmp_path, smallest) == {"easy_to_hard": 4, "easy_to_hard_table": 1, "figure:easy_to_hard": 1, "all": 1}
 
 
 def test_a_cell_reports_balanced_accuracy_the_hard_sets_balance_and_the_weak_model_on_all_test():

@@ -98,3 +98,31 @@ def test_bootstrap_figure_draws_each_rung_direct_and_ceiling_with_t_intervals():
         intervals = [t_interval(v.to_numpy()) for _, v in sorted(g)]
         _close(series.low, [lo for lo, _ in intervals], f"{label} interval low")
         _close(series.high, [hi for _, hi in intervals], f"{label} interval high")
+
+
+def test_easy_to_hard_draws_each_metric_on_its_own_axis_with_the_weak_model_on_the_same_examples():
+    """Hard-test balanced accuracy and whole-test accuracy are different numbers on different
+    examples: each has its own panel, holding the students' means and t-intervals of that metric and
+    the weak model's score on those examples (not the other metric's)."""
+    from weak2strong.easy_to_hard import summarize
+
+    rng = np.random.default_rng(0)
+    sets = ["m1", "all", "hard"]
+    rows = [{"dataset": "d", "train_set": t, "labels": labels, "seed": seed, "n_train": 100, "n_test_hard": 40,
+             "hard_test_pos_frac": 0.6, "hard_test_acc": 0.5 + rng.normal(0, 0.02), "hard_test_bal_acc": base + rng.normal(0, 0.02),
+             "full_test_acc": 0.9 - base / 2 + rng.normal(0, 0.02), "weak_hard_test_acc": 0.2, "weak_hard_test_bal_acc": 0.18,
+             "weak_full_test_acc": 0.73}
+            for t, base in zip(sets, (0.5, 0.55, 0.7)) for labels in ("ground_truth", "weak") for seed in range(5)]
+    table = pd.DataFrame(rows)
+    summary = summarize(table)
+    shown = {p.title.split(" (")[0]: p for p in panels(plots.draw_easy_to_hard({"easy_to_hard": table}, {}, {"train_sets": sets}))}
+    assert set(shown) == {"d: hard test", "d: all test"}
+    for title, column, weak in (("d: hard test", "hard_test_bal_acc", 0.18), ("d: all test", "full_test_acc", 0.73)):
+        panel = shown[title]
+        assert panel.hlines["weak model"] == pytest.approx(weak)
+        for labels, label in (("ground_truth", "student, ground-truth labels"), ("weak", "student, weak labels")):
+            rows = summary[summary["labels"] == labels].set_index("train_set").reindex(sets)
+            series = panel.series[label]
+            _close(series.y, rows[f"{column}_mean"], f"{title} {labels} means")
+            _close(series.low, rows[f"{column}_ci_low"], f"{title} {labels} interval low")
+            _close(series.high, rows[f"{column}_ci_high"], f"{title} {labels} interval high")

@@ -72,21 +72,34 @@ def test_every_block_the_tables_write_has_its_place_in_the_docs():
             assert f"<!-- generated:{name} -->" in text and f"<!-- /generated:{name} -->" in text, (doc, name)
 
 
-def test_easy_to_hard_rows_carry_both_label_sources_the_hard_set_and_the_weak_model_on_all_test():
+def test_easy_to_hard_rows_carry_both_label_sources_on_both_test_sets_and_mark_how_each_set_was_chosen():
+    """The ground-truth student's whole-test accuracy stands beside its hard-test one (a student
+    trained on the hard rows scores well on the hard test rows by selection alone), the hard set is
+    marked as chosen by the test set's rule, and the size note follows the table's sizes."""
     from weak2strong.easy_to_hard import summarize as summarize_e2h
     from weak2strong.readme_tables import easy_to_hard_table
 
-    rows = [{"dataset": "d", "train_set": t, "labels": lab, "seed": s, "n_train": n, "n_test_hard": 50, "hard_test_pos_frac": 0.3,
-             "hard_test_acc": acc + 0.01 * s, "hard_test_bal_acc": acc - 0.1 + 0.01 * s, "full_test_acc": 0.8,
-             "weak_hard_test_acc": 0.4, "weak_hard_test_bal_acc": 0.35, "weak_full_test_acc": 0.75}
-            for t, n in (("minilm_l1", 300), ("all", 1500)) for lab, acc in (("ground_truth", 0.7), ("weak", 0.6)) for s in range(3)]
-    table = easy_to_hard_table(summarize_e2h(pd.DataFrame(rows)))
+    def rows(sizes):
+        return [{"dataset": "d", "train_set": t, "labels": lab, "seed": s, "n_train": n, "n_test_hard": 50,
+                 "hard_test_pos_frac": 0.3, "hard_test_acc": acc + 0.01 * s, "hard_test_bal_acc": acc - 0.1 + 0.01 * s,
+                 "full_test_acc": full + 0.01 * s, "weak_hard_test_acc": 0.4, "weak_hard_test_bal_acc": 0.35,
+                 "weak_full_test_acc": 0.75}
+                for t, n in sizes for lab, acc, full in (("ground_truth", 0.7, 0.55), ("weak", 0.6, 0.8)) for s in range(3)]
+
+    table = easy_to_hard_table(summarize_e2h(pd.DataFrame(rows((("minilm_l1", 300), ("all", 300), ("hard", 300))))))
     lines = table.splitlines()
-    # ground-truth-selected training sets are marked; the hard set's size and class share; balanced accuracies
+    # ground-truth-selected sets marked; the hard set's size and class share; balanced and whole-test accuracies
     assert lines[2].startswith("| d | easy ≤ minilm_l1 † | 300 | 50, 0.30 | 0.610 [") and "(n=3)" in lines[2]
-    assert lines[2].endswith("| 0.350 / 0.750 |") and "| 0.800 [" in lines[2]
-    assert lines[3].startswith("| d | all | 1500 | 50, 0.30 | 0.610 [") and "| 0.510 [" in lines[3]
+    assert lines[2].endswith("| 0.350 / 0.750 |")
+    cells = [c.strip() for c in lines[2].strip("|").split("|")]
+    assert cells[5].startswith("0.560 [") and cells[6].startswith("0.510 [") and cells[7].startswith("0.810 [")
+    assert lines[3].startswith("| d | all | 300 | 50, 0.30 | 0.610 [")
+    assert lines[4].startswith("| d | hard ‡ | 300 |")
     assert "† trained on the rows of train_b that ground-truth difficulty selects" in table
+    assert "‡ train and test chosen by the same failure rule" in table
+    assert "subsampled to one size" in table
+    uneven = easy_to_hard_table(summarize_e2h(pd.DataFrame(rows((("minilm_l1", 300), ("all", 1500))))))
+    assert "subsampled to one size" not in uneven and "size alone can rank them" in uneven
 
 
 def test_simulated_table_puts_matched_supervisors_together_headline_first():

@@ -14,10 +14,17 @@ of train_b, or on train_b ∩ hard, with ground truth or with the weak model's s
 scored on test ∩ hard (accuracy and balanced accuracy: a hard set is rarely balanced) and on the
 whole test set.
 
-Two things a reader must keep in mind, and the tables say: the weak model is a rung of the ladder, so
-its accuracy on the hard examples is low by the definition of hard (its whole-test accuracy is the
-comparison); and every training set but ``all`` is chosen by ground-truth difficulty, which a weak
-supervisor could not do.
+Every training set of a seed is subsampled to one size (``train_size``; by default the seed's
+smallest set), so the sets differ in which examples they hold and not in how many: easy sets below a
+low cutoff are much smaller than all of train_b, and size alone would rank them.
+
+Three things a reader must keep in mind, and the tables say: the weak model is a rung of the ladder,
+so its accuracy on the hard examples is low by the definition of hard (its whole-test accuracy is the
+comparison); every training set but ``all`` is chosen by ground-truth difficulty, which a weak
+supervisor could not do; and the ``hard`` training set is chosen by the very rule that chooses the
+hard test set (rows the smaller models get wrong), so a student trained on it scores well on the hard
+test rows by that selection (it would with labels that carry nothing else), and its whole-test
+accuracy is the number that says what it learnt.
 """
 
 from __future__ import annotations
@@ -33,6 +40,9 @@ log = logging.getLogger(__name__)
 
 UNSOLVED = "unsolved"
 ALL, HARD = "all", "hard"  # the two training sets that are not easy cutoffs
+SMALLEST = "smallest"  # train_size: every set of a seed subsampled to that seed's smallest set
+SELECTED_BY_DIFFICULTY = "ground-truth difficulty"
+SELECTED_LIKE_TEST = "ground-truth difficulty, the hard test set's rule"  # the hard training set
 
 
 def group_folds(groups: pd.Series, folds: int, seed: int) -> np.ndarray:
@@ -115,14 +125,41 @@ def training_rows(split: pd.DataFrame, train_set: str, cutoff_rank: int | None, 
     return in_b & (split[column] <= cutoff_rank)
 
 
+def common_size(d: pd.DataFrame, train_sets: dict[str, int | None], hard_floor: int, train_size) -> int | None:
+    """The one size every training set of this seed is subsampled to: ``train_size`` itself, the
+    smallest set's size (``"smallest"``; ``train_sets``: every set's cutoff rank, None for all and
+    hard), or None (every set as it comes)."""
+    if train_size is None:
+        return None
+    if train_size == SMALLEST:
+        return int(min(training_rows(d, name, rank, hard_floor).sum() for name, rank in train_sets.items()))
+    return int(train_size)
+
+
+def subsample(rows: pd.Series, size: int | None, seed: int, train_set: str) -> pd.Series:
+    """``size`` of the selected ``rows``, drawn per seed (all of them, with a warning, when fewer)."""
+    chosen = np.flatnonzero(rows.to_numpy())
+    if size is None or len(chosen) == size:
+        return rows
+    if len(chosen) < size:
+        log.warning("training set %s has %d examples, fewer than train_size %d: it keeps them all (its n_train says so)",
+                    train_set, len(chosen), size)
+        return rows
+    keep = np.random.default_rng([seed, size, 17]).choice(chosen, size=size, replace=False)
+    return pd.Series(np.isin(np.arange(len(rows)), keep), index=rows.index)
+
+
 def easy_to_hard_split(split: pd.DataFrame, difficulty: pd.DataFrame, train_set: str, cutoff_rank: int | None,
-                       hard_floor: int) -> pd.DataFrame:
-    """One seed's easy-to-hard split: ``train`` rows (train_b in the training set), ``test_hard``
-    rows (test ∩ hard), with each example's difficulty."""
+                       hard_floor: int, train_sets: dict[str, int | None] | None = None, train_size=None,
+                       seed: int = 0) -> pd.DataFrame:
+    """One seed's easy-to-hard split: ``train`` rows (train_b in the training set, subsampled to the
+    seed's ``common_size`` over ``train_sets``), ``test_hard`` rows (test ∩ hard), with each
+    example's difficulty."""
     d = split.merge(difficulty[["id", "difficulty", "difficulty_rank"]], on="id", how="left", validate="one_to_one")
     if d["difficulty_rank"].isna().any():
         raise ValueError("examples without a difficulty: the difficulty file is stale (delete it and rerun)")
-    train = training_rows(d, train_set, cutoff_rank, hard_floor)
+    size = common_size(d, train_sets or {train_set: cutoff_rank}, hard_floor, train_size)
+    train = subsample(training_rows(d, train_set, cutoff_rank, hard_floor), size, seed, train_set)
     test_hard = (d["split"] == "test") & (d["difficulty_rank"] >= hard_floor)
     out = d[train | test_hard].copy()
     out["split"] = np.where(train[train | test_hard], "train", "test_hard")
@@ -168,20 +205,28 @@ def run_cell(e2h_split: pd.DataFrame, weak_labels: pd.DataFrame, strong_features
     return rows
 
 
-def summarize(table: pd.DataFrame, level: float = 0.95, selection: str = "ground-truth difficulty") -> pd.DataFrame:
+def selected_by(train_set: str, selection: str) -> str:
+    """What chose a training set's rows (see ``summarize``)."""
+    if str(train_set) == ALL:
+        return "none"
+    return SELECTED_LIKE_TEST if str(train_set) == HARD and selection == SELECTED_BY_DIFFICULTY else selection
+
+
+def summarize(table: pd.DataFrame, level: float = 0.95, selection: str = SELECTED_BY_DIFFICULTY) -> pd.DataFrame:
     """Per (dataset, train set, labels): each accuracy's mean, median and t-interval over seeds (with n):
     the student's on the hard test examples (plain and balanced) and on the whole test set, the weak
     model's own, and any other ``*_acc`` column (chess's zero-shot model); the training set's mean size,
     the hard test set's size and share of class 1, and ``selected_by``: what chose the training rows
     (``selection`` for every set but ``all``; NLP: ground-truth difficulty, so weak-label cells there
-    learn from rows that ground truth picked, which no weak supervisor could; chess: puzzle rating)."""
+    learn from rows that ground truth picked, which no weak supervisor could, and the NLP ``hard`` set
+    is picked by the hard test set's own rule; chess: puzzle rating)."""
     from .metrics import describe
 
     rows = []
     for (dataset, train_set, labels), g in table.groupby(["dataset", "train_set", "labels"], sort=False):
         row = {"dataset": dataset, "train_set": train_set, "labels": labels, "n_seeds": int(g["seed"].nunique()),
                "n_train_mean": float(g["n_train"].mean()), "n_test_hard_mean": float(g["n_test_hard"].mean()),
-               "selected_by": "none" if str(train_set) == ALL else selection}
+               "selected_by": selected_by(train_set, selection)}
         if "hard_test_pos_frac" in g:
             row["hard_test_pos_frac_mean"] = float(g["hard_test_pos_frac"].mean())
         for column in [c for c in table.columns if c.endswith("_acc")]:

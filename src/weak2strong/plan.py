@@ -213,7 +213,8 @@ class Plan:
         cutoffs = list(block.get("cutoffs") or ladder[:floor])
         return {"strong": strong, "weak": weak, "ladder": ladder, "cutoffs": cutoffs, "hard_floor": floor,
                 "cutoff_rank": {c: ladder.index(c) for c in cutoffs},
-                "difficulty_seeds": list(range(int(block.get("difficulty_seeds", 3)))), "folds": int(block.get("folds", 5))}
+                "difficulty_seeds": list(range(int(block.get("difficulty_seeds", 3)))), "folds": int(block.get("folds", 5)),
+                "train_size": block.get("train_size", "smallest")}
 
     @property
     def needs(self) -> set[str]:

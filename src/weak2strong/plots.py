@@ -460,49 +460,60 @@ def draw_chess_bootstrap(data, options, context):
 
 
 def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str = "accuracy"):
-    """Accuracy on the hard test examples against the training set (easy up to each cutoff, all,
-    hard), ground truth vs weak labels, one panel per dataset; a summary of
-    ``easy_to_hard.summarize`` (chess's adds the zero-shot model's accuracy, drawn where present).
-    Balanced accuracy where the summary has it (a hard set is rarely balanced); the weak model is
-    drawn on the hard set (low by the definition of hard) and on the whole test set; training sets
-    chosen by ground-truth difficulty are marked †."""
+    """The student's score against the training set (easy up to each cutoff, all, hard), ground
+    truth vs weak labels, one column per dataset and one row per metric, each on its own axis: top,
+    balanced accuracy on the hard test examples where the summary has it (a hard set is rarely
+    balanced), with the weak model's there (low by the definition of hard); bottom, accuracy on the
+    whole test set, with the weak model's there (the comparison that is not chosen by difficulty). A
+    summary of ``easy_to_hard.summarize`` (chess's adds the zero-shot model, drawn where present).
+    Sets chosen by ground-truth difficulty are marked †, the one chosen by the hard test set's own
+    rule ‡."""
+    from .easy_to_hard import SELECTED_BY_DIFFICULTY, SELECTED_LIKE_TEST
+
     datasets = list(dict.fromkeys(summary["dataset"]))
-    column = "hard_test_bal_acc" if "hard_test_bal_acc_mean" in summary else "hard_test_acc"
-    weak_column = "weak_hard_test_bal_acc_mean" if "weak_hard_test_bal_acc_mean" in summary else "weak_hard_test_acc_mean"
-    label = f"balanced {metric}" if column == "hard_test_bal_acc" else metric
-    fig, axes = panel_grid(len(datasets), width=5.0, height=3.6)
+    hard_column = "hard_test_bal_acc" if "hard_test_bal_acc_mean" in summary else "hard_test_acc"
+    balanced = hard_column == "hard_test_bal_acc"
+    rows = [("hard test", hard_column, "weak_hard_test_bal_acc_mean" if balanced else "weak_hard_test_acc_mean",
+             "zero_shot_hard_test_acc_mean", f"balanced {metric}" if balanced else metric)]
+    if "full_test_acc_mean" in summary:
+        rows.append(("all test", "full_test_acc", "weak_full_test_acc_mean", "zero_shot_full_test_acc_mean", metric))
+    fig, axes = plt.subplots(len(rows), len(datasets), figsize=(5.0 * len(datasets), 3.4 * len(rows)), squeeze=False)
     styles = {"ground_truth": dict(color="black", marker="o", ls="-", label="student, ground-truth labels"),
               "weak": dict(color="tab:orange", marker="s", ls="--", label="student, weak labels")}
-    for ax, dataset in zip(axes.flat, datasets):
+    marks = {SELECTED_BY_DIFFICULTY: " †", SELECTED_LIKE_TEST: " ‡"}
+    x = np.arange(len(train_sets))
+    for col, dataset in enumerate(datasets):
         d = summary[summary["dataset"] == dataset]
-        x = np.arange(len(train_sets))
-        for labels, style in styles.items():
-            dl = d[d["labels"] == labels].set_index("train_set").reindex(train_sets)
-            ax.errorbar(x, dl[f"{column}_mean"], yerr=_err(dl, column), capsize=3, **style)
-        ax.axhline(d.groupby("train_set")[weak_column].first().mean(), color="grey", ls="-.", label="weak model, hard test")
-        if "weak_full_test_acc_mean" in d:
-            ax.axhline(d["weak_full_test_acc_mean"].mean(), color="grey", ls="--", lw=0.8, label="weak model, all test (accuracy)")
-        if "zero_shot_hard_test_acc_mean" in d:
-            ax.axhline(d["zero_shot_hard_test_acc_mean"].mean(), color="grey", ls=":", label="strong model zero-shot")
-        if column == "hard_test_bal_acc":
-            ax.axhline(0.5, color="black", lw=0.6, ls=":")
         sizes = d.groupby("train_set")["n_train_mean"].first().reindex(train_sets)
-        selected = d.groupby("train_set")["selected_by"].first().reindex(train_sets) if "selected_by" in d else None
+        selected = d.groupby("train_set")["selected_by"].first().reindex(train_sets) if "selected_by" in d else pd.Series(dtype=str)
         names = [("easy ≤\n" + t) if t not in ("all", "hard") else t for t in train_sets]  # two lines: long model names
-        marks = [" †" if selected is not None and selected.get(t) == "ground-truth difficulty" else "" for t in train_sets]
-        ax.set_xticks(x, [f"{name}{mark}\n(n≈{size:.0f})" for name, mark, size in zip(names, marks, sizes)], fontsize=7)
-        title = dataset
-        if "n_test_hard_mean" in d and "hard_test_pos_frac_mean" in d:
-            title += f" (hard test: n≈{d['n_test_hard_mean'].iloc[0]:.0f}, {100 * d['hard_test_pos_frac_mean'].iloc[0]:.0f}% class 1)"
-        ax.set_title(title, fontsize=9)
-        ax.set_ylabel(f"{label} on hard test examples")
-        ax.grid(alpha=0.3)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.02))
-    note = "; † training rows chosen by ground-truth difficulty" if (summary.get("selected_by") == "ground-truth difficulty").any() else ""
-    fig.suptitle(f"Easy-to-hard: trained on easy examples, tested on hard ones (mean, 95% t-interval, {seeds_note(summary)}){note}",
-                 fontsize=9)
-    fig.tight_layout(rect=(0, 0.09, 1, 0.95))
+        ticks = [f"{name}{marks.get(selected.get(t), '')}\n(n≈{size:.0f})" for t, name, size in zip(train_sets, names, sizes)]
+        for row, (where, column, weak_column, zero_column, label) in enumerate(rows):
+            ax = axes[row, col]
+            for labels, style in styles.items():
+                dl = d[d["labels"] == labels].set_index("train_set").reindex(train_sets)
+                ax.errorbar(x, dl[f"{column}_mean"], yerr=_err(dl, column), capsize=3, **style)
+            if weak_column in d:
+                ax.axhline(d.groupby("train_set")[weak_column].first().mean(), color="grey", ls="-.", label="weak model")
+            if zero_column in d:
+                ax.axhline(d[zero_column].mean(), color="grey", ls=":", label="strong model zero-shot")
+            if balanced and row == 0:
+                ax.axhline(0.5, color="black", lw=0.6, ls=":")
+            ax.set_xticks(x, ticks if row == len(rows) - 1 else [""] * len(x), fontsize=7)
+            title = f"{dataset}: {where}"
+            if row == 0 and "n_test_hard_mean" in d and "hard_test_pos_frac_mean" in d:
+                title += f" (n≈{d['n_test_hard_mean'].iloc[0]:.0f}, {100 * d['hard_test_pos_frac_mean'].iloc[0]:.0f}% class 1)"
+            ax.set_title(title, fontsize=9)
+            ax.set_ylabel(f"{label}, {where}")
+            ax.grid(alpha=0.3)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.02))
+    kinds = set(summary["selected_by"]) if "selected_by" in summary else set()
+    note = "".join(text for kind, text in ((SELECTED_BY_DIFFICULTY, "; † rows chosen by ground-truth difficulty"),
+                                           (SELECTED_LIKE_TEST, "; ‡ chosen by the hard test set's own rule")) if kind in kinds)
+    fig.suptitle(f"Easy-to-hard: trained on easy examples, tested on hard ones and on all (mean, 95% t-interval, "
+                 f"{seeds_note(summary)}){note}", fontsize=9)
+    fig.tight_layout(rect=(0, 0.07, 1, 0.95))
     return fig
 
 

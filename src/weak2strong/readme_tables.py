@@ -115,13 +115,16 @@ def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, 
 
 def easy_to_hard_table(table: pd.DataFrame) -> str:
     """Per dataset and training set: the hard test set (size, share of class 1), the student's balanced
-    accuracy there with ground truth and with weak labels (the hard set is rarely balanced), the
-    student's accuracy on the whole test set, and the weak model's own on both (``easy_to_hard.csv``).
-    Training sets chosen by ground-truth difficulty are marked †."""
+    accuracy there and its accuracy on the whole test set, with ground truth and with weak labels (the
+    hard set is rarely balanced), and the weak model's own on both (``easy_to_hard.csv``). Training
+    sets chosen by ground-truth difficulty are marked †, the one chosen by the hard test set's own
+    rule ‡."""
+    from .easy_to_hard import SELECTED_BY_DIFFICULTY, SELECTED_LIKE_TEST
+
     lines = ["| dataset | trained on | n train (mean) | hard test: n, class-1 share | student, ground truth: hard (balanced acc) "
-             "| student, weak labels: hard (balanced acc) | student, weak labels: all test (acc) | weak model: hard (balanced) "
-             "/ all test (acc) |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| student, ground truth: all test (acc) | student, weak labels: hard (balanced acc) "
+             "| student, weak labels: all test (acc) | weak model: hard (balanced) / all test (acc) |",
+             "|---|---|---|---|---|---|---|---|---|"]
 
     def cell(by, labels, column):
         if labels not in by.index or f"{column}_mean" not in by:
@@ -129,20 +132,28 @@ def easy_to_hard_table(table: pd.DataFrame) -> str:
         r = by.loc[labels]
         return interval(r[f"{column}_mean"], r[f"{column}_ci_low"], r[f"{column}_ci_high"], int(r[f"{column}_n"]), digits=3)
 
+    marks = {SELECTED_BY_DIFFICULTY: " †", SELECTED_LIKE_TEST: " ‡"}
     for (dataset, train_set), g in table.groupby(["dataset", "train_set"], sort=False):
         by = g.set_index("labels")
         name = train_set if train_set in ("all", "hard") else f"easy ≤ {train_set}"
-        if str(g["selected_by"].iloc[0]) == "ground-truth difficulty":
-            name += " †"
+        name += marks.get(str(g["selected_by"].iloc[0]), "")
         first = g.iloc[0]
         hard = f"{first['n_test_hard_mean']:.0f}, {first['hard_test_pos_frac_mean']:.2f}"
         weak = f"{num(first['weak_hard_test_bal_acc_mean'], 3)} / {num(first['weak_full_test_acc_mean'], 3)}"
         lines.append(f"| {dataset} | {name} | {first['n_train_mean']:.0f} | {hard} | {cell(by, 'ground_truth', 'hard_test_bal_acc')} "
-                     f"| {cell(by, 'weak', 'hard_test_bal_acc')} | {cell(by, 'weak', 'full_test_acc')} | {weak} |")
+                     f"| {cell(by, 'ground_truth', 'full_test_acc')} | {cell(by, 'weak', 'hard_test_bal_acc')} "
+                     f"| {cell(by, 'weak', 'full_test_acc')} | {weak} |")
     lines.append("")
-    lines.append("† trained on the rows of train_b that ground-truth difficulty selects (easy up to a cutoff, or hard): in the "
-                 "weak-label column these rows were chosen by ground truth, which no weak supervisor could do. The weak model "
-                 "is a rung of the difficulty ladder, so its accuracy on the hard examples is low by construction.")
+    one_size = bool((table.groupby("dataset")["n_train_mean"].nunique() == 1).all())
+    lines.append(("Every training set of a seed is subsampled to one size, so the sets differ in which examples they hold, "
+                  "not in how many. " if one_size else
+                  "The training sets differ in size (n train): size alone can rank them (`easy_to_hard.train_size` gives "
+                  "them one). ") + "† trained on the rows of train_b that ground-truth difficulty "
+                 "selects (easy up to a cutoff): in the weak-label columns these rows were chosen by ground truth, which no "
+                 "weak supervisor could do. ‡ train and test chosen by the same failure rule (rows the models smaller than the "
+                 "student get wrong): a high hard-test score there is that selection, and the whole-test accuracy says what the "
+                 "student learnt. The weak model is a rung of the difficulty ladder, so its accuracy on the hard examples is "
+                 "low by construction.")
     return "\n".join(lines)
 
 

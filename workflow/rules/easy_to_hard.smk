@@ -2,7 +2,8 @@
 # smallest model of the ladder that gets it right in every seed, from cross-fitted probes); then,
 # per training set (each easy cutoff, all, hard) and seed, a split file with the difficulty column
 # and the student trained on it with ground truth and with weak labels, scored on the hard test
-# examples. One cutoff changed reruns only that cutoff's jobs.
+# examples. Every set of a seed has one size: with `train_size: smallest` (the default) the
+# smallest set's, so a changed cutoff reruns every set; with a fixed size only that cutoff's jobs.
 
 
 if E2H:
@@ -44,6 +45,9 @@ if E2H:
             seeds=PLAN.seeds,
             cutoff_rank=lambda wc: E2H["cutoff_rank"].get(wc.train_set),
             hard_floor=E2H["hard_floor"],
+            # every set's cutoff, where their common size is the smallest set's (a fixed size needs none)
+            train_sets={t: E2H["cutoff_rank"].get(t) for t in e2h_train_sets()} if E2H["train_size"] == "smallest" else None,
+            train_size=E2H["train_size"],
             strong=E2H["strong"],
             weak=E2H["weak"],
             regime=PLAN.train_options(E2H["strong"]),

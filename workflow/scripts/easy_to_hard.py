@@ -18,7 +18,8 @@ cfg = regime_from_params(snakemake.params.regime).train
 rows = []
 for seed, split_file, out in zip(snakemake.params.seeds, snakemake.input.splits, snakemake.output.splits):
     seed_split = read_parquet(split_file)
-    split = easy_to_hard_split(seed_split, difficulty, train_set, snakemake.params.cutoff_rank, snakemake.params.hard_floor)
+    split = easy_to_hard_split(seed_split, difficulty, train_set, snakemake.params.cutoff_rank, snakemake.params.hard_floor,
+                               snakemake.params.train_sets, snakemake.params.train_size, int(seed))
     write_parquet(split, out)
     for row in run_cell(split, labels[labels["seed"] == seed], features, cfg, seed, pairwise,
                         full_test=seed_split[seed_split["split"] == "test"]):
