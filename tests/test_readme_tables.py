@@ -64,7 +64,7 @@ def test_every_block_the_tables_write_has_its_place_in_the_docs():
 
     root = Path(__file__).resolve().parents[1]
     places = {"README.md": ("timing", "summary", "claims", "chess_signal_claim"),
-              "docs/results.md": ("methods", "easy_to_hard", "simulated", "vision", "reward", "prompting", "chess_signal"),
+              "docs/results.md": ("methods", "easy_to_hard", "simulated", "vision", "reward", "reward_polarity", "prompting", "chess_signal"),
               "docs/datasets.md": ("datasets", "hub_check")}
     for doc, names in places.items():
         text = (root / doc).read_text()
@@ -202,3 +202,53 @@ def test_a_run_of_one_family_alone_renders_its_block_without_a_summary(tmp_path)
     pd.DataFrame([row]).to_csv(tmp_path / "metrics/vision.csv", index=False)
     blocks = _render(tmp_path, "d", ("w", "s"), None)
     assert list(blocks) == ["vision"] and "| pixels → kmeans_64 | logconf | 2 | 0.778 | 0.965 | 0.908" in blocks["vision"]
+
+
+def test_reward_polarity_rows_give_each_subset_of_pairs_its_share_and_pgr_and_state_the_pools_share():
+    from weak2strong.readme_tables import reward_polarity_table
+
+    rows = [{"dataset": d, "weak": "w", "strong": s, "loss": loss, "pool_pairs": 3559, "pool_opposite_share": share,
+             "pairs": subset, "n_seeds": 5, "n_test_mean": 800 * frac, "test_share": frac, "weak_acc_mean": 0.7,
+             "ceiling_acc_mean": 0.8, "student_acc_mean": 0.75, "pgr_of_means": pgr, "pgr_of_means_ci_low": pgr - 0.1,
+             "pgr_of_means_ci_high": pgr + 0.1, "pgr_of_means_ci_status": ""}
+            for d, share in (("movie_pairs", 0.741), ("movie_pairs_same_sign", 0.0)) for s in ("big", "other")
+            for loss in ("xent", "kl") for subset, frac, pgr in (("all", 1.0, 0.35), ("same_sign", 0.26, 0.2))]
+    table = reward_polarity_table(pd.DataFrame(rows), ("w", "big"))
+    lines = table.splitlines()
+    assert len(lines) == 2 + 4 + 2  # header, two datasets x one loss (xent) x two subsets, the note
+    assert lines[3] == "| movie_pairs | xent | same sign | 0.26 | 0.700 | 0.800 | 0.750 | 0.20 [0.10, 0.30] (n=5) |"
+    assert "74% of `movie_pairs`'s 3,559 pairs" in lines[-1] and "0% of `movie_pairs_same_sign`" in lines[-1]
+
+
+def test_the_difficulty_reading_calls_a_dataset_near_neutral_only_when_its_hardest_ratings_are():
+    """"Hard means ambiguous to people" held for one dataset (mean |rating| 0.34) and was written for
+    both (the other 1.20): the sentence is now chosen per dataset by its numbers."""
+    from weak2strong.readme_tables import difficulty_rating_text
+
+    rows = [{"dataset": d, "difficulty": level, "rank": k, "n": 100, "mean_abs_rating": m, "median_abs_rating": m}
+            for d, means in (("movies", (1.9, 1.2)), ("nyt", (0.8, 0.34))) for k, (level, m) in enumerate(zip(("small", "unsolved"), means))]
+    text = difficulty_rating_text(pd.DataFrame(rows))
+    movies, nyt = [line for line in text.splitlines() if line.startswith("- ")]
+    assert movies.startswith("- `movies`: the unsolved examples have a mean |rating| of 1.20") and "not close to neutral" in movies
+    assert nyt.startswith("- `nyt`:") and "close to neutral" in nyt and "not close" not in nyt
+
+
+def test_easy_to_hard_readings_state_a_direction_only_where_the_interval_is_clear_of_its_reference():
+    from weak2strong.easy_to_hard import summarize as summarize_e2h
+    from weak2strong.readme_tables import easy_to_hard_readings
+
+    def readings(hard_full, weak_hard):
+        rows = [{"dataset": "d", "train_set": t, "labels": lab, "seed": s, "n_train": 200, "n_test_hard": 50,
+                 "hard_test_pos_frac": 0.5, "hard_test_acc": 0.5,
+                 "hard_test_bal_acc": (0.7 if t == "hard" else 0.52 if lab == "ground_truth" else weak_hard) + 0.02 * (s - 2),
+                 "full_test_acc": (hard_full if t == "hard" else 0.8) + 0.01 * (s - 2),
+                 "weak_hard_test_acc": 0.2, "weak_hard_test_bal_acc": 0.2, "weak_full_test_acc": 0.73}
+                for t in ("m1", "all", "hard") for lab in ("ground_truth", "weak") for s in range(5)]
+        return easy_to_hard_readings(summarize_e2h(pd.DataFrame(rows))).splitlines()
+
+    hard, easy, weak = readings(hard_full=0.6, weak_hard=0.4)
+    assert "the highest hard-test score of its column" in hard and "below the weak model's 0.730" in hard
+    assert "every interval overlapping that one" in easy
+    assert "above the weak model's 0.730" in weak and "below chance" in weak
+    hard, _, weak = readings(hard_full=0.731, weak_hard=0.5)
+    assert "level with the weak model's 0.730" in hard and "at chance" in weak

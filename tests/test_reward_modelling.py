@@ -20,7 +20,7 @@ from weak2strong.models.classifier import Classifier
 from weak2strong.training.probe import LinearProbe
 
 from synthetic import make_rows
-from workflow_helpers import snakemake, tiny_config
+from workflow_helpers import REPO, snakemake, tiny_config
 
 
 def test_pairwise_probe_is_the_sigmoid_of_the_score_difference():
@@ -150,3 +150,38 @@ def test_a_comparison_dataset_runs_end_to_end_and_the_strong_reward_model_learns
     summary = pd.read_csv(tmp_path / "results/metrics/summary.csv").set_index("loss").loc["xent"]
     assert summary["ceiling_acc_mean"] > summary["weak_acc_mean"] + 0.05
     assert summary["student_acc_mean"] > summary["weak_acc_mean"]  # pairwise accuracy; PGR > 0
+
+
+def test_pair_polarity_scores_each_subset_of_the_test_pairs_on_its_own():
+    """benchmarks/pair_polarity.py: pairs the sign decides (opposite polarity) against graded ones
+    (same polarity): a weak model right on every opposite pair and on half the same-sign ones has
+    no gap to close on the first kind, and the PGR of the whole set is not the PGR of either."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pair_polarity", REPO / "benchmarks/pair_polarity.py")
+    polarity = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(polarity)
+
+    ratings = {f"p{i}": 1.0 + i for i in range(3)} | {f"n{i}": -1.0 - i for i in range(3)}
+    examples = pd.DataFrame({"id": ["a", "b", "c", "d"], "c1": ["p0", "n0", "p1 ", "n1"], "c2": ["p2", "n2", "n0", "p0"]})
+    kind = polarity.pair_polarity(examples, ratings)
+    assert kind.to_dict() == {"a": "same_sign", "b": "same_sign", "c": "opposite_sign", "d": "opposite_sign"}
+    with pytest.raises(SystemExit, match="no rating"):
+        polarity.pair_polarity(examples.assign(c1=["unrated", "n0", "p1", "n1"]), ratings)
+
+    ids = [f"x{k}" for k in range(8)]
+    kind = pd.Series(["same_sign"] * 4 + ["opposite_sign"] * 4, index=ids)
+    y = [1, 0] * 4
+
+    def frame(right, seeds=range(3)):  # right[k]: whether row k's prediction is right
+        return pd.concat([pd.DataFrame({"id": ids, "split": "test", "seed": s, "gt_label": y,
+                                        "soft_label": [float(t if r else 1 - t) for t, r in zip(y, right)]}) for s in seeds])
+
+    weak = frame([1, 0, 1, 0, 1, 1, 1, 1])
+    ceiling = frame([1] * 8)
+    student = frame([1, 1, 1, 0, 1, 1, 1, 1])
+    rows = {r["pairs"]: r for r in polarity.subset_rows(weak, ceiling, student, kind)}
+    assert rows["same_sign"]["weak_acc_mean"] == 0.5 and rows["same_sign"]["test_share"] == 0.5
+    assert rows["same_sign"]["pgr_of_means"] == pytest.approx(0.5)
+    assert rows["opposite_sign"]["pgr_of_means_ci_status"] == "no gap"  # weak = ceiling there
+    assert rows["all"]["weak_acc_mean"] == 0.75 and rows["all"]["pgr_of_means"] == pytest.approx(0.5)

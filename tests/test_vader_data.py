@@ -78,6 +78,28 @@ def test_rated_pairs_prefer_the_more_positive_sentence_and_use_each_sentence_onc
     assert len(used) == len(set(used))
 
 
+def test_same_sign_pairs_never_put_a_positive_sentence_beside_a_negative_one(tmp_path):
+    """Paired at random, most pairs cross polarity and the sign decides them; the same-sign set asks
+    for a graded judgement in every pair, keeps the gap, and uses each sentence once."""
+    ratings = [((i % 17) - 8) / 2 for i in range(400)]  # -4 .. 4 in half points, 0 included
+    path = tmp_path / "movies.txt"
+    path.write_text("\n".join(f"{i}\t{r}\tsentence {i}" for i, r in enumerate(ratings)))
+    rating = {f"sentence {i}": r for i, r in enumerate(ratings)}
+    import random
+
+    crossing = [p for p in DATASETS["movie_pairs"].combine(load_vader_records(path), random.Random(0))
+                if rating[p["chosen"]] > 0 > rating[p["rejected"]]]
+    assert len(crossing) > 50  # the mixed set: many pairs the sign decides
+    pairs = DATASETS["movie_pairs_same_sign"].combine(load_vader_records(path), random.Random(0))
+    assert len(pairs) > 50
+    assert all(rating[p["chosen"]] * rating[p["rejected"]] > 0 for p in pairs)  # one polarity, never a neutral mean
+    assert all(rating[p["chosen"]] - rating[p["rejected"]] >= 1.0 for p in pairs)
+    assert {rating[p["chosen"]] > 0 for p in pairs} == {True, False}  # both polarities
+    assert {rating[p["chosen"]] > 0 for p in pairs[:20]} == {True, False}  # mixed: a cut at max_examples takes from both
+    used = [p["chosen"] for p in pairs] + [p["rejected"] for p in pairs]
+    assert len(used) == len(set(used))
+
+
 @pytest.mark.slow
 def test_the_published_archive_gives_the_default_datasets(tmp_path):
     """The real file from the package index, its pinned sha256, and what the default's pools hold."""

@@ -154,6 +154,107 @@ def easy_to_hard_table(table: pd.DataFrame) -> str:
                  "student get wrong): a high hard-test score there is that selection, and the whole-test accuracy says what the "
                  "student learnt. The weak model is a rung of the difficulty ladder, so its accuracy on the hard examples is "
                  "low by construction.")
+    readings = easy_to_hard_readings(table)
+    if readings:
+        lines += ["", "What the table shows (each direction only where an interval is clear of its reference):", "", readings]
+    return "\n".join(lines)
+
+
+def _versus(low: float, high: float, value: float, above: str = "above", below: str = "below", level: str = "level with") -> str:
+    """Where an interval [low, high] lies against a value: its direction only when clear of it."""
+    return above if low > value else below if high < value else level
+
+
+def easy_to_hard_readings(table: pd.DataFrame) -> str:
+    """The readings of the easy-to-hard table, per dataset, each with the comparison that decides its
+    direction (an interval clear of a reference, or intervals that overlap: no claim)."""
+    out = []
+    for dataset, g in table.groupby("dataset", sort=False):
+        by = g.set_index(["train_set", "labels"])
+        if ("hard", "ground_truth") not in by.index or ("all", "weak") not in by.index:
+            continue
+        weak_all = float(g["weak_full_test_acc_mean"].iloc[0])
+        hard = by.loc[("hard", "ground_truth")]
+        best = g[g["labels"] == "ground_truth"].set_index("train_set")["hard_test_bal_acc_mean"].idxmax() == "hard"
+        f_lo, f_hi = hard["full_test_acc_ci_low"], hard["full_test_acc_ci_high"]
+        out.append(f"- `{dataset}`, **the hard set (‡)**: trained on the hard rows, the ground-truth student scores "
+                   f"{hard['hard_test_bal_acc_mean']:.3f} (balanced) on the hard test rows"
+                   + (", the highest hard-test score of its column," if best else "") + f" and {hard['full_test_acc_mean']:.3f} [{f_lo:.3f}, {f_hi:.3f}] on the whole test set, "
+                   f"{_versus(f_lo, f_hi, weak_all)} the weak model's {weak_all:.3f}: the hard-test score is the selection "
+                   "(train and test rows picked by one rule), not a skill the other sets lack.")
+        easy = [t for t in dict.fromkeys(g["train_set"]) if t not in ("all", "hard")]
+        base = by.loc[("all", "ground_truth")]
+        overlap = all(by.loc[(t, "ground_truth"), "full_test_acc_ci_low"] <= base["full_test_acc_ci_high"]
+                      and by.loc[(t, "ground_truth"), "full_test_acc_ci_high"] >= base["full_test_acc_ci_low"] for t in easy)
+        easy_full = [by.loc[(t, "ground_truth"), "full_test_acc_mean"] for t in easy]
+        others = [*easy, "all"]
+        easy_hard = [by.loc[(t, "ground_truth"), "hard_test_bal_acc_mean"] for t in others]
+        at_chance = sum(by.loc[(t, "ground_truth"), "hard_test_bal_acc_ci_low"] <= 0.5 <= by.loc[(t, "ground_truth"),
+                                                                                                  "hard_test_bal_acc_ci_high"]
+                        for t in others)
+        out.append(f"- `{dataset}`, **easy against all at one size**: the ground-truth students of the easy sets score "
+                   f"{min(easy_full):.3f} to {max(easy_full):.3f} on the whole test set against {base['full_test_acc_mean']:.3f} "
+                   f"for a random subset of train_b of the same size, "
+                   + ("every interval overlapping that one (no claim that easy examples teach more or less)"
+                      if overlap else "not every interval overlapping that one (see the table for the direction)")
+                   + f"; on the hard test rows these sets and all of train_b reach {min(easy_hard):.3f} to "
+                   f"{max(easy_hard):.3f} balanced ({at_chance} of {len(others)} intervals include chance, 0.5).")
+        weak = by.loc[("all", "weak")]
+        w_lo, w_hi = weak["full_test_acc_ci_low"], weak["full_test_acc_ci_high"]
+        h_lo, h_hi = weak["hard_test_bal_acc_ci_low"], weak["hard_test_bal_acc_ci_high"]
+        out.append(f"- `{dataset}`, **weak labels on all of train_b** (the one weak-label cell no ground truth chose): "
+                   f"{weak['full_test_acc_mean']:.3f} [{w_lo:.3f}, {w_hi:.3f}] on the whole test set, "
+                   f"{_versus(w_lo, w_hi, weak_all)} the weak model's {weak_all:.3f}, and "
+                   f"{weak['hard_test_bal_acc_mean']:.3f} [{h_lo:.3f}, {h_hi:.3f}] balanced on the hard rows, "
+                   f"{_versus(h_lo, h_hi, 0.5, 'above chance', 'below chance: it imitates the weak model there', 'at chance')}.")
+    return "\n".join(out)
+
+
+NEAR_NEUTRAL = 0.5  # a mean |rating| within half a point of neutral, on the VADER study's -4..4 scale
+
+
+def difficulty_rating_text(table: pd.DataFrame) -> str:
+    """``benchmarks/difficulty_vs_rating.py``'s rows: per dataset and difficulty level, the rated
+    sentences' mean and median |mean rating|; then, per dataset, what the hardest level's ratings say:
+    close to neutral (mean |rating| under ``NEAR_NEUTRAL``) or not, beside the easiest level's."""
+    lines = ["| dataset | difficulty (easiest first) | examples | mean \\|rating\\| | median \\|rating\\| |", "|---|---|---|---|---|"]
+    for _, r in table.sort_values(["dataset", "rank"]).iterrows():
+        lines.append(f"| {r['dataset']} | {r['difficulty']} | {r['n']:,} | {r['mean_abs_rating']:.2f} | {r['median_abs_rating']:.2f} |")
+    lines.append("")
+    for dataset, g in table.sort_values("rank").groupby("dataset", sort=True):
+        easiest, hardest = g.iloc[0], g.iloc[-1]
+        head = (f"- `{dataset}`: the {hardest['difficulty']} examples have a mean |rating| of {hardest['mean_abs_rating']:.2f} "
+                f"(median {hardest['median_abs_rating']:.2f}) against {easiest['mean_abs_rating']:.2f} for those {easiest['difficulty']} "
+                "solves")
+        if hardest["mean_abs_rating"] < NEAR_NEUTRAL:
+            lines.append(f"{head}: close to neutral (within {NEAR_NEUTRAL} of 0 on the −4..4 scale), so their label is the sign "
+                         "of a small mean and their difficulty is largely the raters' own ambiguity.")
+        else:
+            lines.append(f"{head}: rated less strongly than the easy ones but not close to neutral (more than {NEAR_NEUTRAL} "
+                         "from 0 on the −4..4 scale), so the raters' ambiguity explains only part of their difficulty.")
+    return "\n".join(lines)
+
+
+def reward_polarity_table(table: pd.DataFrame, pair: tuple[str, str], losses=("xent", "logconf")) -> str:
+    """``benchmarks/pair_polarity.py``'s rows for one weak → strong pair: per dataset, loss and subset
+    of the test pairs (all, same sign, opposite sign), its share, the three accuracies and the PGR of
+    means with Fieller's interval; a closing line per dataset states the pool's share of pairs the
+    sign alone decides."""
+    rows = table[(table["weak"] == pair[0]) & (table["strong"] == pair[1]) & table["loss"].isin(losses)]
+    names = {"all": "all", "same_sign": "same sign", "opposite_sign": "opposite sign"}
+    lines = [f"| dataset | loss | test pairs | share | weak acc | ceiling acc | student acc | PGR of means [95% CI] |",
+             "|---|---|---|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
+                       str(r["pgr_of_means_ci_status"]) if isinstance(r["pgr_of_means_ci_status"], str) else "")
+        lines.append(f"| {r['dataset']} | {r['loss']} | {names[r['pairs']]} | {r['test_share']:.2f} | {num(r['weak_acc_mean'], 3)} "
+                     f"| {num(r['ceiling_acc_mean'], 3)} | {num(r['student_acc_mean'], 3)} | {pgr} |")
+    lines.append("")
+    pools = table.drop_duplicates("dataset")
+    lines.append(f"{pair[0]} → {pair[1]}, mean over seeds. Pairs whose two sentences are rated on opposite sides of neutral "
+                 "(the sign alone decides them): " + "; ".join(
+                     f"{100 * r['pool_opposite_share']:.0f}% of `{r['dataset']}`'s {r['pool_pairs']:,} pairs"
+                     for _, r in pools.iterrows()) + ".")
     return "\n".join(lines)
 
 
@@ -317,9 +418,11 @@ def hub_check_table(check: pd.DataFrame) -> str:
 
 def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
            lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
-           chess_signal: Path | None = None, timings: Path | None = None) -> dict[str, str]:
+           chess_signal: Path | None = None, timings: Path | None = None, pair_polarity: Path | None = None,
+           difficulty_rating: Path | None = None) -> dict[str, str]:
     """The blocks these results give (``only``: just those, which must be among them)."""
-    blocks = _render(results, headline_dataset, headline_pair, control, lengths, only, hub_check, chess_signal, timings)
+    blocks = _render(results, headline_dataset, headline_pair, control, lengths, only, hub_check, chess_signal, timings,
+                     pair_polarity, difficulty_rating)
     if only:
         missing = sorted(set(only) - set(blocks))
         if missing:
@@ -360,7 +463,8 @@ def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[s
 
 def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
             lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
-            chess_signal: Path | None = None, timings: Path | None = None) -> dict[str, str]:
+            chess_signal: Path | None = None, timings: Path | None = None, pair_polarity: Path | None = None,
+            difficulty_rating: Path | None = None) -> dict[str, str]:
     blocks = {}
     if (results / "metrics/summary.csv").exists():  # a run of one family alone (vision, chess) has none
         blocks |= _summary_blocks(results, headline_dataset, headline_pair, control, only)
@@ -374,6 +478,10 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
         signal = pd.read_json(chess_signal, lines=True)
         blocks["chess_signal"] = chess_signal_table(signal)
         blocks["chess_signal_claim"] = chess_signal_claim(signal)
+    if difficulty_rating is not None and difficulty_rating.exists():  # benchmarks/difficulty_vs_rating.py
+        blocks["difficulty_rating"] = difficulty_rating_text(pd.read_csv(difficulty_rating))
+    if pair_polarity is not None and pair_polarity.exists():  # benchmarks/pair_polarity.py
+        blocks["reward_polarity"] = reward_polarity_table(pd.read_csv(pair_polarity, keep_default_na=True), headline_pair)
     if timings is not None and timings.exists():  # benchmarks/time_commands.py
         blocks["timing"] = timing_text(pd.read_json(timings, lines=True, dtype=False))
     if (results / "metrics/easy_to_hard.csv").exists():
@@ -414,10 +522,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--hub-check", default="benchmarks/out/hub_check.csv", help="python -m weak2strong.check_hub's table")
     ap.add_argument("--chess-signal", default="benchmarks/results/chess_signal.jsonl", help="benchmarks/chess_signal.py's rows")
     ap.add_argument("--timings", default="benchmarks/results/timings.jsonl", help="benchmarks/time_commands.py's rows")
+    ap.add_argument("--pair-polarity", default="benchmarks/results/pair_polarity.csv", help="benchmarks/pair_polarity.py's rows")
+    ap.add_argument("--difficulty-rating", default="benchmarks/results/difficulty_vs_rating.csv",
+                    help="benchmarks/difficulty_vs_rating.py's rows")
     ap.add_argument("--blocks", nargs="+", help="write only these blocks (e.g. reward prompting: results of another run)")
     args = ap.parse_args(argv)
     blocks = render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths), args.blocks,
-                    Path(args.hub_check), Path(args.chess_signal), Path(args.timings))
+                    Path(args.hub_check), Path(args.chess_signal), Path(args.timings), Path(args.pair_polarity),
+                    Path(args.difficulty_rating))
     for path, names in write_blocks([Path(p) for p in args.docs], blocks).items():
         print(f"updated {path} from {args.results}/metrics: {', '.join(names) or 'nothing'}")
 

@@ -356,23 +356,36 @@ def _multiemo_comparisons(records: list[dict], rng: random.Random) -> list[dict]
     return [{"prompt": prompt, "chosen": p, "rejected": n} for p, n in zip(positive, negative)]
 
 
-def _rated_comparisons(records: list[dict], rng: random.Random, min_gap: float = 1.0) -> list[dict]:
+def _rated_comparisons(records: list[dict], rng: random.Random, min_gap: float = 1.0, same_sign: bool = False) -> list[dict]:
     """Comparison pairs from sentences that people rated for sentiment: the sentences are shuffled and
     paired in turn (each sentence in one pair only, so no sentence is on two sides of a split), and a
     pair is kept when the two mean ratings differ by at least ``min_gap`` (on the -4..4 scale); the
-    more positive sentence is the preferred answer. A graded human preference, not a label's sign."""
+    more positive sentence is the preferred answer.
+
+    Paired at random, about three pairs in four put a positive sentence beside a negative one, and
+    those are decided by the sign alone (the binary task again). ``same_sign``: sentences are paired
+    within one polarity (positive with positive, negative with negative; a neutral mean pairs with
+    neither), so every pair asks for a graded judgement."""
     ratings = {}
     for r in records:  # a text rated twice keeps its first rating: it must not land in two pairs
         ratings.setdefault(r["text"].strip(), r["rating"])
     rated = sorted((text, rating) for text, rating in ratings.items() if text)
     rng.shuffle(rated)
+    pools = [[r for r in rated if r[1] > 0], [r for r in rated if r[1] < 0]] if same_sign else [rated]
     prompt = "Which of these two review sentences is more positive?"
     pairs = []
-    for (a, ra), (b, rb) in zip(rated[0::2], rated[1::2]):
-        if abs(ra - rb) >= min_gap:
-            chosen, rejected = (a, b) if ra > rb else (b, a)
-            pairs.append({"prompt": prompt, "chosen": chosen, "rejected": rejected})
+    for pool in pools:
+        for (a, ra), (b, rb) in zip(pool[0::2], pool[1::2]):
+            if abs(ra - rb) >= min_gap:
+                chosen, rejected = (a, b) if ra > rb else (b, a)
+                pairs.append({"prompt": prompt, "chosen": chosen, "rejected": rejected})
+    if same_sign:
+        rng.shuffle(pairs)  # the two polarities mixed, so max_examples takes from both
     return pairs
+
+
+def _same_sign_comparisons(records: list[dict], rng: random.Random) -> list[dict]:
+    return _rated_comparisons(records, rng, same_sign=True)
 
 
 # hendrycks/ethics: main holds a loading script and a card without a `configs:` block; the Parquet export
@@ -409,6 +422,18 @@ DATASETS: dict[str, DatasetSpec] = {
             vader_file="movieReviewSnippets_GroundTruth.txt",
             pairs=True,
             combine=_rated_comparisons,
+            truncation="left",
+        ),
+        DatasetSpec(
+            "movie_pairs_same_sign",
+            "vader",
+            _build_pair,
+            description="Pairs of the rated movie-review snippets of one polarity (both positive or both negative) whose "
+                        "mean ratings differ by at least 1 point: which is more positive? (reward modelling, a graded "
+                        "judgement that the sign cannot decide)",
+            vader_file="movieReviewSnippets_GroundTruth.txt",
+            pairs=True,
+            combine=_same_sign_comparisons,
             truncation="left",
         ),
         DatasetSpec(

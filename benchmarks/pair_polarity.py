@@ -1,0 +1,103 @@
+"""Which judgement decides a pair? For the rated-sentence pair datasets of a finished run
+(``movie_pairs``, ``movie_pairs_same_sign``): each pair is ``same_sign`` (both sentences rated
+positive, or both negative: a graded judgement) or ``opposite_sign`` (one positive, one negative: the
+sign alone decides it, which is the binary sentiment task again). Per (dataset, weak → strong, loss)
+and subset of the test pairs (all, same_sign, opposite_sign): the weak, ceiling and student pairwise
+accuracy (means over seeds) and the PGR of means with Fieller's interval, and the share of the pool's
+pairs of each kind. Written to ``--out``; ``python -m weak2strong.readme_tables`` puts the headline
+rows in docs/results.md.
+
+    python benchmarks/pair_polarity.py --results <run>/results --resources <run>/resources
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from weak2strong.data.registry import DATASETS  # noqa: E402
+from weak2strong.data.sources import load_vader_records  # noqa: E402
+from weak2strong.metrics import accuracy, pgr_of_means  # noqa: E402
+
+SUBSETS = ("all", "same_sign", "opposite_sign")
+
+
+def pair_polarity(examples: pd.DataFrame, rating: dict[str, float]) -> pd.Series:
+    """``same_sign`` or ``opposite_sign`` per pair id, from the mean ratings of its two completions
+    (``c1``, ``c2``); a completion without a rating is an error (the examples are not of these ratings)."""
+    missing = [c for c in pd.concat([examples["c1"], examples["c2"]]) if c.strip() not in rating]
+    if missing:
+        raise SystemExit(f"{len(missing)} completions have no rating in the rated file, e.g. {missing[0][:60]!r}: "
+                         "the examples were not built from these ratings")
+    r1 = examples["c1"].map(lambda c: rating[c.strip()]).to_numpy()
+    r2 = examples["c2"].map(lambda c: rating[c.strip()]).to_numpy()
+    return pd.Series(np.where(r1 * r2 > 0, "same_sign", "opposite_sign"), index=examples["id"].to_numpy())
+
+
+def subset_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFrame, kind: pd.Series) -> list[dict]:
+    """Per subset of the test pairs: per-seed accuracies of the weak labels, the ceiling and the
+    student, their means and the PGR of means with Fieller's interval."""
+    out = []
+    for subset in SUBSETS:
+        per_seed = []
+        for seed, w in weak[weak["split"] == "test"].groupby("seed"):
+            c = ceiling[(ceiling["seed"] == seed) & (ceiling["split"] == "test")]
+            s = student[(student["seed"] == seed) & (student["split"] == "test")]
+            ids = w["id"] if subset == "all" else w["id"][w["id"].map(kind).to_numpy() == subset]
+            row = {"seed": seed, "n": len(ids), "share": len(ids) / len(w)}
+            for name, frame in (("weak", w), ("ceiling", c), ("student", s)):
+                f = frame.set_index("id").loc[ids]
+                row[f"{name}_acc"] = accuracy(f["soft_label"].to_numpy(), f["gt_label"].to_numpy())
+            per_seed.append(row)
+        table = pd.DataFrame(per_seed)
+        point, low, high, status = pgr_of_means(table)
+        out.append({"pairs": subset, "n_seeds": len(table), "n_test_mean": table["n"].mean(), "test_share": table["share"].mean(),
+                    **{f"{k}_acc_mean": table[f"{k}_acc"].mean() for k in ("weak", "ceiling", "student")},
+                    "pgr_of_means": point, "pgr_of_means_ci_low": low, "pgr_of_means_ci_high": high, "pgr_of_means_ci_status": status})
+    return out
+
+
+def polarity_table(results: Path, resources: Path, regime: str = "linear_probe") -> pd.DataFrame:
+    rows = []
+    for data in sorted((results / "data").iterdir()):
+        spec = DATASETS.get(data.name)
+        if spec is None or spec.source != "vader" or not spec.pairs:
+            continue
+        rating = {}
+        for r in load_vader_records(resources / "vader" / spec.vader_file):
+            rating.setdefault(r["text"].strip(), r["rating"])
+        kind = pair_polarity(pd.read_parquet(data / "examples.parquet"), rating)
+        pool_opposite = float((kind == "opposite_sign").mean())
+        for path in sorted((results / "predictions" / regime / data.name / "student").glob("*/*/*.parquet")):
+            weak_name, strong_name, loss = path.parent.parent.name, path.parent.name, path.stem
+            weak = pd.read_parquet(results / "labels" / regime / data.name / f"{weak_name}.parquet")
+            ceiling = pd.read_parquet(results / "predictions" / regime / data.name / "ceiling" / f"{strong_name}.parquet")
+            for row in subset_rows(weak, ceiling, pd.read_parquet(path), kind):
+                rows.append({"dataset": data.name, "weak": weak_name, "strong": strong_name, "loss": loss,
+                             "pool_pairs": len(kind), "pool_opposite_share": pool_opposite, **row})
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--results", default="results")
+    ap.add_argument("--resources", default="resources")
+    ap.add_argument("--regime", default="linear_probe")
+    ap.add_argument("--out", default="benchmarks/results/pair_polarity.csv")
+    args = ap.parse_args()
+    table = polarity_table(Path(args.results), Path(args.resources), args.regime)
+    if table.empty:
+        raise SystemExit(f"no rated pair dataset with students under {args.results}")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out, index=False, float_format="%.4f")
+    print(table[table["loss"].isin(["xent", "logconf"])].to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
