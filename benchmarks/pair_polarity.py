@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from weak2strong.data.registry import DATASETS  # noqa: E402
 from weak2strong.data.sources import load_vader_records  # noqa: E402
-from weak2strong.metrics import accuracy, pgr_of_means  # noqa: E402
+from weak2strong.metrics import subset_rows  # noqa: E402
 
 SUBSETS = ("all", "same_sign", "opposite_sign")
 
@@ -38,29 +38,6 @@ def pair_polarity(examples: pd.DataFrame, rating: dict[str, float]) -> pd.Series
     r1 = examples["c1"].map(lambda c: rating[c.strip()]).to_numpy()
     r2 = examples["c2"].map(lambda c: rating[c.strip()]).to_numpy()
     return pd.Series(np.where(r1 * r2 > 0, "same_sign", "opposite_sign"), index=examples["id"].to_numpy())
-
-
-def subset_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFrame, kind: pd.Series) -> list[dict]:
-    """Per subset of the test pairs: per-seed accuracies of the weak labels, the ceiling and the
-    student, their means and the PGR of means with Fieller's interval."""
-    out = []
-    for subset in SUBSETS:
-        per_seed = []
-        for seed, w in weak[weak["split"] == "test"].groupby("seed"):
-            c = ceiling[(ceiling["seed"] == seed) & (ceiling["split"] == "test")]
-            s = student[(student["seed"] == seed) & (student["split"] == "test")]
-            ids = w["id"] if subset == "all" else w["id"][w["id"].map(kind).to_numpy() == subset]
-            row = {"seed": seed, "n": len(ids), "share": len(ids) / len(w)}
-            for name, frame in (("weak", w), ("ceiling", c), ("student", s)):
-                f = frame.set_index("id").loc[ids]
-                row[f"{name}_acc"] = accuracy(f["soft_label"].to_numpy(), f["gt_label"].to_numpy())
-            per_seed.append(row)
-        table = pd.DataFrame(per_seed)
-        point, low, high, status = pgr_of_means(table)
-        out.append({"pairs": subset, "n_seeds": len(table), "n_test_mean": table["n"].mean(), "test_share": table["share"].mean(),
-                    **{f"{k}_acc_mean": table[f"{k}_acc"].mean() for k in ("weak", "ceiling", "student")},
-                    "pgr_of_means": point, "pgr_of_means_ci_low": low, "pgr_of_means_ci_high": high, "pgr_of_means_ci_status": status})
-    return out
 
 
 def polarity_table(results: Path, resources: Path, regime: str = "linear_probe") -> pd.DataFrame:
@@ -78,7 +55,7 @@ def polarity_table(results: Path, resources: Path, regime: str = "linear_probe")
             weak_name, strong_name, loss = path.parent.parent.name, path.parent.name, path.stem
             weak = pd.read_parquet(results / "labels" / regime / data.name / f"{weak_name}.parquet")
             ceiling = pd.read_parquet(results / "predictions" / regime / data.name / "ceiling" / f"{strong_name}.parquet")
-            for row in subset_rows(weak, ceiling, pd.read_parquet(path), kind):
+            for row in subset_rows(weak, ceiling, pd.read_parquet(path), kind, SUBSETS):
                 rows.append({"dataset": data.name, "weak": weak_name, "strong": strong_name, "loss": loss,
                              "pool_pairs": len(kind), "pool_opposite_share": pool_opposite, **row})
     return pd.DataFrame(rows)

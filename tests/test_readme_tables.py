@@ -64,8 +64,9 @@ def test_every_block_the_tables_write_has_its_place_in_the_docs():
 
     root = Path(__file__).resolve().parents[1]
     places = {"README.md": ("timing", "summary", "claims", "chess_signal_claim"),
-              "docs/results.md": ("methods", "easy_to_hard", "simulated", "vision", "reward", "reward_polarity", "prompting", "chess_signal"),
-              "docs/datasets.md": ("datasets", "hub_check")}
+              "docs/results.md": ("methods", "easy_to_hard", "difficulty_rating", "rating_subsets", "simulated", "vision", "reward",
+                                  "reward_polarity", "prompting", "chess_signal"),
+              "docs/datasets.md": ("datasets", "hub_check", "rating_margins")}
     for doc, names in places.items():
         text = (root / doc).read_text()
         for name in names:
@@ -208,7 +209,7 @@ def test_reward_polarity_rows_give_each_subset_of_pairs_its_share_and_pgr_and_st
     from weak2strong.readme_tables import reward_polarity_table
 
     rows = [{"dataset": d, "weak": "w", "strong": s, "loss": loss, "pool_pairs": 3559, "pool_opposite_share": share,
-             "pairs": subset, "n_seeds": 5, "n_test_mean": 800 * frac, "test_share": frac, "weak_acc_mean": 0.7,
+             "subset": subset, "n_seeds": 5, "n_test_mean": 800 * frac, "test_share": frac, "weak_acc_mean": 0.7,
              "ceiling_acc_mean": 0.8, "student_acc_mean": 0.75, "pgr_of_means": pgr, "pgr_of_means_ci_low": pgr - 0.1,
              "pgr_of_means_ci_high": pgr + 0.1, "pgr_of_means_ci_status": ""}
             for d, share in (("movie_pairs", 0.741), ("movie_pairs_same_sign", 0.0)) for s in ("big", "other")
@@ -217,7 +218,7 @@ def test_reward_polarity_rows_give_each_subset_of_pairs_its_share_and_pgr_and_st
     lines = table.splitlines()
     assert len(lines) == 2 + 4 + 2  # header, two datasets x one loss (xent) x two subsets, the note
     assert lines[3] == "| movie_pairs | xent | same sign | 0.26 | 0.700 | 0.800 | 0.750 | 0.20 [0.10, 0.30] (n=5) |"
-    assert "74% of `movie_pairs`'s 3,559 pairs" in lines[-1] and "0% of `movie_pairs_same_sign`" in lines[-1]
+    assert "74% of `movie_pairs`'s pool of 3,559 pairs" in lines[-1] and "0% of `movie_pairs_same_sign`" in lines[-1]
 
 
 def test_the_difficulty_reading_calls_a_dataset_near_neutral_only_when_its_hardest_ratings_are():
@@ -226,7 +227,8 @@ def test_the_difficulty_reading_calls_a_dataset_near_neutral_only_when_its_harde
     from weak2strong.readme_tables import difficulty_rating_text
 
     rows = [{"dataset": d, "difficulty": level, "rank": k, "n": 100, "mean_abs_rating": m, "median_abs_rating": m}
-            for d, means in (("movies", (1.9, 1.2)), ("nyt", (0.8, 0.34))) for k, (level, m) in enumerate(zip(("small", "unsolved"), means))]
+            for d, means in (("movies", (1.9, 1.2)), ("nyt", (0.8, 0.34)))
+            for k, (level, m) in enumerate(zip(("small", "unsolved"), means))]
     text = difficulty_rating_text(pd.DataFrame(rows))
     movies, nyt = [line for line in text.splitlines() if line.startswith("- ")]
     assert movies.startswith("- `movies`: the unsolved examples have a mean |rating| of 1.20") and "not close to neutral" in movies
@@ -252,3 +254,22 @@ def test_easy_to_hard_readings_state_a_direction_only_where_the_interval_is_clea
     assert "above the weak model's 0.730" in weak and "below chance" in weak
     hard, _, weak = readings(hard_full=0.731, weak_hard=0.5)
     assert "level with the weak model's 0.730" in hard and "at chance" in weak
+
+
+def test_the_rating_filter_reading_separates_the_test_sets_share_of_the_ceilings_rise_from_the_filters():
+    from weak2strong.readme_tables import rating_subsets_text
+
+    def row(dataset, subset, share, weak, ceiling, pgr, near):
+        return {"dataset": dataset, "weak": "w", "strong": "s", "loss": "xent", "margin": 0.25, "pool_near_neutral_share": near,
+                "subset": subset, "n_seeds": 10, "n_test_mean": 1000 * share, "test_share": share, "weak_acc_mean": weak,
+                "ceiling_acc_mean": ceiling, "student_acc_mean": weak + pgr * (ceiling - weak), "pgr_of_means": pgr,
+                "pgr_of_means_ci_low": pgr - 0.05, "pgr_of_means_ci_high": pgr + 0.05, "pgr_of_means_ci_status": ""}
+
+    table = pd.DataFrame([row("plain", "all", 1.0, 0.68, 0.80, 0.13, 0.22), row("plain", "confident", 0.78, 0.71, 0.85, 0.12, 0.22),
+                          row("plain", "near_neutral", 0.22, 0.59, 0.63, 0.3, 0.22), row("clean", "all", 1.0, 0.72, 0.86, 0.30, 0.0),
+                          row("clean", "confident", 0.999, 0.72, 0.86, 0.30, 0.0)])
+    text = rating_subsets_text(table, ("w", "s"))
+    assert "| clean | xent | mean \\|rating\\| ≥ margin |" not in text  # the whole set again: no row of its own
+    (reading,) = [line for line in text.splitlines() if line.startswith("- `xent`")]
+    assert "rises 6.0 points with the filter, 5.0 of them with the test set alone" in reading
+    assert "PGR 0.30 filtered against 0.12 for the control: filtered higher, the intervals apart" in reading

@@ -158,6 +158,8 @@ def test_pair_polarity_scores_each_subset_of_the_test_pairs_on_its_own():
     no gap to close on the first kind, and the PGR of the whole set is not the PGR of either."""
     import importlib.util
 
+    from weak2strong.metrics import subset_rows
+
     spec = importlib.util.spec_from_file_location("pair_polarity", REPO / "benchmarks/pair_polarity.py")
     polarity = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(polarity)
@@ -180,8 +182,10 @@ def test_pair_polarity_scores_each_subset_of_the_test_pairs_on_its_own():
     weak = frame([1, 0, 1, 0, 1, 1, 1, 1])
     ceiling = frame([1] * 8)
     student = frame([1, 1, 1, 0, 1, 1, 1, 1])
-    rows = {r["pairs"]: r for r in polarity.subset_rows(weak, ceiling, student, kind)}
+    rows = {r["subset"]: r for r in subset_rows(weak, ceiling, student, kind, polarity.SUBSETS)}
     assert rows["same_sign"]["weak_acc_mean"] == 0.5 and rows["same_sign"]["test_share"] == 0.5
     assert rows["same_sign"]["pgr_of_means"] == pytest.approx(0.5)
     assert rows["opposite_sign"]["pgr_of_means_ci_status"] == "no gap"  # weak = ceiling there
     assert rows["all"]["weak_acc_mean"] == 0.75 and rows["all"]["pgr_of_means"] == pytest.approx(0.5)
+    same_only = subset_rows(weak, ceiling, student, pd.Series("same_sign", index=ids), polarity.SUBSETS)
+    assert [r["subset"] for r in same_only] == ["all"]  # a set of one kind: no empty or duplicate subset rows

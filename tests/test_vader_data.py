@@ -4,6 +4,7 @@ through the workflow's own fetch and extract path (a replica of the archive's la
 import io
 import tarfile
 
+import numpy as np
 import pytest
 
 from weak2strong import assets
@@ -174,3 +175,53 @@ def test_an_extracted_file_is_checked_against_its_pin_when_a_dataset_reads_it(tm
     path.write_text("1\t2.5\tA fine film.\n")  # not the published file
     with pytest.raises(ArtifactError, match="is not the pinned file.*extracts it again from the checked archive"):
         load_records(DATASETS["movie_sentiment"], str(path))
+
+
+def test_min_abs_rating_leaves_out_the_sentences_near_neutral_counted_and_only_for_rated_sets(tmp_path, caplog):
+    """A label that is the sign of a near-zero mean is one the raters barely agree on: the option
+    drops those sentences (counted in the log), and is refused where there is no rating."""
+    import logging
+
+    from weak2strong.data.prepare import build_examples
+    from weak2strong.data.registry import resolve_dataset
+    from weak2strong.errors import ConfigError
+
+    path = tmp_path / "nyt.txt"
+    ratings = [0.1, -0.2, 0.3, 0.6, -0.8, 1.5, -2.0, 0.0]
+    path.write_text("".join(f"{i}_1\t{r}\tsentence {i}\n" for i, r in enumerate(ratings)))
+    records = load_vader_records(path)
+    spec = resolve_dataset("nyt_editorial_sentiment", {"split_sizes": {}, "min_abs_rating": 0.5})
+    with caplog.at_level(logging.INFO):
+        kept = build_examples(spec, records, 0)
+    assert sorted(kept["text"]) == ["sentence 3", "sentence 4", "sentence 5", "sentence 6"]
+    assert "4 × mean |rating| below min_abs_rating 0.5" in caplog.text  # the exactly neutral one among them
+    assert len(build_examples(resolve_dataset("nyt_editorial_sentiment", {"split_sizes": {}}), records, 0)) == 7
+    for name in ("movie_pairs", "sst2"):
+        with pytest.raises(ConfigError, match=rf"datasets.{name}.min_abs_rating: only the rated-sentence"):
+            resolve_dataset(name, {"split_sizes": {}, "min_abs_rating": 0.5})
+
+
+def test_rating_margins_count_near_neutral_and_not_significant_labels_among_the_labelled(tmp_path):
+    """benchmarks/rating_margins.py on a hand-made per-rater file: exactly neutral sentences are
+    counted apart; among the rest, |mean| < 0.25 and a sign the 20 ratings do not establish."""
+    import importlib.util
+
+    from workflow_helpers import REPO
+
+    spec = importlib.util.spec_from_file_location("rating_margins", REPO / "benchmarks/rating_margins.py")
+    margins = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(margins)
+    lines = {"neutral": [1] * 10 + [-1] * 10,        # mean 0: dropped by every set's definition
+             "unsure": [1] * 11 + [-1] * 9,          # mean 0.1: |mean| < 0.25, t = 0.44, not significant
+             "sure": [1, 0] * 10,                    # mean 0.5: t = 4.36 > 2.09
+             "unanimous": [2] * 20}                  # no spread: significant
+    path = tmp_path / "x_anonDataRatings.txt"
+    path.write_text("".join(f"{k}\t{np.mean(v)}\t0\t{v}\n" for k, v in lines.items()))
+    table = margins.read_rater_file(path)
+    assert [bool(margins.sign_not_significant(r)) for r in table["ratings"]] == [True, True, False, False]
+    row = margins.margins(table)
+    assert row["neutral_share"] == 0.25 and row["labelled"] == 3
+    assert row["below_0.25_share"] == pytest.approx(1 / 3) and row["not_significant_share"] == pytest.approx(1 / 3)
+    path.write_text("1\t0.5\t[1, 0]\n")
+    with pytest.raises(SystemExit, match="line 1: 3 tab-separated fields, expected 4"):
+        margins.read_rater_file(path)

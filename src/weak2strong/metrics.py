@@ -367,3 +367,32 @@ def methods_table(per_seed: pd.DataFrame, baseline: str = "xent", level: float =
         row["n_degenerate"] = int(g["degenerate"].sum()) if "degenerate" in g else 0
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def subset_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFrame, kind: pd.Series,
+                subsets: tuple[str, ...]) -> list[dict]:
+    """One cell scored on parts of its test set: ``kind`` names each test id's part, ``subsets`` the
+    parts to score ("all": the whole set). Per part: its size and share (means over seeds), the weak
+    labels', the ceiling's and the student's accuracy (means over seeds) and the PGR of means with
+    Fieller's interval. A part with no example, or with every example, has no row of its own."""
+    out = []
+    for subset in subsets:
+        per_seed = []
+        for seed, w in weak[weak["split"] == "test"].groupby("seed"):
+            c = ceiling[(ceiling["seed"] == seed) & (ceiling["split"] == "test")]
+            s = student[(student["seed"] == seed) & (student["split"] == "test")]
+            ids = w["id"] if subset == "all" else w["id"][w["id"].map(kind).to_numpy() == subset]
+            row = {"seed": seed, "n": len(ids), "share": len(ids) / len(w)}
+            for name, frame in (("weak", w), ("ceiling", c), ("student", s)):
+                f = frame.set_index("id").loc[ids]
+                row[f"{name}_acc"] = accuracy(f["soft_label"].to_numpy(), f["gt_label"].to_numpy()) if len(f) else float("nan")
+            per_seed.append(row)
+        table = pd.DataFrame(per_seed)
+        if subset != "all" and (table["n"].eq(0).all() or table["share"].eq(1).all()):
+            continue
+        point, low, high, status = pgr_of_means(table)
+        out.append({"subset": subset, "n_seeds": len(table), "n_test_mean": table["n"].mean(), "test_share": table["share"].mean(),
+                    **{f"{k}_acc_mean": table[f"{k}_acc"].mean() for k in ("weak", "ceiling", "student")},
+                    "pgr_of_means": point, "pgr_of_means_ci_low": low, "pgr_of_means_ci_high": high,
+                    "pgr_of_means_ci_status": status})
+    return out

@@ -113,6 +113,36 @@ def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, 
     return "\n".join(out)
 
 
+def _interval_reading(r) -> str:
+    """Where a cell's PGR interval lies: above 0, spanning it, or undefined (and why)."""
+    status = r["pgr_of_means_ci_status"] if isinstance(r["pgr_of_means_ci_status"], str) else ""
+    if status:
+        return f"no interval ({status})"
+    return "above 0" if r["pgr_of_means_ci_low"] > 0 else "below 0" if r["pgr_of_means_ci_high"] < 0 else "spanning 0"
+
+
+def pgr_readings(summary: pd.DataFrame, losses=("xent", "logconf")) -> str:
+    """Per dataset and (weak, strong) pair: the gap, each method's PGR with where its interval lies,
+    and whether the two methods' intervals overlap (then no claim that one beats the other)."""
+    out = []
+    rows = summary[summary["loss"].isin(losses)]
+    for (dataset, weak, strong), g in rows.groupby(["dataset", "weak", "strong"], sort=False):
+        by = g.set_index("loss")
+        if not set(losses) <= set(by.index):
+            continue
+        first = by.iloc[0]
+        parts = [f"`{loss}` {num(by.loc[loss, 'pgr_of_means'])} ({_interval_reading(by.loc[loss])})" for loss in losses]
+        a, b = (by.loc[loss] for loss in losses)
+        defined = all(not (isinstance(x["pgr_of_means_ci_status"], str) and x["pgr_of_means_ci_status"]) for x in (a, b))
+        overlap = (defined and a["pgr_of_means_ci_low"] <= b["pgr_of_means_ci_high"]
+                   and b["pgr_of_means_ci_low"] <= a["pgr_of_means_ci_high"])
+        verdict = ("; the two intervals overlap: no claim that one method beats the other" if overlap
+                   else "; the intervals do not overlap" if defined else "")
+        out.append(f"- `{dataset}`, {weak} → {strong}: gap {num(100 * (first['ceiling_acc_mean'] - first['weak_acc_mean']), 1)} "
+                   f"points; PGR {', '.join(parts)}{verdict}.")
+    return "\n".join(out)
+
+
 def easy_to_hard_table(table: pd.DataFrame) -> str:
     """Per dataset and training set: the hard test set (size, share of class 1), the student's balanced
     accuracy there and its accuracy on the whole test set, with ground truth and with weak labels (the
@@ -179,7 +209,8 @@ def easy_to_hard_readings(table: pd.DataFrame) -> str:
         f_lo, f_hi = hard["full_test_acc_ci_low"], hard["full_test_acc_ci_high"]
         out.append(f"- `{dataset}`, **the hard set (‡)**: trained on the hard rows, the ground-truth student scores "
                    f"{hard['hard_test_bal_acc_mean']:.3f} (balanced) on the hard test rows"
-                   + (", the highest hard-test score of its column," if best else "") + f" and {hard['full_test_acc_mean']:.3f} [{f_lo:.3f}, {f_hi:.3f}] on the whole test set, "
+                   + (", the highest hard-test score of its column," if best else "")
+                   + f" and {hard['full_test_acc_mean']:.3f} [{f_lo:.3f}, {f_hi:.3f}] on the whole test set, "
                    f"{_versus(f_lo, f_hi, weak_all)} the weak model's {weak_all:.3f}: the hard-test score is the selection "
                    "(train and test rows picked by one rule), not a skill the other sets lack.")
         easy = [t for t in dict.fromkeys(g["train_set"]) if t not in ("all", "hard")]
@@ -235,6 +266,62 @@ def difficulty_rating_text(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def rating_margins_text(table: pd.DataFrame) -> str:
+    """``benchmarks/rating_margins.py``'s rows: per rated-sentence set, the shares of labels the raters
+    barely agree on; per pair set, the share of pairs the sign alone decides."""
+    sentences = table[table["sentences"].notna()] if "sentences" in table else table.iloc[:0]
+    pairs = table[table["pairs"].notna()] if "pairs" in table else table.iloc[:0]
+    lines = ["| dataset | sentences | exactly neutral (dropped) | labelled | \\|mean\\| < 0.25 | \\|mean\\| < 0.5 "
+             "| sign not significant (t-test, 5%) |", "|---|---|---|---|---|---|---|"]
+    for _, r in sentences.iterrows():
+        lines.append(f"| `{r['dataset']}` | {int(r['sentences']):,} | {100 * r['neutral_share']:.1f}% | {int(r['labelled']):,} "
+                     f"| {100 * r['below_0.25_share']:.0f}% | {100 * r['below_0.5_share']:.0f}% "
+                     f"| {100 * r['not_significant_share']:.0f}% |")
+    if len(pairs):
+        lines += ["", "| pair dataset | pairs (data_seed 0) | one positive and one negative sentence (the sign decides) |",
+                  "|---|---|---|"]
+        for _, r in pairs.iterrows():
+            lines.append(f"| `{r['dataset']}` | {int(r['pairs']):,} | {int(r['opposite_sign_pairs']):,} "
+                         f"({100 * r['opposite_sign_share']:.0f}%) |")
+    return "\n".join(lines)
+
+
+def rating_subsets_text(table: pd.DataFrame, pair: tuple[str, str], losses=("xent", "logconf")) -> str:
+    """``benchmarks/rating_subsets.py``'s rows of one run holding a rated set twice, as it is and with
+    ``min_abs_rating`` (its near-neutral share about 0): the headline pair's cells on each test subset,
+    then the readings: how much of the filtered set's higher ceiling its test set alone gives (the
+    unfiltered run's ``confident`` rows are the control), and whether the filter moves the PGR."""
+    rows = table[(table["weak"] == pair[0]) & (table["strong"] == pair[1]) & table["loss"].isin(losses)
+                 & (table["test_share"] >= 0.01) & ((table["subset"] == "all") | (table["test_share"] <= 0.99))]
+    names = {"all": "all", "confident": "mean \\|rating\\| ≥ margin", "near_neutral": "near neutral"}
+    lines = ["| dataset | loss | test sentences | share | weak acc | ceiling acc | student acc | PGR of means [95% CI] |",
+             "|---|---|---|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
+                       str(r["pgr_of_means_ci_status"]) if isinstance(r["pgr_of_means_ci_status"], str) else "")
+        lines.append(f"| {r['dataset']} | {r['loss']} | {names[r['subset']]} | {r['test_share']:.2f} | {num(r['weak_acc_mean'], 3)} "
+                     f"| {num(r['ceiling_acc_mean'], 3)} | {num(r['student_acc_mean'], 3)} | {pgr} |")
+    shares = rows.groupby("dataset")["pool_near_neutral_share"].first()
+    if len(shares) != 2 or shares.min() > 0.01:
+        return "\n".join(lines)
+    filtered, plain = shares.idxmin(), shares.idxmax()
+    margin = float(rows["margin"].iloc[0])
+    lines += ["", f"{pair[0]} → {pair[1]}; margin {margin:g}; `{filtered}` is `{plain}` with `min_abs_rating: {margin:g}`, so its "
+              f"test set holds only sentences beyond the margin, and the control is `{plain}`'s cells on those sentences "
+              "(trained with the near-neutral ones)."]
+    for loss in losses:
+        by = rows[rows["loss"] == loss].set_index(["dataset", "subset"])
+        if not {(plain, "all"), (plain, "confident"), (filtered, "all")} <= set(by.index):
+            continue
+        whole, control, clean = by.loc[(plain, "all")], by.loc[(plain, "confident")], by.loc[(filtered, "all")]
+        rise = clean["ceiling_acc_mean"] - whole["ceiling_acc_mean"]
+        from_test = control["ceiling_acc_mean"] - whole["ceiling_acc_mean"]
+        lines.append(f"- `{loss}`: the ceiling rises {num(100 * rise, 1)} points with the filter, {num(100 * from_test, 1)} of "
+                     f"them with the test set alone (the control); PGR {num(clean['pgr_of_means'])} filtered against "
+                     f"{num(control['pgr_of_means'])} for the control: {_compare(clean, control, 'filtered', 'the control')}.")
+    return "\n".join(lines)
+
+
 def reward_polarity_table(table: pd.DataFrame, pair: tuple[str, str], losses=("xent", "logconf")) -> str:
     """``benchmarks/pair_polarity.py``'s rows for one weak → strong pair: per dataset, loss and subset
     of the test pairs (all, same sign, opposite sign), its share, the three accuracies and the PGR of
@@ -242,18 +329,18 @@ def reward_polarity_table(table: pd.DataFrame, pair: tuple[str, str], losses=("x
     sign alone decides."""
     rows = table[(table["weak"] == pair[0]) & (table["strong"] == pair[1]) & table["loss"].isin(losses)]
     names = {"all": "all", "same_sign": "same sign", "opposite_sign": "opposite sign"}
-    lines = [f"| dataset | loss | test pairs | share | weak acc | ceiling acc | student acc | PGR of means [95% CI] |",
+    lines = ["| dataset | loss | test pairs | share | weak acc | ceiling acc | student acc | PGR of means [95% CI] |",
              "|---|---|---|---|---|---|---|---|"]
     for _, r in rows.iterrows():
         pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
                        str(r["pgr_of_means_ci_status"]) if isinstance(r["pgr_of_means_ci_status"], str) else "")
-        lines.append(f"| {r['dataset']} | {r['loss']} | {names[r['pairs']]} | {r['test_share']:.2f} | {num(r['weak_acc_mean'], 3)} "
+        lines.append(f"| {r['dataset']} | {r['loss']} | {names[r['subset']]} | {r['test_share']:.2f} | {num(r['weak_acc_mean'], 3)} "
                      f"| {num(r['ceiling_acc_mean'], 3)} | {num(r['student_acc_mean'], 3)} | {pgr} |")
     lines.append("")
     pools = table.drop_duplicates("dataset")
     lines.append(f"{pair[0]} → {pair[1]}, mean over seeds. Pairs whose two sentences are rated on opposite sides of neutral "
                  "(the sign alone decides them): " + "; ".join(
-                     f"{100 * r['pool_opposite_share']:.0f}% of `{r['dataset']}`'s {r['pool_pairs']:,} pairs"
+                     f"{100 * r['pool_opposite_share']:.0f}% of `{r['dataset']}`'s pool of {r['pool_pairs']:,} pairs"
                      for _, r in pools.iterrows()) + ".")
     return "\n".join(lines)
 
@@ -276,6 +363,36 @@ def simulated_table(simulated: pd.DataFrame, first: str | None = None) -> str:
         lines.append(f"| {r['dataset']} | {r['loss']} | {r['weak']} | {r['weak_acc_mean']:.3f} | {r['student_acc_mean']:.3f} | "
                      f"{r['ceiling_acc_mean']:.3f} | {pgr} | {flag} |")
     return "\n".join(lines)
+
+
+def _compare(a, b, name_a: str, name_b: str) -> str:
+    """Two cells' PGR intervals: which is higher where they are apart, else that they overlap."""
+    undefined = [n for n, r in ((name_a, a), (name_b, b)) if isinstance(r["pgr_of_means_ci_status"], str) and r["pgr_of_means_ci_status"]]
+    if undefined:
+        return f"no comparison ({', '.join(undefined)}: no interval)"
+    if a["pgr_of_means_ci_low"] > b["pgr_of_means_ci_high"]:
+        return f"{name_a} higher, the intervals apart"
+    if b["pgr_of_means_ci_low"] > a["pgr_of_means_ci_high"]:
+        return f"{name_b} higher, the intervals apart"
+    return "the intervals overlap (no claim)"
+
+
+def simulated_readings(simulated: pd.DataFrame) -> str:
+    """Per dataset, loss and matched group (k): random flips against the probe's systematic errors,
+    and length flips against random flips, each comparison decided by the PGR intervals."""
+    out = []
+    rows = simulated.assign(group=simulated["weak"].str.rsplit("_", n=1).str[-1])
+    for (dataset, loss, group), g in rows.groupby(["dataset", "loss", "group"], sort=False):
+        by = g.set_index("supervisor")
+        parts = []
+        for a, b, name_a, name_b in (("random_noise", "feature_subset", "random flips", "the probe"),
+                                     ("length_flips", "random_noise", "length flips", "random flips")):
+            if a in by.index and b in by.index:
+                parts.append(f"{name_a} {num(by.loc[a, 'pgr_of_means'])} against {name_b} {num(by.loc[b, 'pgr_of_means'])}: "
+                             + _compare(by.loc[a], by.loc[b], name_a, name_b))
+        if parts:
+            out.append(f"- `{dataset}`, `{loss}`, {group}: " + "; ".join(parts) + ".")
+    return "\n".join(out)
 
 
 def vision_table(vision: pd.DataFrame) -> str:
@@ -419,10 +536,11 @@ def hub_check_table(check: pd.DataFrame) -> str:
 def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
            lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
            chess_signal: Path | None = None, timings: Path | None = None, pair_polarity: Path | None = None,
-           difficulty_rating: Path | None = None) -> dict[str, str]:
+           difficulty_rating: Path | None = None, rating_margins: Path | None = None,
+           rating_subsets: Path | None = None) -> dict[str, str]:
     """The blocks these results give (``only``: just those, which must be among them)."""
     blocks = _render(results, headline_dataset, headline_pair, control, lengths, only, hub_check, chess_signal, timings,
-                     pair_polarity, difficulty_rating)
+                     pair_polarity, difficulty_rating, rating_margins, rating_subsets)
     if only:
         missing = sorted(set(only) - set(blocks))
         if missing:
@@ -453,9 +571,11 @@ def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[s
             "claims": claims(summary, methods, headline_dataset, control),
         }
     if len(simulated):
-        blocks["simulated"] = simulated_table(simulated, first=headline_dataset)
+        blocks["simulated"] = (simulated_table(simulated, first=headline_dataset) + "\n\nWhat the table shows (PGR of "
+                               "means; a direction only where the intervals are apart):\n\n" + simulated_readings(simulated))
     if len(pairs):
-        blocks["reward"] = summary_table(pairs)
+        blocks["reward"] = (summary_table(pairs) + "\n\nWhat the table shows (each direction only where an interval is "
+                            "clear of 0):\n\n" + pgr_readings(pairs))
     if len(prompted):
         blocks["prompting"] = prompting_table(prompted, trained)
     return blocks
@@ -464,7 +584,8 @@ def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[s
 def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
             lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
             chess_signal: Path | None = None, timings: Path | None = None, pair_polarity: Path | None = None,
-            difficulty_rating: Path | None = None) -> dict[str, str]:
+            difficulty_rating: Path | None = None, rating_margins: Path | None = None,
+            rating_subsets: Path | None = None) -> dict[str, str]:
     blocks = {}
     if (results / "metrics/summary.csv").exists():  # a run of one family alone (vision, chess) has none
         blocks |= _summary_blocks(results, headline_dataset, headline_pair, control, only)
@@ -480,6 +601,10 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
         blocks["chess_signal_claim"] = chess_signal_claim(signal)
     if difficulty_rating is not None and difficulty_rating.exists():  # benchmarks/difficulty_vs_rating.py
         blocks["difficulty_rating"] = difficulty_rating_text(pd.read_csv(difficulty_rating))
+    if rating_margins is not None and rating_margins.exists():  # benchmarks/rating_margins.py
+        blocks["rating_margins"] = rating_margins_text(pd.read_csv(rating_margins))
+    if rating_subsets is not None and rating_subsets.exists():  # benchmarks/rating_subsets.py
+        blocks["rating_subsets"] = rating_subsets_text(pd.read_csv(rating_subsets, keep_default_na=True), headline_pair)
     if pair_polarity is not None and pair_polarity.exists():  # benchmarks/pair_polarity.py
         blocks["reward_polarity"] = reward_polarity_table(pd.read_csv(pair_polarity, keep_default_na=True), headline_pair)
     if timings is not None and timings.exists():  # benchmarks/time_commands.py
@@ -525,11 +650,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pair-polarity", default="benchmarks/results/pair_polarity.csv", help="benchmarks/pair_polarity.py's rows")
     ap.add_argument("--difficulty-rating", default="benchmarks/results/difficulty_vs_rating.csv",
                     help="benchmarks/difficulty_vs_rating.py's rows")
+    ap.add_argument("--rating-margins", default="benchmarks/results/rating_margins.csv", help="benchmarks/rating_margins.py's rows")
+    ap.add_argument("--rating-subsets", default="benchmarks/results/rating_subsets.csv", help="benchmarks/rating_subsets.py's rows")
     ap.add_argument("--blocks", nargs="+", help="write only these blocks (e.g. reward prompting: results of another run)")
     args = ap.parse_args(argv)
     blocks = render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths), args.blocks,
                     Path(args.hub_check), Path(args.chess_signal), Path(args.timings), Path(args.pair_polarity),
-                    Path(args.difficulty_rating))
+                    Path(args.difficulty_rating), Path(args.rating_margins), Path(args.rating_subsets))
     for path, names in write_blocks([Path(p) for p in args.docs], blocks).items():
         print(f"updated {path} from {args.results}/metrics: {', '.join(names) or 'nothing'}")
 

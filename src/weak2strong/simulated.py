@@ -11,11 +11,12 @@ Each supervisor writes the same label Parquet as a trained weak model (``schemas
   confidence a calibrated labeller of that error rate would give (p = 1 − rate for the stated class).
 - ``confident_wrong``: the same flips, but the flipped labels reported with confidence
   ``confidence`` (|2p − 1|), the right ones as ``random_noise``'s: the errors are the surest labels.
-- ``length_flips`` (structured errors on a surface property): the labels of the longest texts are
-  flipped (ties broken at random), confidence as ``random_noise``'s. Its errors follow one visible
-  property of the input rather than the student's features or chance: our version of the paper's
-  question (its appendix on the structure of weak-label errors) of whether an error that is easy to
-  describe is one a student imitates.
+- ``length_flips`` (errors on a surface property): the labels of the longest texts are flipped (ties
+  broken at random), confidence as ``random_noise``'s. Its errors are easy to describe, but the label
+  is y XOR long(x), which no linear function of the features represents however well they encode
+  length: for a linear-probe student these errors are label noise by construction, and the kind
+  tests only that errors outside the student's hypothesis class are not imitated (ours, not the
+  paper's construction).
 
 Hard labels by default, as the paper's simulated supervisors give: every kind then reports 0 or 1, so
 the student sees each supervisor's errors and nothing else, and ``random_noise`` and ``confident_wrong``
