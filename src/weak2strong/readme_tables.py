@@ -635,6 +635,42 @@ def write_blocks(paths: list[Path], blocks: dict[str, str]) -> dict[str, list[st
     return written
 
 
+# Blocks drawn from a run's results/metrics (the others come from committed benchmark rows). Each
+# such block's tables are kept beside the docs (``SNAPSHOTS``), so a test can render every block again
+# from the very tables it was written from and fail when the docs say something those tables do not.
+RESULTS_BLOCKS = ("summary", "methods", "claims", "simulated", "reward", "prompting", "vision", "easy_to_hard")
+METRIC_FILES = ("summary.csv", "methods.csv", "easy_to_hard.csv", "vision.csv")
+SNAPSHOTS = Path("docs/tables")
+
+
+def snapshot(results: Path, names: list[str], options: dict, root: Path = SNAPSHOTS) -> None:
+    """Copy the metric tables that ``names`` (results blocks just written) were rendered from into
+    ``root/<hash of their contents>/metrics/`` and record, per block, that folder and the options it was
+    rendered with (``root/blocks.json``); folders no block refers to any more are removed."""
+    import hashlib
+    import json
+    import shutil
+
+    names = [n for n in names if n in RESULTS_BLOCKS]
+    index_path = root / "blocks.json"
+    index = json.loads(index_path.read_text()) if index_path.exists() else {}
+    if names:
+        files = [results / "metrics" / f for f in METRIC_FILES if (results / "metrics" / f).exists()]
+        digest = hashlib.sha256(b"".join(f.name.encode() + f.read_bytes() for f in files)).hexdigest()[:12]
+        folder = root / digest / "metrics"
+        folder.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            shutil.copyfile(f, folder / f.name)
+        for name in names:
+            index[name] = {"results": str(root / digest), **options}
+    root.mkdir(parents=True, exist_ok=True)
+    index_path.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
+    used = {Path(entry["results"]).name for entry in index.values()}
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.name not in used:
+            shutil.rmtree(folder)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--results", default="results")
@@ -659,6 +695,7 @@ def main(argv: list[str] | None = None) -> None:
                     Path(args.difficulty_rating), Path(args.rating_margins), Path(args.rating_subsets))
     for path, names in write_blocks([Path(p) for p in args.docs], blocks).items():
         print(f"updated {path} from {args.results}/metrics: {', '.join(names) or 'nothing'}")
+    snapshot(Path(args.results), list(blocks), {"dataset": args.dataset, "pair": list(args.pair), "control": args.control})
 
 
 if __name__ == "__main__":
