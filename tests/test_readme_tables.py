@@ -303,6 +303,7 @@ def test_every_generated_block_in_the_docs_is_what_its_tables_give_today():
     import os
 
     from weak2strong import readme_tables
+
     from workflow_helpers import REPO
 
     docs = _doc_blocks()

@@ -235,7 +235,11 @@ def test_multiclass_pgr_and_agreement_on_a_hand_made_table():
                              "model": model, "role": role, "seed": 0, **extra})
 
     weak = pd.concat([table(weak_pred, "w", "weak"), table(weak_pred, "w", "weak", split="train_b")])
-    row = per_seed_rows(weak, table(y, "s", "ceiling"), table(student_pred, "s", "student", loss="xent", n_views=0))[0]
+    fit_pred = np.array([0, 1, 2, 1, 2, 2])  # on train_b: the weak labels but the last
+    student = pd.concat([table(student_pred, "s", "student", loss="xent", n_views=0, variant="plain"),
+                         table(fit_pred, "s", "student", split="train_b", loss="xent", n_views=0, variant="plain")])
+    row = per_seed_rows(weak, table(y, "s", "ceiling"), student)[0]
+    assert row["variant"] == "plain" and row["train_b_fit"] == pytest.approx(5 / 6)
     assert (row["weak_acc"], row["ceiling_acc"], row["student_acc"]) == pytest.approx((0.5, 1.0, 5 / 6))
     assert row["pgr"] == pytest.approx(2 / 3)
     assert row["agreement"] == pytest.approx(4 / 6)
@@ -243,8 +247,10 @@ def test_multiclass_pgr_and_agreement_on_a_hand_made_table():
     assert row["weak_confidence"] == pytest.approx((3 * 0.8 - 1) / 2)  # (k · max p − 1) / (k − 1)
 
 
-def test_a_student_on_views_learns_every_view_with_its_images_weak_label():
-    from weak2strong.families.vision.steps import seed_split, student_step
+def test_every_student_variant_is_trained_and_scored_on_test_and_on_train_b():
+    """Plain, early-stopped on held-out weak labels, on views, and on views at the plain student's
+    number of steps: each predicts test and train_b (its fit to the weak labels)."""
+    from weak2strong.families.vision.steps import VARIANTS, seed_split, student_step
 
     images, labels = stripes(120)
     pool = pd.DataFrame({"id": [f"i{k}" for k in range(120)], "label": labels, "role": "pool"})
@@ -255,8 +261,42 @@ def test_a_student_on_views_learns_every_view_with_its_images_weak_label():
     weak = pd.DataFrame({"id": b["id"], "split": "train_b", "soft_label": [np.array([0.3, 0.7], np.float32)] * len(b)})
     cfg = TrainConfig(lr=0.01, batch_size=16, epochs=2, weight_decay=0.0, schedule="cosine", eval_points=0)
     out = student_step(split, weak, (feats, ids), (torch.cat([feats, feats]), ids * 2), "xent", {}, cfg, 0, "s", "w")
-    assert sorted(out["n_views"].unique()) == [0, 2] and set(out["split"]) == {"test"}
-    assert len(out) == 2 * 40
+    assert list(dict.fromkeys(out["variant"])) == list(VARIANTS)
+    assert out.groupby("variant")["n_views"].first().to_dict() == {"plain": 0, "regularised": 0, "views": 2, "views_equal_steps": 2}
+    sizes = out.groupby(["variant", "split"]).size().to_dict()
+    assert sizes == {(v, split_name): n for v in VARIANTS for split_name, n in (("test", 40), ("train_b", 60))}
+    no_views = student_step(split, weak, (feats, ids), None, "xent", {}, cfg, 0, "s", "w")
+    assert list(dict.fromkeys(no_views["variant"])) == ["plain", "regularised"]
+
+
+def test_the_equal_steps_student_takes_the_plain_students_steps_and_early_stopping_sees_no_ground_truth(monkeypatch):
+    """Views multiply the examples per epoch: at the plain epochs a views student takes n_views + 1
+    times the steps, so its control divides the epochs; the regularised student trains on train_b
+    without its held-out slice and scores candidates by agreement with that slice's weak labels."""
+    from weak2strong.families.vision import steps
+
+    images, labels = stripes(120)
+    pool = pd.DataFrame({"id": [f"i{k}" for k in range(120)], "label": labels, "role": "pool"})
+    split = steps.seed_split(pool, {"train_a": 20, "train_b": 60, "test": 40}, seed=0)
+    feats = torch.as_tensor(images.reshape(120, -1)[:, :64] / 255.0, dtype=torch.float32)
+    ids = list(pool["id"])
+    b = split[split["split"] == "train_b"]
+    weak = pd.DataFrame({"id": b["id"], "split": "train_b", "soft_label": [np.array([0.3, 0.7], np.float32)] * len(b)})
+    calls = []
+    real = steps.fit_and_predict
+
+    def spy(x_train, targets, predict, loss, options, cfg, seed, desc, select=None):
+        calls.append((desc, len(x_train), cfg.epochs, select))
+        return real(x_train, targets, predict, loss, options, cfg, seed, desc, select)
+
+    monkeypatch.setattr(steps, "fit_and_predict", spy)
+    cfg = TrainConfig(lr=0.01, batch_size=16, epochs=6, weight_decay=0.0, schedule="cosine", eval_points=0)
+    steps.student_step(split, weak, (feats, ids), (torch.cat([feats, feats]), ids * 2), "xent", {}, cfg, 0, "s", "w")
+    by = {desc.split("(")[-1].rstrip(")") if "views" in desc else desc: (n, epochs, select) for desc, n, epochs, select in calls}
+    assert by["student xent"][:2] == (60, 6) and by["student xent"][2] is None
+    n, epochs, select = by["student xent, early stopping"]
+    assert n == 60 - 12 and epochs == 6 and select is not None  # 20% held out, scored without ground truth
+    assert by["views"][:2] == (180, 6) and by["views_equal_steps"][:2] == (180, 2)  # 3x the rows: a third of the epochs
 
 
 def test_vision_plan_checks_names_and_the_unlabelled_pool():

@@ -61,7 +61,11 @@ def test_vision_runs_end_to_end_and_views_rerun_alone(workflow_run_copy):
     assert (soft.argmax(1) == labels["hard_label"]).all()
 
     summary = pd.read_csv(workdir / "results/metrics/vision.csv")
-    assert sorted(zip(summary["loss"], summary["n_views"])) == [("logconf", 0), ("logconf", 1), ("xent", 0), ("xent", 1)]
+    from weak2strong.families.vision.steps import VARIANTS
+
+    assert sorted(zip(summary["loss"], summary["variant"])) == sorted((loss, v) for loss in ("logconf", "xent") for v in VARIANTS)
+    assert summary.groupby("variant")["n_views"].first().to_dict() == {"plain": 0, "regularised": 0, "views": 1, "views_equal_steps": 1}
+    assert summary["train_b_fit_mean"].between(0, 1).all()
     assert (summary["n_seeds"] == 3).all()
     # the data were built for a gap: orientation is invisible to 4x4 pixels, plain to edge-like patch features
     assert (summary["ceiling_acc_mean"] > summary["weak_acc_mean"] + 0.15).all()

@@ -396,17 +396,23 @@ def simulated_readings(simulated: pd.DataFrame) -> str:
 
 
 def vision_table(vision: pd.DataFrame) -> str:
-    """Per (weak → strong, loss, views): weak, ceiling and student test accuracy and PGR of means."""
-    lines = ["| weak → strong | loss | augmented views | weak acc | ceiling acc | student acc | PGR of means [95% CI] | flags |",
-             "|---|---|---|---|---|---|---|---|"]
+    """Per (weak → strong, loss, student variant): weak, ceiling and student test accuracy, the
+    student's fit to the weak labels on train_b, and PGR of means."""
+    names = {"plain": "plain", "regularised": "early stopping (held-out weak labels)", "views": "+ {n} views",
+             "views_equal_steps": "+ {n} views, equal steps"}
+    lines = ["| weak → strong | loss | student | weak acc | ceiling acc | student acc | agreement with weak labels on train_b "
+             "| PGR of means [95% CI] | flags |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for _, r in vision.iterrows():
         status = r.get("pgr_of_means_ci_status", "")
         pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
                        status if isinstance(status, str) else "")
         flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
         student = interval(r["student_acc_mean"], r["student_acc_ci_low"], r["student_acc_ci_high"], int(r["student_acc_n"]), digits=3)
-        lines.append(f"| {r['weak']} → {r['strong']} | {r['loss']} | {int(r['n_views'])} | {r['weak_acc_mean']:.3f} | "
-                     f"{r['ceiling_acc_mean']:.3f} | {student} | {pgr} | {flag} |")
+        variant = r.get("variant") if isinstance(r.get("variant"), str) else ("views" if r["n_views"] else "plain")
+        fit = num(r["train_b_fit_mean"], 3) if "train_b_fit_mean" in r else "—"
+        lines.append(f"| {r['weak']} → {r['strong']} | {r['loss']} | {names[variant].format(n=int(r['n_views']))} | "
+                     f"{r['weak_acc_mean']:.3f} | {r['ceiling_acc_mean']:.3f} | {student} | {fit} | {pgr} | {flag} |")
     return "\n".join(lines)
 
 

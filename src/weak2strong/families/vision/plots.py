@@ -9,10 +9,16 @@ from ...plots import _err, loss_colors, ordered_losses, plt, seeds_note
 
 
 def plot_vision(summary: pd.DataFrame):
-    """Per (weak → strong) pair: the weak probe, a bar per (loss, views) student and the ceiling."""
+    """Per (weak → strong) pair: the weak probe, a bar per (loss, variant) student and the ceiling."""
     pairs = summary[["weak", "strong"]].drop_duplicates().to_records(index=False).tolist()
     order = ordered_losses(summary["loss"])
-    variants = sorted(summary[["loss", "n_views"]].drop_duplicates().itertuples(index=False), key=lambda v: (v[1], order.index(v[0])))
+    from .steps import VARIANTS
+
+    variants = sorted(summary[["loss", "variant"]].drop_duplicates().itertuples(index=False),
+                      key=lambda v: (VARIANTS.index(v[1]), order.index(v[0])))
+    views = dict(zip(summary["variant"], summary["n_views"]))
+    names = {"plain": "", "regularised": ", early stopping", "views": " + {n} views", "views_equal_steps": " + {n} views, equal steps"}
+    hatches = {"plain": None, "regularised": "..", "views": "//", "views_equal_steps": "\\\\"}
     colors = loss_colors(ordered_losses(summary["loss"]))
     fig, ax = plt.subplots(figsize=(max(5.0, 1.2 + len(pairs) * (0.8 + 0.45 * len(variants))), 4.2))
     width = 0.8 / (len(variants) + 1)
@@ -22,14 +28,14 @@ def plot_vision(summary: pd.DataFrame):
         x0 = i - 0.4
         ax.bar(x0 + width / 2, first["weak_acc_mean"], width, color="lightgrey", edgecolor="grey",
                yerr=_err(d.iloc[[0]], "weak_acc"), capsize=3, label="weak probe" if i == 0 else None)
-        for j, (loss, n_views) in enumerate(variants):
-            row = d[(d["loss"] == loss) & (d["n_views"] == n_views)]
+        for j, (loss, variant) in enumerate(variants):
+            row = d[(d["loss"] == loss) & (d["variant"] == variant)]
             if row.empty:
                 continue
             x = x0 + width * (j + 1.5)
-            label = f"{loss}" + (f" + {n_views} views" if n_views else "")
+            label = loss + names[variant].format(n=views[variant])
             bar = ax.bar(x, row["student_acc_mean"], width, color=colors[loss], yerr=_err(row, "student_acc"), capsize=3,
-                         label=label if i == 0 else None, hatch="//" if n_views else None, edgecolor="white" if n_views else None)
+                         label=label if i == 0 else None, hatch=hatches[variant], edgecolor="white" if hatches[variant] else None)
             pgr = row["pgr_of_means"].iloc[0]
             ax.text(x, bar[0].get_height() + 0.02, "PGR\n" + (f"{pgr:.2f}" if not np.isnan(pgr) else "—"), ha="center", fontsize=6)
         ax.hlines(first["ceiling_acc_mean"], x0, x0 + 0.8, color="black", lw=2,

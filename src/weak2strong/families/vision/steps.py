@@ -3,9 +3,12 @@ features, k classes): a weak backbone's probe, trained on ``train_a`` ground tru
 with its distribution over the classes; a probe on a strong backbone learns those soft labels with
 each loss (the *student*), or ``train_b`` ground truth (the *ceiling*); all are scored on ``test``.
 
-Data augmentation (one of the paper's methods): with ``n_views`` > 0 a second student also trains on
+Data augmentation (one of the paper's methods): with ``n_views`` > 0 further students also train on
 ``n_views`` augmented views of each ``train_b`` image (random crop and flip; features cached per
-view), each with the weak label of the original image.
+view), each with the weak label of the original image, at the plain student's epochs (so with
+``n_views`` + 1 times its steps) and at its number of steps. A regularised student (early stopping on
+its agreement with held-out weak labels) is the control for a probe that memorises soft labels; every
+student's agreement with the weak labels on train_b (``train_b_fit``) says how closely it fits them.
 
 Images that backbones learning without labels (k-means patches) fit on are drawn once from the pool
 (``unlabelled``) and never enter a split. PGR, agreement and the intervals are the NLP experiment's
@@ -42,6 +45,7 @@ VISION_TABLE_SCHEMA = pa.schema(
         ("weak_model", pa.string()),  # a student's supervisor (empty otherwise)
         ("loss", pa.string()),  # a student's method (empty otherwise)
         ("n_views", pa.int16()),  # augmented views per train_b image the student also trained on (0: none)
+        ("variant", pa.string()),  # a student's training: plain, regularised, views, views_equal_steps (empty otherwise)
         ("seed", pa.int32()),
     ]
 )
@@ -97,12 +101,22 @@ def rows_of(features, position: dict[str, int], ids) -> object:
     return select_rows(features, position, pd.Series(list(ids))).float()
 
 
-def fit_and_predict(x_train, targets: np.ndarray, predict: dict, loss: str, loss_options: dict, cfg, seed: int, desc: str):
+def fit_and_predict(x_train, targets: np.ndarray, predict: dict, loss: str, loss_options: dict, cfg, seed: int, desc: str,
+                    select=None):
     from ...losses import make_loss
     from ...training.probe import fit_probe, probe_probabilities
 
-    probe, _ = fit_probe(x_train, targets, make_loss(loss, loss_options), cfg, seed, desc=desc)
+    probe, _ = fit_probe(x_train, targets, make_loss(loss, loss_options), cfg, seed, desc=desc, select=select)
     return {name: probe_probabilities(probe, x) for name, x in predict.items()}
+
+
+# The students each cell trains (``variant``): on the images (plain), the same with early stopping on
+# its agreement with the weak labels of a held-out slice of train_b (regularised: a control for a probe
+# that interpolates soft labels it has more features than images for), on the images and their
+# augmented views (views: n_views + 1 times the optimisation steps), and on the views at the plain
+# student's number of steps (views_equal_steps: the control for the extra steps).
+VARIANTS = ("plain", "regularised", "views", "views_equal_steps")
+HOLDOUT_FRAC = 0.2  # the regularised student's held-out slice of train_b
 
 
 def weak_step(split: pd.DataFrame, features: tuple, n_classes: int, cfg, seed: int, name: str) -> pd.DataFrame:
@@ -113,7 +127,7 @@ def weak_step(split: pd.DataFrame, features: tuple, n_classes: int, cfg, seed: i
     predict = {s: rows_of(feats, position, part[s]["id"]) for s in ("train_b", "test")}
     probs = fit_and_predict(rows_of(feats, position, part["train_a"]["id"]), one_hot(part["train_a"]["label"], n_classes), predict,
                             "xent", {}, cfg, seed, f"weak {name}")
-    return table(split, probs, seed, model=name, role="weak", weak_model="", loss="", n_views=np.int16(0))
+    return table(split, probs, seed, model=name, role="weak", weak_model="", loss="", n_views=np.int16(0), variant="")
 
 
 def ceiling_step(split: pd.DataFrame, features: tuple, n_classes: int, cfg, seed: int, name: str) -> pd.DataFrame:
@@ -122,13 +136,23 @@ def ceiling_step(split: pd.DataFrame, features: tuple, n_classes: int, cfg, seed
     b, t = split[split["split"] == "train_b"], split[split["split"] == "test"]
     probs = fit_and_predict(rows_of(feats, position, b["id"]), one_hot(b["label"], n_classes),
                             {"test": rows_of(feats, position, t["id"])}, "xent", {}, cfg, seed, f"ceiling {name}")
-    return table(split, probs, seed, model=name, role="ceiling", weak_model="", loss="", n_views=np.int16(0))
+    return table(split, probs, seed, model=name, role="ceiling", weak_model="", loss="", n_views=np.int16(0), variant="")
+
+
+def holdout_rows(n: int, seed: int, frac: float = HOLDOUT_FRAC) -> np.ndarray:
+    """Which of ``n`` train_b images the regularised student holds out (drawn per seed)."""
+    held = np.zeros(n, dtype=bool)
+    held[np.random.default_rng([seed, 23]).permutation(n)[:max(1, int(round(frac * n)))]] = True
+    return held
 
 
 def student_step(split: pd.DataFrame, weak_labels: pd.DataFrame, features: tuple, views: tuple | None, loss: str, loss_options: dict,
                  cfg, seed: int, name: str, weak: str) -> pd.DataFrame:
-    """Students on the weak model's train_b distributions: on the images, and (with ``views``:
-    (features [n_views · n, d], ids of each row)) on the images and their augmented views."""
+    """Every ``VARIANTS`` student on the weak model's train_b distributions (the views ones where
+    ``views`` is given: (features [n_views · n, d], ids of each row)); each predicts test and train_b
+    (its fit to the weak labels there)."""
+    import dataclasses
+
     import torch
 
     feats, ids = features
@@ -137,17 +161,33 @@ def student_step(split: pd.DataFrame, weak_labels: pd.DataFrame, features: tuple
     soft = weak_labels[weak_labels["split"] == "train_b"].set_index("id")["soft_label"]
     targets = np.stack(soft.loc[b["id"]].to_numpy()).astype(np.float32)
     x_train, x_test = rows_of(feats, position, b["id"]), rows_of(feats, position, t["id"])
-    out = [table(split, fit_and_predict(x_train, targets, {"test": x_test}, loss, loss_options, cfg, seed, f"student {loss}"), seed,
-                 model=name, role="student", weak_model=weak, loss=loss, n_views=np.int16(0))]
+    predict = {"test": x_test, "train_b": x_train}
+    columns = dict(model=name, role="student", weak_model=weak, loss=loss)
+    out = [table(split, fit_and_predict(x_train, targets, predict, loss, loss_options, cfg, seed, f"student {loss}"), seed,
+                 **columns, n_views=np.int16(0), variant="plain")]
+    held = holdout_rows(len(b), seed)
+    weak_class = targets[held].argmax(1)
+    x_held = x_train[torch.from_numpy(held)]
+
+    def agreement(model):  # early stopping on the weak labels of the held-out slice: no ground truth
+        return float((model(x_held).argmax(1).numpy() == weak_class).mean())
+
+    keep = torch.from_numpy(~held)
+    stopped = dataclasses.replace(cfg, early_stopping="weak_labels")
+    probs = fit_and_predict(x_train[keep], targets[~held], predict, loss, loss_options, stopped, seed, f"student {loss}, early stopping",
+                            select=agreement)
+    out.append(table(split, probs, seed, **columns, n_views=np.int16(0), variant="regularised"))
     if views is not None:
         view_feats, view_ids = views
         n_views = len(view_ids) // len(ids)
         view_position = {i: k for k, i in enumerate(view_ids[:len(ids)])}  # the view blocks list the images in one order
         rows = np.array([view_position[i] for i in b["id"]])
         x_views = torch.cat([x_train] + [view_feats[v * len(ids) + rows].float() for v in range(n_views)])
-        probs = fit_and_predict(x_views, np.concatenate([targets] * (n_views + 1)), {"test": x_test}, loss, loss_options, cfg, seed,
-                                f"student {loss} + {n_views} views")
-        out.append(table(split, probs, seed, model=name, role="student", weak_model=weak, loss=loss, n_views=np.int16(n_views)))
+        y_views = np.concatenate([targets] * (n_views + 1))
+        for variant, run in (("views", cfg), ("views_equal_steps", dataclasses.replace(cfg, epochs=cfg.epochs / (n_views + 1)))):
+            desc = f"student {loss} + {n_views} views ({variant})"
+            probs = fit_and_predict(x_views, y_views, predict, loss, loss_options, run, seed, desc)
+            out.append(table(split, probs, seed, **columns, n_views=np.int16(n_views), variant=variant))
     return pd.concat(out, ignore_index=True)
 
 
@@ -166,17 +206,21 @@ def per_seed_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, students: pd.DataFr
     from ...metrics import class_agreement, pgr
 
     rows = []
-    for (loss, n_views, seed), s in students.groupby(["loss", "n_views", "seed"], sort=True):
+    for (loss, n_views, variant, seed), s in students.groupby(["loss", "n_views", "variant", "seed"], sort=True):
         w = weak[(weak["seed"] == seed)]
         c = ceiling[(ceiling["seed"] == seed) & (ceiling["split"] == "test")].set_index("id")
+        fit = s[s["split"] == "train_b"].set_index("id")
+        wb = w[w["split"] == "train_b"].set_index("id").loc[fit.index]
         s = s[s["split"] == "test"].set_index("id")
         wt = w[w["split"] == "test"].set_index("id").loc[s.index]
         y = s["gt_label"].to_numpy()
         acc = {"weak_acc": float((wt["hard_label"].to_numpy() == y).mean()),
                "ceiling_acc": float((c.loc[s.index, "hard_label"].to_numpy() == y).mean()),
                "student_acc": float((s["hard_label"].to_numpy() == y).mean())}
-        rows.append({"weak": w["model"].iloc[0], "strong": s["model"].iloc[0], "loss": loss, "n_views": int(n_views), "seed": int(seed),
-                     **acc, "gap": acc["ceiling_acc"] - acc["weak_acc"],
+        rows.append({"weak": w["model"].iloc[0], "strong": s["model"].iloc[0], "loss": loss, "n_views": int(n_views),
+                     "variant": variant, "seed": int(seed), **acc, "gap": acc["ceiling_acc"] - acc["weak_acc"],
+                     # the student's fit to what it was taught: agreement with the weak labels on train_b
+                     "train_b_fit": float((fit["hard_label"].to_numpy() == wb["hard_label"].to_numpy()).mean()) if len(fit) else np.nan,
                      "pgr": pgr(acc["student_acc"], acc["weak_acc"], acc["ceiling_acc"]),
                      "ceiling_le_weak": acc["ceiling_acc"] <= acc["weak_acc"],
                      **class_agreement(s["hard_label"].to_numpy(), wt["hard_label"].to_numpy(), y),
@@ -185,16 +229,16 @@ def per_seed_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, students: pd.DataFr
 
 
 def summarize(per_seed: pd.DataFrame, level: float = 0.95, min_weak_confidence: float = 0.05) -> pd.DataFrame:
-    """One row per (weak, strong, loss, n_views): mean, median, t-interval and n of every metric,
+    """One row per (weak, strong, loss, n_views, variant): mean, median, t-interval and n of every metric,
     PGR of the seed-mean accuracies with Fieller's interval, and flags."""
     from ...metrics import describe, pgr_of_means
 
     rows = []
-    for (weak, strong, loss, n_views), g in per_seed.groupby(["weak", "strong", "loss", "n_views"], sort=False):
-        row = {"weak": weak, "strong": strong, "loss": loss, "n_views": int(n_views), "n_seeds": int(g["seed"].nunique()),
-               "n_flagged": int(g["ceiling_le_weak"].sum())}
+    for (weak, strong, loss, n_views, variant), g in per_seed.groupby(["weak", "strong", "loss", "n_views", "variant"], sort=False):
+        row = {"weak": weak, "strong": strong, "loss": loss, "n_views": int(n_views), "variant": variant,
+               "n_seeds": int(g["seed"].nunique()), "n_flagged": int(g["ceiling_le_weak"].sum())}
         for m in ("weak_acc", "ceiling_acc", "student_acc", "gap", "pgr", "agreement", "agreement_weak_correct",
-                  "agreement_weak_wrong", "weak_confidence"):
+                  "agreement_weak_wrong", "weak_confidence", "train_b_fit"):
             row |= describe(g[m], m, level)
         point, lo, hi, status = pgr_of_means(g, level)
         row |= {"pgr_of_means": point, "pgr_of_means_ci_low": lo, "pgr_of_means_ci_high": hi, "pgr_of_means_ci_status": status}

@@ -17,7 +17,7 @@ for path in snakemake.input.students:
 per_seed = pd.DataFrame(rows)
 summary = summarize(per_seed, options["ci_level"], options["min_weak_confidence"])
 for _, row in summary[summary["flag"] != ""].iterrows():
-    log.warning("%s -> %s %s (%d views): %s (kept, flagged)", row["weak"], row["strong"], row["loss"], row["n_views"], row["flag"])
+    log.warning("%s -> %s %s (%s): %s (kept, flagged)", row["weak"], row["strong"], row["loss"], row["variant"], row["flag"])
 write_parquet(per_seed, snakemake.output.per_seed)
 write_parquet(summary, snakemake.output.summary)
 with atomic_path(snakemake.output.csv) as tmp:

@@ -26,7 +26,8 @@ for seed, split_file in zip(snakemake.params.seeds, snakemake.input.splits):
     else:
         table = student_step(split, labels[labels["seed"] == seed], features, view_features, cell["loss"],
                              snakemake.params.loss_options, cfg, seed, cell["backbone"], cell["weak"])
-    for (views, part) in table[table["split"] == "test"].groupby("n_views"):
-        log.info("seed %d, %s (%d views): test accuracy %.3f", seed, cell["role"], views, (part["hard_label"] == part["gt_label"]).mean())
+    for variant, part in table[table["split"] == "test"].groupby("variant"):
+        log.info("seed %d, %s%s: test accuracy %.3f", seed, cell["role"], f" ({variant})" if variant else "",
+                 (part["hard_label"] == part["gt_label"]).mean())
     tables.append(table)
 write_parquet(pd.concat(tables, ignore_index=True), snakemake.output[0], VISION_TABLE_SCHEMA)
