@@ -198,13 +198,15 @@ def test_a_run_of_one_family_alone_renders_its_block_without_a_summary(tmp_path)
     from weak2strong.readme_tables import _render
 
     (tmp_path / "metrics").mkdir()
-    row = {"weak": "pixels", "strong": "kmeans_64", "loss": "logconf", "n_views": 2, "n_seeds": 10, "flag": ""}
-    for m, v in (("weak_acc", 0.778), ("ceiling_acc", 0.965), ("student_acc", 0.908)):
+    row = {"weak": "pixels", "strong": "kmeans_64", "loss": "logconf", "n_views": 2, "variant": "views_equal_steps", "n_seeds": 10,
+           "flag": ""}
+    for m, v in (("weak_acc", 0.778), ("ceiling_acc", 0.965), ("student_acc", 0.908), ("train_b_fit", 0.85)):
         row |= {f"{m}_mean": v, f"{m}_ci_low": v - 0.01, f"{m}_ci_high": v + 0.01, f"{m}_n": 10}
     row |= {"pgr_of_means": 0.69, "pgr_of_means_ci_low": 0.53, "pgr_of_means_ci_high": 0.85, "pgr_of_means_ci_status": "ok"}
     pd.DataFrame([row]).to_csv(tmp_path / "metrics/vision.csv", index=False)
     blocks = _render(tmp_path, "d", ("w", "s"), None)
-    assert list(blocks) == ["vision"] and "| pixels → kmeans_64 | logconf | 2 | 0.778 | 0.965 | 0.908" in blocks["vision"]
+    assert list(blocks) == ["vision"]
+    assert "| pixels → kmeans_64 | logconf | + 2 views, equal steps | 0.778 | 0.965 | 0.908 [0.898, 0.918] (n=10) | 0.850 |" in blocks["vision"]
 
 
 def test_reward_polarity_rows_give_each_subset_of_pairs_its_share_and_pgr_and_state_the_pools_share():
