@@ -486,3 +486,19 @@ def test_an_empty_class_folder_is_left_out_and_said(tmp_path, caplog):
     images, labels, classes = read_image_folder(tmp_path, size=None)
     assert classes == ["cat", "dog"] and labels == [0, 0, 1, 1]
     assert "left out 1 class folders without images (zebra)" in caplog.text
+
+
+def test_the_representability_check_tells_a_linear_image_of_the_features_from_noise():
+    """benchmarks/vision_representable.py: weak features that are a linear map of the strong ones
+    give a held-out R² near 1; features unrelated to them give about 0 or less."""
+    import importlib.util
+
+    from workflow_helpers import REPO
+
+    spec = importlib.util.spec_from_file_location("vision_representable", REPO / "benchmarks/vision_representable.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    rng = np.random.default_rng(0)
+    strong = rng.normal(size=(600, 40))
+    assert check.held_out_r2(strong, strong @ rng.normal(size=(40, 8)), ridge=1.0) > 0.99
+    assert check.held_out_r2(strong, rng.normal(size=(600, 8)), ridge=1.0) < 0.05

@@ -416,6 +416,39 @@ def vision_table(vision: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def vision_readings(vision: pd.DataFrame) -> str:
+    """Per (weak → strong, loss): whether the plain student memorises train_b (its fit to the weak
+    labels there against its agreement with the weak model on test images it never saw), what early
+    stopping on held-out weak labels changes, and the views at equal steps against the views and
+    against the plain student (each comparison decided by the PGR intervals)."""
+    if "variant" not in vision or "train_b_fit_mean" not in vision:
+        return ""
+    out = []
+    for (weak, strong, loss), g in vision.groupby(["weak", "strong", "loss"], sort=False):
+        by = g.set_index("variant")
+        if "plain" not in by.index:
+            continue
+        plain = by.loc["plain"]
+        gap = plain["train_b_fit_mean"] - plain["agreement_mean"]
+        text = (f"- {weak} → {strong}, `{loss}`: the plain student agrees with the weak labels on {plain['train_b_fit_mean']:.2f} of "
+                f"train_b and with the weak model on {plain['agreement_mean']:.2f} of the test images it never saw "
+                f"({plain['agreement_weak_wrong_mean']:.2f} where the weak model is wrong): ")
+        copies = plain["agreement_weak_wrong_mean"] > 0.5
+        text += ("no memorisation gap (under 0.05): it learns a function that generalises to new images, "
+                 + ("the weak model's errors included" if copies else "leaving most of the weak model's errors")
+                 if abs(gap) < 0.05 else f"a gap of {gap:.2f}: part of its fit is memorised")
+        if "regularised" in by.index:
+            text += (f"; early stopping on held-out weak labels: PGR {num(by.loc['regularised', 'pgr_of_means'])} against "
+                     f"{num(plain['pgr_of_means'])}, " + _compare(by.loc["regularised"], plain, "early stopping", "plain"))
+        if {"views", "views_equal_steps"} <= set(by.index):
+            views, equal = by.loc["views"], by.loc["views_equal_steps"]
+            text += (f"; views at equal steps: PGR {num(equal['pgr_of_means'])} against {num(views['pgr_of_means'])} with the "
+                     f"extra steps ({_compare(equal, views, 'equal steps', 'extra steps')}) and {num(plain['pgr_of_means'])} "
+                     f"without views ({_compare(equal, plain, 'views', 'no views')})")
+        out.append(text + ".")
+    return "\n".join(out)
+
+
 def prompting_table(prompted: pd.DataFrame, trained: pd.DataFrame, student_loss: str = "xent") -> str:
     """Per (dataset, decoder): each prompting mode's test accuracy and AUROC, the ceiling (the decoder's probe on
     ground truth) and the weak-to-strong student (its probe on the same weak model's labels)."""
@@ -600,7 +633,10 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
     if hub_check is not None and hub_check.exists():  # python -m weak2strong.check_hub, on a connected machine
         blocks["hub_check"] = hub_check_table(pd.read_csv(hub_check))
     if (results / "metrics/vision.csv").exists():
-        blocks["vision"] = vision_table(pd.read_csv(results / "metrics/vision.csv", keep_default_na=True))
+        vision = pd.read_csv(results / "metrics/vision.csv", keep_default_na=True)
+        readings = vision_readings(vision)
+        blocks["vision"] = vision_table(vision) + (("\n\nWhat the table shows (a direction only where two PGR intervals are "
+                                                   "apart):\n\n" + readings) if readings else "")
     if chess_signal is not None and chess_signal.exists():  # benchmarks/chess_signal.py
         signal = pd.read_json(chess_signal, lines=True)
         blocks["chess_signal"] = chess_signal_table(signal)
