@@ -298,8 +298,21 @@ def test_legal_move_ranking_scores_each_move_as_a_continuation_of_the_prompt(tmp
     assert ranked["n_legal"] == len(sans) and ranked["uci"] in ucis
     assert ranked["san"] == sans[int(np.argmax(ranked["scores"]))]
     summed = rank_legal_moves(model, tok, step["prompt"], step["position"], reduce="sum")["scores"]
-    lengths = np.array([len(tok(" " + s, add_special_tokens=False)["input_ids"]) for s in sans])
+    lengths = np.array([len(tok(" " + s, add_special_tokens=False)["input_ids"]) + 1 for s in sans])  # + the closing EOS
     assert ranked["scores"] * lengths == pytest.approx(summed, abs=1e-4)
+    # the end-of-text token that closes a move in training is scored: the sum is the SAN's tokens plus it
+    with_end = continuation_logprobs(model, tok, step["prompt"], [" " + sans[0]], end=True)[0]
+    assert len(with_end) == len(cached[0]) + 1 and with_end[:-1] == pytest.approx(cached[0], abs=1e-4)
+    assert summed[0] == pytest.approx(with_end.sum(), abs=1e-4)
+    # calibrated: the same sum minus the move's log-probability after the prompt with the position taken out
+    from weak2strong.chess_ranking import content_free_prompt
+
+    free = content_free_prompt(step["prompt"])
+    assert '[FEN ""]' in free and free.split("\n\n")[1] == step["prompt"].split("\n\n")[1]  # the moves after the header kept
+    prior = np.array([t.sum() for t in continuation_logprobs(model, tok, free, [" " + s for s in sans], end=True)])
+    calibrated = rank_legal_moves(model, tok, step["prompt"], step["position"], reduce="calibrated")
+    assert calibrated["scores"] == pytest.approx(summed - prior, abs=1e-4)
+    assert calibrated["picks"] == {"sum": ucis[int(np.argmax(summed))], "mean": ranked["uci"], "calibrated": calibrated["uci"]}
 
 
 def test_one_position_from_two_games_is_one_group_and_never_on_two_sides():
@@ -332,8 +345,10 @@ def test_the_chess_easy_to_hard_row_scores_hard_all_and_each_elo_band_on_the_sam
     weak = pd.Series([True, True, False, False, False, False], index=list("abcdef"))
     row = e2h_row(student, weak, None, 2000, bands)
     assert (row["n_test"], row["n_test_hard"]) == (6, 2) and row["hard_test_acc"] == 0.5 and row["full_test_acc"] == 4 / 6
-    assert row["elo_min_900_acc"] == 1.0 and row["elo_900_1500_acc"] == 0.0 and row["n_elo_900_1500"] == 1  # 900 is in the next band
-    assert row["elo_1500_2000_acc"] == 1.0 and row["elo_2000_max_acc"] == 0.5
+    # one convention with the training sets: 900 trains in "≤ 900" and is scored in the band ending at 900;
+    # 2000 is hard in both
+    assert row["n_elo_min_900"] == 2 and row["elo_min_900_acc"] == 0.5 and row["n_elo_900_1500"] == 0
+    assert row["n_elo_1500_2000"] == 2 and row["elo_1500_2000_acc"] == 1.0 and row["elo_2000_max_acc"] == 0.5
     assert row["weak_hard_test_acc"] == 0.0 and row["weak_full_test_acc"] == 2 / 6 and "zero_shot_hard_test_acc" not in row
 
 
@@ -489,3 +504,104 @@ def test_ranking_cuts_a_prompt_longer_than_the_model_reads(tmp_path):
     assert ranked["n_legal"] > 10
     short = rank_legal_moves(model, tokenizer, long_prompt, step["position"], max_length=40)
     assert np.isfinite(short["scores"]).all()
+
+
+def test_a_game_too_long_for_the_window_is_cut_between_moves_behind_a_header_of_its_position():
+    """A full-game prompt longer than the window lost its beginning mid-token; now it starts at the
+    earliest full move that fits, as a legal PGN: a SetUp/FEN header of the position there, then the
+    moves from it, ending where the solution is written."""
+    import chess
+
+    from weak2strong.data.chess_puzzles import PGN_TEMPLATE, game_prompt, windowed_game_prompt
+
+    shuffle = ["Nf3", "Nf6", "Ng1", "Ng8"] * 12  # a long game: 24 full moves of knights going back and forth
+    board, sans = chess.Board(), shuffle + ["e4", "e5", "Nf3", "Nc6", "Bc4", "Bc5", "c3", "Nf6", "d4", "exd4", "cxd4", "Bb4+"]
+    for san in sans:
+        board.push_san(san)
+    fen, history, opponent = board.fen(), " ".join(sans), "b1c3"  # White to move: the opponent's move, then Black's reply
+    replay = chess.Board()
+    moves = []
+    for san in sans:
+        moves.append(replay.parse_san(san))
+        replay.push(moves[-1])
+    whole = game_prompt(moves, opponent)
+    assert windowed_game_prompt(history, fen, opponent, lambda text: True) == whole
+    assert len(whole) > 300
+    cut = windowed_game_prompt(history, fen, opponent, lambda text: len(text) <= 200)
+    assert cut.startswith('[SetUp "1"]\n[FEN "') and len(cut) <= 200
+    header_fen = cut.split('[FEN "')[1].split('"')[0]
+    start = chess.Board(header_fen)
+    assert start.turn == chess.WHITE  # a full-move boundary
+    movetext = cut.split("\n\n", 1)[1]
+    assert movetext.startswith(f"{start.fullmove_number}. ") and movetext.endswith("Nc3")  # the opponent's move closes it
+    assert whole.endswith(movetext)  # the same moves, cut between two of them
+    longer = windowed_game_prompt(history, fen, opponent, lambda text: len(text) <= 260)
+    assert len(longer.split("\n\n", 1)[1]) >= len(movetext)  # a larger window keeps at least as much of the game
+    fallback = windowed_game_prompt(history, fen, opponent, lambda text: len(text) <= 10)
+    assert fallback == PGN_TEMPLATE.format(fen=fen, moves=fallback.split("\n\n", 1)[1])  # the position's own header prompt
+
+
+def _long_game_puzzles(repeats: int = 30):
+    """A puzzle table (pgn) of one puzzle after a long game (knights going back and forth) and one
+    after a short game."""
+    import chess
+
+    from weak2strong.data.chess_puzzles import puzzles_table
+
+    records = []
+    for pid, shuffle in (("long", ["Nf3", "Nf6", "Ng1", "Ng8"] * repeats), ("short", [])):
+        board = chess.Board()
+        sans = shuffle + ["e4", "e5", "Nf3"]
+        for san in sans:
+            board.push_san(san)
+        records.append({"id": pid, "fen": board.fen(), "moves": ["b8c6", "f1b5"], "rating": 900, "themes": [], "game": "",
+                        "history": " ".join(sans)})
+    return puzzles_table(records, "test", prompt_format="pgn").assign(split="test")
+
+
+def test_one_windowed_prompt_is_what_training_greedy_decoding_and_ranking_read(tmp_path, monkeypatch):
+    """With whole games, max_length defaults to the model's window, and every game longer than the
+    window minus the move's room is cut between moves before any reader sees it, so greedy decoding
+    (and ranking and training, which read the same frame) never cut a prompt themselves."""
+    from transformers import AutoTokenizer
+
+    from tiny_decoder import save_tiny_decoder
+    from weak2strong import chess_experiment
+    from weak2strong.training import generative
+
+    path = save_tiny_decoder(tmp_path / "dec", arch="gpt2")  # 512 positions, one token per character
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    puzzles = _long_game_puzzles()
+    assert chess_experiment.game_prompts(puzzles).all()
+    fitted = chess_experiment.fit_to_window(puzzles, tokenizer, room=300)
+    long, short = fitted.set_index("id").loc["long"], fitted.set_index("id").loc["short"]
+    assert len(tokenizer(long["prompt"])["input_ids"]) <= 300 and long["prompt"].startswith('[SetUp "1"]')
+    assert short["prompt"] == puzzles.set_index("id").loc["short", "prompt"]  # a game that fits is the paper's prompt
+    seen = {}
+
+    def greedy(model, tok, prompts, max_new_tokens, max_length, *args, **kwargs):
+        seen.update(prompts=prompts, max_length=max_length)
+        return ["Bb5"] * len(prompts)
+
+    monkeypatch.setattr(generative, "greedy_completions", greedy)
+    from transformers import AutoModelForCausalLM
+
+    monkeypatch.setattr("weak2strong.models.decoder.load_decoder_tokenizer", lambda spec, res: tokenizer)
+    monkeypatch.setattr("weak2strong.models.decoder.load_causal_lm", lambda spec, res, device: AutoModelForCausalLM.from_pretrained(path))
+    spec = type("Spec", (), {"name": "dec", "finetune_lr": 1e-4})()
+    scored, _ = chess_experiment.train_and_generate(spec, str(tmp_path), "finetune", {}, 0, None, None, {"test": puzzles}, 8,
+                                                    device="cpu")
+    assert seen["max_length"] == 512  # the window, not the header prompts' 192
+    assert all(len(tokenizer(p)["input_ids"]) <= 512 - 8 for p in seen["prompts"])
+    assert seen["prompts"][0].startswith('[SetUp "1"]') and scored["test"]["correct"].all()
+
+
+def test_the_content_free_prompt_keeps_the_format_and_drops_the_position():
+    from weak2strong.chess_ranking import content_free_prompt
+
+    fen_prompt = "Chess puzzle. Position (FEN): 8/8/8/8/8/8/8/K6k w - - 0 1\nWhite to move. Best move:"
+    assert content_free_prompt(fen_prompt) == "Chess puzzle. Position (FEN): \nWhite to move. Best move:"
+    header = '[SetUp "1"]\n[FEN "8/8/8/8/8/8/8/K6k b - - 0 15"]\n\n15... Kxh7 16.'
+    assert content_free_prompt(header) == '[SetUp "1"]\n[FEN ""]\n\n15... Kxh7 16.'
+    game = "1. e4 e5 2. Nf3 Nc6 3."
+    assert content_free_prompt(game) == '[SetUp "1"]\n[FEN ""]\n\nNc6 3.'  # no game left: the last move and the number

@@ -27,7 +27,7 @@ def chess_config(config: dict, workdir) -> dict:
             "split_sizes": {"train_a": 50, "train_b": 70, "test": 50}, "weak": ["dec_l1"], "strong": ["dec_l2"],
             "regime": "finetune", "train": {"lr": 5.0e-3, "batch_size": 16, "epochs": 12, "max_length": 160},
             "max_new_tokens": 6, "easy_to_hard": {"cutoffs": [1500], "hard_floor": 2000, "train_size": 12},
-            "ranking": {"reduce": "sum"}, "labels": "ranking",  # legal-move ranking beside greedy; the students learn ranked moves
+            "ranking": {"reduce": "calibrated"}, "labels": "ranking",  # legal-move ranking beside greedy; the students learn ranked moves
             "bootstrap": {"chains": {"l1_to_l3": ["dec_l1", "dec_l2", "dec_l3"]}},
         },
     }
@@ -63,7 +63,8 @@ def test_chess_runs_end_to_end_and_one_cutoff_reruns_alone(workflow_run_copy):
     assert (row["weak"], row["strong"], row["n_seeds"]) == ("dec_l1", "dec_l2", 2)
     for column in ("weak_acc_mean", "ceiling_acc_mean", "student_acc_mean", "zero_shot_acc_mean", "random_legal_acc_mean",
                    "weak_legal_mean", "pgr_of_means_ci_status", "flags", "student_ranked_acc_mean", "zero_shot_ranked_acc_mean",
-                   "ranked_pgr_of_means"):
+                   "ranked_pgr_of_means", *(f"{role}_ranked_{r}_acc_mean" for role in ("weak", "ceiling", "student", "zero_shot")
+                                             for r in ("sum", "mean", "calibrated"))):
         assert column in summary.columns
     # a random-init decoder plays no chess: the table says so rather than printing a PGR as if it meant something
     assert "no better than a random legal move" in row["flags"]

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .chess_ranking import REDUCTIONS
 from .errors import ConfigError
 from .families import FamilyPlan
 from .names import checked_name
@@ -39,7 +40,9 @@ SPLITS = ("train_a", "train_b", "test")
 ALL, HARD = "all", "hard"  # the training sets that are not Elo cutoffs (as in easy_to_hard.py)
 LABELS = ("ground_truth", "weak")
 PREDICTION_COLUMNS = ["id", "split", "rating", "completion", "move", "legal", "correct"]
-RANKED_COLUMNS = ["ranked_move", "ranked_correct", "n_legal"]  # with ranking: the top-ranked legal move, and the number of legal moves
+# with ranking: the top-ranked legal move by the configured reduction and whether it is the solution, the
+# number of legal moves, and whether each reduction's pick is the solution (chess_ranking.REDUCTIONS)
+RANKED_COLUMNS = ["ranked_move", "ranked_correct", "n_legal", "ranked_correct_sum", "ranked_correct_mean", "ranked_correct_calibrated"]
 
 
 # ---- the plan ------------------------------------------------------------------------------------
@@ -215,10 +218,10 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
     plan.e2h_train_size = int(e2h["train_size"]) if e2h.get("train_size") is not None else None
     plan.prompt = block.get("prompt", "fen")  # the schema checks the name
     if block.get("ranking") is not None:
-        plan.ranking = (block.get("ranking") or {}).get("reduce", "sum")
+        plan.ranking = (block.get("ranking") or {}).get("reduce", "calibrated")
     plan.labels = block.get("labels", "greedy")
     if plan.labels == "ranking" and plan.ranking is None:
-        raise ConfigError(f"{where}.labels: ranking labels are the weak model's top-ranked legal move; add `ranking: {{reduce: sum}}`.")
+        raise ConfigError(f"{where}.labels: ranking labels are the weak model's top-ranked legal move; add `ranking: {{reduce: calibrated}}`.")
     for name, chain in ((block.get("bootstrap") or {}).get("chains") or {}).items():
         from .plan import check_chain
 
@@ -375,10 +378,23 @@ def elo_split(split: pd.DataFrame, train_set: str, hard_floor: int, train_size: 
 
 
 def elo_bands(cutoffs: list[int], hard_floor: int) -> list[tuple[int | None, int | None]]:
-    """The rating bands test puzzles are scored in: below the first cutoff, between consecutive
-    cutoffs, from the last cutoff to the hard floor, and the hard ones (``None``: open)."""
+    """The rating bands test puzzles are scored in: up to the first cutoff, between consecutive
+    cutoffs, from the last cutoff to the hard floor, and the hard ones (``None``: open). One convention
+    with the training sets (``in_band``): a puzzle rated exactly at a cutoff trains in the "≤ cutoff"
+    set and is scored in the band that ends at that cutoff; one rated at the floor is hard in both."""
     edges = [None, *sorted(cutoffs), hard_floor, None]
     return [(lo, hi) for lo, hi in zip(edges, edges[1:]) if lo != hi]
+
+
+def in_band(rating: pd.Series, lo: int | None, hi: int | None, hard_floor: int) -> pd.Series:
+    """Whether each rating lies in the band (lo, hi]: above its lower edge, at most its upper edge,
+    except that the hard floor belongs to the hard band (rating ≥ floor), as it does in training."""
+    inside = pd.Series(True, index=rating.index)
+    if lo is not None:
+        inside &= (rating >= lo) if lo == hard_floor else (rating > lo)
+    if hi is not None:
+        inside &= (rating < hi) if hi == hard_floor else (rating <= hi)
+    return inside
 
 
 def band_name(lo: int | None, hi: int | None) -> str:
@@ -400,7 +416,7 @@ def e2h_row(student: pd.DataFrame, weak: pd.Series, zero_shot: pd.Series | None,
     if "ranked_correct" in student:  # the student choosing among the legal moves (chess.ranking)
         row |= {"hard_test_ranked_acc": hard["ranked_correct"].mean(), "full_test_ranked_acc": student["ranked_correct"].mean()}
     for lo, hi in bands:
-        inside = student[((student["rating"] >= lo) if lo is not None else True) & ((student["rating"] < hi) if hi is not None else True)]
+        inside = student[in_band(student["rating"], lo, hi, hard_floor)]
         row[f"{band_name(lo, hi)}_acc"] = inside["correct"].mean() if len(inside) else float("nan")
         row[f"n_{band_name(lo, hi)}"] = len(inside)
     return row
@@ -422,12 +438,23 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
     from .training.generative import LMTrainConfig, apply_lora, greedy_completions, train_lm
     from .training.options import LoraOptions, split_options
 
+    import dataclasses
+
+    from .models.backbone import positions_of
+
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     loop, adapters = split_options({**train_cfg, "lr": train_cfg.get("lr") or spec.finetune_lr}, LoraOptions)  # lr null: the model's own
     cfg = LMTrainConfig(**loop)
     torch.manual_seed(seed)  # the same LoRA initialisation for every job of this seed
     tokenizer = load_decoder_tokenizer(spec, resources_dir)
     model = load_causal_lm(spec, resources_dir, device)
+    frames = [f for f in [train, *predict.values()] if f is not None]
+    if any(game_prompts(f).any() for f in frames):
+        if train_cfg.get("max_length") is None:  # whole games: the model's own window, not the header prompts' 192
+            cfg = dataclasses.replace(cfg, max_length=positions_of(getattr(model, "config", None)) or cfg.max_length)
+        reserve = max([max_new_tokens, *(len(tokenizer(" " + t, add_special_tokens=False)["input_ids"]) + 1 for t in targets or [])])
+        train = fit_to_window(train, tokenizer, cfg.max_length - reserve) if train is not None else None
+        predict = {name: fit_to_window(frame, tokenizer, cfg.max_length - reserve) for name, frame in predict.items()}
     info: dict = {"steps": 0}
     if train is not None:
         if regime == "lora":
@@ -446,10 +473,48 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
     return scored, info
 
 
+def game_prompts(frame: pd.DataFrame) -> pd.Series:
+    """Which rows are prompted with their whole game (pgn with a History: PGN movetext from move 1, as
+    ``puzzles_table`` writes it; the header and FEN formats never start with a move number)."""
+    if "history" not in frame:
+        return pd.Series(False, index=frame.index)
+    return (frame["history"].fillna("") != "") & frame["prompt"].str.startswith("1. ")
+
+
+def fit_to_window(frame: pd.DataFrame, tokenizer, room: int) -> pd.DataFrame:
+    """``frame`` with each whole-game prompt that is longer than ``room`` tokens (with the tokenizer's
+    leading special tokens) cut at a move boundary behind a header of its position
+    (``windowed_game_prompt``), so training, greedy decoding and ranking read one and the same prompt,
+    never one cut inside a token."""
+    from .data.chess_puzzles import windowed_game_prompt
+    from .training.generative import leading_special_tokens
+
+    head = len(leading_special_tokens(tokenizer))
+
+    def fits(text: str) -> bool:
+        return head + len(tokenizer(text, add_special_tokens=False)["input_ids"]) <= room
+
+    games = game_prompts(frame)
+    if not games.any():
+        return frame
+    frame = frame.copy()
+    cut = 0
+    for index in frame.index[games]:
+        row = frame.loc[index]
+        prompt = row["prompt"] if fits(row["prompt"]) else windowed_game_prompt(row["history"], row["fen"], row["moves"].split()[0], fits)
+        cut += prompt != row["prompt"]
+        frame.at[index, "prompt"] = prompt
+    if cut:
+        log.info("%d of %d game prompts longer than %d tokens start at a later move, behind a header of the position there",
+                 cut, int(games.sum()), room)
+    return frame
+
+
 def ranked(model, tokenizer, frame: pd.DataFrame, reduce: str, max_length: int | None = None) -> pd.DataFrame:
-    """Per puzzle of ``frame`` (in its order): the model's top-ranked legal move (SAN), whether it is
-    the solution, and the number of legal moves (chess_ranking.rank_legal_moves), each prompt cut to
-    ``max_length`` with its move as greedy decoding cuts it."""
+    """Per puzzle of ``frame`` (in its order): the model's top-ranked legal move (SAN) by ``reduce``,
+    whether it is the solution, the number of legal moves, and whether each reduction's pick is the
+    solution (chess_ranking.rank_legal_moves), each prompt cut to ``max_length`` with its move as
+    greedy decoding cuts it."""
     from tqdm.auto import tqdm
 
     from .chess_ranking import rank_legal_moves
@@ -458,7 +523,8 @@ def ranked(model, tokenizer, frame: pd.DataFrame, reduce: str, max_length: int |
     for prompt, position, target in tqdm(list(zip(frame["prompt"], frame["position"], frame["target_uci"])), desc="ranking",
                                          mininterval=30):
         best = rank_legal_moves(model, tokenizer, prompt, position, reduce, max_length=max_length)
-        rows.append({"ranked_move": best["san"], "ranked_correct": best["uci"] == target, "n_legal": best["n_legal"]})
+        rows.append({"ranked_move": best["san"], "ranked_correct": best["uci"] == target, "n_legal": best["n_legal"],
+                     **{f"ranked_correct_{r}": uci == target for r, uci in best["picks"].items()}})
     return pd.DataFrame(rows, columns=RANKED_COLUMNS)
 
 
@@ -549,6 +615,10 @@ def per_seed_row(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFram
         if zero_shot is not None:
             row["zero_shot_ranked_acc"] = zero_shot["ranked_correct"].mean()
         row["pgr_ranked"] = pgr(row["student_ranked_acc"], row["weak_ranked_acc"], row["ceiling_ranked_acc"])
+        for reduction in REDUCTIONS:  # every reduction's pick, reported beside the configured one
+            if f"ranked_correct_{reduction}" in weak:
+                parts = {"weak": test, "ceiling": ceiling, "student": student} | ({"zero_shot": zero_shot} if zero_shot is not None else {})
+                row |= {f"{role}_ranked_{reduction}_acc": part[f"ranked_correct_{reduction}"].mean() for role, part in parts.items()}
     return row
 
 

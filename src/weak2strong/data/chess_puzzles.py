@@ -40,8 +40,9 @@ PROMPT_TEMPLATE = "Chess puzzle. Position (FEN): {position}\n{side} to move. Bes
 # the solution; "16. Qh5" for a White move, then Black's reply.
 PGN_TEMPLATE = '[SetUp "1"]\n[FEN "{fen}"]\n\n{moves}'
 PROMPT_FORMATS = ("fen", "pgn")
-# pgn with the game's moves (a History column): the paper's prompt exactly, the game from its first move
-# in PGN movetext ("1. e4 e5 2. Nf3 Nc6 3."), no header; the solution move follows.
+# pgn with the game's moves (a History column): the paper's prompt, the game from its first move in PGN
+# movetext ("1. e4 e5 2. Nf3 Nc6 3."), no header; the solution move follows. A game longer than a model's
+# window starts at a later full move behind a header of the position there (windowed_game_prompt).
 
 
 def pgn_prompt(fen: str, opponent_uci: str) -> str:
@@ -100,12 +101,54 @@ def game_prompt(moves: list, opponent_uci: str) -> str:
     ending where the solution move is written ("... 15. Rxh7 Kxh7 16." or "... 16. Qh5")."""
     import chess
 
-    board = chess.Board()
-    line = [*moves, chess.Move.from_uci(opponent_uci)]
+    return pgn_from(chess.Board(), [*moves, chess.Move.from_uci(opponent_uci)])
+
+
+def pgn_from(board, line: list) -> str:
+    """PGN movetext of ``line`` played from ``board`` (not changed), ending where the next move is
+    written: "16. Qh5" then Black's reply, or "... 15... Kxh7 16." for White."""
+    import chess
+
+    board = board.copy()
     text = board.variation_san(line)
     for move in line:
         board.push(move)
     return f"{text} {board.fullmove_number}." if board.turn == chess.WHITE else text
+
+
+def windowed_game_prompt(history: str, fen: str, opponent_uci: str, fits) -> str:
+    """The game prompt that ``fits`` (a test of a prompt's text, e.g. its token count against a
+    model's window): the whole game when it fits; else the game from a later full move, as a PGN
+    with a SetUp/FEN header of the position there and the moves from it, starting as early as fits
+    (as much of the game as the window holds). The cut falls between moves, never inside one, and the header keeps the prompt a legal game.
+    When not even the position and the last move fit, the puzzle's own header prompt is returned."""
+    import chess
+
+    moves, why = replay_history(history, fen)
+    if moves is None:
+        raise ValueError(f"the History of this puzzle cannot be replayed: {why}")
+    line = [*moves, chess.Move.from_uci(opponent_uci)]
+    whole = pgn_from(chess.Board(), line)
+    if fits(whole):
+        return whole
+    board, starts = chess.Board(), []  # positions with White to move: full-move boundaries
+    for k, move in enumerate(moves):
+        board.push(move)
+        if board.turn == chess.WHITE:
+            starts.append((k + 1, board.copy()))
+
+    def prompt_from(start):
+        k, at = start
+        return PGN_TEMPLATE.format(fen=at.fen(), moves=pgn_from(at, line[k:]))
+
+    lo, hi = 0, len(starts)  # prompts get shorter as the start moves later: the first that fits, by bisection
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fits(prompt_from(starts[mid])):
+            hi = mid
+        else:
+            lo = mid + 1
+    return prompt_from(starts[lo]) if lo < len(starts) else pgn_prompt(fen, opponent_uci)
 
 
 def puzzle_prompt(prompt_format: str, fen: str, moves: list[str], position: str, side: str, history: list | None = None) -> str:
