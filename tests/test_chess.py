@@ -563,9 +563,9 @@ def test_one_windowed_prompt_is_what_training_greedy_decoding_and_ranking_read(t
     """With whole games, max_length defaults to the model's window, and every game longer than the
     window minus the move's room is cut between moves before any reader sees it, so greedy decoding
     (and ranking and training, which read the same frame) never cut a prompt themselves."""
+    from tiny_decoder import save_tiny_decoder
     from transformers import AutoTokenizer
 
-    from tiny_decoder import save_tiny_decoder
     from weak2strong import chess_experiment
     from weak2strong.training import generative
 

@@ -221,7 +221,8 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
         plan.ranking = (block.get("ranking") or {}).get("reduce", "calibrated")
     plan.labels = block.get("labels", "greedy")
     if plan.labels == "ranking" and plan.ranking is None:
-        raise ConfigError(f"{where}.labels: ranking labels are the weak model's top-ranked legal move; add `ranking: {{reduce: calibrated}}`.")
+        raise ConfigError(f"{where}.labels: ranking labels are the weak model's top-ranked legal move; "
+                          "add `ranking: {reduce: calibrated}`.")
     for name, chain in ((block.get("bootstrap") or {}).get("chains") or {}).items():
         from .plan import check_chain
 
@@ -432,15 +433,14 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
     on the prompts of ``train`` towards ``targets``; then score its greedy moves on each frame of
     ``predict``, and (``ranking``: "sum" or "mean") its top-ranked legal move as well (``RANKED_COLUMNS``).
     Returns the scored frames and the training facts."""
+    import dataclasses
+
     import torch
 
+    from .models.backbone import positions_of
     from .models.decoder import load_causal_lm, load_decoder_tokenizer
     from .training.generative import LMTrainConfig, apply_lora, greedy_completions, train_lm
     from .training.options import LoraOptions, split_options
-
-    import dataclasses
-
-    from .models.backbone import positions_of
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     loop, adapters = split_options({**train_cfg, "lr": train_cfg.get("lr") or spec.finetune_lr}, LoraOptions)  # lr null: the model's own
