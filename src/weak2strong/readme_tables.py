@@ -502,13 +502,19 @@ def lengths_table(lengths: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _chess_regime(r) -> str:
+    return "zero-shot" if int(r["trained_on"]) == 0 else f"{r['regime']} on {int(r['trained_on'])} puzzles"
+
+
 def chess_signal_table(rows: pd.DataFrame) -> str:
-    """``benchmarks/chess_signal.py``'s rows (zero-shot only): per model, prompt and mode, exact match
-    per Elo band beside the random-legal-move line (the last row of a repeated measurement wins)."""
-    rows = rows[rows["trained_on"] == 0]
+    """``benchmarks/chess_signal.py``'s rows: per model, training (zero-shot, or fine-tuned on some
+    puzzles), prompt and mode, exact match per Elo band beside the random-legal-move line (the last row
+    of a repeated measurement wins)."""
+    rows = rows.assign(training=[_chess_regime(r) for _, r in rows.iterrows()])
     bands = [b for b in dict.fromkeys(rows["band"]) if b != "all"] + ["all"]
-    lines = ["| model | prompt | mode | " + " | ".join(f"Elo {b}" for b in bands) + " |", "|---|---|---|" + "---|" * len(bands)]
-    for (model, prompt, mode), g in rows.groupby(["model", "prompt", "mode"], sort=False):
+    lines = ["| model | training | prompt | mode | " + " | ".join(f"Elo {b}" for b in bands) + " |",
+             "|---|---|---|---|" + "---|" * len(bands)]
+    for (model, training, prompt, mode), g in rows.groupby(["model", "training", "prompt", "mode"], sort=False):
         by = g.drop_duplicates("band", keep="last").set_index("band")
 
         def cell(b):
@@ -518,27 +524,38 @@ def chess_signal_table(rows: pd.DataFrame) -> str:
             legal = f"; legal {r['legal']:.2f}" if mode == "greedy" else ""
             return f"{r['exact_match']:.3f} ± {r['exact_match_se']:.3f} (random {r['random_legal_move']:.3f}{legal})"
 
-        lines.append(f"| {model} | {prompt} | {mode} | " + " | ".join(cell(b) for b in bands) + " |")
+        lines.append(f"| {model} | {training} | {prompt} | {mode} | " + " | ".join(cell(b) for b in bands) + " |")
     n = int(rows.loc[rows["band"] == "all", "n"].max())
-    lines += ["", f"Exact match of the model's move ± its standard error, zero-shot, {n} puzzles (the same for every row) drawn "
-              "evenly from the Elo bands; random: the mean chance that a uniformly random legal move is the solution; legal: the "
-              "share of greedy first moves that are legal moves."]
+    lines += ["", f"Exact match of the model's move ± its standard error, {n} test puzzles (the same for every row) drawn "
+              "evenly from the Elo bands; trained rows were fine-tuned first on that many other puzzles' solutions; random: "
+              "the mean chance that a uniformly random legal move is the solution; legal: the share of greedy first moves that "
+              "are legal moves."]
     return "\n".join(lines)
 
 
 def chess_signal_claim(rows: pd.DataFrame) -> str:
-    """The README's sentence on the offline chess signal: every decoder, prompt and mode on all bands
-    against the random-legal-move line, and the best of them."""
-    rows = rows[(rows["trained_on"] == 0) & (rows["band"] == "all")].drop_duplicates(["model", "prompt", "mode"], keep="last")
+    """The README's sentence on the offline chess signal: every decoder, training, prompt and mode on
+    all bands against the random-legal-move line, the best of them, and whether the larger decoder
+    leads the smaller after the same training (the ladder a PGR needs)."""
+    rows = rows[rows["band"] == "all"].drop_duplicates(["model", "trained_on", "prompt", "mode"], keep="last")
     best = rows.loc[rows["exact_match"].idxmax()]
     above = rows[rows["exact_match"] - 2 * rows["exact_match_se"] > rows["random_legal_move"]]
-    verdict = ("no packaged decoder is clearly above a random legal move (by two standard errors)" if above.empty else
+    verdict = ("none is clearly above a random legal move (by two standard errors)" if above.empty else
                f"{len(above)} of {len(rows)} are above a random legal move by two standard errors")
-    return (f"Chess offline: of {rows['model'].nunique()} packaged decoders × {rows['prompt'].nunique()} prompt formats × "
-            f"{rows['mode'].nunique()} modes ({', '.join(dict.fromkeys(rows['mode']))}), zero-shot on {int(rows['n'].max())} puzzles "
-            f"across the Elo bands, {verdict}; the best is {best['model']} with the {best['prompt']} prompt by {best['mode']}, "
-            f"{100 * best['exact_match']:.1f}% ± {100 * best['exact_match_se']:.1f}% against {100 * best['random_legal_move']:.1f}% "
-            "([per band](docs/results.md#chess-puzzles)).")
+    text = (f"Chess offline: of {rows['model'].nunique()} packaged decoders, zero-shot and fine-tuned, × "
+            f"{rows['prompt'].nunique()} prompt format(s) × {rows['mode'].nunique()} modes ({', '.join(dict.fromkeys(rows['mode']))}), "
+            f"on {int(rows['n'].max())} puzzles across the Elo bands, {verdict}; the best is {best['model']} "
+            f"({_chess_regime(best)}) with the {best['prompt']} prompt by {best['mode']}, {100 * best['exact_match']:.1f}% ± "
+            f"{100 * best['exact_match_se']:.1f}% against {100 * best['random_legal_move']:.1f}%")
+    trained = rows[(rows["trained_on"] > 0) & (rows["mode"] == best["mode"]) & (rows["prompt"] == best["prompt"])]
+    if trained["model"].nunique() >= 2:
+        ranked = trained.sort_values("exact_match", ascending=False)
+        top, other = ranked.iloc[0], ranked.iloc[1]
+        apart = top["exact_match"] - 2 * top["exact_match_se"] > other["exact_match"] + 2 * other["exact_match_se"]
+        text += (f"; fine-tuned, {top['model']} {'leads' if apart else 'is level with'} {other['model']} "
+                 f"({100 * top['exact_match']:.1f}% against {100 * other['exact_match']:.1f}%"
+                 + ("" if apart else ", within two standard errors") + ")")
+    return text + " ([per band](docs/results.md#chess-puzzles))."
 
 
 def timing_text(rows: pd.DataFrame) -> str:
