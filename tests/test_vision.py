@@ -312,6 +312,12 @@ def test_vision_plan_checks_names_and_the_unlabelled_pool():
         vision_plan({"vision": block | {"strong": ["kmeans"]}}, seeds(0))
     with pytest.raises(ConfigError, match="learn from unlabelled images"):
         vision_plan({"vision": block | {"unlabelled": 0}}, seeds(0))
+    own = {"kind": "torchvision", "id": "alexnet", "head": "own", "head_classes": [3, 5]}
+    with_own = vision_plan({"vision": block | {"backbones": {**block["backbones"], "alexnet": own}, "weak": ["alexnet"]}}, seeds(0))
+    assert with_own.cell("labels", "alexnet") == {"role": "weak", "backbone": "alexnet", "loss": "xent", "own_head": True}
+    assert "own_head" not in plan.cell("labels", "pixels")  # the probe supervisors' jobs are as they were
+    with pytest.raises(ConfigError, match=r"vision.strong: \['alexnet'\] keep their own classifier"):
+        vision_plan({"vision": block | {"backbones": {**block["backbones"], "alexnet": own}, "strong": ["alexnet"]}}, seeds(0))
     with pytest.raises(ConfigError, match="kind: 'resnet' is not one of"):
         vision_plan({"vision": block | {"backbones": {"pixels": {"kind": "resnet"}}}}, seeds(0))
 
@@ -502,3 +508,61 @@ def test_the_representability_check_tells_a_linear_image_of_the_features_from_no
     strong = rng.normal(size=(600, 40))
     assert check.held_out_r2(strong, strong @ rng.normal(size=(40, 8)), ridge=1.0) > 0.99
     assert check.held_out_r2(strong, rng.normal(size=(600, 8)), ridge=1.0) < 0.05
+
+
+# torchvision's AlexNet state dict: its module names and shapes (torchvision.models.alexnet().state_dict())
+ALEXNET_KEYS = {"features.0.weight": (64, 3, 11, 11), "features.0.bias": (64,), "features.3.weight": (192, 64, 5, 5),
+                "features.3.bias": (192,), "features.6.weight": (384, 192, 3, 3), "features.6.bias": (384,),
+                "features.8.weight": (256, 384, 3, 3), "features.8.bias": (256,), "features.10.weight": (256, 256, 3, 3),
+                "features.10.bias": (256,), "classifier.1.weight": (4096, 9216), "classifier.1.bias": (4096,),
+                "classifier.4.weight": (4096, 4096), "classifier.4.bias": (4096,), "classifier.6.weight": (1000, 4096),
+                "classifier.6.bias": (1000,)}
+
+
+def test_alexnets_own_head_supervises_with_its_own_predictions_for_the_datasets_classes(tmp_path):
+    """The reference's weak vision supervisor is AlexNet's own ImageNet prediction, not a probe on its
+    features. A random-init checkpoint with torchvision's key layout loads (into our AlexNet where
+    torchvision does not import), keeps its classifier, and gives, per image, its logits for the
+    dataset's classes; the weak step's labels are their softmax, with no probe trained."""
+    from safetensors.torch import save_file
+
+    from weak2strong.families.vision.backbones import AlexNet, vision_backbone
+    from weak2strong.families.vision.steps import weak_step
+
+    torch.manual_seed(0)
+    state = {k: torch.randn(shape) * 0.01 for k, shape in ALEXNET_KEYS.items()}
+    assert set(AlexNet().state_dict()) == set(ALEXNET_KEYS)  # the same names as torchvision's
+    save_file(state, tmp_path / "alexnet.safetensors")
+    images, labels = stripes(12, side=16)
+    classes = [7, 281]  # the network's index of each dataset class
+    backbone = vision_backbone("alexnet", {"kind": "torchvision", "id": "alexnet", "checkpoint": str(tmp_path / "alexnet.safetensors"),
+                                           "head": "own", "head_classes": classes, "input_size": 64, "batch_size": 4})
+    features, _ = extract(backbone, images, None, 0)
+    reference = AlexNet()
+    reference.load_state_dict(state)
+    reference.eval()
+    from weak2strong.families.vision.backbones import IMAGENET_MEAN, IMAGENET_STD, as_float
+
+    x = torch.nn.functional.interpolate(as_float(images), size=(64, 64), mode="bilinear", align_corners=False)
+    x = (x - torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)) / torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+    with torch.no_grad():
+        torch.testing.assert_close(features, reference(x)[:, classes])
+    ids = [f"i{k}" for k in range(12)]
+    pool = pd.DataFrame({"id": ids, "label": labels, "role": "pool"})
+    from weak2strong.families.vision.steps import seed_split
+
+    split = seed_split(pool, {"train_a": 2, "train_b": 5, "test": 5}, seed=0)
+    out = weak_step(split, (features, ids), 2, None, 0, "alexnet", own_head=True)  # no training config needed: nothing trains
+    b = out[out["split"] == "train_b"].set_index("id")
+    expected = torch.softmax(features[[ids.index(i) for i in b.index]], -1).numpy()
+    np.testing.assert_allclose(np.stack(b["soft_label"].to_numpy()), expected, atol=1e-6)
+    with pytest.raises(ConfigError, match="only a torchvision backbone keeps a classifier"):
+        vision_backbone("km", {"kind": "kmeans_patches", "head": "own", "head_classes": [1, 2]})
+    with pytest.raises(ConfigError, match="head_classes: with head: own, list"):
+        vision_backbone("alexnet", {"kind": "torchvision", "id": "alexnet", "head": "own"})
+    missing_head = {k: v for k, v in state.items() if not k.startswith("classifier.6")}
+    save_file(missing_head, tmp_path / "headless.safetensors")
+    headless = vision_backbone("a2", {"kind": "torchvision", "id": "alexnet", "checkpoint": str(tmp_path / "headless.safetensors"),
+                                      "head": "own", "head_classes": classes, "input_size": 64})
+    with pytest.raises(ModelNotFoundError, match="not in the checkpoint.*classifier.6"):
+        extract(headless, images, None, 0)  # its own head must come from the checkpoint: a random one supervises nothing

@@ -12,7 +12,12 @@
   pooled output or first token;
 - ``torchvision``: a torchvision model by name (``alexnet``, ``resnet50``) with ``weights`` (a
   torchvision weights name such as ``DEFAULT``) or a local ``checkpoint`` (e.g. DINO's ResNet-50,
-  read with ``torch.load(weights_only=True)`` or as safetensors), its classifier removed.
+  read with ``torch.load(weights_only=True)`` or as safetensors), its classifier removed: a probe on
+  its penultimate features. ``head: own`` keeps the classifier instead: the "features" are its
+  logits for the dataset's classes (``head_classes``: the checkpoint's class index of each dataset
+  class, in the dataset's order), and as a weak model it supervises with its own predictions, as the
+  reference's AlexNet does on ImageNet, with no probe trained. AlexNet is built here when torchvision
+  does not import (same module names, so torchvision's checkpoints load into it).
 
 ``views(images, n_views, seed)`` gives augmented copies (random crop after 4-pixel reflection
 padding, random horizontal flip) for the student's data augmentation.
@@ -50,6 +55,8 @@ class VisionBackbone:
     revision: str | None = None
     input_size: int = 224  # hub / torchvision: images are resized to this side
     batch_size: int = 128
+    head: str = "drop"  # torchvision: drop the classifier (penultimate features) or keep its own ("own")
+    head_classes: tuple = ()  # head: own: the checkpoint's class index of each dataset class
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,6 +68,13 @@ def vision_backbone(name: str, options: dict) -> VisionBackbone:
         raise ConfigError(f"config: vision.backbones.{name}.kind: '{kind}' is not one of {', '.join(KINDS)}.")
     if kind in ("hub", "torchvision") and not options.get("id"):
         raise ConfigError(f"config: vision.backbones.{name}: a {kind} backbone needs `id` (a model id or torchvision name).")
+    if options.get("head", "drop") == "own":
+        if kind != "torchvision":
+            raise ConfigError(f"config: vision.backbones.{name}.head: own: only a torchvision backbone keeps a classifier of its own.")
+        if len(options.get("head_classes") or ()) < 2:
+            raise ConfigError(f"config: vision.backbones.{name}.head_classes: with head: own, list the checkpoint's class index of "
+                              "each of the dataset's classes (at least two), in the dataset's class order.")
+    options = {**options, "head_classes": tuple(options.get("head_classes") or ())}
     return VisionBackbone(name=name, **options)
 
 
@@ -208,11 +222,18 @@ def load_pretrained(backbone: VisionBackbone) -> torch.nn.Module:
     try:
         import torchvision
     except ImportError as err:
-        raise ModelNotFoundError(f"vision backbone '{backbone.name}' needs torchvision (pip install torchvision matching your "
-                                 "torch build), or use kind: hub with a transformers image model.") from err
-    model = torchvision.models.get_model(backbone.id, weights=backbone.weights)
+        if not (backbone.id == "alexnet" and state is not None):
+            raise ModelNotFoundError(f"vision backbone '{backbone.name}' needs torchvision (pip install torchvision matching your "
+                                     "torch build), or use kind: hub with a transformers image model.") from err
+        model = AlexNet(num_classes=state["classifier.6.weight"].shape[0] if "classifier.6.weight" in state else 1000)
+    else:
+        model = torchvision.models.get_model(backbone.id, weights=backbone.weights)
     if state is not None:
-        check_loaded_keys(model.load_state_dict(state, strict=False), f"vision backbone '{backbone.name}': {backbone.checkpoint}")
+        own = backbone.head == "own"  # its own classifier must come from the checkpoint too
+        check_loaded_keys(model.load_state_dict(state, strict=False), f"vision backbone '{backbone.name}': {backbone.checkpoint}",
+                          head_optional=not own)
+    if backbone.head == "own":
+        return OwnHead(model, backbone.head_classes)
     for attribute in ("fc", "heads"):  # ResNets, ViTs: the penultimate features
         if hasattr(model, attribute):
             setattr(model, attribute, torch.nn.Identity())
@@ -226,11 +247,50 @@ def load_pretrained(backbone: VisionBackbone) -> torch.nn.Module:
 HEAD_PREFIXES = ("fc.", "heads.", "classifier.")
 
 
-def check_loaded_keys(result, where: str) -> None:
-    """Every weight of the model (but its classifier) came from the checkpoint, and every tensor of
-    the checkpoint went somewhere: with ``strict=False`` alone, a ``module.`` or ``backbone.`` prefix
-    on the keys loads nothing and leaves random features without a word."""
-    missing = [k for k in result.missing_keys if not k.startswith(HEAD_PREFIXES)]
+class AlexNet(torch.nn.Module):
+    """AlexNet as torchvision builds it (Krizhevsky et al. 2012, the "one weird trick" variant), with
+    its module names, so a torchvision checkpoint's keys load as they are where torchvision itself does
+    not import (its wheel needs the torch build it was made for)."""
+
+    def __init__(self, num_classes: int = 1000, dropout: float = 0.5):
+        super().__init__()
+        nn = torch.nn
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 64, 11, 4, 2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(inplace=True),
+            nn.Dropout(dropout), nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Linear(4096, num_classes))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+class OwnHead(torch.nn.Module):
+    """A classifier network's own logits for the dataset's classes (``classes``: their indices among
+    the network's): the weak supervisor of ``head: own``."""
+
+    def __init__(self, model: torch.nn.Module, classes):
+        super().__init__()
+        self.model = model
+        self.register_buffer("classes", torch.as_tensor(list(classes), dtype=torch.long), persistent=False)
+
+    def forward(self, x):
+        logits = self.model(x)
+        if int(self.classes.max()) >= logits.shape[1]:
+            raise ModelNotFoundError(f"head_classes names class {int(self.classes.max())}, but the network has {logits.shape[1]}")
+        return logits[:, self.classes]
+
+
+def check_loaded_keys(result, where: str, head_optional: bool = True) -> None:
+    """Every weight of the model (but its classifier, where ``head_optional``) came from the
+    checkpoint, and every tensor of the checkpoint went somewhere: with ``strict=False`` alone, a
+    ``module.`` or ``backbone.`` prefix on the keys loads nothing and leaves random features without a word."""
+    missing = [k for k in result.missing_keys if not (head_optional and k.startswith(HEAD_PREFIXES))]
     unexpected = list(result.unexpected_keys)
     if missing or unexpected:
         raise ModelNotFoundError(

@@ -83,7 +83,8 @@ class VisionPlan(FamilyPlan):
         """A training job from its path ``results/vision/<role>/<cell>.parquet``."""
         parts = cell.split("/")
         if role == "labels" and len(parts) == 1 and parts[0] in self.weak:
-            return {"role": "weak", "backbone": parts[0], "loss": "xent"}
+            own = self.backbones[parts[0]].get("head") == "own"  # its own predictions: no probe trained
+            return {"role": "weak", "backbone": parts[0], "loss": "xent", **({"own_head": True} if own else {})}
         if role == "ceiling" and len(parts) == 1 and parts[0] in self.strong:
             return {"role": "ceiling", "backbone": parts[0], "loss": "xent"}
         if role == "student" and len(parts) == 3 and tuple(parts[:2]) in self.pairs and parts[2] in self.losses:
@@ -131,6 +132,10 @@ def vision_plan(config: dict, plan) -> VisionPlan | None:
                      augment=AUGMENT_DEFAULTS | dict(block.get("augment") or {}))
     if not out.pairs:
         raise ConfigError(f"{where}: no (weak, strong) pair of different backbones; check vision.weak and vision.strong.")
+    own = [b for b in out.strong if backbones[b].get("head") == "own"]
+    if own:
+        raise ConfigError(f"{where}.strong: {own} keep their own classifier (head: own), which only a weak supervisor can use; "
+                          "give the strong models head: drop (a probe on their features).")
     learns = [b for b, o in backbones.items() if o["kind"] == "kmeans_patches"]
     if learns and out.unlabelled < 100:
         raise ConfigError(f"{where}.unlabelled: backbones {learns} learn from unlabelled images; hold out at least 100 "

@@ -119,14 +119,24 @@ VARIANTS = ("plain", "regularised", "views", "views_equal_steps")
 HOLDOUT_FRAC = 0.2  # the regularised student's held-out slice of train_b
 
 
-def weak_step(split: pd.DataFrame, features: tuple, n_classes: int, cfg, seed: int, name: str) -> pd.DataFrame:
-    """The weak probe: train_a ground truth → its distribution on train_b and test."""
+def weak_step(split: pd.DataFrame, features: tuple, n_classes: int, cfg, seed: int, name: str, own_head: bool = False) -> pd.DataFrame:
+    """The weak probe: train_a ground truth → its distribution on train_b and test. ``own_head``: the
+    features are a network's own logits for the dataset's classes (``head: own``), and its distribution
+    is their softmax: the network's own predictions, with no probe and no train_a."""
+    import torch
+
     feats, ids = features
     position = {i: k for k, i in enumerate(ids)}
     part = {s: split[split["split"] == s] for s in SPLITS}
     predict = {s: rows_of(feats, position, part[s]["id"]) for s in ("train_b", "test")}
-    probs = fit_and_predict(rows_of(feats, position, part["train_a"]["id"]), one_hot(part["train_a"]["label"], n_classes), predict,
-                            "xent", {}, cfg, seed, f"weak {name}")
+    if own_head:
+        if feats.shape[1] != n_classes:
+            raise ConfigError(f"vision backbone '{name}': its head gives {feats.shape[1]} classes (head_classes), the dataset has "
+                              f"{n_classes}; list one class index of the network per dataset class.")
+        probs = {s: torch.softmax(x, -1).numpy() for s, x in predict.items()}
+    else:
+        probs = fit_and_predict(rows_of(feats, position, part["train_a"]["id"]), one_hot(part["train_a"]["label"], n_classes), predict,
+                                "xent", {}, cfg, seed, f"weak {name}")
     return table(split, probs, seed, model=name, role="weak", weak_model="", loss="", n_views=np.int16(0), variant="")
 
 

@@ -20,7 +20,7 @@ tables = []
 for seed, split_file in zip(snakemake.params.seeds, snakemake.input.splits):
     split = read_parquet(split_file)
     if cell["role"] == "weak":
-        table = weak_step(split, features, n_classes, cfg, seed, cell["backbone"])
+        table = weak_step(split, features, n_classes, cfg, seed, cell["backbone"], own_head=cell.get("own_head", False))
     elif cell["role"] == "ceiling":
         table = ceiling_step(split, features, n_classes, cfg, seed, cell["backbone"])
     else:
