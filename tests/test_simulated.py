@@ -193,3 +193,40 @@ def test_soft_labels_of_equal_mean_confidence_differ_from_the_probe_only_in_whic
             assert conf(other).round(6).nunique() == 1  # one confidence for every label of the split
     with pytest.raises(ConfigError, match="random_noise under another name"):
         _plan({"labels": "soft_equal", "feature_subset": {"k": [4]}, "confident_wrong": {}})
+
+
+def test_a_length_bias_is_describable_matched_and_representable_unlike_length_flips():
+    """Length flips (y XOR long(x)) are easy to describe but no linear function of the features; the
+    length-biased labeller leans towards "long means positive" through a direction of the student's
+    own features, so at the same error rate its errors are long negatives and short positives, and a
+    linear probe on those features reproduces its labels where it cannot reproduce the flips."""
+    from weak2strong.losses import Xent
+    from weak2strong.training.probe import fit_probe, probe_predict
+
+    rng = np.random.default_rng(0)
+    n, d = 400, 16
+    length = rng.normal(size=3 * n)
+    x = rng.normal(size=(3 * n, d)).astype(np.float32)
+    x[:, 8] = length  # the features encode the text's length on one coordinate
+    y = (x[:, :8].sum(1) > 0).astype(np.int8)
+    ids = [f"e{i}" for i in range(3 * n)]
+    texts = ["w" * int(20 * np.exp(v)) for v in length]  # log length follows coordinate 8
+    splits = pd.DataFrame({"id": ids, "split": np.repeat(["train_a", "train_b", "test"], n), "text": texts, "label": y, "group": ids})
+    features = (torch.as_tensor(x), ids)
+    biased = simulate(Supervisor("lb", "length_bias", rate=0.25), splits, 0, "toy", features, train_cfg=CFG)
+    flips = simulate(Supervisor("lf", "length_flips", rate=0.25), splits, 0, "toy")
+    assert error_rates(biased)["train_b"] == pytest.approx(0.25, abs=0.02) and error_rates(biased)["test"] == pytest.approx(0.25, abs=0.02)
+    b = biased[biased["split"] == "train_b"].merge(splits[["id", "text"]], on="id")
+    wrong = b[b["hard_label"] != b["gt_label"]]
+    said_positive, said_negative = wrong[wrong["hard_label"] == 1], wrong[wrong["hard_label"] == 0]
+    assert said_positive["text"].str.len().mean() > 2 * said_negative["text"].str.len().mean()  # long called positive, short negative
+
+    def refit(labels):  # how well a linear probe on the features reproduces a supervisor's train_b labels on test
+        tb, te = labels[labels["split"] == "train_b"], labels[labels["split"] == "test"]
+        rows = {i: k for k, i in enumerate(ids)}
+        probe, _ = fit_probe(torch.as_tensor(x[[rows[i] for i in tb["id"]]]), tb["hard_label"].to_numpy(np.float32), Xent(), CFG, 0)
+        return float(((probe_predict(probe, torch.as_tensor(x[[rows[i] for i in te["id"]]])) > 0.5) == te["hard_label"]).mean())
+
+    assert refit(biased) > 0.9 > refit(flips) + 0.1
+    plan = _plan({"feature_subset": {"k": [4]}, "length_bias": {}})
+    assert plan.supervisors["length_bias_k4"].matched_to == "feature_subset_k4"

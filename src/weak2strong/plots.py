@@ -538,6 +538,7 @@ KIND_STYLES = {
     "random_noise": dict(color="tab:blue", marker="o", label="random noise (calibrated confidence)"),
     "confident_wrong": dict(color="tab:purple", marker="^", label="confident wrong (random flips, sure of them)"),
     "length_flips": dict(color="tab:green", marker="D", label="length flips (the longest texts wrong)"),
+    "length_bias": dict(color="tab:brown", marker="v", label="length bias (long means positive; linear in the features)"),
 }
 
 

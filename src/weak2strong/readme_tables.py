@@ -386,7 +386,8 @@ def simulated_readings(simulated: pd.DataFrame) -> str:
         by = g.set_index("supervisor")
         parts = []
         for a, b, name_a, name_b in (("random_noise", "feature_subset", "random flips", "the probe"),
-                                     ("length_flips", "random_noise", "length flips", "random flips")):
+                                     ("length_flips", "random_noise", "length flips", "random flips"),
+                                     ("length_bias", "random_noise", "the length bias", "random flips")):
             if a in by.index and b in by.index:
                 parts.append(f"{name_a} {num(by.loc[a, 'pgr_of_means'])} against {name_b} {num(by.loc[b, 'pgr_of_means'])}: "
                              + _compare(by.loc[a], by.loc[b], name_a, name_b))

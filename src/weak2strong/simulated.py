@@ -17,6 +17,12 @@ Each supervisor writes the same label Parquet as a trained weak model (``schemas
   length: for a linear-probe student these errors are label noise by construction, and the kind
   tests only that errors outside the student's hypothesis class are not imitated (ours, not the
   paper's construction).
+- ``length_bias`` (describable errors a linear student can represent; ours): a labeller that leans
+  towards calling long texts positive. Its score is a ground-truth probe on the student's features
+  plus λ times the length those features predict (a ridge regression of the standardised log length,
+  fitted on ``train_a``), both linear in the features, so the labeller is one linear classifier of
+  them: its errors (long negative texts called positive, short positive ones negative) follow one
+  property we can name and the student can represent. λ is set per split to the matched error rate.
 
 Hard labels by default, as the paper's simulated supervisors give: every kind then reports 0 or 1, so
 the student sees each supervisor's errors and nothing else, and ``random_noise`` and ``confident_wrong``
@@ -51,8 +57,10 @@ from .families import FamilyPlan
 
 log = logging.getLogger(__name__)
 
-KINDS = ("feature_subset", "random_noise", "confident_wrong", "length_flips")
+KINDS = ("feature_subset", "random_noise", "confident_wrong", "length_flips", "length_bias")
 FLIPS = ("random_noise", "confident_wrong", "length_flips")  # the kinds that flip ground truth at a rate
+AT_A_RATE = (*FLIPS, "length_bias")  # the kinds configured by a rate (fixed or matched): flips and the biased labeller
+ON_FEATURES = ("feature_subset", "length_bias")  # the kinds that read the student's features
 LABELLED_SPLITS = ("train_b", "test")  # what a weak supervisor labels (as experiment.weak_labels)
 
 
@@ -101,7 +109,7 @@ class SimulatedPlan(FamilyPlan):
         supervisor whose error rate it copies (matched)."""
         sup = self.supervisors[supervisor]
         inputs = {"splits": [f"results/data/{dataset}/splits/seed{s}.parquet" for s in plan.seeds]}
-        if sup.kind == "feature_subset":
+        if sup.kind in ON_FEATURES:
             inputs["features"] = plan.features_file(dataset, self.student)
         if sup.matched_to:
             inputs["matched"] = f"results/labels/{plan.regime}/{dataset}/{sup.matched_to}.parquet"
@@ -139,7 +147,7 @@ def simulated_plan(config: dict, plan) -> SimulatedPlan | None:
     for k in (block.get("feature_subset") or {}).get("k", []):
         supervisors[f"feature_subset_k{k}"] = Supervisor(f"feature_subset_k{k}", "feature_subset", k=int(k), group=f"k{k}",
                                                          labels=labels)
-    for kind in FLIPS:
+    for kind in AT_A_RATE:
         options = block.get(kind)
         if options is None:
             continue
@@ -225,6 +233,59 @@ def feature_subset_labels(splits: pd.DataFrame, features: tuple, k: int, train_c
     return {split: probe_predict(probe, rows(split)) for split in LABELLED_SPLITS}
 
 
+def length_bias_labels(splits: pd.DataFrame, features: tuple, rates: dict[str, float], train_cfg, seed: int,
+                       pairwise: bool = False) -> dict[str, np.ndarray]:
+    """p(class 1) on train_b and test of a labeller that leans towards calling long texts positive:
+    sigmoid(s + λ · l), s the logit of a probe trained on train_a ground truth over all of the
+    student's ``features``, l the standardised log length those features predict (ridge regression
+    on train_a), both in units of their train_a spread; λ ≥ 0 is chosen per split so the hard labels'
+    error rate is the one ``rates`` asks (as close as the examples allow; never below the probe's own)."""
+    from .losses import Xent
+    from .training.probe import fit_probe, probe_predict, select_rows
+
+    feats, ids = features
+    position = {i: n for n, i in enumerate(ids)}
+
+    def rows(split):
+        return select_rows(feats, position, splits.loc[splits["split"] == split, "id"]).float()
+
+    train = splits[splits["split"] == "train_a"]
+    probe, _ = fit_probe(rows("train_a"), train["label"].to_numpy(dtype=np.float32), Xent(), train_cfg, seed, desc="length bias probe",
+                         pairwise=pairwise)
+    x = rows("train_a").double()
+    mean, std = x.mean(0), x.std(0).clamp(min=1e-6)
+    z = ((x - mean) / std).numpy()
+    log_length = np.log1p(train["text"].str.len().to_numpy(dtype=np.float64))
+    target = (log_length - log_length.mean()) / max(log_length.std(), 1e-9)
+    ridge = float(len(z))  # a strong penalty: the length direction, not a fit to train_a's noise
+    weights = np.linalg.solve(z.T @ z + ridge * np.eye(z.shape[1]), z.T @ target)
+
+    def logit(p):
+        p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+        return np.log(p / (1 - p))
+
+    s_scale = logit(probe_predict(probe, rows("train_a"))).std() or 1.0
+    l_scale = (z @ weights).std() or 1.0
+    out = {}
+    for split in LABELLED_SPLITS:
+        y = splits.loc[splits["split"] == split, "label"].to_numpy()
+        score = logit(probe_predict(probe, rows(split))) / s_scale
+        length = (((rows(split).double() - mean) / std).numpy() @ weights) / l_scale
+
+        def errors(lam):
+            return float(((score + lam * length > 0).astype(int) != y).mean())
+
+        lo, hi = 0.0, 64.0
+        for _ in range(50):  # the error rate grows with λ: bisect for the asked one
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if errors(mid) < rates[split] else (lo, mid)
+        lam = min((lo, hi), key=lambda v: abs(errors(v) - rates[split]))
+        log.info("length bias on %s: λ = %.3f, error rate %.3f (asked %.3f; the probe alone %.3f)", split, lam, errors(lam),
+                 rates[split], errors(0.0))
+        out[split] = 1.0 / (1.0 + np.exp(-(score + lam * length)))
+    return out
+
+
 def error_rates(labels: pd.DataFrame) -> dict[str, float]:
     """Per labelled split, the fraction of a label table's hard labels that are wrong."""
     return {split: float((g["hard_label"] != g["gt_label"]).mean()) for split, g in labels.groupby("split")}
@@ -236,6 +297,14 @@ def simulate(sup: Supervisor, splits: pd.DataFrame, seed: int, dataset: str, fea
     the seed's labels of the supervisor ``sup.matched_to`` names, whose error rates it copies."""
     if sup.kind == "feature_subset":
         preds = feature_subset_labels(splits, features, sup.k, train_cfg, seed, pairwise)
+    elif sup.kind == "length_bias":
+        rates = error_rates(matched) if sup.matched_to else dict.fromkeys(LABELLED_SPLITS, sup.rate)
+        preds = length_bias_labels(splits, features, rates, train_cfg, seed, pairwise)
+        if sup.labels == "soft_equal" and sup.matched_to:  # the probe's mean confidence on each split, for every label
+            for split in LABELLED_SPLITS:
+                probe = matched.loc[matched["split"] == split, "soft_label"].to_numpy(dtype=np.float64)
+                sure = max((1.0 + np.abs(2 * probe - 1).mean()) / 2, 0.501)
+                preds[split] = np.where(preds[split] > 0.5, sure, 1.0 - sure)
     else:
         rates = error_rates(matched) if sup.matched_to else dict.fromkeys(LABELLED_SPLITS, sup.rate)
         preds = {}
