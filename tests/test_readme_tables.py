@@ -380,3 +380,19 @@ def test_the_chess_claim_holds_the_best_model_against_the_no_model_longest_move_
     assert "not clearly above that control" in claim
     strong = chess_signal_claim(rows.assign(exact_match=[0.6, 0.36]))
     assert "clearly above that control" in strong and "not clearly above" not in strong
+
+
+def test_methods_readings_name_the_methods_whose_paired_interval_clears_zero_per_pair():
+    from weak2strong.readme_tables import methods_readings
+
+    def row(weak, loss, diff, low, high):
+        return {"dataset": "d", "weak": weak, "strong": "s", "loss": loss, "student_acc_diff_vs_xent": diff,
+                "student_acc_diff_ci_low": low, "student_acc_diff_ci_high": high}
+
+    methods = pd.DataFrame([row("w1", "logconf", 0.03, 0.01, 0.05), row("w1", "kl", 0.0, 0.0, 0.0),
+                            row("w1", "product", -0.02, -0.03, -0.01), row("w2", "logconf", 0.004, -0.002, 0.01)])
+    summary = pd.DataFrame([{"dataset": "d", "weak": w, "strong": "s", "loss": "xent", "gap_mean": g}
+                            for w, g in (("w1", 0.12), ("w2", 0.02))])
+    first, second = methods_readings(methods, summary, "d").splitlines()
+    assert first == "- w1 → s (gap 12.0 points): `logconf` gains 3.0 points over `xent`, each interval above 0; below `xent`: `product`."
+    assert second == "- w2 → s (gap 2.0 points): no method's interval is above 0 (the largest mean difference is 0.4 points)."

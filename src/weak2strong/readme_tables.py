@@ -83,6 +83,32 @@ def methods_markdown(methods: pd.DataFrame, dataset: str, headline: tuple[str, s
     return "\n".join(lines)
 
 
+def methods_readings(methods: pd.DataFrame, summary: pd.DataFrame, dataset: str, baseline: str = "xent") -> str:
+    """Per (weak, strong) pair of ``dataset``: its gap (the baseline cells' ceiling − weak), the methods
+    whose paired difference to ``baseline`` has an interval above 0 (with their range of gains), those
+    below 0, and the largest effect where none is clear."""
+    d = methods[(methods["dataset"] == dataset) & (methods["loss"] != baseline)]
+    s = summary[(summary["dataset"] == dataset) & (summary["loss"] == baseline)].set_index(["weak", "strong"])
+    out = []
+    for (weak, strong), g in d.groupby(["weak", "strong"], sort=False):
+        diff = 100 * g[f"student_acc_diff_vs_{baseline}"]
+        better = g[g["student_acc_diff_ci_low"] > 0]
+        worse = g[g["student_acc_diff_ci_high"] < 0]
+        text = f"- {weak} → {strong}"
+        if (weak, strong) in s.index:
+            text += f" (gap {num(100 * s.loc[(weak, strong), 'gap_mean'], 1)} points)"
+        if len(better):
+            gains = 100 * better[f"student_acc_diff_vs_{baseline}"]
+            amount = (f"gains {num(gains.iloc[0], 1)} points" if len(better) == 1
+                      else f"gain {num(gains.min(), 1)} to {num(gains.max(), 1)} points")
+            text += f": {', '.join(f'`{m}`' for m in better['loss'])} {amount} over `{baseline}`, each interval above 0"
+        else:
+            text += f": no method's interval is above 0 (the largest mean difference is {num(diff.abs().max(), 1)} points)"
+        text += f"; below `{baseline}`: {', '.join(f'`{m}`' for m in worse['loss'])}." if len(worse) else "."
+        out.append(text)
+    return "\n".join(out)
+
+
 def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, control: str | None,
            baseline: str = "xent") -> str:
     """The sentences the README states about the tables, each computed from them."""
@@ -638,7 +664,9 @@ def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[s
     if not only or {"summary", "methods", "claims"} & set(only):
         blocks = {
             "summary": summary_table(summary, first=headline_dataset),
-            "methods": methods_markdown(methods, headline_dataset, headline_pair),
+            "methods": (methods_markdown(methods, headline_dataset, headline_pair)
+                        + f"\n\nWhat the table shows on {headline_dataset} (paired differences in student test accuracy):\n\n"
+                        + methods_readings(methods, summary, headline_dataset)),
             "claims": claims(summary, methods, headline_dataset, control),
         }
     if len(simulated):
