@@ -51,7 +51,7 @@ def test_a_label_edited_in_pandas_stops_the_reader(tmp_path):
 
 def test_vision_tables_with_list_columns_keep_their_checksum(tmp_path):
     frame = pd.DataFrame({"id": ["a"], "split": ["test"], "gt_label": [3], "soft_label": [[0.1, 0.9]], "hard_label": [1],
-                          "model": ["m"], "role": ["weak"], "weak_model": [""], "loss": [""], "n_views": [0], "seed": [0]})
+                          "model": ["m"], "role": ["weak"], "weak_model": [""], "loss": [""], "n_views": [0], "variant": [""], "seed": [0]})
     write_parquet(frame, tmp_path / "v.parquet", VISION_TABLE_SCHEMA)
     assert read_parquet(tmp_path / "v.parquet")["soft_label"].iloc[0].tolist() == pytest.approx([0.1, 0.9])
 
