@@ -339,6 +339,11 @@ def test_every_generated_block_in_the_docs_is_what_its_tables_give_today():
         for name, text in benchmark_rows.items():
             assert text.rstrip("\n") == docs[name], f"{name}: the docs differ from the benchmarks' committed rows"
             checked.add(name)
+        sources = {"chess_signal": "chess_signal.jsonl", "chess_signal_claim": "chess_signal.jsonl", "timing": "timings.jsonl",
+                   "reward_polarity": "pair_polarity.csv", "difficulty_rating": "difficulty_vs_rating.csv",
+                   "rating_margins": "rating_margins.csv", "rating_subsets": "rating_subsets.csv"}
+        lost = [f"{name} ({source})" for name, source in sources.items() if name in docs and name not in checked]
+        assert not lost, f"blocks in the docs whose rows are not in benchmarks/results/: {lost}"
     finally:
         os.chdir(cwd)
     unchecked = set(readme_tables.RESULTS_BLOCKS) & set(docs) - checked - WITHOUT_SNAPSHOT
