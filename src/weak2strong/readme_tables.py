@@ -588,7 +588,7 @@ def chess_signal_claim(rows: pd.DataFrame) -> str:
     greedy = rows[rows["mode"] == "greedy"]
     if len(greedy):
         best = greedy.loc[greedy["exact_match"].idxmax()]
-        out.append(f"Greedy, the paper's metric: " + ("no decoder is clearly above chance" if not any(_above(r, chance) for _, r in
+        out.append("Greedy, the paper's metric: " + ("no decoder is clearly above chance" if not any(_above(r, chance) for _, r in
                    greedy.iterrows()) else "some decoders are above chance") + f"; the best is {best['model']} ({_chess_regime(best)}), "
                    f"{100 * best['exact_match']:.1f}% ± {100 * best['exact_match_se']:.1f}%.")
     calibrated = rows[rows["mode"].str.startswith("rank (calibrated")]
