@@ -81,7 +81,8 @@ def test_processes_and_micro_batches_together_give_the_full_batch_gradient(tmp_p
     out = tmp_path / "grad.npy"
     here = os.path.dirname(__file__)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.join(here, "..", "src"), here])}
-    subprocess.run(launch_command(2, "distributed_gradient", str(out), "2", loss), env=env, check=True, capture_output=True)
+    run = subprocess.run(launch_command(2, "distributed_gradient", str(out), "2", loss), env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-4000:]  # a process's own error, not only the launcher's exit status
     saved = np.load(out)
     np.testing.assert_allclose(saved[:-1].reshape(full_grad.shape), full_grad, rtol=1e-5, atol=1e-7)
     assert saved[-1] == pytest.approx(full_loss, rel=1e-5)

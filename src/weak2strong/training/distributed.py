@@ -10,6 +10,7 @@ same numbers and only the main process writes files.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import sys
@@ -59,7 +60,20 @@ def current() -> Processes:
             "model's hardware (config/config.yaml) or give the job more GPUs."
         )
     accelerator = Accelerator()  # joins the process group, picks this process's device
+    atexit.register(leave_process_group)
     return Processes(accelerator.process_index, accelerator.num_processes, accelerator)
+
+
+def leave_process_group() -> None:
+    """At exit, wait for every process and close the process group. A process that simply exits while
+    its peers still use the group leaves its communication threads running, and the C++ runtime
+    aborts it ("terminate called without an active exception", SIGABRT): under load the job then
+    failed after doing all its work."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def data_parallel(model):
