@@ -396,3 +396,22 @@ def test_methods_readings_name_the_methods_whose_paired_interval_clears_zero_per
     first, second = methods_readings(methods, summary, "d").splitlines()
     assert first == "- w1 → s (gap 12.0 points): `logconf` gains 3.0 points over `xent`, each interval above 0; below `xent`: `product`."
     assert second == "- w2 → s (gap 2.0 points): no method's interval is above 0 (the largest mean difference is 0.4 points)."
+
+
+def test_a_block_rendered_again_from_its_kept_tables_keeps_them(tmp_path):
+    """`make readme --results docs/tables/<hash>` (rendering a block again from the tables it was
+    written from) copied each table onto itself and crashed (SameFileError)."""
+    import json
+
+    from weak2strong.readme_tables import snapshot
+
+    run = tmp_path / "run"
+    (run / "metrics").mkdir(parents=True)
+    (run / "metrics/summary.csv").write_text("dataset\nd\n")
+    root = tmp_path / "tables"
+    snapshot(run, ["summary", "timing"], {"dataset": "d"}, root=root)
+    kept = Path(json.loads((root / "blocks.json").read_text())["summary"]["results"])
+    assert (kept / "metrics/summary.csv").read_text() == "dataset\nd\n"
+    assert "timing" not in json.loads((root / "blocks.json").read_text())  # benchmark blocks keep their own rows
+    snapshot(kept, ["summary"], {"dataset": "d"}, root=root)  # from the kept copy itself
+    assert (kept / "metrics/summary.csv").read_text() == "dataset\nd\n" and len(list(root.iterdir())) == 2

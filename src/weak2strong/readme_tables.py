@@ -37,6 +37,18 @@ def interval(point: float, low: float, high: float, n: int, status: str = "", di
     return f"{num(point, digits, signed)} [{num(low, digits, signed)}, {num(high, digits, signed)}] (n={n})"
 
 
+def pgr_status(r) -> str:
+    """Why a cell's PGR of means has no interval; "" when it has one (an empty status reads back from
+    a CSV as NaN)."""
+    status = r.get("pgr_of_means_ci_status", "")
+    return status if isinstance(status, str) else ""
+
+
+def pgr_cell(r) -> str:
+    """A cell's PGR of means with Fieller's interval, or the reason it has none."""
+    return interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]), pgr_status(r))
+
+
 def summary_table(summary: pd.DataFrame, losses=("xent", "logconf"), first: str | None = None) -> str:
     """One row per (dataset, weak, strong, loss) for the given methods (dataset ``first`` first)."""
     rows = summary[summary["loss"].isin(losses)].copy()
@@ -47,8 +59,7 @@ def summary_table(summary: pd.DataFrame, losses=("xent", "logconf"), first: str 
              "median per-seed PGR | agreement where W wrong | weak-label confidence | flags |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for _, r in rows.iterrows():
-        pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
-                       str(r.get("pgr_of_means_ci_status", "") or ""))
+        pgr = pgr_cell(r)
         median = f"{num(r['pgr_median'])} ({int(r['pgr_n'])} of {int(r['n_seeds'])} seeds)"
         flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
         lines.append(f"| {r['dataset']} | {r['weak']} → {r['strong']} | {r['loss']} | {r['weak_acc_mean']:.3f} | "
@@ -141,7 +152,7 @@ def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, 
 
 def _interval_reading(r) -> str:
     """Where a cell's PGR interval lies: above 0, spanning it, or undefined (and why)."""
-    status = r["pgr_of_means_ci_status"] if isinstance(r["pgr_of_means_ci_status"], str) else ""
+    status = pgr_status(r)
     if status:
         return f"no interval ({status})"
     return "above 0" if r["pgr_of_means_ci_low"] > 0 else "below 0" if r["pgr_of_means_ci_high"] < 0 else "spanning 0"
@@ -149,7 +160,7 @@ def _interval_reading(r) -> str:
 
 def pgr_readings(summary: pd.DataFrame, losses=("xent", "logconf")) -> str:
     """Per dataset and (weak, strong) pair: the gap, each method's PGR with where its interval lies,
-    and whether the two methods' intervals overlap (then no claim that one beats the other)."""
+    and which method is higher where their intervals are apart (``_compare``; else no claim)."""
     out = []
     rows = summary[summary["loss"].isin(losses)]
     for (dataset, weak, strong), g in rows.groupby(["dataset", "weak", "strong"], sort=False):
@@ -158,14 +169,9 @@ def pgr_readings(summary: pd.DataFrame, losses=("xent", "logconf")) -> str:
             continue
         first = by.iloc[0]
         parts = [f"`{loss}` {num(by.loc[loss, 'pgr_of_means'])} ({_interval_reading(by.loc[loss])})" for loss in losses]
-        a, b = (by.loc[loss] for loss in losses)
-        defined = all(not (isinstance(x["pgr_of_means_ci_status"], str) and x["pgr_of_means_ci_status"]) for x in (a, b))
-        overlap = (defined and a["pgr_of_means_ci_low"] <= b["pgr_of_means_ci_high"]
-                   and b["pgr_of_means_ci_low"] <= a["pgr_of_means_ci_high"])
-        verdict = ("; the two intervals overlap: no claim that one method beats the other" if overlap
-                   else "; the intervals do not overlap" if defined else "")
+        verdict = _compare(by.loc[losses[0]], by.loc[losses[1]], f"`{losses[0]}`", f"`{losses[1]}`")
         out.append(f"- `{dataset}`, {weak} → {strong}: gap {num(100 * (first['ceiling_acc_mean'] - first['weak_acc_mean']), 1)} "
-                   f"points; PGR {', '.join(parts)}{verdict}.")
+                   f"points; PGR {', '.join(parts)}; {verdict}.")
     return "\n".join(out)
 
 
@@ -312,6 +318,17 @@ def rating_margins_text(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def subset_table(rows: pd.DataFrame, unit: str, names: dict[str, str]) -> list[str]:
+    """The lines of a table of ``metrics.subset_rows`` rows: per dataset, loss and part of the test set
+    (``names``: how each part is written), its share, the three accuracies and the PGR of means."""
+    lines = [f"| dataset | loss | {unit} | share | weak acc | ceiling acc | student acc | PGR of means [95% CI] |",
+             "|---|---|---|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        lines.append(f"| {r['dataset']} | {r['loss']} | {names[r['subset']]} | {r['test_share']:.2f} | {num(r['weak_acc_mean'], 3)} "
+                     f"| {num(r['ceiling_acc_mean'], 3)} | {num(r['student_acc_mean'], 3)} | {pgr_cell(r)} |")
+    return lines
+
+
 def rating_subsets_text(table: pd.DataFrame, pair: tuple[str, str], losses=("xent", "logconf")) -> str:
     """``benchmarks/rating_subsets.py``'s rows of one run holding a rated set twice, as it is and with
     ``min_abs_rating`` (its near-neutral share about 0): the headline pair's cells on each test subset,
@@ -319,14 +336,8 @@ def rating_subsets_text(table: pd.DataFrame, pair: tuple[str, str], losses=("xen
     unfiltered run's ``confident`` rows are the control), and whether the filter moves the PGR."""
     rows = table[(table["weak"] == pair[0]) & (table["strong"] == pair[1]) & table["loss"].isin(losses)
                  & (table["test_share"] >= 0.01) & ((table["subset"] == "all") | (table["test_share"] <= 0.99))]
-    names = {"all": "all", "confident": "mean \\|rating\\| ≥ margin", "near_neutral": "near neutral"}
-    lines = ["| dataset | loss | test sentences | share | weak acc | ceiling acc | student acc | PGR of means [95% CI] |",
-             "|---|---|---|---|---|---|---|---|"]
-    for _, r in rows.iterrows():
-        pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
-                       str(r["pgr_of_means_ci_status"]) if isinstance(r["pgr_of_means_ci_status"], str) else "")
-        lines.append(f"| {r['dataset']} | {r['loss']} | {names[r['subset']]} | {r['test_share']:.2f} | {num(r['weak_acc_mean'], 3)} "
-                     f"| {num(r['ceiling_acc_mean'], 3)} | {num(r['student_acc_mean'], 3)} | {pgr} |")
+    lines = subset_table(rows, "test sentences",
+                         {"all": "all", "confident": "mean \\|rating\\| ≥ margin", "near_neutral": "near neutral"})
     shares = rows.groupby("dataset")["pool_near_neutral_share"].first()
     if len(shares) != 2 or shares.min() > 0.01:
         return "\n".join(lines)
@@ -354,14 +365,7 @@ def reward_polarity_table(table: pd.DataFrame, pair: tuple[str, str], losses=("x
     means with Fieller's interval; a closing line per dataset states the pool's share of pairs the
     sign alone decides."""
     rows = table[(table["weak"] == pair[0]) & (table["strong"] == pair[1]) & table["loss"].isin(losses)]
-    names = {"all": "all", "same_sign": "same sign", "opposite_sign": "opposite sign"}
-    lines = ["| dataset | loss | test pairs | share | weak acc | ceiling acc | student acc | PGR of means [95% CI] |",
-             "|---|---|---|---|---|---|---|---|"]
-    for _, r in rows.iterrows():
-        pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
-                       str(r["pgr_of_means_ci_status"]) if isinstance(r["pgr_of_means_ci_status"], str) else "")
-        lines.append(f"| {r['dataset']} | {r['loss']} | {names[r['subset']]} | {r['test_share']:.2f} | {num(r['weak_acc_mean'], 3)} "
-                     f"| {num(r['ceiling_acc_mean'], 3)} | {num(r['student_acc_mean'], 3)} | {pgr} |")
+    lines = subset_table(rows, "test pairs", {"all": "all", "same_sign": "same sign", "opposite_sign": "opposite sign"})
     lines.append("")
     pools = table.drop_duplicates("dataset")
     lines.append(f"{pair[0]} → {pair[1]}, mean over seeds. Pairs whose two sentences are rated on opposite sides of neutral "
@@ -383,8 +387,7 @@ def simulated_table(simulated: pd.DataFrame, first: str | None = None) -> str:
     lines = ["| dataset | loss | supervisor | supervisor acc | student acc | ceiling acc | PGR of means [95% CI] | flags |",
              "|---|---|---|---|---|---|---|---|"]
     for _, r in rows.iterrows():
-        pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
-                       str(r.get("pgr_of_means_ci_status", "") or ""))
+        pgr = pgr_cell(r)
         flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
         lines.append(f"| {r['dataset']} | {r['loss']} | {r['weak']} | {r['weak_acc_mean']:.3f} | {r['student_acc_mean']:.3f} | "
                      f"{r['ceiling_acc_mean']:.3f} | {pgr} | {flag} |")
@@ -393,7 +396,7 @@ def simulated_table(simulated: pd.DataFrame, first: str | None = None) -> str:
 
 def _compare(a, b, name_a: str, name_b: str) -> str:
     """Two cells' PGR intervals: which is higher where they are apart, else that they overlap."""
-    undefined = [n for n, r in ((name_a, a), (name_b, b)) if isinstance(r["pgr_of_means_ci_status"], str) and r["pgr_of_means_ci_status"]]
+    undefined = [n for n, r in ((name_a, a), (name_b, b)) if pgr_status(r)]
     if undefined:
         return f"no comparison ({', '.join(undefined)}: no interval)"
     if a["pgr_of_means_ci_low"] > b["pgr_of_means_ci_high"]:
@@ -431,9 +434,7 @@ def vision_table(vision: pd.DataFrame) -> str:
              "| PGR of means [95% CI] | flags |",
              "|---|---|---|---|---|---|---|---|---|"]
     for _, r in vision.iterrows():
-        status = r.get("pgr_of_means_ci_status", "")
-        pgr = interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]),
-                       status if isinstance(status, str) else "")
+        pgr = pgr_cell(r)
         flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
         student = interval(r["student_acc_mean"], r["student_acc_ci_low"], r["student_acc_ci_high"], int(r["student_acc_n"]), digits=3)
         variant = r.get("variant") if isinstance(r.get("variant"), str) else ("views" if r["n_views"] else "plain")
@@ -781,7 +782,8 @@ def snapshot(results: Path, names: list[str], options: dict, root: Path = SNAPSH
         folder = root / digest / "metrics"
         folder.mkdir(parents=True, exist_ok=True)
         for f in files:
-            shutil.copyfile(f, folder / f.name)
+            if f.resolve() != (folder / f.name).resolve():  # rendered from a kept table itself: nothing to copy
+                shutil.copyfile(f, folder / f.name)
         for name in names:
             index[name] = {"results": str(root / digest), **options}
     root.mkdir(parents=True, exist_ok=True)
