@@ -22,8 +22,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from weak2strong.data.registry import DATASETS  # noqa: E402
-from weak2strong.data.sources import load_vader_records  # noqa: E402
-from weak2strong.metrics import subset_rows  # noqa: E402
+from weak2strong.data.sources import load_vader_records, ratings_by_text  # noqa: E402
+from weak2strong.metrics import run_subset_rows  # noqa: E402
 
 SUBSETS = ("all", "same_sign", "opposite_sign")
 
@@ -46,18 +46,10 @@ def polarity_table(results: Path, resources: Path, regime: str = "linear_probe")
         spec = DATASETS.get(data.name)
         if spec is None or spec.source != "vader" or not spec.pairs:
             continue
-        rating = {}
-        for r in load_vader_records(resources / "vader" / spec.vader_file):
-            rating.setdefault(r["text"].strip(), r["rating"])
-        kind = pair_polarity(pd.read_parquet(data / "examples.parquet"), rating)
-        pool_opposite = float((kind == "opposite_sign").mean())
-        for path in sorted((results / "predictions" / regime / data.name / "student").glob("*/*/*.parquet")):
-            weak_name, strong_name, loss = path.parent.parent.name, path.parent.name, path.stem
-            weak = pd.read_parquet(results / "labels" / regime / data.name / f"{weak_name}.parquet")
-            ceiling = pd.read_parquet(results / "predictions" / regime / data.name / "ceiling" / f"{strong_name}.parquet")
-            for row in subset_rows(weak, ceiling, pd.read_parquet(path), kind, SUBSETS):
-                rows.append({"dataset": data.name, "weak": weak_name, "strong": strong_name, "loss": loss,
-                             "pool_pairs": len(kind), "pool_opposite_share": pool_opposite, **row})
+        kind = pair_polarity(pd.read_parquet(data / "examples.parquet"),
+                             ratings_by_text(load_vader_records(resources / "vader" / spec.vader_file)))
+        pool = {"pool_pairs": len(kind), "pool_opposite_share": float((kind == "opposite_sign").mean())}
+        rows += [{"dataset": data.name, **pool, **row} for row in run_subset_rows(results, regime, data.name, kind, SUBSETS)]
     return pd.DataFrame(rows)
 
 

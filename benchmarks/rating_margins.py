@@ -27,21 +27,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from weak2strong import assets  # noqa: E402
 from weak2strong.data.registry import DATASETS  # noqa: E402
-from weak2strong.data.sources import load_vader_records  # noqa: E402
+from weak2strong.data.sources import load_vader_records, ratings_by_text  # noqa: E402
 from weak2strong.metrics import t_quantile  # noqa: E402
 
 
 def read_rater_file(path: Path) -> pd.DataFrame:
-    """The per-rater file: id, mean, standard deviation and the list of ratings, tab-separated."""
+    """The per-rater file: id, mean, standard deviation and the list of ratings, tab-separated. Each
+    value is checked against what it means, as the workflow's reader checks the means: at least two
+    ratings, each a whole number on the study's -4..4 scale, whose mean is the stated one."""
     rows = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8-sig").splitlines(), 1):
         if not line.strip():
             continue
         fields = line.split("\t")
+        where = f"{path}, line {number}"
         if len(fields) != 4:
-            raise SystemExit(f"{path}, line {number}: {len(fields)} tab-separated fields, expected 4 (id, mean, sd, ratings)")
-        ratings = np.asarray(ast.literal_eval(fields[3]), dtype=float)
-        rows.append({"id": fields[0], "mean": float(fields[1]), "ratings": ratings})
+            raise SystemExit(f"{where}: {len(fields)} tab-separated fields, expected 4 (id, mean, sd, ratings)")
+        try:
+            ratings = np.asarray(ast.literal_eval(fields[3]), dtype=float).ravel()
+            mean = float(fields[1])
+        except (ValueError, SyntaxError, TypeError):
+            raise SystemExit(f"{where}: the mean {fields[1]!r} or the ratings {fields[3][:40]!r} are not numbers") from None
+        if len(ratings) < 2 or not np.isfinite(ratings).all() or (np.abs(ratings) > 4).any() or (ratings != np.round(ratings)).any():
+            raise SystemExit(f"{where}: the ratings {fields[3][:60]} are not two or more whole numbers on the study's -4..4 scale")
+        if abs(ratings.mean() - mean) > 0.01:
+            raise SystemExit(f"{where}: the stated mean {mean} is not the ratings' mean {ratings.mean():.3f}")
+        rows.append({"id": fields[0], "mean": mean, "ratings": ratings})
     return pd.DataFrame(rows)
 
 
@@ -66,9 +77,7 @@ def margins(table: pd.DataFrame) -> dict:
 
 def pair_margins(spec, records: list[dict], seed: int = 0) -> dict:
     """How many of the pairs ``spec`` builds (with the pool's seed) cross polarity."""
-    rating = {}
-    for r in records:
-        rating.setdefault(r["text"].strip(), r["rating"])
+    rating = ratings_by_text(records)
     pairs = spec.combine(records, random.Random(seed))
     crossing = sum(rating[p["chosen"]] > 0 > rating[p["rejected"]] for p in pairs)
     return {"pairs": len(pairs), "opposite_sign_pairs": crossing, "opposite_sign_share": crossing / len(pairs)}

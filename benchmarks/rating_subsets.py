@@ -22,8 +22,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from weak2strong.data.sources import load_vader_records  # noqa: E402
-from weak2strong.metrics import subset_rows  # noqa: E402
+from weak2strong.data.sources import load_vader_records, ratings_by_text  # noqa: E402
+from weak2strong.metrics import run_subset_rows  # noqa: E402
 
 SUBSETS = ("all", "confident", "near_neutral")
 
@@ -31,9 +31,7 @@ SUBSETS = ("all", "confident", "near_neutral")
 def rated_file(texts: pd.Series, vader_dir: Path) -> dict[str, float] | None:
     """The ratings (text -> mean) of the rated file that holds every one of ``texts``; None if none does."""
     for path in sorted(vader_dir.glob("*_GroundTruth.txt")):
-        rating = {}
-        for r in load_vader_records(path):
-            rating.setdefault(r["text"].strip(), r["rating"])
+        rating = ratings_by_text(load_vader_records(path))
         if all(t.strip() in rating for t in texts):
             return rating
     return None
@@ -55,13 +53,8 @@ def subsets_table(results: Path, resources: Path, margin: float, regime: str = "
         if rating is None:
             continue  # not a rated-sentence set
         kind = rating_kind(examples, rating, margin)
-        for path in sorted((results / "predictions" / regime / data.name / "student").glob("*/*/*.parquet")):
-            weak_name, strong_name, loss = path.parent.parent.name, path.parent.name, path.stem
-            weak = pd.read_parquet(results / "labels" / regime / data.name / f"{weak_name}.parquet")
-            ceiling = pd.read_parquet(results / "predictions" / regime / data.name / "ceiling" / f"{strong_name}.parquet")
-            for row in subset_rows(weak, ceiling, pd.read_parquet(path), kind, SUBSETS):
-                rows.append({"run": str(results), "dataset": data.name, "weak": weak_name, "strong": strong_name, "loss": loss,
-                             "margin": margin, "pool_near_neutral_share": float((kind == "near_neutral").mean()), **row})
+        pool = {"margin": margin, "pool_near_neutral_share": float((kind == "near_neutral").mean())}
+        rows += [{"dataset": data.name, **pool, **row} for row in run_subset_rows(results, regime, data.name, kind, SUBSETS)]
     return pd.DataFrame(rows)
 
 
@@ -77,8 +70,8 @@ def main() -> None:
     if table.empty:
         raise SystemExit(f"no rated-sentence dataset with students under {args.results}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    table.drop(columns="run").to_csv(args.out, index=False, float_format="%.4f")
-    print(table[table["loss"].isin(["xent", "logconf"])].drop(columns="run").to_string(index=False))
+    table.to_csv(args.out, index=False, float_format="%.4f")
+    print(table[table["loss"].isin(["xent", "logconf"])].to_string(index=False))
 
 
 if __name__ == "__main__":

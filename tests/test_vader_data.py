@@ -168,13 +168,16 @@ def test_a_cached_archive_is_checked_against_its_pin_on_every_use(damage, tmp_pa
     assert not (tmp_path / "movie.txt").exists()
 
 
-def test_an_extracted_file_is_checked_against_its_pin_when_a_dataset_reads_it(tmp_path):
+def test_an_extracted_file_is_checked_against_its_pin_whoever_reads_it(tmp_path):
     from weak2strong.data.prepare import load_records
 
     path = tmp_path / "movieReviewSnippets_GroundTruth.txt"
     path.write_text("1\t2.5\tA fine film.\n")  # not the published file
     with pytest.raises(ArtifactError, match="is not the pinned file.*extracts it again from the checked archive"):
         load_records(DATASETS["movie_sentiment"], str(path))
+    # every reader of the collection's files, not only the workflow's (the benchmarks read them directly)
+    with pytest.raises(ArtifactError, match="is not the pinned file"):
+        load_vader_records(path)
 
 
 def test_min_abs_rating_leaves_out_the_sentences_near_neutral_counted_and_only_for_rated_sets(tmp_path, caplog):
@@ -225,3 +228,10 @@ def test_rating_margins_count_near_neutral_and_not_significant_labels_among_the_
     path.write_text("1\t0.5\t[1, 0]\n")
     with pytest.raises(SystemExit, match="line 1: 3 tab-separated fields, expected 4"):
         margins.read_rater_file(path)
+    for ratings, mean, reason in (("[1, 9]", 5, "not two or more whole numbers on the study's -4..4 scale"),
+                                  ("[1, 0.5]", 0.75, "not two or more whole numbers"), ("[1]", 1, "not two or more"),
+                                  ("[1, nan]", 1, "are not numbers"), ("[1, 2]", 3, "stated mean 3.0 is not the ratings' mean 1.500"),
+                                  ("[1, x]", 1, "are not numbers")):
+        path.write_text(f"a\t1\t0\t[1, 1]\nb\t{mean}\t0\t{ratings}\n")
+        with pytest.raises(SystemExit, match=rf"line 2: .*{reason}"):
+            margins.read_rater_file(path)

@@ -396,3 +396,19 @@ def subset_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFrame
                     "pgr_of_means": point, "pgr_of_means_ci_low": low, "pgr_of_means_ci_high": high,
                     "pgr_of_means_ci_status": status})
     return out
+
+
+def run_subset_rows(results, regime: str, dataset: str, kind: pd.Series, subsets: tuple[str, ...]) -> list[dict]:
+    """``subset_rows`` for every student of ``dataset`` in a finished run's ``results`` folder (its
+    weak labels and ceiling read beside it), each row with its weak, strong and loss."""
+    from pathlib import Path
+
+    root = Path(results)
+    rows = []
+    for path in sorted((root / "predictions" / regime / dataset / "student").glob("*/*/*.parquet")):
+        weak, strong, loss = path.parent.parent.name, path.parent.name, path.stem
+        labels = pd.read_parquet(root / "labels" / regime / dataset / f"{weak}.parquet")
+        ceiling = pd.read_parquet(root / "predictions" / regime / dataset / "ceiling" / f"{strong}.parquet")
+        for row in subset_rows(labels, ceiling, pd.read_parquet(path), kind, subsets):
+            rows.append({"weak": weak, "strong": strong, "loss": loss, **row})
+    return rows

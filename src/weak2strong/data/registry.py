@@ -379,10 +379,9 @@ def _rated_comparisons(records: list[dict], rng: random.Random, min_gap: float =
     those are decided by the sign alone (the binary task again). ``same_sign``: sentences are paired
     within one polarity (positive with positive, negative with negative; a neutral mean pairs with
     neither), so every pair asks for a graded judgement."""
-    ratings = {}
-    for r in records:  # a text rated twice keeps its first rating: it must not land in two pairs
-        ratings.setdefault(r["text"].strip(), r["rating"])
-    rated = sorted((text, rating) for text, rating in ratings.items() if text)
+    from .sources import ratings_by_text
+
+    rated = sorted((text, rating) for text, rating in ratings_by_text(records).items() if text)  # a text in one pair only
     rng.shuffle(rated)
     pools = [[r for r in rated if r[1] > 0], [r for r in rated if r[1] < 0]] if same_sign else [rated]
     prompt = "Which of these two review sentences is more positive?"

@@ -33,19 +33,32 @@ def load_bigbench_records(task_file: str | Path) -> list[dict]:
     return records
 
 
+def ratings_by_text(records: list[dict]) -> dict[str, float]:
+    """Each rated sentence's mean rating, by its text (a text rated twice keeps its first rating)."""
+    rating = {}
+    for r in records:
+        rating.setdefault(r["text"].strip(), r["rating"])
+    return rating
+
+
 def load_vader_records(path: str | Path) -> list[dict]:
     """The rated sentences of one file of Hutto and Gilbert's VADER collection: tab-separated lines
     ``id, mean rating (-4..4) of 20 people, sentence``. Ids are ``<document>_<sentence>`` where the
     sentences come from longer documents (an editorial, a review), else a running number.
 
-    Every value is checked against what it means: a rating is a finite number in -4..4 (``nan``
+    A file named as one of the collection's is checked against its sha256 pin first, whoever reads it
+    (the workflow or a benchmark). Every value is checked against what it means: a rating is a finite number in -4..4 (``nan``
     would become a label), an id is not empty, a byte-order mark is not part of the first id (it
     would regroup an editorial). A line with an empty sentence is dropped and counted, by line."""
     import math
 
+    from ..assets import VADER_FILES_SHA256, check_pinned
+
     path = Path(path)
     if not path.exists():
         raise DatasetError(f"VADER file {path} is missing; run the workflow's fetch_vader_file rule.")
+    if path.name in VADER_FILES_SHA256:  # a file of the collection: the published one, on every read
+        check_pinned(path, VADER_FILES_SHA256[path.name], "rerun snakemake, which extracts it again from the checked archive")
     try:
         text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark is not part of the first id
     except UnicodeDecodeError as exc:
