@@ -112,18 +112,11 @@ def main() -> None:
             s = pd.DataFrame({"band": sample["band"], "legal": True, "correct": correct, "chance": chance})
             rows += summarise(s, {**base, "model": "none (longest SAN)", "mode": "longest SAN", "regime": "no model", "trained_on": 0,
                                   "seconds": 0})
-            if args.modes == ["longest"]:
-                print(pd.DataFrame(rows).drop(columns=["layer", "trained_on"]).to_string(index=False))
-                if args.out:
-                    with open(args.out, "a") as fh:
-                        for row in rows:
-                            fh.write(json.dumps(row) + "\n")
-                continue
         train = None
         if args.train:
             train = table[~table["id"].isin(sample["id"])].sample(n=args.train, random_state=args.seed)
         regime = args.regime if args.train else "zero-shot"
-        if "greedy" in args.modes or args.train:  # a trained model ranks in the same job (train_and_generate)
+        if "greedy" in args.modes or (args.train and "rank" in args.modes):  # a trained model ranks in the same job
             start = time.perf_counter()
             cfg = {"lr": args.lr, "epochs": args.epochs, "batch_size": 16, "max_length": 192, "bf16": "auto"}
             scored, info = train_and_generate(spec, args.resources, args.regime, cfg, args.seed, train,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -431,10 +431,10 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
                        ranking: str | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Fine-tune ``spec`` (``regime`` finetune or lora; no training when ``train`` is None: zero-shot)
     on the prompts of ``train`` towards ``targets``; then score its greedy moves on each frame of
-    ``predict``, and (``ranking``: "sum" or "mean") its top-ranked legal move as well (``RANKED_COLUMNS``).
+    ``predict``, and (``ranking``: a reduction of ``chess_ranking.REDUCTIONS``) its top-ranked legal move as
+    well, with every reduction's pick (``RANKED_COLUMNS``). Whole-game prompts are first fitted to the
+    model's window (``fit_to_window``), so training, decoding and ranking read the same prompt.
     Returns the scored frames and the training facts."""
-    import dataclasses
-
     import torch
 
     from .models.backbone import positions_of
@@ -451,7 +451,7 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
     frames = [f for f in [train, *predict.values()] if f is not None]
     if any(game_prompts(f).any() for f in frames):
         if train_cfg.get("max_length") is None:  # whole games: the model's own window, not the header prompts' 192
-            cfg = dataclasses.replace(cfg, max_length=positions_of(getattr(model, "config", None)) or cfg.max_length)
+            cfg = replace(cfg, max_length=positions_of(getattr(model, "config", None)) or cfg.max_length)
         reserve = max([max_new_tokens, *(len(tokenizer(" " + t, add_special_tokens=False)["input_ids"]) + 1 for t in targets or [])])
         train = fit_to_window(train, tokenizer, cfg.max_length - reserve) if train is not None else None
         predict = {name: fit_to_window(frame, tokenizer, cfg.max_length - reserve) for name, frame in predict.items()}

@@ -291,6 +291,11 @@ def error_rates(labels: pd.DataFrame) -> dict[str, float]:
     return {split: float((g["hard_label"] != g["gt_label"]).mean()) for split, g in labels.groupby("split")}
 
 
+def target_rates(sup: Supervisor, matched: pd.DataFrame | None) -> dict[str, float]:
+    """The error rate a kind at a rate aims for on each labelled split: the matched supervisor's, or its fixed rate."""
+    return error_rates(matched) if sup.matched_to else dict.fromkeys(LABELLED_SPLITS, sup.rate)
+
+
 def simulate(sup: Supervisor, splits: pd.DataFrame, seed: int, dataset: str, features: tuple | None = None,
              matched: pd.DataFrame | None = None, train_cfg=None, pairwise: bool = False) -> pd.DataFrame:
     """One seed's labels of supervisor ``sup`` (the rows of ``schemas.LABELS_SCHEMA``). ``matched``:
@@ -298,16 +303,9 @@ def simulate(sup: Supervisor, splits: pd.DataFrame, seed: int, dataset: str, fea
     if sup.kind == "feature_subset":
         preds = feature_subset_labels(splits, features, sup.k, train_cfg, seed, pairwise)
     elif sup.kind == "length_bias":
-        rates = error_rates(matched) if sup.matched_to else dict.fromkeys(LABELLED_SPLITS, sup.rate)
-        preds = length_bias_labels(splits, features, rates, train_cfg, seed, pairwise)
-        if sup.labels == "soft_equal" and sup.matched_to:  # the probe's mean confidence on each split, for every label
-            for split in LABELLED_SPLITS:
-                probe = matched.loc[matched["split"] == split, "soft_label"].to_numpy(dtype=np.float64)
-                sure = max((1.0 + np.abs(2 * probe - 1).mean()) / 2, 0.501)
-                preds[split] = np.where(preds[split] > 0.5, sure, 1.0 - sure)
+        preds = length_bias_labels(splits, features, target_rates(sup, matched), train_cfg, seed, pairwise)
     else:
-        rates = error_rates(matched) if sup.matched_to else dict.fromkeys(LABELLED_SPLITS, sup.rate)
-        preds = {}
+        rates, preds = target_rates(sup, matched), {}
         for split in LABELLED_SPLITS:
             rows = splits[splits["split"] == split]
             y = rows["label"].to_numpy()
@@ -316,10 +314,11 @@ def simulate(sup: Supervisor, splits: pd.DataFrame, seed: int, dataset: str, fea
             else:
                 flips = exact_flips(len(y), rates[split], flip_stream(seed, split))
             preds[split] = noisy_soft_labels(y, flips, rates[split], sup.confidence if sup.kind == "confident_wrong" else None)
-            if sup.labels == "soft_equal" and sup.matched_to:  # the probe's mean confidence on this split, for every label
-                probe = matched.loc[matched["split"] == split, "soft_label"].to_numpy(dtype=np.float64)
-                sure = max((1.0 + np.abs(2 * probe - 1).mean()) / 2, 0.501)
-                preds[split] = np.where(preds[split] > 0.5, sure, 1.0 - sure)
+    if sup.labels == "soft_equal" and sup.matched_to:  # every label at the matched probe's mean confidence on its split
+        for split in LABELLED_SPLITS:
+            probe = matched.loc[matched["split"] == split, "soft_label"].to_numpy(dtype=np.float64)
+            sure = max((1.0 + np.abs(2 * probe - 1).mean()) / 2, 0.501)
+            preds[split] = np.where(preds[split] > 0.5, sure, 1.0 - sure)
     if sup.labels == "hard":
         preds = {split: (np.asarray(p1) > 0.5).astype(np.float32) for split, p1 in preds.items()}
     parts = []
