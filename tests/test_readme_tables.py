@@ -233,6 +233,7 @@ def test_the_difficulty_reading_calls_a_dataset_near_neutral_only_when_its_harde
     text = difficulty_rating_text(pd.DataFrame(rows))
     movies, nyt = [line for line in text.splitlines() if line.startswith("- ")]
     assert movies.startswith("- `movies`: the unsolved examples have a mean |rating| of 1.20") and "not close to neutral" in movies
+    assert "not mostly ones the raters barely agree on" in movies
     assert nyt.startswith("- `nyt`:") and "close to neutral" in nyt and "not close" not in nyt
 
 

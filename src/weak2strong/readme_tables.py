@@ -290,11 +290,11 @@ def difficulty_rating_text(table: pd.DataFrame) -> str:
                 f"(median {hardest['median_abs_rating']:.2f}) against {easiest['mean_abs_rating']:.2f} for those {easiest['difficulty']} "
                 "solves")
         if hardest["mean_abs_rating"] < NEAR_NEUTRAL:
-            lines.append(f"{head}: close to neutral (within {NEAR_NEUTRAL} of 0 on the −4..4 scale), so their label is the sign "
-                         "of a small mean and their difficulty is largely the raters' own ambiguity.")
+            lines.append(f"{head}: close to neutral (within {NEAR_NEUTRAL} of 0 on the −4..4 scale): their labels are the "
+                         "signs of small means, labels the raters themselves barely agree on.")
         else:
             lines.append(f"{head}: rated less strongly than the easy ones but not close to neutral (more than {NEAR_NEUTRAL} "
-                         "from 0 on the −4..4 scale), so the raters' ambiguity explains only part of their difficulty.")
+                         "from 0 on the −4..4 scale): their labels are not mostly ones the raters barely agree on.")
     return "\n".join(lines)
 
 
