@@ -126,3 +126,27 @@ def test_easy_to_hard_draws_each_metric_on_its_own_axis_with_the_weak_model_on_t
             _close(series.y, rows[f"{column}_mean"], f"{title} {labels} means")
             _close(series.low, rows[f"{column}_ci_low"], f"{title} {labels} interval low")
             _close(series.high, rows[f"{column}_ci_high"], f"{title} {labels} interval high")
+
+
+def test_vision_bars_are_each_students_mean_with_its_interval_and_the_legend_stays_off_the_bars():
+    """One bar per (loss, student variant), at its test-accuracy mean with its t-interval; the legend
+    sits below the axes (four variants per loss made it cover the bars)."""
+    from weak2strong.families.vision.plots import plot_vision
+    from weak2strong.families.vision.steps import VARIANTS
+
+    rows = []
+    for k, (loss, variant) in enumerate((loss, v) for loss in ("xent", "logconf") for v in VARIANTS):
+        acc = 0.70 + 0.02 * k
+        views = 0 if variant in ("plain", "regularised") else 2
+        rows.append({"weak": "pixels", "strong": "km", "loss": loss, "variant": variant, "n_views": views, "n_seeds": 5, "weak_acc_mean": 0.6, "weak_acc_ci_low": 0.59, "weak_acc_ci_high": 0.61, "ceiling_acc_mean": 0.9,
+                     "student_acc_mean": acc, "student_acc_ci_low": acc - 0.01, "student_acc_ci_high": acc + 0.01, "pgr_of_means": 0.5})
+    summary = pd.DataFrame(rows)
+    fig = plot_vision(summary)
+    (panel,) = panels(fig)
+    names = {"plain": "", "regularised": ", early stopping", "views": " + 2 views", "views_equal_steps": " + 2 views, equal steps"}
+    for _, r in summary.iterrows():
+        bar = panel.series[r["loss"] + names[r["variant"]]]
+        _close(bar.y, [r["student_acc_mean"]], f"{r['loss']} {r['variant']}")
+        _close([bar.low[0], bar.high[0]], [r["student_acc_ci_low"], r["student_acc_ci_high"]], "interval")
+    (axes,) = fig.axes
+    assert axes.get_legend() is None and len(fig.legends) == 1  # the legend is the figure's, below the axes

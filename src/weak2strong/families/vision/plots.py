@@ -20,7 +20,7 @@ def plot_vision(summary: pd.DataFrame):
     names = {"plain": "", "regularised": ", early stopping", "views": " + {n} views", "views_equal_steps": " + {n} views, equal steps"}
     hatches = {"plain": None, "regularised": "..", "views": "//", "views_equal_steps": "\\\\"}
     colors = loss_colors(ordered_losses(summary["loss"]))
-    fig, ax = plt.subplots(figsize=(max(5.0, 1.2 + len(pairs) * (0.8 + 0.45 * len(variants))), 4.2))
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.2 + len(pairs) * (0.8 + 0.45 * len(variants))), 5.0))
     width = 0.8 / (len(variants) + 1)
     for i, (weak, strong) in enumerate(pairs):
         d = summary[(summary["weak"] == weak) & (summary["strong"] == strong)]
@@ -37,16 +37,17 @@ def plot_vision(summary: pd.DataFrame):
             bar = ax.bar(x, row["student_acc_mean"], width, color=colors[loss], yerr=_err(row, "student_acc"), capsize=3,
                          label=label if i == 0 else None, hatch=hatches[variant], edgecolor="white" if hatches[variant] else None)
             pgr = row["pgr_of_means"].iloc[0]
-            ax.text(x, bar[0].get_height() + 0.02, "PGR\n" + (f"{pgr:.2f}" if not np.isnan(pgr) else "—"), ha="center", fontsize=6)
+            top = np.nanmax([bar[0].get_height(), row["student_acc_ci_high"].iloc[0]])  # above the error bar, not on it
+            ax.text(x, top + 0.015, "PGR\n" + (f"{pgr:.2f}" if not np.isnan(pgr) else "—"), ha="center", fontsize=6)
         ax.hlines(first["ceiling_acc_mean"], x0, x0 + 0.8, color="black", lw=2,
                   label="ceiling (strong on ground truth)" if i == 0 else None)
     ax.set_xticks(range(len(pairs)), [f"{w}\n→ {s}" for w, s in pairs], fontsize=8)
     ax.set_ylabel("test accuracy")
-    ax.set_ylim(0, min(1.0, summary["ceiling_acc_mean"].max() + 0.2))
+    ax.set_ylim(0, min(1.0, summary["ceiling_acc_mean"].max() + 0.2) + 0.08)  # room for the PGR labels above the bars
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", ncol=2, frameon=False)
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=7, loc="lower center", ncol=4, frameon=False)  # below: never over a bar
     ax.set_title(f"Vision weak-to-strong: mean over seeds, 95% t-intervals ({seeds_note(summary)})", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
     return fig
 
 
