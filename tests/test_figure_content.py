@@ -138,7 +138,8 @@ def test_vision_bars_are_each_students_mean_with_its_interval_and_the_legend_sta
     for k, (loss, variant) in enumerate((loss, v) for loss in ("xent", "logconf") for v in VARIANTS):
         acc = 0.70 + 0.02 * k
         views = 0 if variant in ("plain", "regularised") else 2
-        rows.append({"weak": "pixels", "strong": "km", "loss": loss, "variant": variant, "n_views": views, "n_seeds": 5, "weak_acc_mean": 0.6, "weak_acc_ci_low": 0.59, "weak_acc_ci_high": 0.61, "ceiling_acc_mean": 0.9,
+        rows.append({"weak": "pixels", "strong": "km", "loss": loss, "variant": variant, "n_views": views, "n_seeds": 5,
+                     "weak_acc_mean": 0.6, "weak_acc_ci_low": 0.59, "weak_acc_ci_high": 0.61, "ceiling_acc_mean": 0.9,
                      "student_acc_mean": acc, "student_acc_ci_low": acc - 0.01, "student_acc_ci_high": acc + 0.01, "pgr_of_means": 0.5})
     summary = pd.DataFrame(rows)
     fig = plot_vision(summary)
