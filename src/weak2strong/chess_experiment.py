@@ -360,18 +360,11 @@ def elo_split(split: pd.DataFrame, train_set: str, hard_floor: int, train_size: 
     the sets differ in difficulty and not in size (easy sets below a low cutoff are much smaller than
     all of train_b, and size alone would make the larger sets look better). A set with fewer puzzles
     keeps them all, with a warning; the table reports each set's size."""
-    from .easy_to_hard import training_rows
+    from .easy_to_hard import subsample, training_rows
 
     cutoff = None if train_set in (ALL, HARD) else int(train_set)
-    train = training_rows(split, train_set, cutoff, hard_floor, column="rating")
-    if train_size is not None:
-        rows = np.flatnonzero(train.to_numpy())
-        if len(rows) < train_size:
-            log.warning("training set %s has %d puzzles, fewer than train_size %d: it keeps them all (its n_train says so)",
-                        train_set, len(rows), train_size)
-        else:
-            keep = np.random.default_rng([seed, train_size, 11]).choice(rows, size=train_size, replace=False)
-            train = pd.Series(np.isin(np.arange(len(split)), keep), index=split.index)
+    train = subsample(training_rows(split, train_set, cutoff, hard_floor, column="rating"), train_size, seed, train_set,
+                      stream=11, unit="puzzles")
     test = split["split"] == "test"
     out = split[train | test].copy()
     out["split"] = np.where(train[train | test], "train", "test")

@@ -136,16 +136,17 @@ def common_size(d: pd.DataFrame, train_sets: dict[str, int | None], hard_floor: 
     return int(train_size)
 
 
-def subsample(rows: pd.Series, size: int | None, seed: int, train_set: str) -> pd.Series:
-    """``size`` of the selected ``rows``, drawn per seed (all of them, with a warning, when fewer)."""
+def subsample(rows: pd.Series, size: int | None, seed: int, train_set: str, stream: int = 17, unit: str = "examples") -> pd.Series:
+    """``size`` of the selected ``rows`` (a boolean mask), drawn per seed (all of them, with a warning,
+    when fewer); ``stream`` keeps each study's draws its own (chess draws with 11)."""
     chosen = np.flatnonzero(rows.to_numpy())
     if size is None or len(chosen) == size:
         return rows
     if len(chosen) < size:
-        log.warning("training set %s has %d examples, fewer than train_size %d: it keeps them all (its n_train says so)",
-                    train_set, len(chosen), size)
+        log.warning("training set %s has %d %s, fewer than train_size %d: it keeps them all (its n_train says so)",
+                    train_set, len(chosen), unit, size)
         return rows
-    keep = np.random.default_rng([seed, size, 17]).choice(chosen, size=size, replace=False)
+    keep = np.random.default_rng([seed, size, stream]).choice(chosen, size=size, replace=False)
     return pd.Series(np.isin(np.arange(len(rows)), keep), index=rows.index)
 
 
