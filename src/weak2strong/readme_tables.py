@@ -155,7 +155,7 @@ def _interval_reading(r) -> str:
     status = pgr_status(r)
     if status:
         return f"no interval ({status})"
-    return "above 0" if r["pgr_of_means_ci_low"] > 0 else "below 0" if r["pgr_of_means_ci_high"] < 0 else "spanning 0"
+    return _versus(r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], 0.0, "above 0", "below 0", "spanning 0")
 
 
 def pgr_readings(summary: pd.DataFrame, losses=("xent", "logconf")) -> str:
