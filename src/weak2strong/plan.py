@@ -35,7 +35,7 @@ SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.
 def _schema() -> dict:
     import yaml
 
-    return yaml.safe_load(SCHEMA.read_text())
+    return yaml.load(SCHEMA.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: read at every start
 
 
 def schema_defaults(section: str) -> dict:

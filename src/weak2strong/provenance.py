@@ -39,6 +39,15 @@ def imported_modules(name: str, declarations: bool = True) -> set[str]:
     """Package modules that module ``name`` imports anywhere in its source, and (``declarations``) the
     modules its ``"weak2strong.<module>:<object>"`` strings name for import at run time."""
     path = module_path(name)
+    stat = path.stat()
+    return set(_imports_in_file(path, stat.st_mtime_ns, stat.st_size, name, declarations))
+
+
+@lru_cache(maxsize=None)
+def _imports_in_file(path: Path, mtime_ns: int, size: int, name: str, declarations: bool) -> frozenset[str]:
+    """``imported_modules`` of one version of a file: every Snakemake start hashes each rule's closure, and
+    the closures share most modules, so each file is parsed once per process (an edited file has
+    another mtime or size, and is read again)."""
     package_parts = name.split(".") if path.name != "__init__.py" else name.split(".") + ["__init__"]
     out = set()
     for node in ast.walk(ast.parse(path.read_text())):
@@ -62,7 +71,7 @@ def imported_modules(name: str, declarations: bool = True) -> set[str]:
                 target = ""
             if module_path(target) is not None and target:
                 out.add(target)
-    return out
+    return frozenset(out)
 
 
 @lru_cache(maxsize=None)

@@ -68,7 +68,7 @@ def check_config_files(paths) -> None:
 
     from .errors import ConfigError
 
-    class StrictLoader(yaml.SafeLoader):
+    class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml where installed
         pass
 
     def mapping(loader, node, deep=False):
@@ -117,7 +117,8 @@ def check_against_schema(block, schema_path, where: str = "") -> None:
 
     from .errors import ConfigError
 
-    schema = yaml.safe_load(open(schema_path, encoding="utf-8"))
+    with open(schema_path, encoding="utf-8") as fh:  # libyaml where installed: read at every start
+        schema = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     base = jsonschema.validators.validator_for(schema)
     strict = base.TYPE_CHECKER.redefine("integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
     validator = jsonschema.validators.extend(base, type_checker=strict)(schema)

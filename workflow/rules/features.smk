@@ -12,7 +12,7 @@ rule extract_features:
         "logs/extract_features/{dataset}/{backbone}/layer{layer}-len{length}.log",
     benchmark:
         "benchmarks/out/extract_features/{dataset}/{backbone}/layer{layer}-len{length}.tsv"
-    threads: 2
+    threads: extraction_threads
     resources:
         mem_mb=lambda wc, attempt: 6000 * attempt,
         runtime=lambda wc, attempt: 60 * attempt,
