@@ -1,10 +1,11 @@
 """`--profile slurm` against a real SLURM (slurm/local_cluster.sh: one node, accounting through
 slurmdbd, a `cpu` and a `gpu` partition with two fake GPUs). `.ci/run` installs and starts it; where it
-is not running these tests are skipped, saying how to start it."""
+is not running these tests are skipped, saying how to start it. The paper overlay's twin through the
+same cluster is tests/test_slurm_twin.py (a file of its own, so the two runs wait on the scheduler side
+by side)."""
 
 import copy
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,43 +14,11 @@ import pandas as pd
 import pytest
 import yaml
 
+from slurm_cluster_helpers import FAST, NEEDS_CLUSTER, cluster_snakemake, sacct, submitted
 from synthetic import make_rows
 from workflow_helpers import REPO, tiny_config
 
-
-def cluster_up() -> str | None:
-    """None when a SLURM controller answers with an idle node, else why not."""
-    if not shutil.which("sinfo"):
-        return "no SLURM here: run `slurm/local_cluster.sh install` and `slurm/local_cluster.sh start` (root, Debian)"
-    try:
-        states = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=20).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"sinfo failed ({exc}): run `slurm/local_cluster.sh start`"
-    return None if any(s in states for s in ("idle", "mix")) else f"no idle SLURM node ({states.strip() or 'no answer'})"
-
-
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(cluster_up() is not None, reason=str(cluster_up()))]
-FAST = ["--slurm-init-seconds-before-status-checks", "1", "--seconds-between-status-checks", "2", "--latency-wait", "5"]
-
-
-def cluster_snakemake(workdir, *args, config="config.yaml", timeout=900, **kw) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-           "--configfile", str(workdir / config), "--profile", "slurm", *FAST, *args]
-    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1"}, **kw)
-
-
-def sacct(*jobs: str) -> pd.DataFrame:
-    out = subprocess.run(["sacct", "-X", "-n", "-P", "-o", "JobID,JobName,Partition,ReqMem,State,Start,End", "-j", ",".join(jobs)],
-                         capture_output=True, text=True, check=True).stdout
-    rows = [line.split("|") for line in out.splitlines() if line.strip()]
-    return pd.DataFrame(rows, columns=["id", "name", "partition", "mem", "state", "start", "end"])
-
-
-def submitted(output: str) -> list[str]:
-    import re
-
-    return re.findall(r"submitted with SLURM jobid (\d+)", output)
+pytestmark = NEEDS_CLUSTER
 
 
 @pytest.fixture(scope="module")
@@ -121,28 +90,3 @@ def test_two_gpu_jobs_run_side_by_side(cluster_run):
     assert len(gpu) == 2 and set(gpu["state"]) == {"COMPLETED"}
     (s1, e1), (s2, e2) = [(pd.Timestamp(r.start), pd.Timestamp(r.end)) for r in gpu.itertuples()]
     assert max(s1, s2) < min(e1, e2), f"the GPU jobs ran one after the other: {gpu.to_dict('records')}"
-
-
-def test_the_paper_twin_runs_through_the_slurm_profile(tmp_path_factory, minilm):
-    """config/paper.yaml's toy-scale twin (tests/paper_twin.py) through `--profile slurm`: every training
-    job on the gpu partition with its one GPU, everything done, and a second run does nothing."""
-    from paper_twin import build_twin
-
-    workdir = tmp_path_factory.mktemp("paper-twin-slurm")
-    configfiles, env = build_twin(workdir)
-    # The rungs declare their real sizes, so their jobs ask for the host memory the real ones need (up to
-    # 70 GB for GPT-2 XL, resources.smk); this one-node cluster has 22 GB: cap it as a cluster's own
-    # settings would (slurm/config.yaml's set-resources).
-    cap = [f"{rule}:mem_mb=3000" for rule in ("train_weak", "train_ceiling", "train_student", "bootstrap_chain")]
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-           "--profile", "slurm", *FAST, "--set-resources", *cap, "--configfile", *configfiles]
-    result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=1500,
-                            env={**os.environ, "HF_HUB_OFFLINE": "1", **env})
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    jobs = sacct(*submitted(result.stderr + result.stdout))
-    assert set(jobs["state"]) == {"COMPLETED"}
-    # every training job (2 datasets x (2 weak, 2 ceilings, 6 students, 1 chain)) on the gpu partition
-    assert (jobs["partition"] == "gpu").sum() == 2 * (2 + 2 + 6 + 1)
-    again = subprocess.run(cmd + ["-n"], cwd=REPO, capture_output=True, text=True, timeout=300,
-                           env={**os.environ, "HF_HUB_OFFLINE": "1", **env})
-    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
