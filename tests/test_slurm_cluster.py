@@ -7,14 +7,13 @@ by side)."""
 import copy
 import os
 import subprocess
-import sys
 import time
 
 import pandas as pd
 import pytest
 import yaml
 
-from slurm_cluster_helpers import FAST, NEEDS_CLUSTER, cluster_snakemake, sacct, submitted
+from slurm_cluster_helpers import FAST, NEEDS_CLUSTER, SNAKEMAKE, cluster_snakemake, sacct, submitted
 from synthetic import make_rows
 from workflow_helpers import REPO, tiny_config
 
@@ -51,7 +50,7 @@ def test_a_cancelled_job_is_reported_and_retried_with_more_memory(cluster_run):
     changed = copy.deepcopy(config)
     changed["losses"]["logconf"]["alpha_max"] = 0.6  # one student to train again
     (workdir / "cancel.yaml").write_text(yaml.safe_dump(changed))
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+    cmd = [*SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
            "--configfile", str(workdir / "cancel.yaml"), "--profile", "slurm", *FAST, "results/metrics/summary.csv"]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "HF_HUB_OFFLINE": "1"})

@@ -76,7 +76,7 @@ def failed_submissions(workflow_run, tmp_path_factory):
     (workdir / "results/data/reviews/splits/seed1.parquet").unlink()
     targets = ["results/per_seed/labels/finetune/reviews/minilm_l1_short/seed0.parquet", "results/data/reviews/splits/seed1.parquet"]
     result = snakemake(workdir, "--profile", str(REPO / "slurm"), *FAST_STATUS, "--keep-going", *targets,
-                       config="slurm.yaml", check=False, env=env, cwd=workdir, timeout=300)
+                       config="slurm.yaml", check=False, steady_polls=True, env=env, cwd=workdir, timeout=300)
     log = (fake_dir / "sbatch.log").read_text() if (fake_dir / "sbatch.log").exists() else ""
     return [c for c in log.split("=== sbatch") if c.strip()], result
 
@@ -101,7 +101,7 @@ def test_figure_job_runs_locally_without_a_submission(workflow_run_copy, fake_sl
     (workdir / "slurm_fig.yaml").write_text(yaml.safe_dump(changed))
     before = (workdir / "results/figures/pgr.png").stat().st_mtime
     snakemake(workdir, "--profile", str(REPO / "slurm"), *FAST_STATUS, "results/figures/pgr.png",
-              config="slurm_fig.yaml", env=env, cwd=workdir, timeout=300)
+              config="slurm_fig.yaml", steady_polls=True, env=env, cwd=workdir, timeout=300)
     assert not (fake_dir / "sbatch.log").exists()
     assert (workdir / "results/figures/pgr.png").stat().st_mtime > before
 
@@ -113,7 +113,8 @@ def test_a_job_without_a_gpu_goes_to_the_cpu_partition(workflow_run_copy, fake_s
     fake_dir, env = fake_slurm
     (workdir / "results/labels/linear_probe/reviews/minilm_l1_short.parquet").unlink()
     result = snakemake(workdir, "--profile", str(REPO / "slurm"), *FAST_STATUS, "--retries", "0",
-                       "results/labels/linear_probe/reviews/minilm_l1_short.parquet", check=False, env=env, cwd=workdir, timeout=300)
+                       "results/labels/linear_probe/reviews/minilm_l1_short.parquet", check=False, steady_polls=True, env=env, cwd=workdir,
+                       timeout=300)
     log = (fake_dir / "sbatch.log").read_text() if (fake_dir / "sbatch.log").exists() else ""
     calls = [c for c in log.split("=== sbatch") if c.strip()]
     assert len(calls) == 1 and "train_weak" in calls[0], result.stdout[-2000:] + result.stderr[-3000:]

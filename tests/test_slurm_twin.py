@@ -3,9 +3,8 @@ tests/test_slurm_cluster.py (skipped, saying how to start it, where that cluster
 
 import os
 import subprocess
-import sys
 
-from slurm_cluster_helpers import FAST, NEEDS_CLUSTER, sacct, submitted
+from slurm_cluster_helpers import FAST, NEEDS_CLUSTER, SNAKEMAKE, sacct, submitted
 from workflow_helpers import REPO
 
 pytestmark = NEEDS_CLUSTER
@@ -22,7 +21,7 @@ def test_the_paper_twin_runs_through_the_slurm_profile(tmp_path_factory, minilm)
     # 70 GB for GPT-2 XL, resources.smk); this one-node cluster has 22 GB: cap it as a cluster's own
     # settings would (slurm/config.yaml's set-resources).
     cap = [f"{rule}:mem_mb=3000" for rule in ("train_weak", "train_ceiling", "train_student", "bootstrap_chain")]
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+    cmd = [*SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
            "--profile", "slurm", *FAST, "--set-resources", *cap, "--configfile", *configfiles]
     result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=1500,
                             env={**os.environ, "HF_HUB_OFFLINE": "1", **env})

@@ -49,8 +49,11 @@ def decoder_config(config: dict, workdir: Path) -> dict:
 
 
 def snakemake(workdir: Path, *args: str, config: str = "config.yaml", snakefile: Path = REPO / "Snakefile",
-              check: bool = True, **popen) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile), "--directory", str(workdir),
+              check: bool = True, steady_polls: bool = False, **popen) -> subprocess.CompletedProcess:
+    """``steady_polls``: a remote executor's status checks at the given interval, never backed off
+    (tests/snakemake_steady_polls.py)."""
+    launcher = [str(REPO / "tests" / "snakemake_steady_polls.py")] if steady_polls else ["-m", "snakemake"]
+    cmd = [sys.executable, *launcher, "--snakefile", str(snakefile), "--directory", str(workdir),
            "--configfile", str(workdir / config), "--cores", "2", *args]
     env = {**popen.pop("env", os.environ), "HF_HUB_OFFLINE": "1"}
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, **popen)
