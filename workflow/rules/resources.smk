@@ -39,8 +39,9 @@ def extraction_threads(wildcards):
     feature files the plan extracts, at least one each. One thread per job does the same matrix work with
     less waiting, and a job's single-threaded start (imports, loading the model) no longer holds both cores:
     the default in fp32 on 2 cores ran in 280 s with eight one-thread extractions side by side against
-    308 s with two-thread ones one at a time (benchmarks/README.md). On a cluster: 2, as before."""
-    if not workflow.local_exec:
+    308 s with two-thread ones one at a time (benchmarks/README.md). On a cluster: 2, as before, also
+    inside the SLURM job, whose own Snakemake runs it locally on the CPUs the job was given."""
+    if not workflow.local_exec or os.environ.get("SLURM_JOB_ID"):
         return 2
     if not EXTRACTIONS:
         EXTRACTIONS.append(len({f for f in artefact_targets() if f.startswith("results/features/")}))
