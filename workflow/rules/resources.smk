@@ -31,25 +31,9 @@ def local_cores():
         return 1
 
 
-EXTRACTIONS = []  # the feature files of the plan, counted once (artefact_targets needs every rules file read)
-
-
-def extraction_threads(wildcards):
-    """Threads of one feature extraction: on a machine of its own, the run's cores shared among the
-    feature files the plan extracts, at least one each. One thread per job does the same matrix work with
-    less waiting, and a job's single-threaded start (imports, loading the model) no longer holds both cores:
-    the default in fp32 on 2 cores ran in 280 s with eight one-thread extractions side by side against
-    308 s with two-thread ones one at a time (benchmarks/README.md). On a cluster: 2, as before, also
-    inside the SLURM job, whose own Snakemake runs it locally on the CPUs the job was given."""
-    if not workflow.local_exec or os.environ.get("SLURM_JOB_ID"):
-        return 2
-    if not EXTRACTIONS:
-        EXTRACTIONS.append(len({f for f in artefact_targets() if f.startswith("results/features/")}))
-    return max(1, local_cores() // max(1, EXTRACTIONS[0]))
-
-
 # On a workstation, GPU jobs share the machine's GPUs (a training job fills its GPUs), or its cores
-# where it shows no GPU; `--resources gpu=N` overrides the count. On a cluster the scheduler places GPU jobs itself.
+# where it shows no GPU; `--resources gpu=N` overrides the count. On a cluster the scheduler places
+# GPU jobs itself.
 if workflow.local_exec and "gpu" not in workflow.global_resources:
     workflow.register_resource("gpu", local_gpu_count())
 
