@@ -2,12 +2,14 @@
 
 One rule (``workflow/rules/figures.smk``) and one script make every figure; the drawing is
 ``plots.draw_<name>(data, options, context)`` (or what ``draw`` declares). Adding a figure is that
-function and one entry here; a family's figures are entries of its own (``families``), added below.
+function and one entry here; a family's figures are entries of its own (``families``), joined to the
+core's on first use (``FIGURES``).
 This module imports no plotting library: the workflow reads it to build its DAG.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 
@@ -26,7 +28,7 @@ class FigureSpec:
         return self.draw or f"plots:draw_{self.name}"
 
 
-FIGURES: dict[str, FigureSpec] = {
+CORE_FIGURES: dict[str, FigureSpec] = {
     f.name: f
     for f in [
         FigureSpec(
@@ -144,15 +146,37 @@ FIGURES: dict[str, FigureSpec] = {
 }
 
 
-def _add_family_figures() -> None:
-    """Each family's figures (families.FAMILIES), after the core's."""
-    from .families import FAMILIES, declared
+class _Figures(Mapping):
+    """The core's figures, then each family's (families.FAMILIES), read when first asked for, not at
+    import: a family's figures module imports ``FigureSpec`` from here, and adding them while this module
+    was still loading made `import weak2strong.families.vision.figures` fail in a fresh interpreter (a
+    partially initialised module)."""
 
-    for family in FAMILIES.values():
-        for spec in declared(family.figures) if family.figures else []:
-            if spec.name in FIGURES:
-                raise ValueError(f"figure '{spec.name}' of family {family.name} is already a figure")
-            FIGURES[spec.name] = spec
+    def __init__(self, core: dict[str, FigureSpec]):
+        self._core = core
+        self._all: dict[str, FigureSpec] | None = None
+
+    def _figures(self) -> dict[str, FigureSpec]:
+        if self._all is None:
+            from .families import FAMILIES, declared
+
+            figures = dict(self._core)
+            for family in FAMILIES.values():
+                for spec in declared(family.figures) if family.figures else []:
+                    if spec.name in figures:
+                        raise ValueError(f"figure '{spec.name}' of family {family.name} is already a figure")
+                    figures[spec.name] = spec
+            self._all = figures
+        return self._all
+
+    def __getitem__(self, name: str) -> FigureSpec:
+        return self._figures()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._figures())
+
+    def __len__(self) -> int:
+        return len(self._figures())
 
 
-_add_family_figures()
+FIGURES: Mapping[str, FigureSpec] = _Figures(CORE_FIGURES)
