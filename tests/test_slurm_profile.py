@@ -61,9 +61,8 @@ def failed_submissions(workflow_run, tmp_path_factory):
     """One run on a copy of the tiny run against the fake cluster, which fails every job: a fine-tuning
     job (a training rule with its own memory and a GPU) and a split job (a rule without its own memory)
     submitted side by side, each tried and retried as the profile says (`--keep-going`: the first to run
-    out of retries does not stop the other's). One run for both, as the plugin's status checks wait 10 s
-    longer after each check that finds nothing finished: each run of failing jobs waits about a minute.
-    Returns the sbatch calls and the run's output."""
+    out of retries does not stop the other's). One run for both: each run of failing jobs waits on the
+    status checks between attempts. Returns the sbatch calls and the run's output."""
     workdir_src, config = workflow_run
     folder = tmp_path_factory.mktemp("fake-slurm")
     workdir = folder / "w2s"

@@ -12,8 +12,8 @@ rule extract_features:
         "logs/extract_features/{dataset}/{backbone}/layer{layer}-len{length}.log",
     benchmark:
         "benchmarks/out/extract_features/{dataset}/{backbone}/layer{layer}-len{length}.tsv"
-    # Two, on every machine: in bf16 another thread count moves the features enough to move a PGR whose
-    # gap is small by 0.07 (one thread each was 15 s faster on 2 cores; benchmarks/README.md)
+    # Two on every machine: in bf16 another thread count moves the features enough to move a PGR with a
+    # small gap by up to 0.07 (one thread per extraction was faster on 2 cores; benchmarks/README.md)
     threads: 2
     resources:
         mem_mb=lambda wc, attempt: 6000 * attempt,
