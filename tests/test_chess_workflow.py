@@ -2,6 +2,9 @@
 splits that keep games together, Elo split files with the rating column, weak labels, ceilings,
 students, zero-shot, the tables and both figures; and one changed cutoff reruns only its cells."""
 
+import os
+import re
+
 import pandas as pd
 import pytest
 import yaml
@@ -33,11 +36,31 @@ def chess_config(config: dict, workdir) -> dict:
     }
 
 
+TRAINING_RULES = {"chess_weak", "chess_ceiling", "chess_student", "chess_zero_shot", "chess_easy_to_hard", "chess_bootstrap"}
+
+
+def most_at_once(log: str, rules: set[str]) -> int:
+    """The most jobs of ``rules`` running at one time, read from a Snakemake log (a job runs from its
+    rule block's ``jobid`` line to its ``Finished jobid`` line)."""
+    running, most, rule = set(), 0, None
+    for line in log.splitlines():
+        if started := re.match(r"(?:local)?rule (\w+):", line):
+            rule = started.group(1)
+        elif (job := re.match(r"\s+jobid: (\d+)", line)) and rule in rules:
+            running.add(job.group(1))
+            most = max(most, len(running))
+        elif finished := re.match(r"Finished jobid: (\d+)", line):
+            running.discard(finished.group(1))
+    return most
+
+
 def test_chess_runs_end_to_end_and_one_cutoff_reruns_alone(workflow_run_copy):
     workdir, config = workflow_run_copy
     config = chess_config(config, workdir)
     (workdir / "chess.yaml").write_text(yaml.safe_dump(config))
-    snakemake(workdir, config="chess.yaml")
+    result = snakemake(workdir, config="chess.yaml", env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
+    # a machine that shows no GPU runs GPU jobs on its CPUs, one per core (--cores 2), not one at a time
+    assert most_at_once(result.stdout + result.stderr, TRAINING_RULES) == 2
 
     pool = pd.read_parquet(workdir / "results/chess/puzzles.parquet")
     assert {"id", "fen", "moves", "rating", "prompt", "target", "group"} <= set(pool.columns)
