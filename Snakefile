@@ -20,7 +20,7 @@ include: "workflow/rules/bootstrap.smk"
 include: "workflow/rules/easy_to_hard.smk"
 
 
-# each experiment family's rules (src/weak2strong/families/__init__.py: FAMILIES)
+# each experiment family's rules (src/weak2strong/families/registry.py: FAMILIES)
 for family in FAMILIES.values():
 
     include: family.rules

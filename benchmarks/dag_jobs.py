@@ -1,6 +1,7 @@
 """Every job a dry run of each shipped configuration would run, written job by job, so a refactoring
 can show that it changed no job: rule, wildcards, inputs, outputs, threads, resources and every param
-except the code hashes (``code``, ``*_code``), which change whenever code moves.
+except the code hashes (``code``, ``*_code``, and the hash of each input's rule's params in ``origins``),
+which change whenever code moves.
 
     python benchmarks/dag_jobs.py --out /tmp/dag_before       # the default and every overlay
     python benchmarks/dag_jobs.py --out /tmp/dag_after
@@ -41,6 +42,8 @@ with SnakemakeApi(OutputSettings(quiet={"all"})) as api:
     jobs = []
     for job in workflow.dag.jobs:
         params = {k: v for k, v in job.params.items() if k != "code" and not k.endswith("_code")}
+        if "origins" in params:  # each input's origin carries a hash of its rule's params, code hash included
+            params["origins"] = {path: {k: v for k, v in origin.items() if k != "params"} for path, origin in params["origins"].items()}
         jobs.append({"rule": job.rule.name, "wildcards": dict(job.wildcards_dict), "output": sorted(map(str, job.output)),
                      "input": sorted(map(str, job.input)), "threads": job.threads,
                      "resources": {k: v for k, v in job.resources.items() if k not in ("_cores", "_nodes", "tmpdir")},

@@ -24,10 +24,10 @@ def constant_backend(run):
 
 
 @pytest.fixture
-def constant_regime(monkeypatch):
-    monkeypatch.setitem(regimes.REGIMES, "constant", regimes.RegimeKind("constant", "test_backends:constant_backend", False))
-    CALLS.clear()
-    return Regime("constant", TrainConfig(lr=1.0))
+def constant_regime():
+    with regimes.REGIMES.added(regimes.RegimeKind("constant", "test_backends:constant_backend", False)):
+        CALLS.clear()
+        yield Regime("constant", TrainConfig(lr=1.0))
 
 
 def test_a_new_regime_is_one_backend_and_one_entry(constant_regime):

@@ -1,4 +1,4 @@
-"""Experiment families have one seam: a folder and a line of ``families.FAMILIES``. Each line resolves,
+"""Experiment families have one seam: a folder and a line of ``FAMILIES`` (families/registry.py). Each line resolves,
 the core knows no family by name (vision, the family that lives in its own folder, is the check), and
 a new family added to a copy of the workflow by a folder and one line runs there."""
 
@@ -11,35 +11,36 @@ import textwrap
 import pytest
 import yaml
 
-from weak2strong.families import FAMILIES, REPO, FamilyPlan, declared
-from weak2strong.figures import FIGURES, FigureSpec
+from weak2strong.families import REPO, FamilyPlan
+from weak2strong.families.registry import FAMILIES, FIGURES
+from weak2strong.figures import FigureSpec
 from weak2strong.plan import build_plan
 from weak2strong.provenance import PACKAGE_DIR, imported_modules
+from weak2strong.registry import load
 
 
 def test_every_family_line_resolves_to_a_plan_rules_and_its_own_schema_and_figures():
     assert set(FAMILIES) >= {"chess", "simulated", "prompting", "vision"}
     for name, family in FAMILIES.items():
-        assert callable(declared(family.plan)) and (REPO / family.rules).is_file(), name
+        assert callable(load(family.plan)) and (REPO / family.rules).is_file(), name
         if family.schema:
             schema = yaml.safe_load((REPO / family.schema).read_text())
             assert schema["type"] == "object" and schema["properties"], name
-        for spec in declared(family.figures) if family.figures else []:
+        for spec in load(family.figures) if family.figures else []:
             assert isinstance(spec, FigureSpec) and FIGURES[spec.name] is spec and spec.needs, (name, spec.name)
 
 
 def test_each_familys_figures_module_imports_first_in_a_fresh_interpreter():
     """A family's figures module imports ``FigureSpec`` from the core's figures module; the core used to add
     the families' figures while it was still loading, so importing a family's figures first failed
-    ("partially initialized module")."""
+    ("partially initialized module"); now the core's figures module imports no family."""
     modules = sorted({family.figures.partition(":")[0] for family in FAMILIES.values() if family.figures})
     assert modules
     for module in modules:
-        name = module if module.startswith("weak2strong.") else f"weak2strong.{module}"
-        result = subprocess.run([sys.executable, "-c", f"import {name}; from weak2strong.figures import FIGURES; print(len(FIGURES))"],
-                                capture_output=True, text=True)
-        assert result.returncode == 0, (name, result.stderr[-2000:])
-        assert int(result.stdout) > len(declared(FAMILIES["vision"].figures)), name
+        code = f"import {module}; from weak2strong.families.registry import FIGURES; print(len(FIGURES))"
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert result.returncode == 0, (module, result.stderr[-2000:])
+        assert int(result.stdout) > len(load(FAMILIES["vision"].figures)), module
 
 
 def test_the_plan_holds_a_family_plan_exactly_for_each_block_the_config_has():
@@ -119,7 +120,7 @@ properties:
 
 @pytest.mark.slow  # a Snakemake dry run in a copy of the workflow
 def test_a_new_family_is_one_folder_and_one_table_line(tmp_path):
-    """Copy the workflow, add families/toy/ (plan, rules, script, schema) and one line to FAMILIES,
+    """Copy the workflow, add families/toy/ (plan, rules, script, schema) and one line to FAMILIES (families/registry.py),
     change nothing else: a config with a `toy` block plans its jobs, and a bad block is refused by the
     family's schema."""
     work = tmp_path / "repo"
@@ -135,12 +136,12 @@ def test_a_new_family_is_one_folder_and_one_table_line(tmp_path):
     (toy / "rules.smk").write_text(textwrap.dedent(TOY_RULES))
     (toy / "schema.yaml").write_text(textwrap.dedent(TOY_SCHEMA))
     (toy / "scripts/toy.py").write_text("from pathlib import Path\n\nPath(snakemake.output[0]).write_text(snakemake.params.message)\n")
-    table = work / "src/weak2strong/families/__init__.py"
+    table = work / "src/weak2strong/families/registry.py"
     line = '        Family("toy", "weak2strong.families.toy.plan:toy_plan", "src/weak2strong/families/toy/rules.smk",\n' \
            '               schema="src/weak2strong/families/toy/schema.yaml"),\n'
     text = table.read_text()
-    assert text.count("    ]\n}") == 1
-    table.write_text(text.replace("    ]\n}", line + "    ]\n}"))
+    assert text.count("    ],\n).freeze()") == 1
+    table.write_text(text.replace("    ],\n).freeze()", line + "    ],\n).freeze()"))
 
     config = yaml.safe_load((REPO / ".test/config/config.yaml").read_text())
     config["toy"] = {"message": "hello"}

@@ -79,7 +79,7 @@ def test_a_family_figure_reruns_when_its_drawing_changes_and_no_other_does(tmp_p
     (declaration_code_hash) follows that module; the figure script's own hash does not."""
     import shutil
 
-    from weak2strong.figures import FIGURES
+    from weak2strong.families.registry import FIGURES
     from weak2strong.provenance import declaration_code_hash
 
     package = tmp_path / "weak2strong"

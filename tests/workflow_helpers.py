@@ -27,7 +27,7 @@ def tiny_config(data_path: Path, resources: Path) -> dict:
 
 def planned_figures(config: dict) -> list[str]:
     """The figures a config's run draws: every figure whose study the plan has (as the Snakefile asks)."""
-    from weak2strong.figures import FIGURES
+    from weak2strong.families.registry import FIGURES
     from weak2strong.plan import build_plan
 
     needs = build_plan(config).needs

@@ -224,7 +224,7 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
         raise ConfigError(f"{where}.labels: ranking labels are the weak model's top-ranked legal move; "
                           "add `ranking: {reduce: calibrated}`.")
     for name, chain in ((block.get("bootstrap") or {}).get("chains") or {}).items():
-        from .plan import check_chain
+        from .models.registry import check_chain
 
         checked_name(name, f"{where}.bootstrap.chains")
         check_chain(chain, models, f"{where}.bootstrap.chains.{name}")

@@ -51,7 +51,7 @@ def merged_config(paths: list[str]) -> dict:
     import yaml
     from snakemake.utils import update_config, validate
 
-    from .families import FAMILIES, own_schema_keys
+    from .families.registry import FAMILIES, own_schema_keys
     from .workflow_support import check_against_schema, drop_removed_entries
 
     config: dict = {}

@@ -2,15 +2,17 @@
 
 One rule (``workflow/rules/figures.smk``) and one script make every figure; the drawing is
 ``plots.draw_<name>(data, options, context)`` (or what ``draw`` declares). Adding a figure is that
-function and one entry here; a family's figures are entries of its own (``families``), joined to the
-core's on first use (``FIGURES``).
-This module imports no plotting library: the workflow reads it to build its DAG.
+function and one entry here; a family's figures are entries of its own (its ``figures.py``), joined
+to these in ``families.registry.FIGURES``, which is what the workflow reads.
+This module imports no plotting library and no family: a family's figures module imports
+``FigureSpec`` from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+
+from .registry import Registry
 
 
 @dataclass(frozen=True)
@@ -21,16 +23,16 @@ class FigureSpec:
     options: tuple[str, ...] = ("dpi", "losses")  # what `figures.<name>` may set
     needs: str | None = None  # drawn only when the plan has this step ("bootstrap", "easy_to_hard", "chess", ...)
     by_size: bool = False  # placed by model size: it is given the models' sizes (and reruns when they change)
-    draw: str | None = None  # "module:function" (in the package) that draws it; None: plots.draw_<name>
+    draw: str | None = None  # "weak2strong.<module>:<function>" that draws it; None: plots.draw_<name>
 
     @property
     def drawn_by(self) -> str:
-        return self.draw or f"plots:draw_{self.name}"
+        return self.draw or f"weak2strong.plots:draw_{self.name}"
 
 
-CORE_FIGURES: dict[str, FigureSpec] = {
-    f.name: f
-    for f in [
+CORE_FIGURES: Registry[FigureSpec] = Registry(
+    "figure",
+    [
         FigureSpec(
             "accuracy_vs_strong", ("summary",),
             "Test accuracy against strong-model size (millions of parameters used), one panel per dataset and loss: one line "
@@ -142,41 +144,5 @@ CORE_FIGURES: dict[str, FigureSpec] = {
             "the student on all of them. Means over seeds with 95% t-intervals.",
             options=("dpi",), needs="prompting", by_size=True,
         ),
-    ]
-}
-
-
-class _Figures(Mapping):
-    """The core's figures, then each family's (families.FAMILIES), read when first asked for, not at
-    import: a family's figures module imports ``FigureSpec`` from here, and adding them while this module
-    was still loading made `import weak2strong.families.vision.figures` fail in a fresh interpreter (a
-    partially initialised module)."""
-
-    def __init__(self, core: dict[str, FigureSpec]):
-        self._core = core
-        self._all: dict[str, FigureSpec] | None = None
-
-    def _figures(self) -> dict[str, FigureSpec]:
-        if self._all is None:
-            from .families import FAMILIES, declared
-
-            figures = dict(self._core)
-            for family in FAMILIES.values():
-                for spec in declared(family.figures) if family.figures else []:
-                    if spec.name in figures:
-                        raise ValueError(f"figure '{spec.name}' of family {family.name} is already a figure")
-                    figures[spec.name] = spec
-            self._all = figures
-        return self._all
-
-    def __getitem__(self, name: str) -> FigureSpec:
-        return self._figures()[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._figures())
-
-    def __len__(self) -> int:
-        return len(self._figures())
-
-
-FIGURES: Mapping[str, FigureSpec] = _Figures(CORE_FIGURES)
+    ],
+).freeze()

@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from .registry import Registry
+
 
 class _ImportedOnUse:
     """A module imported at its first use. The workflow's planning reads the loss classes (their names
@@ -245,16 +247,19 @@ class AdaptiveConfidence:
         return cross_entropy(logits, target)
 
 
-LOSSES = {
-    "xent": Xent,
-    "logconf": LogConf,
-    "product": Product,
-    "conf_threshold": ConfidenceThreshold,
-    "kl": KL,
-    "reverse_xent": ReverseXent,
-    "conf_window": ConfidenceWindow,
-    "adaptive_conf": AdaptiveConfidence,
-}
+LOSSES: Registry[type] = Registry.named(
+    "loss",
+    {
+        "xent": Xent,
+        "logconf": LogConf,
+        "product": Product,
+        "conf_threshold": ConfidenceThreshold,
+        "kl": KL,
+        "reverse_xent": ReverseXent,
+        "conf_window": ConfidenceWindow,
+        "adaptive_conf": AdaptiveConfidence,
+    },
+).freeze()
 
 
 def make_loss(name: str, options: dict | None = None):

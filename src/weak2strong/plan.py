@@ -14,12 +14,13 @@ from pathlib import Path
 
 from .data.registry import DatasetSpec, resolve_dataset
 from .errors import ConfigError
-from .families import FAMILIES, FamilyPlan, declared
-from .figures import FIGURES
+from .families import FamilyPlan
+from .families.registry import FAMILIES, FIGURES
 from .losses import LOSSES
-from .models.registry import ModelSpec, resolve_model
+from .models.registry import ModelSpec, check_chain, resolve_model
 from .names import checked_name, path_of
 from .regimes import REGIMES, options_class
+from .registry import load
 from .training.options import LoraOptions, field_names
 
 # Hardware options that are training options (the others, gpus and device_map, say where it runs).
@@ -65,7 +66,7 @@ class Plan:
     strong: list[str]
     losses: list[str]
     warnings: list[str] = field(default_factory=list)  # printed before the jobs run
-    # each family's plan (families.FAMILIES) whose block the config has, in the table's order
+    # each family's plan (families/registry.py: FAMILIES) whose block the config has, in the table's order
     families: dict[str, FamilyPlan] = field(default_factory=dict)
 
     @property
@@ -323,16 +324,6 @@ def check_easy_to_hard(plan: Plan, where: str) -> None:
         raise ConfigError(f"{where}: easy_to_hard needs a model smaller than the student '{e2h['strong']}' to define easy examples.")
 
 
-def check_chain(names: list[str], models: dict, where: str) -> None:
-    """A bootstrapping chain (the NLP one, or chess's): models of ``models``, each larger than the last."""
-    unknown = [n for n in names if n not in models]
-    if unknown:
-        raise ConfigError(f"{where} names {unknown}, not under 'models' (known: {', '.join(models)}); add them there.")
-    sizes = [models[n].size for n in names]
-    if sizes != sorted(sizes) or len(set(sizes)) < len(sizes):
-        raise ConfigError(f"{where} must go from smaller to larger models (sizes: {sizes}).")
-
-
 def check_names(config: dict, where: str) -> None:
     """Every name the config gives that becomes part of a path is a safe folder name (names.py)."""
     named = [(f"datasets.{d}", d) for d in config["datasets"]]
@@ -413,7 +404,7 @@ def build_plan(config: dict) -> Plan:
         )
     check_easy_to_hard(plan, where)
     for name, family in FAMILIES.items():
-        family_plan = declared(family.plan)(config, plan)
+        family_plan = load(family.plan)(config, plan)
         if family_plan is not None:
             plan.families[name] = family_plan
     for d, opts in config["datasets"].items():

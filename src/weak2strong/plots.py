@@ -397,10 +397,10 @@ def load_figure_data(inputs: dict) -> dict:
 
 def draw_figure(drawn_by: str, inputs: dict, options: dict, context: dict):
     """A figure from the rule's inputs, its options and the plan's context, drawn by the function the
-    ``"module:function"`` declaration ``drawn_by`` names (figures.FigureSpec.drawn_by)."""
-    from .families import declared
+    ``"weak2strong.<module>:<function>"`` declaration ``drawn_by`` names (figures.FigureSpec.drawn_by)."""
+    from .registry import load
 
-    return declared(drawn_by)(load_figure_data(inputs), options, context)
+    return load(drawn_by)(load_figure_data(inputs), options, context)
 
 
 def trained_only(table: pd.DataFrame) -> pd.DataFrame:

@@ -131,8 +131,10 @@ def script_code_hash(script: Path, per_loss: bool = False) -> str:
 
 
 def declaration_code_hash(declaration: str) -> str:
-    """The hash of the module a package-relative ``"module:object"`` declaration names (a family's
+    """The hash of the module a ``"weak2strong.<module>:<object>"`` declaration names (a family's
     figure drawing, which a generic job imports by name) and of every module it reaches."""
+    if not DECLARED.fullmatch(declaration):
+        raise ValueError(f"declaration '{declaration}': write it as '{PACKAGE}.<module>:<object>'")
     module = declaration.partition(":")[0].removeprefix(PACKAGE + ".")
     return modules_code_hash(module_closure((module,)))
 

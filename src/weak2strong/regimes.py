@@ -8,26 +8,27 @@ and the rules read it before any job runs, and a job imports only the back-end i
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
+
+from .registry import Registry, load
 
 
 @dataclass(frozen=True)
 class RegimeKind:
     name: str
-    backend: str  # "module:function", imported when a job trains
+    backend: str  # "weak2strong.<module>:<function>" (registry.load), imported when a job trains
     # True: trains a head on features cached once per (dataset, backbone, layer): cheap, so one job
     # runs every seed of a cell, on CPUs. False: trains the model itself: one job per seed, on a GPU.
     on_features: bool
     description: str = ""
     options: str | None = None  # "module:class" of its own options (training/options.py), beside the loop's TrainConfig
-    # "module:function" training several runs (a job's seeds) at once: (list[TrainingRun]) -> [(predictions, TrainResult)]
+    # "weak2strong.<module>:<function>" training several runs (a job's seeds) at once: (list[TrainingRun]) -> [(predictions, TrainResult)]
     batched: str | None = None
 
 
-REGIMES: dict[str, RegimeKind] = {
-    r.name: r
-    for r in [
+REGIMES: Registry[RegimeKind] = Registry(
+    "regime",
+    [
         RegimeKind("linear_probe", "weak2strong.training.probe:probe_and_predict", True,
                    "a linear head on frozen features", batched="weak2strong.training.probe:probes_and_predict"),
         RegimeKind("finetune", "weak2strong.training.finetune:finetune_and_predict", False,
@@ -36,25 +37,20 @@ REGIMES: dict[str, RegimeKind] = {
                    "LoRA adapters on the attention projections, and the head", options="weak2strong.training.options:LoraOptions"),
         RegimeKind("lp_ft", "weak2strong.training.finetune:finetune_and_predict", False,
                    "the head on the frozen backbone first, then every weight", options="weak2strong.training.options:LpFtOptions"),
-    ]
-}
-
-
-def _declared(declaration: str):
-    module, _, name = declaration.partition(":")
-    return getattr(importlib.import_module(module), name)
+    ],
+).freeze()
 
 
 def backend(name: str):
     """The back-end function of regime ``name``."""
-    return _declared(REGIMES[name].backend)
+    return load(REGIMES[name].backend)
 
 
 def batched_backend(name: str):
     """The back-end of regime ``name`` that trains several runs at once, or None."""
-    return _declared(REGIMES[name].batched) if REGIMES[name].batched else None
+    return load(REGIMES[name].batched) if REGIMES[name].batched else None
 
 
 def options_class(name: str):
     """The class of regime ``name``'s own options (None: it has none beyond the loop's)."""
-    return _declared(REGIMES[name].options) if REGIMES[name].options else None
+    return load(REGIMES[name].options) if REGIMES[name].options else None

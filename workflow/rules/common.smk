@@ -21,9 +21,8 @@ from weak2strong.assets import (
     WHEEL_SHA256,
     packaged_pins,
 )
-from weak2strong.families import FAMILIES, own_schema_keys
+from weak2strong.families.registry import FAMILIES, FIGURES, own_schema_keys
 from weak2strong.io import job_origin
-from weak2strong.figures import FIGURES
 from weak2strong.names import NAME_REGEX, SEGMENTS_REGEX
 from weak2strong.plan import build_plan
 from weak2strong.provenance import declaration_code_hash, loss_code_hash, script_code_hash
@@ -43,7 +42,7 @@ PACKAGE_PYTHON = f"PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))}
 
 def validate_config(config):
     """Snakemake's validation (which also fills in defaults): the core schema on every block but those
-    a family checks with its own schema (families.FAMILIES), then each such block on its schema."""
+    a family checks with its own schema (families/registry.py), then each such block on its schema."""
     drop_removed_entries(config)  # an overlay's `key: null` removes what the default defines
     own = own_schema_keys()
     core = {key: value for key, value in config.items() if key not in own}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import ConfigError
+from ..registry import Registry
 from .pairs import pair_example
 
 # text, label, group (None: the example is its own group); pair datasets add (prompt, c1, c2)
@@ -404,9 +405,9 @@ def _same_sign_comparisons(records: list[dict], rng: random.Random) -> list[dict
 # has one folder per config and no README, so a config is chosen by its folder (data_dir), not by name.
 ETHICS_EXPORT = "refs/convert/parquet"
 
-DATASETS: dict[str, DatasetSpec] = {
-    spec.name: spec
-    for spec in [
+DATASETS: Registry[DatasetSpec] = Registry(
+    "dataset",
+    [
         # ---- offline: the human-rated sentences of the VADER study (Hutto & Gilbert 2014), from the
         # vaderSentiment source archive on PyPI. Each sentence's label is the sign of 20 people's mean rating.
         DatasetSpec(
@@ -624,8 +625,8 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("shp", "hub", _build_shp,
                     description="Stanford Human Preferences: a Reddit post and two comments, the more upvoted preferred (reward modelling)",
                     hub_path="stanfordnlp/SHP", hub_splits=("train", "validation", "test"), truncation="left", pairs=True),
-    ]
-}
+    ],
+).freeze()
 
 
 def _build_local(rec: dict, rng: random.Random) -> list[Example]:

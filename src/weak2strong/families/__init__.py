@@ -1,10 +1,10 @@
 """Experiment families: the settings beside the NLP core (chess, simulated supervisors, prompting,
-vision), each registered by one line of ``FAMILIES``.
+vision), each registered by one line of ``FAMILIES`` (``families/registry.py``).
 
-A family is a config block the core plan does not read. Its line names, as ``"module:object"``
-declarations relative to the package (imported by name, so this table and the planning that reads it
-import no torch; and, being relative, they are not imports in provenance's sense: planning runs in
-Snakemake's own process, never in a job, so no job's code hash reads a family's plan):
+A family is a config block the core plan does not read. Its line in ``families/registry.py`` names,
+as absolute ``"weak2strong.<module>:<object>"`` declarations (``registry.load`` imports them by name, so
+the table and the planning that reads it import no torch; the table lives in its own module, which no
+job imports, so a job's code hash never reaches every family's plan):
 
 - ``plan``: ``(config, plan) -> its plan object or None`` (None: the config has no such block). It
   checks the block against the core plan and raises ``ConfigError`` naming the key and the fix;
@@ -27,12 +27,11 @@ each gets its own code hash), and the files and context its figures read.
    intervals are the core's, and list it in ``targets`` (chess, vision).
 
 A new family is a folder ``families/<name>/`` (its plan, steps, rules, scripts, schema and figures:
-vision is the example) and a line below.
+vision is the example) and a line in ``families/registry.py``.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,36 +41,10 @@ REPO = Path(__file__).resolve().parents[3]
 @dataclass(frozen=True)
 class Family:
     name: str  # its config block's key, and its key in Plan.families
-    plan: str  # "module:function"
+    plan: str  # "weak2strong.<module>:<function>"
     rules: str  # its rules file, relative to the repository
     schema: str | None = None  # its block's JSON schema (relative to the repository), if it brings one
-    figures: str | None = None  # "module:list of FigureSpec", if it draws figures of its own
-
-
-FAMILIES: dict[str, Family] = {
-    f.name: f
-    for f in [
-        Family("chess", "chess_experiment:chess_plan", "workflow/rules/chess.smk"),
-        Family("simulated", "simulated:simulated_plan", "workflow/rules/simulated.smk"),
-        Family("prompting", "prompting:prompting_plan", "workflow/rules/prompting.smk"),
-        Family("vision", "families.vision.plan:vision_plan", "src/weak2strong/families/vision/rules.smk",
-               schema="src/weak2strong/families/vision/schema.yaml", figures="families.vision.figures:FIGURES"),
-    ]
-}
-
-
-def declared(declaration: str):
-    """The object a ``"module:object"`` declaration names (a module of this package, or absolute)."""
-    module, _, name = declaration.partition(":")
-    package = __name__.partition(".")[0]
-    if module != package and not module.startswith(package + "."):
-        module = f"{package}.{module}"
-    return getattr(importlib.import_module(module), name)
-
-
-def own_schema_keys() -> set[str]:
-    """Config blocks validated by their family's own schema (the core schema leaves them out)."""
-    return {name for name, family in FAMILIES.items() if family.schema}
+    figures: str | None = None  # "weak2strong.<module>:<list of FigureSpec>", if it draws figures of its own
 
 
 class FamilyPlan:

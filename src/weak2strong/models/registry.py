@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from ..errors import ConfigError
+from ..registry import Registry
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,9 @@ class BackboneSpec:
         return asdict(self)
 
 
-BACKBONES: dict[str, BackboneSpec] = {
-    b.name: b
-    for b in [
+BACKBONES: Registry[BackboneSpec] = Registry(
+    "backbone",
+    [
         # Offline, shipped by PyPI packages (docs/assets.md).
         BackboneSpec("minilm-l6", "packaged", "encoder", 22.7, 6, hub_id="sentence-transformers/all-MiniLM-L6-v2"),
         BackboneSpec("mpnet-base", "packaged", "encoder", 109.0, 12, hub_id="sentence-transformers/all-mpnet-base-v2"),
@@ -58,8 +59,8 @@ BACKBONES: dict[str, BackboneSpec] = {
         BackboneSpec("llama-3.2-1b", "hub", "decoder", 1240.0, 16, hub_id="meta-llama/Llama-3.2-1B", pooling="last", finetune_lr=1e-5),
         BackboneSpec("bert-base", "hub", "encoder", 110.0, 12, hub_id="google-bert/bert-base-uncased", pooling="cls"),
         BackboneSpec("bert-large", "hub", "encoder", 335.0, 24, hub_id="google-bert/bert-large-uncased", pooling="cls", finetune_lr=1e-5),
-    ]
-}
+    ],
+).freeze()
 
 
 # The head's learning rate in fine-tuning (`head_lr: auto`), by architecture, measured on real weights
@@ -199,3 +200,13 @@ def model_from_params(d: dict) -> ModelSpec:
         d.get("head_init", "zeros"), d.get("max_length"), d.get("lr"), tuple(sorted((d.get("gft") or {}).items())),
         d.get("head_lr"),
     )
+
+
+def check_chain(names: list[str], models: dict, where: str) -> None:
+    """A bootstrapping chain (the NLP one, or chess's): models of ``models``, each larger than the last."""
+    unknown = [n for n in names if n not in models]
+    if unknown:
+        raise ConfigError(f"{where} names {unknown}, not under 'models' (known: {', '.join(models)}); add them there.")
+    sizes = [models[n].size for n in names]
+    if sizes != sorted(sizes) or len(set(sizes)) < len(sizes):
+        raise ConfigError(f"{where} must go from smaller to larger models (sizes: {sizes}).")

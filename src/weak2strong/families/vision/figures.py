@@ -11,6 +11,6 @@ FIGURES = [
         "hatched: also trained on augmented views of its images, with the weak label of the original), and the "
         "ceiling (the strong probe on ground truth, black line), per strong backbone; PGR of the seed-mean accuracies "
         "above each student. Means over seeds with 95% t-intervals; PGR intervals in vision.csv.",
-        options=("dpi",), needs="vision", draw="families.vision.plots:draw_vision",
+        options=("dpi",), needs="vision", draw="weak2strong.families.vision.plots:draw_vision",
     ),
 ]
