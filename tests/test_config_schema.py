@@ -38,13 +38,19 @@ def test_a_whole_number_written_as_a_float_is_refused_naming_the_key(edit, key, 
 
 
 def test_the_shipped_configs_pass_the_strict_check():
+    """The core schema on every block but a family's own, each of those on its family's schema."""
+    from weak2strong.families.registry import FAMILIES, own_schema_keys
+
+    own = own_schema_keys()
+    assert {"vision", "chess"} <= own
     check_against_schema(default_config(), CORE)
-    for overlay in ("chess.yaml", "reward.yaml", "gft.yaml", "prompting.yaml"):
+    for overlay in ("chess.yaml", "reward.yaml", "gft.yaml", "prompting.yaml", "vision.yaml"):
         merged = copy.deepcopy(default_config())
         for key, value in yaml.safe_load((REPO / "config" / overlay).read_text()).items():
             merged[key] = value if not isinstance(value, dict) or key not in merged else {**merged[key], **value}
-        check_against_schema({k: v for k, v in merged.items() if k != "vision"}, CORE)
-    check_against_schema(vision_block(), VISION, where="vision.")
+        check_against_schema({k: v for k, v in merged.items() if k not in own}, CORE)
+        for name in own & set(merged):
+            check_against_schema(merged[name], REPO / FAMILIES[name].schema, where=f"{name}.")
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -59,3 +65,11 @@ def test_an_error_in_a_family_block_keeps_its_key_and_reason(edit, message):
     edit(block)
     with pytest.raises(ConfigError, match=message):
         check_against_schema(block, VISION, where="vision.")
+
+
+def test_an_error_in_the_chess_block_is_named_by_the_chess_schema():
+    """Chess's block moved to its family's schema (families/chess/schema.yaml): its errors keep key and reason."""
+    block = yaml.safe_load((REPO / "config/chess.yaml").read_text())["chess"]
+    block["regime"] = "qlora"
+    with pytest.raises(ConfigError, match=r"config: chess\.regime: 'qlora' is not one of \['finetune', 'lora'\]"):
+        check_against_schema(block, REPO / "src/weak2strong/families/chess/schema.yaml", where="chess.")

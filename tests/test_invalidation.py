@@ -151,7 +151,8 @@ def test_editing_a_caption_reruns_only_that_figure(workflow_run, workflow_copy):
     """A caption is its figure's parameter: editing one redraws that figure alone; a comment in
     figures.py, which no figure job runs, redraws nothing."""
     workdir, config = workflow_run
-    _edit(workflow_copy / "src/weak2strong/figures.py", "class _Figures(Mapping):", "# edited\nclass _Figures(Mapping):")
+    _edit(workflow_copy / "src/weak2strong/figures.py", "CORE_FIGURES: Registry[FigureSpec] = Registry(",
+          "# edited\nCORE_FIGURES: Registry[FigureSpec] = Registry(")
     assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {}
     _edit(workflow_copy / "src/weak2strong/figures.py", '"Performance gap recovered, PGR', '"The performance gap recovered, PGR')
     assert planned_jobs(workdir, config, snakefile=workflow_copy / "Snakefile") == {"figure:pgr": 1, "all": 1}

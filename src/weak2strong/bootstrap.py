@@ -75,7 +75,7 @@ def run_chain(regime: Regime | dict[str, Regime], chain: list[ModelSpec], splits
 def chain_table(rows: list[dict], seed: int) -> pd.DataFrame:
     """One seed's chain as a table: ``rows`` (kind, step, model, test_acc, ...) from the weak model
     (first) to the ceiling (last), with the PGR of every rung after the first and of direct W → S
-    (NLP chains here, chess's in chess_experiment.bootstrap_chain)."""
+    (NLP chains here, chess's in families/chess/steps.py: bootstrap_chain)."""
     table = pd.DataFrame(rows)
     weak_acc, ceiling_acc = rows[0]["test_acc"], rows[-1]["test_acc"]
     table["pgr"] = [pgr(a, weak_acc, ceiling_acc) if k in ("chain", "direct") and s > 0 else np.nan

@@ -21,7 +21,7 @@ class FigureSpec:
     inputs: tuple[str, ...]  # the core's (common.smk figure_inputs: summary, per_seed, ...) or a family's tables
     caption: str
     options: tuple[str, ...] = ("dpi", "losses")  # what `figures.<name>` may set
-    needs: str | None = None  # drawn only when the plan has this step ("bootstrap", "easy_to_hard", "chess", ...)
+    needs: str | None = None  # drawn only when the plan has this step ("bootstrap", "easy_to_hard", a family's, ...)
     by_size: bool = False  # placed by model size: it is given the models' sizes (and reruns when they change)
     draw: str | None = None  # "weak2strong.<module>:<function>" that draws it; None: plots.draw_<name>
 
@@ -91,29 +91,6 @@ CORE_FIGURES: Registry[FigureSpec] = Registry(
             "ground-truth labels (solid) and with the weak model's labels (dashed); the weak model's own score on the "
             "same examples (grey). Mean over seeds, 95% t-intervals; the axis gives each training set's mean size.",
             options=("dpi",), needs="easy_to_hard",
-        ),
-        FigureSpec(
-            "chess_pgr", ("chess",),
-            "Chess puzzles: exact-match accuracy of the first move on test puzzles against strong-model size: one line per "
-            "weak supervisor (the student trained on its greedy moves), the strong ceiling (trained on the true moves, "
-            "black), each weak model alone (dashed), the strong model without training (zero-shot, grey dotted) and a "
-            "random legal move (thin grey). Means over seeds with 95% t-intervals. PGR and its Fieller interval: chess.csv.",
-            options=("dpi", "logx"), needs="chess", by_size=True,
-        ),
-        FigureSpec(
-            "chess_easy_to_hard", ("chess_easy_to_hard",),
-            "Chess easy-to-hard: the strong model's exact-match accuracy on hard test puzzles (rating at or above the hard "
-            "floor) against its training puzzles: those rated at most each Elo cutoff, all of train_b, or the hard ones; "
-            "with the true moves (solid) and the weak model's moves (dashed); the weak model (grey) and the strong model "
-            "zero-shot (dotted) on the same puzzles. Mean over seeds, 95% t-intervals; the axis gives each set's mean size.",
-            options=("dpi",), needs="chess_easy_to_hard",
-        ),
-        FigureSpec(
-            "chess_bootstrap", ("chess_bootstrap",),
-            "Chess bootstrapping: exact match on test puzzles of each model of the chain W → M1 → … → S, each fine-tuned "
-            "on the previous model's moves on fresh puzzles (solid), against direct W → S (square) and the ceiling (S on "
-            "the true moves, black), mean over seeds with 95% t-intervals.",
-            options=("dpi",), needs="chess_bootstrap",
         ),
         FigureSpec(
             "simulated_errors", ("summary",),

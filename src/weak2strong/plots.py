@@ -455,10 +455,6 @@ def draw_bootstrap(data, options, context):
     return plot_bootstrap(data["bootstrap"])
 
 
-def draw_chess_bootstrap(data, options, context):
-    return plot_bootstrap(data["chess_bootstrap"])
-
-
 def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str = "accuracy"):
     """The student's score against the training set (easy up to each cutoff, all, hard), ground
     truth vs weak labels, one column per dataset and one row per metric, each on its own axis: top,
@@ -522,15 +518,6 @@ def draw_easy_to_hard(data, options, context):
 
     return plot_easy_to_hard(summarize(data["easy_to_hard"]), context["train_sets"])
 
-
-def draw_chess_easy_to_hard(data, options, context):
-    return plot_easy_to_hard(data["chess_easy_to_hard"], [str(t) for t in context["train_sets"]], metric="exact match")
-
-
-def draw_chess_pgr(data, options, context):
-    summary = data["chess"].assign(dataset="chess", loss="weak moves (hard labels)")
-    fig = plot_accuracy_vs_strong(summary, context["sizes"], logx=options.get("logx", True), metric="exact match")
-    return fig
 
 
 KIND_STYLES = {

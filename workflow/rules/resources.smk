@@ -5,7 +5,7 @@
 def local_gpu_count():
     """GPUs this machine shows (CUDA_VISIBLE_DEVICES, else nvidia-smi). On a machine that shows none,
     GPU jobs run on its CPUs, each on one thread (its `threads`), so as many run side by side as the run
-    has cores: one slot per core (one at a time left a core idle while a chess or fine-tuning job ran)."""
+    has cores: one slot per core (one at a time left a core idle while a generative or fine-tuning job ran)."""
     import shutil
     import subprocess
 
@@ -39,7 +39,7 @@ if workflow.local_exec and "gpu" not in workflow.global_resources:
 
 
 def model_mem_mb(name, attempt):
-    """Memory of one process training model `name` itself (fine-tuning, chess); a retry after an
+    """Memory of one process training model `name` itself (fine-tuning, generative training); a retry after an
     out-of-memory failure asks for more."""
     return int(8000 + 40 * PLAN.models[name].size) * attempt
 

@@ -15,7 +15,8 @@ from . import Family
 FAMILIES: Registry[Family] = Registry(
     "family",
     [
-        Family("chess", "weak2strong.chess_experiment:chess_plan", "workflow/rules/chess.smk"),
+        Family("chess", "weak2strong.families.chess.plan:chess_plan", "src/weak2strong/families/chess/rules.smk",
+               schema="src/weak2strong/families/chess/schema.yaml", figures="weak2strong.families.chess.figures:FIGURES"),
         Family("simulated", "weak2strong.simulated:simulated_plan", "workflow/rules/simulated.smk"),
         Family("prompting", "weak2strong.prompting:prompting_plan", "workflow/rules/prompting.smk"),
         Family("vision", "weak2strong.families.vision.plan:vision_plan", "src/weak2strong/families/vision/rules.smk",

@@ -3,8 +3,8 @@ of them and per Elo band, with the weak model's and the zero-shot strong model's
 and the summary over seeds."""
 import pandas as pd
 
-from weak2strong.chess_experiment import e2h_row, elo_bands
 from weak2strong.easy_to_hard import summarize
+from weak2strong.families.chess.steps import e2h_row, elo_bands
 from weak2strong.io import atomic_path, read_parquet, write_parquet
 from weak2strong.workflow_support import setup_logging
 

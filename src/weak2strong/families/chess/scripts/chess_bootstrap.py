@@ -1,6 +1,6 @@
 """One chess bootstrapping chain, one seed: W → M1 → … → S on fresh chunks of train_b, direct W → S
-and the ceiling, each scored on test (chess_experiment.bootstrap_chain)."""
-from weak2strong.chess_experiment import bootstrap_chain
+and the ceiling, each scored on test (steps.bootstrap_chain)."""
+from weak2strong.families.chess.steps import bootstrap_chain
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.models.registry import model_from_params
 from weak2strong.workflow_support import set_threads, setup_logging

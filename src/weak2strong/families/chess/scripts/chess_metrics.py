@@ -1,7 +1,7 @@
 """Chess weak-to-strong metrics: per (weak, strong, seed) rates, and their summary over seeds."""
 import pandas as pd
 
-from weak2strong.chess_experiment import per_seed_row, summarize
+from weak2strong.families.chess.steps import per_seed_row, summarize
 from weak2strong.io import atomic_path, read_parquet, write_parquet
 from weak2strong.workflow_support import setup_logging
 

