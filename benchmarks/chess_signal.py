@@ -35,7 +35,7 @@ import pandas as pd  # noqa: E402
 
 
 def markdown_table(paths: list[str]) -> str:
-    from weak2strong.readme_tables import chess_signal_table
+    from weak2strong.families.chess.tables import chess_signal_table
 
     return chess_signal_table(pd.DataFrame([json.loads(line) for p in paths for line in Path(p).read_text().splitlines()
                                             if line.strip()]))

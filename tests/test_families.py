@@ -167,3 +167,22 @@ def _env():
     import os
 
     return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+def test_a_family_with_a_folder_keeps_all_it_declares_inside_it():
+    """A family's line names only its own folder: its plan, rules, scripts, schema, figures and tables
+    (what makes adding one a folder and a line), and its rules run only the scripts beside them."""
+    folders = [name for name, f in FAMILIES.items() if f.rules.startswith("src/weak2strong/families/")]
+    assert {"vision", "chess"} <= set(folders)
+    for name in folders:
+        family = FAMILIES[name]
+        folder = f"src/weak2strong/families/{name}/"
+        module = f"weak2strong.families.{name}."
+        assert family.rules == folder + "rules.smk" and family.plan.startswith(module + "plan:"), name
+        assert family.schema == folder + "schema.yaml" and (REPO / family.schema).is_file(), name
+        for declaration in (family.figures, family.tables):
+            assert declaration is None or declaration.startswith(module), (name, declaration)
+        rules = (REPO / family.rules).read_text()
+        scripts = set(re.findall(r'"scripts/(\w+)\.py"', rules))
+        assert scripts and scripts == {p.stem for p in (REPO / folder / "scripts").glob("*.py")}, name
+        assert "../" not in rules, f"{name}'s rules reach outside its folder"

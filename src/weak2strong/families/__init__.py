@@ -12,7 +12,9 @@ job imports, so a job's code hash never reaches every family's plan):
 - ``schema``: the JSON schema of its block, when the family brings its own (the core schema then
   leaves the block to it; the older families' blocks are still in the core schema);
 - ``figures``: its ``figures.FigureSpec`` list, when it draws figures of its own (a figure's job
-  hashes the module that draws it: the figure rule's ``figure_code``).
+  hashes the module that draws it: the figure rule's ``figure_code``);
+- ``tables``: its ``FamilyTables``, when it writes generated blocks of the docs (``readme_tables.py``
+  renders them beside the core's).
 
 The plan object is a ``FamilyPlan``: it says which files a default run builds (``targets``), which
 figures it makes possible (``needs``), which losses its students train with (``student_losses``:
@@ -32,6 +34,7 @@ vision is the example) and a line in ``families/registry.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +48,16 @@ class Family:
     rules: str  # its rules file, relative to the repository
     schema: str | None = None  # its block's JSON schema (relative to the repository), if it brings one
     figures: str | None = None  # "weak2strong.<module>:<list of FigureSpec>", if it draws figures of its own
+    tables: str | None = None  # "weak2strong.<module>:<FamilyTables>", if it writes generated blocks of the docs
+
+
+@dataclass(frozen=True)
+class FamilyTables:
+    """A family's generated blocks of the docs (its ``tables.py``)."""
+
+    blocks: Callable[[Path, Path | None], dict[str, str]]  # (a run's results folder, benchmarks' rows folder) -> block -> text
+    results_blocks: tuple[str, ...] = ()  # the blocks drawn from results/metrics (their tables are kept beside the docs)
+    metric_files: tuple[str, ...] = ()  # the files of results/metrics those blocks read
 
 
 class FamilyPlan:

@@ -16,11 +16,13 @@ FAMILIES: Registry[Family] = Registry(
     "family",
     [
         Family("chess", "weak2strong.families.chess.plan:chess_plan", "src/weak2strong/families/chess/rules.smk",
-               schema="src/weak2strong/families/chess/schema.yaml", figures="weak2strong.families.chess.figures:FIGURES"),
+               schema="src/weak2strong/families/chess/schema.yaml", figures="weak2strong.families.chess.figures:FIGURES",
+               tables="weak2strong.families.chess.tables:TABLES"),
         Family("simulated", "weak2strong.simulated:simulated_plan", "workflow/rules/simulated.smk"),
         Family("prompting", "weak2strong.prompting:prompting_plan", "workflow/rules/prompting.smk"),
         Family("vision", "weak2strong.families.vision.plan:vision_plan", "src/weak2strong/families/vision/rules.smk",
-               schema="src/weak2strong/families/vision/schema.yaml", figures="weak2strong.families.vision.figures:FIGURES"),
+               schema="src/weak2strong/families/vision/schema.yaml", figures="weak2strong.families.vision.figures:FIGURES",
+               tables="weak2strong.families.vision.tables:TABLES"),
     ],
 ).freeze()
 
