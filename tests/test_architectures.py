@@ -83,8 +83,8 @@ def test_each_regime_trains_each_architecture(arch, regime_name, models, tmp_pat
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_decoders_generate_and_score_prompts(arch, models, tmp_path):
+    from weak2strong.families.prompting.steps import prompt_p1
     from weak2strong.models.decoder import load_causal_lm, load_decoder_tokenizer
-    from weak2strong.prompting import prompt_p1
     from weak2strong.training.generative import greedy_completions
 
     spec = spec_of(arch, models[arch])

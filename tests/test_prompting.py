@@ -7,7 +7,8 @@ import pytest
 import torch
 from tiny_decoder import save_tiny_decoder
 
-from weak2strong.prompting import MODES, draw_demonstrations, label_word_ids, prompt_p1, query, shared_prefix
+from weak2strong.families.prompting.plan import MODES
+from weak2strong.families.prompting.steps import draw_demonstrations, label_word_ids, prompt_p1, query, shared_prefix
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +55,9 @@ def test_demonstrations_are_balanced_and_drawn_per_seed():
 def test_weak_label_demonstrations_are_balanced_on_the_weak_labels_not_on_ground_truth(monkeypatch):
     """The few-shot (weak) condition sees no ground truth: its examples are chosen half of each class by
     the weak labels and shown with them, so changing the ground truth changes nothing it sees."""
-    from weak2strong import prompting
-    from weak2strong.prompting import PromptingPlan, run_prompting
+    from weak2strong.families.prompting import steps
+    from weak2strong.families.prompting.plan import PromptingPlan
+    from weak2strong.families.prompting.steps import run_prompting
 
     n = 60
     weak_hard = [int(k % 4 != 0) for k in range(n)]  # a weak model that says 1 for three quarters
@@ -68,7 +70,7 @@ def test_weak_label_demonstrations_are_balanced_on_the_weak_labels_not_on_ground
         seen[desc] = prefix
         return np.full(len(texts), 0.5)
 
-    monkeypatch.setattr(prompting, "prompt_p1", fake_p1)
+    monkeypatch.setattr(steps, "prompt_p1", fake_p1)
     plan = PromptingPlan(["m"], ["d"], "w", k=5, test_size=None)
     run_prompting(None, None, "I.", {0: split}, weak, plan, "m", "d")
     shown = [line for line in seen["few-shot (weak labels) seed 0"].split("\n\n") if line.startswith("Text:")]

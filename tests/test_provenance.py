@@ -95,3 +95,13 @@ def test_a_family_figure_reruns_when_its_drawing_changes_and_no_other_does(tmp_p
     after = (declaration_code_hash(draw), script_code_hash(figure_script))
     provenance.module_closure.cache_clear()
     assert after[0] != before[0] and after[1] == before[1]
+
+
+def test_no_job_reaches_the_table_of_families():
+    """The families' table declares every family's plan, figures and tables: a job that reached it would
+    hash every family's code and rerun after an edit to any of them (workflow_support, which every job
+    imports, once did through the config check, now config_check.py)."""
+    reached = {script.name for script in SCRIPTS if "families.registry" in script_modules(script)}
+    assert reached == set()
+    own = {script.name: {m.split(".")[1] for m in script_modules(script) if m.startswith("families.")} for script in SCRIPTS}
+    assert all(len(families) <= 1 for families in own.values()), own  # a family's job reaches its own folder only

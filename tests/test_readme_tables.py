@@ -106,7 +106,7 @@ def test_easy_to_hard_rows_carry_both_label_sources_on_both_test_sets_and_mark_h
 
 
 def test_simulated_table_puts_matched_supervisors_together_headline_first():
-    from weak2strong.readme_tables import simulated_table
+    from weak2strong.families.simulated.tables import simulated_table
 
     rows = []
     for dataset in ("control", "d"):

@@ -6,14 +6,8 @@ import pytest
 import torch
 
 from weak2strong.errors import ConfigError
-from weak2strong.simulated import (
-    Supervisor,
-    error_rates,
-    exact_flips,
-    noisy_soft_labels,
-    simulate,
-    simulated_plan,
-)
+from weak2strong.families.simulated.plan import Supervisor, simulated_plan
+from weak2strong.families.simulated.steps import error_rates, exact_flips, noisy_soft_labels, simulate
 from weak2strong.training.loop import TrainConfig
 
 CFG = TrainConfig(lr=0.01, batch_size=32, epochs=20, weight_decay=0.0, schedule="cosine", eval_points=0)

@@ -49,26 +49,14 @@ def merged_config(paths: list[str]) -> dict:
     """The config Snakemake would see: the files merged key by key in order (snakemake.utils.update_config),
     an overlay's nulls removing entries, defaults filled from the schemas."""
     import yaml
-    from snakemake.utils import update_config, validate
+    from snakemake.utils import update_config
 
-    from .families.registry import FAMILIES, own_schema_keys
-    from .workflow_support import check_against_schema, drop_removed_entries
+    from .config_check import validate_config
 
     config: dict = {}
     for path in paths:
         update_config(config, yaml.safe_load(Path(path).read_text()) or {})
-    drop_removed_entries(config)
-    own = own_schema_keys()
-    core = {k: v for k, v in config.items() if k not in own}
-    schema = REPO / "workflow" / "schemas" / "config.schema.yaml"
-    check_against_schema(core, schema)
-    validate(core, schema=str(schema))
-    config.update(core)
-    for name in own:
-        if config.get(name) is not None:
-            check_against_schema(config[name], REPO / FAMILIES[name].schema, where=f"{name}.")
-            validate(config[name], schema=str(REPO / FAMILIES[name].schema))
-    return config
+    return validate_config(config, REPO)
 
 
 def dry_run_jobs(configfiles: list[str], workdir: Path) -> list[tuple[str, int]]:

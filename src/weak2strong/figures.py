@@ -93,33 +93,12 @@ CORE_FIGURES: Registry[FigureSpec] = Registry(
             options=("dpi",), needs="easy_to_hard",
         ),
         FigureSpec(
-            "simulated_errors", ("summary",),
-            "Which weak-label errors do students imitate? PGR against the supervisor's own test accuracy for simulated "
-            "supervisors: a probe on a few of the student's own feature coordinates (systematic errors the student can "
-            "learn), random flips at the same error rate (per seed and split) reported with calibrated confidence, the "
-            "same flips reported with high confidence (soft labels only), and flips of the longest texts at that rate "
-            "(errors that follow one visible property). Points sharing a label (k4, ...) are at matched accuracy. PGR of "
-            "seed-mean accuracies with Fieller's 95% interval; the ceiling is the student trained on ground truth.",
-            options=("dpi", "losses"), needs="simulated",
-        ),
-        FigureSpec(
             "rm_pgr", ("summary",),
             "Reward modelling: performance gap recovered in pairwise accuracy (is the preferred completion scored higher?), "
             "per (weak → strong) pair and loss, one panel per comparison dataset. Each model scores a completion as "
             "r = head(features(prompt + completion)) and p(c1 preferred) = sigmoid(r1 − r2); the weak reward model's p is "
             "the student's soft label. Bars: PGR of the seed-mean accuracies; error bars: Fieller's 95% interval over seeds.",
             options=("dpi", "losses", "ylim"), needs="reward_modelling",
-        ),
-        FigureSpec(
-            "prompting", ("summary",),
-            "Prompting baselines against decoder size: each decoder answers the test examples from an instruction in the "
-            "paper's style zero-shot (grey), and few-shot with k demonstrations from train_b drawn per seed (the same ones) "
-            "labelled with the ground truth (blue) or with the weak model's labels (orange); p(class 1) is the next-token "
-            "probability of \"1\" against \"0\". Against them: the decoder's linear probe trained on ground truth (the "
-            "ceiling, black) and on the weak model's labels (the weak-to-strong student, green), and the weak model (dashed). "
-            "Prompting, its ceiling and the weak model are scored on the first test_size test examples of each seed (by id); "
-            "the student on all of them. Means over seeds with 95% t-intervals.",
-            options=("dpi",), needs="prompting", by_size=True,
         ),
     ],
 ).freeze()

@@ -199,8 +199,8 @@ class Diagnostics:
 
 
 # early_stopping is part of a cell's identity: "ground_truth" marks an oracle result everywhere.
-# supervisor: "trained" (a weak model), the kind of a simulated supervisor (simulated.py), or "prompting"
-# (prompting.py: the student is the decoder prompted, its "loss" the prompting mode).
+# supervisor: "trained" (a weak model), the kind of a simulated supervisor (families/simulated), or "prompting"
+# (families/prompting: the student is the decoder prompted, its "loss" the prompting mode).
 # task: "classification", or "pairs" for a comparison (reward-modelling) dataset, whose accuracy is pairwise
 CELL_KEYS = ["dataset", "regime", "early_stopping", "weak", "supervisor", "strong", "loss", "task"]
 TRAINED = "trained"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-from itertools import product  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -84,7 +83,7 @@ def only_losses(df: pd.DataFrame, losses: list[str] | None) -> pd.DataFrame:
     return df[df["loss"].isin(losses)]
 
 
-def _err(df: pd.DataFrame, metric: str) -> np.ndarray:
+def ci_bars(df: pd.DataFrame, metric: str) -> np.ndarray:
     mean = df[f"{metric}_mean"].to_numpy()
     # no interval (one seed): no error bar, rather than a zero-width one that looks certain
     return np.nan_to_num(np.vstack([mean - df[f"{metric}_ci_low"].to_numpy(), df[f"{metric}_ci_high"].to_numpy() - mean])).clip(min=0)
@@ -105,10 +104,10 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx
             d = summary[(summary["dataset"] == dataset) & (summary["loss"] == loss)].copy()
             d["size"] = d["strong"].map(sizes)
             ceiling = d.drop_duplicates("strong").sort_values("size")
-            ax.errorbar(ceiling["size"], ceiling["ceiling_acc_mean"], yerr=_err(ceiling, "ceiling_acc"), color="black", marker="o", lw=2,
+            ax.errorbar(ceiling["size"], ceiling["ceiling_acc_mean"], yerr=ci_bars(ceiling, "ceiling_acc"), color="black", marker="o", lw=2,
                         capsize=3, label="strong ceiling")
             if "zero_shot_acc_mean" in ceiling:
-                ax.errorbar(ceiling["size"], ceiling["zero_shot_acc_mean"], yerr=_err(ceiling, "zero_shot_acc"), color="grey", ls=":",
+                ax.errorbar(ceiling["size"], ceiling["zero_shot_acc_mean"], yerr=ci_bars(ceiling, "zero_shot_acc"), color="grey", ls=":",
                             marker="^", capsize=3, label="strong zero-shot")
             if "random_legal_acc_mean" in ceiling:
                 ax.axhline(ceiling["random_legal_acc_mean"].mean(), color="grey", lw=0.8, label="random legal move")
@@ -116,7 +115,7 @@ def plot_accuracy_vs_strong(summary: pd.DataFrame, sizes: dict[str, float], logx
                 dw = d[d["weak"] == w].sort_values("size")
                 if dw.empty:
                     continue
-                ax.errorbar(dw["size"], dw["student_acc_mean"], yerr=_err(dw, "student_acc"), color=colors[w], marker="o", capsize=3,
+                ax.errorbar(dw["size"], dw["student_acc_mean"], yerr=ci_bars(dw, "student_acc"), color=colors[w], marker="o", capsize=3,
                             label=f"student of {w}")
                 ax.axhline(dw["weak_acc_mean"].iloc[0], color=colors[w], ls="--", lw=1, label=f"{w} (weak) alone")
             if logx:
@@ -219,7 +218,7 @@ def plot_agreement(summary: pd.DataFrame, sizes: dict[str, float]):
         for loss in losses:
             dl = d[d["loss"] == loss].sort_values("size")
             for metric, style, label in (("agreement_weak_correct", "-", "weak right"), ("agreement_weak_wrong", "--", "weak wrong")):
-                ax.errorbar(dl["size"], dl[f"{metric}_mean"], yerr=_err(dl, metric), color=colors[loss], ls=style, marker="o", capsize=2,
+                ax.errorbar(dl["size"], dl[f"{metric}_mean"], yerr=ci_bars(dl, metric), color=colors[loss], ls=style, marker="o", capsize=2,
                             label=f"{loss}, {label}")
         ax.set_xscale("log")
         strongs = d.drop_duplicates("strong").sort_values("size")
@@ -488,7 +487,7 @@ def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str 
             ax = axes[row, col]
             for labels, style in styles.items():
                 dl = d[d["labels"] == labels].set_index("train_set").reindex(train_sets)
-                ax.errorbar(x, dl[f"{column}_mean"], yerr=_err(dl, column), capsize=3, **style)
+                ax.errorbar(x, dl[f"{column}_mean"], yerr=ci_bars(dl, column), capsize=3, **style)
             if weak_column in d:
                 ax.axhline(d.groupby("train_set")[weak_column].first().mean(), color="grey", ls="-.", label="weak model")
             if zero_column in d:
@@ -517,103 +516,3 @@ def draw_easy_to_hard(data, options, context):
     from .easy_to_hard import summarize
 
     return plot_easy_to_hard(summarize(data["easy_to_hard"]), context["train_sets"])
-
-
-
-KIND_STYLES = {
-    "feature_subset": dict(color="tab:red", marker="s", label="feature subset (systematic errors)"),
-    "random_noise": dict(color="tab:blue", marker="o", label="random noise (calibrated confidence)"),
-    "confident_wrong": dict(color="tab:purple", marker="^", label="confident wrong (random flips, sure of them)"),
-    "length_flips": dict(color="tab:green", marker="D", label="length flips (the longest texts wrong)"),
-    "length_bias": dict(color="tab:brown", marker="v", label="length bias (long means positive; linear in the features)"),
-}
-
-
-def plot_simulated_errors(summary: pd.DataFrame, supervisors: dict[str, dict]):
-    """PGR against the supervisor's own test accuracy, one series per kind of error, one panel per
-    (dataset, loss); supervisors compared at one accuracy (a feature-subset probe and the noise
-    matched to it) share a group, written beside their points."""
-    d_all = summary.assign(kind=summary["weak"].map(lambda w: supervisors[w]["kind"]),
-                           group=summary["weak"].map(lambda w: supervisors[w]["group"]))
-    datasets, losses = sorted(d_all["dataset"].unique()), ordered_losses(d_all["loss"])
-    fig, axes = plt.subplots(len(datasets), len(losses), figsize=(4.6 * len(losses), 3.4 * len(datasets) + 0.7), squeeze=False)
-    for ax, (dataset, loss) in zip(axes.flat, product(datasets, losses)):
-        d = d_all[(d_all["dataset"] == dataset) & (d_all["loss"] == loss)]
-        for kind, style in KIND_STYLES.items():
-            dk = d[d["kind"] == kind].sort_values("weak_acc_mean")
-            if dk.empty:
-                continue
-            point = dk["pgr_of_means"].to_numpy(dtype=float)
-            err = np.vstack([point - dk["pgr_of_means_ci_low"].to_numpy(dtype=float),
-                             dk["pgr_of_means_ci_high"].to_numpy(dtype=float) - point])
-            ax.errorbar(dk["weak_acc_mean"], point, yerr=np.nan_to_num(err).clip(min=0), capsize=3, ls="-", **style)
-            for x, y, group, hatched in zip(dk["weak_acc_mean"], point, dk["group"], flagged(dk)):
-                if not np.isnan(y):
-                    ax.annotate(group + (" *" if hatched else ""), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=6,
-                                color=style["color"])
-        ax.axhline(0, color="black", lw=0.8)
-        ax.axhline(1, color="black", lw=0.8, ls=":")
-        ax.set_xlabel("supervisor's test accuracy (mean over seeds)")
-        ax.set_ylabel("PGR")
-        ax.set_title(f"{dataset}, {loss}", fontsize=10)
-        ax.grid(alpha=0.3)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.02))
-    student = ", ".join(sorted(summary["strong"].unique()))
-    fig.suptitle(f"Simulated weak supervisors teaching {student}: PGR of seed-mean accuracies, 95% Fieller interval "
-                 f"({seeds_note(summary)}); * ceiling ≤ weak or degenerate labels in some seed", fontsize=10)
-    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
-    return fig
-
-
-def draw_simulated_errors(data, options, context):
-    summary = data["summary"]
-    summary = only_losses(summary[summary["weak"].isin(context["supervisors"])], options.get("losses"))
-    return plot_simulated_errors(summary, context["supervisors"])
-
-
-PROMPT_STYLES = {
-    "zero_shot": dict(color="tab:grey", marker="v", ls=":", label="zero-shot"),
-    "few_shot_gt": dict(color="tab:blue", marker="^", ls="--", label="few-shot, ground-truth labels"),
-    "few_shot_weak": dict(color="tab:orange", marker="^", ls="--", label="few-shot, weak labels"),
-}
-
-
-def plot_prompting(summary: pd.DataFrame, sizes: dict[str, float], models: list[str], weak: str, student_loss: str = "xent"):
-    """Test accuracy against decoder size, one panel per dataset: each prompting mode, the ceiling
-    (the decoder's probe on ground truth) and the weak-to-strong student (its probe on ``weak``'s labels)."""
-    prompted = summary[summary["supervisor"] == "prompting"]
-    trained = trained_only(summary)
-    datasets = sorted(prompted["dataset"].unique())
-    fig, axes = panel_grid(len(datasets), width=4.6, height=3.6)
-    order = sorted(models, key=lambda m: sizes[m])
-    for ax, dataset in zip(axes.flat, datasets):
-        d = prompted[prompted["dataset"] == dataset]
-        for mode, style in PROMPT_STYLES.items():
-            rows = d[d["loss"] == mode].set_index("strong").reindex(order).dropna(subset=["student_acc_mean"])
-            ax.errorbar([sizes[m] for m in rows.index], rows["student_acc_mean"], yerr=_err(rows, "student_acc"), capsize=3, **style)
-        ceiling = d.drop_duplicates("strong").set_index("strong").reindex(order).dropna(subset=["ceiling_acc_mean"])
-        ax.errorbar([sizes[m] for m in ceiling.index], ceiling["ceiling_acc_mean"], yerr=_err(ceiling, "ceiling_acc"), color="black",
-                    marker="o", capsize=3, label="ceiling (probe, ground truth)")
-        w2s = trained[(trained["dataset"] == dataset) & (trained["weak"] == weak) & (trained["loss"] == student_loss)]
-        w2s = w2s.set_index("strong").reindex(order).dropna(subset=["student_acc_mean"])
-        ax.errorbar([sizes[m] for m in w2s.index], w2s["student_acc_mean"], yerr=_err(w2s, "student_acc"), color="tab:green",
-                    marker="s", capsize=3, label=f"weak-to-strong probe ({student_loss})")
-        ax.axhline(d["weak_acc_mean"].mean(), color="grey", ls="--", lw=1, label=f"weak model ({weak})")
-        ax.axhline(0.5, color="lightgrey", lw=0.8)
-        ax.set_xscale("log")
-        ax.set_xticks([sizes[m] for m in order], [f"{m}\n{sizes[m]:.0f}M" for m in order], fontsize=7)
-        ax.minorticks_off()
-        ax.set_ylabel("test accuracy")
-        ax.set_title(f"{dataset} ({seeds_note(d)})", fontsize=9)
-        ax.grid(alpha=0.3)
-    axes.flat[0].legend(fontsize=6, frameon=False, loc="best")
-    fig.suptitle("Prompting vs training on weak labels: mean over seeds, 95% t-intervals", fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
-def draw_prompting(data, options, context):
-    """``context["prompting"]``: the prompting plan (its models and weak model)."""
-    p = context["prompting"]
-    return plot_prompting(data["summary"], context["sizes"], p["models"], p["weak"])

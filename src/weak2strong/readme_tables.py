@@ -17,8 +17,7 @@ import pandas as pd
 
 from .families.registry import FAMILIES
 from .registry import load
-from .simulated import KINDS
-from .table_text import compare_pgr, interval, num, pgr_cell, pgr_status
+from .table_text import compare_pgr, interval, num, pgr_cell, pgr_status, read_summary
 
 # each family's generated blocks (families/<name>/tables.py), in the table's order
 FAMILY_TABLES = [load(family.tables) for family in FAMILIES.values() if family.tables]
@@ -350,73 +349,6 @@ def reward_polarity_table(table: pd.DataFrame, pair: tuple[str, str], losses=("x
     return "\n".join(lines)
 
 
-def simulated_table(simulated: pd.DataFrame, first: str | None = None) -> str:
-    """Simulated supervisors (``supervisor`` = their kind), rows at matched accuracy side by side:
-    per (dataset, loss, supervisor), the supervisor's and the student's test accuracy and PGR
-    (dataset ``first`` first)."""
-    kinds = {kind: k for k, kind in enumerate(KINDS)}
-    rows = simulated.assign(order=simulated["supervisor"].map(kinds), group=simulated["weak"].str.rsplit("_", n=1).str[-1],
-                            later=simulated["dataset"] != first)
-    rows = rows.sort_values(["later", "dataset", "loss", "group", "order"],
-                            key=lambda c: c.map(_natural) if c.name == "group" else c)
-    lines = ["| dataset | loss | supervisor | supervisor acc | student acc | ceiling acc | PGR of means [95% CI] | flags |",
-             "|---|---|---|---|---|---|---|---|"]
-    for _, r in rows.iterrows():
-        pgr = pgr_cell(r)
-        flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
-        lines.append(f"| {r['dataset']} | {r['loss']} | {r['weak']} | {r['weak_acc_mean']:.3f} | {r['student_acc_mean']:.3f} | "
-                     f"{r['ceiling_acc_mean']:.3f} | {pgr} | {flag} |")
-    return "\n".join(lines)
-
-
-def simulated_readings(simulated: pd.DataFrame) -> str:
-    """Per dataset, loss and matched group (k): random flips against the probe's systematic errors,
-    and length flips against random flips, each comparison decided by the PGR intervals."""
-    out = []
-    rows = simulated.assign(group=simulated["weak"].str.rsplit("_", n=1).str[-1])
-    for (dataset, loss, group), g in rows.groupby(["dataset", "loss", "group"], sort=False):
-        by = g.set_index("supervisor")
-        parts = []
-        for a, b, name_a, name_b in (("random_noise", "feature_subset", "random flips", "the probe"),
-                                     ("length_flips", "random_noise", "length flips", "random flips"),
-                                     ("length_bias", "random_noise", "the length bias", "random flips")):
-            if a in by.index and b in by.index:
-                parts.append(f"{name_a} {num(by.loc[a, 'pgr_of_means'])} against {name_b} {num(by.loc[b, 'pgr_of_means'])}: "
-                             + compare_pgr(by.loc[a], by.loc[b], name_a, name_b))
-        if parts:
-            out.append(f"- `{dataset}`, `{loss}`, {group}: " + "; ".join(parts) + ".")
-    return "\n".join(out)
-
-
-def prompting_table(prompted: pd.DataFrame, trained: pd.DataFrame, student_loss: str = "xent") -> str:
-    """Per (dataset, decoder): each prompting mode's test accuracy and AUROC, the ceiling (the decoder's probe on
-    ground truth) and the weak-to-strong student (its probe on the same weak model's labels)."""
-    lines = ["| dataset | decoder | zero-shot | few-shot, ground truth | few-shot, weak labels | ceiling | weak-to-strong probe | "
-             "weak model |", "|---|---|---|---|---|---|---|---|"]
-    for (dataset, strong), g in prompted.groupby(["dataset", "strong"], sort=True):
-        g = g.set_index("loss")
-
-        def acc(mode):  # accuracy, and AUROC: a model that answers one word whatever the text has AUROC near 0.5
-            r = g.loc[mode]
-            return (interval(r["student_acc_mean"], r["student_acc_ci_low"], r["student_acc_ci_high"], int(r["student_acc_n"]), digits=3)
-                    + f"; AUROC {r['student_auroc_mean']:.2f}")
-
-        first = g.iloc[0]
-        w2s = trained[(trained["dataset"] == dataset) & (trained["strong"] == strong) & (trained["weak"] == first["weak"])
-                      & (trained["loss"] == student_loss)]
-        student = "—" if w2s.empty else interval(*w2s.iloc[0][["student_acc_mean", "student_acc_ci_low", "student_acc_ci_high"]],
-                                                   int(w2s.iloc[0]["student_acc_n"]), digits=3)
-        lines.append(f"| {dataset} | {strong} | {acc('zero_shot')} | {acc('few_shot_gt')} | {acc('few_shot_weak')} | "
-                     f"{first['ceiling_acc_mean']:.3f} | {student} | {first['weak']} {first['weak_acc_mean']:.3f} |")
-    return "\n".join(lines)
-
-
-def _natural(group: str):
-    """k4 before k64, rate0.1 before rate0.3: the number after the prefix."""
-    match = re.match(r"([a-z]+)([0-9.]+)$", group)
-    return (match.group(1), float(match.group(2))) if match else (group, 0.0)
-
-
 def splice(readme: str, name: str, content: str) -> str:
     """``readme`` with the block between the markers of ``name`` replaced by ``content``."""
     pattern = re.compile(rf"(<!-- generated:{re.escape(name)} -->\n)(?:.*?\n)?(<!-- /generated:{re.escape(name)} -->)", re.S)
@@ -492,13 +424,8 @@ def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str],
 def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
                     only: list[str] | None) -> dict[str, str]:
     """The blocks drawn from summary.csv and methods.csv."""
-    summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
+    summary = read_summary(results)
     methods = pd.read_csv(results / "metrics/methods.csv")
-    summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].astype(object).fillna("")
-    if "task" not in summary:  # results from before reward modelling
-        summary["task"] = "classification"
-    simulated = summary[summary["supervisor"].isin(KINDS)]
-    prompted = summary[summary["supervisor"] == "prompting"]
     trained = summary[summary["supervisor"] == "trained"]
     pairs = trained[trained["task"] == "pairs"]
     summary = trained[trained["task"] == "classification"]
@@ -512,14 +439,9 @@ def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[s
                         + methods_readings(methods, summary, headline_dataset)),
             "claims": claims(summary, methods, headline_dataset, control),
         }
-    if len(simulated):
-        blocks["simulated"] = (simulated_table(simulated, first=headline_dataset) + "\n\nWhat the table shows (PGR of "
-                               "means; a direction only where the intervals are apart):\n\n" + simulated_readings(simulated))
     if len(pairs):
         blocks["reward"] = (summary_table(pairs) + "\n\nWhat the table shows (each direction only where an interval is "
                             "clear of 0):\n\n" + pgr_readings(pairs))
-    if len(prompted):
-        blocks["prompting"] = prompting_table(prompted, trained)
     return blocks
 
 
@@ -536,7 +458,7 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
     if hub_check is not None and hub_check.exists():  # python -m weak2strong.check_hub, on a connected machine
         blocks["hub_check"] = hub_check_table(pd.read_csv(hub_check))
     for tables in FAMILY_TABLES:  # each family's blocks (its tables.py), from the results or from benchmark rows
-        blocks |= tables.blocks(results, rows)
+        blocks |= tables.blocks(results, rows, headline_dataset)
     if difficulty_rating is not None and difficulty_rating.exists():  # benchmarks/difficulty_vs_rating.py
         blocks["difficulty_rating"] = difficulty_rating_text(pd.read_csv(difficulty_rating))
     if rating_margins is not None and rating_margins.exists():  # benchmarks/rating_margins.py
@@ -576,9 +498,10 @@ def write_blocks(paths: list[Path], blocks: dict[str, str]) -> dict[str, list[st
 # Blocks drawn from a run's results/metrics (the others come from committed benchmark rows). Each
 # such block's tables are kept beside the docs (``SNAPSHOTS``), so a test can render every block again
 # from the very tables it was written from and fail when the docs say something those tables do not.
-RESULTS_BLOCKS = ("summary", "methods", "claims", "simulated", "reward", "prompting", "easy_to_hard",
+RESULTS_BLOCKS = ("summary", "methods", "claims", "reward", "easy_to_hard",
                   *(name for tables in FAMILY_TABLES for name in tables.results_blocks))
-METRIC_FILES = ("summary.csv", "methods.csv", "easy_to_hard.csv", *(name for tables in FAMILY_TABLES for name in tables.metric_files))
+METRIC_FILES = tuple(dict.fromkeys(("summary.csv", "methods.csv", "easy_to_hard.csv",
+                                    *(f for tables in FAMILY_TABLES for f in tables.metric_files))))
 SNAPSHOTS = Path("docs/tables")
 
 

@@ -47,3 +47,15 @@ def compare_pgr(a, b, name_a: str, name_b: str) -> str:
     if b["pgr_of_means_ci_low"] > a["pgr_of_means_ci_high"]:
         return f"{name_b} higher, the intervals apart"
     return "the intervals overlap (no claim)"
+
+
+def read_summary(results):
+    """``results/metrics/summary.csv`` as the tables read it: a PGR interval's empty status as "", and
+    ``task`` (classification) where the results are older than reward modelling."""
+    import pandas as pd
+
+    summary = pd.read_csv(results / "metrics/summary.csv", keep_default_na=True)
+    summary["pgr_of_means_ci_status"] = summary["pgr_of_means_ci_status"].astype(object).fillna("")
+    if "task" not in summary:
+        summary["task"] = "classification"
+    return summary

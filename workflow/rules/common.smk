@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, also without `pip install -e .`
 from weak2strong.assets import (
@@ -19,17 +18,13 @@ from weak2strong.assets import (
     VADER_SHA256,
     packaged_pins,
 )
-from weak2strong.families.registry import FAMILIES, FIGURES, own_schema_keys
+from weak2strong.families.registry import FAMILIES, FIGURES
 from weak2strong.io import job_origin
 from weak2strong.names import NAME_REGEX, SEGMENTS_REGEX
 from weak2strong.plan import build_plan
 from weak2strong.provenance import declaration_code_hash, loss_code_hash, script_code_hash
-from weak2strong.workflow_support import (
-    check_against_schema,
-    check_config_files,
-    check_no_folder_where_a_file_belongs,
-    drop_removed_entries,
-)
+from weak2strong.config_check import validate_config
+from weak2strong.workflow_support import check_config_files, check_no_folder_where_a_file_belongs
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the network
 # The interpreter running Snakemake, with the package on its path (also without `pip install -e`), for
@@ -38,25 +33,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged models never need the n
 PACKAGE_PYTHON = f"PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))} {shlex.quote(sys.executable)}"
 
 
-def validate_config(config):
-    """Snakemake's validation (which also fills in defaults): the core schema on every block but those
-    a family checks with its own schema (families/registry.py), then each such block on its schema."""
-    drop_removed_entries(config)  # an overlay's `key: null` removes what the default defines
-    own = own_schema_keys()
-    core = {key: value for key, value in config.items() if key not in own}
-    core_schema = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
-    check_against_schema(core, core_schema)  # one error naming key and reason; integers strictly
-    validate(core, schema=str(core_schema))  # fills in the defaults
-    config.update(core)
-    for name in sorted(own):
-        if config.get(name) is not None:
-            family_schema = Path(workflow.basedir) / FAMILIES[name].schema
-            check_against_schema(config[name], family_schema, where=f"{name}.")
-            validate(config[name], schema=str(family_schema))
-
-
 check_config_files(workflow.configfiles)  # a key given twice would be dropped by the YAML loader without a word
-validate_config(config)
+# an overlay's `key: null` removes what the default defines; the core schema and each family's, one error naming
+# key and reason (integers strictly), then Snakemake's validation, which fills in the defaults
+validate_config(config, workflow.basedir)
 PLAN = build_plan(config)
 for warning in PLAN.warnings:
     logger.warning(f"config: {warning}")
@@ -129,7 +109,7 @@ def one_of(names):
 # Derived from the plan, as snakemake-workflows derive theirs from the sample sheet.
 wildcard_constraints:
     dataset=one_of(PLAN.datasets),
-    weak=one_of({*PLAN.models, *(c["weak"] for c in FAMILY_CELLS)}),  # a student's supervisor: a model, or a family's (simulated)
+    weak=one_of({*PLAN.models, *(c["weak"] for c in FAMILY_CELLS)}),  # a student's supervisor: a model, or a family's
     strong=one_of(PLAN.models),
     loss=one_of(["xent", *PLAN.losses]),
     seed="[0-9]+",
@@ -351,8 +331,8 @@ def chain_runtime(wildcards, attempt):
 
 
 def metric_cells():
-    """Every cell of the summary: the trained weak models', and those the families add (simulated
-    supervisors, prompting baselines)."""
+    """Every cell of the summary: the trained weak models', and those the families add (their
+    supervisors and baselines)."""
     return [PLAN.cell_files(c) for c in PLAN.cells] + FAMILY_CELLS
 
 

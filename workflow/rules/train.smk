@@ -15,7 +15,7 @@ rule train_weak:
     benchmark:
         cell_log("train_weak", "{dataset}/{weak}", "benchmarks/out")
     wildcard_constraints:
-        weak=one_of(PLAN.models),  # a simulated supervisor's labels come from simulate_supervisor
+        weak=one_of(PLAN.models),  # a family's supervisor (not a model) writes its labels by its own rule
     resources:
         mem_mb=lambda wc, attempt: train_mem_mb(wc.weak, attempt),
         runtime=lambda wc, attempt: train_runtime(wc.weak, attempt),

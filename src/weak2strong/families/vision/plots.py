@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...plots import _err, loss_colors, ordered_losses, plt, seeds_note
+from ...plots import ci_bars, loss_colors, ordered_losses, plt, seeds_note
 
 
 def plot_vision(summary: pd.DataFrame):
@@ -27,14 +27,14 @@ def plot_vision(summary: pd.DataFrame):
         first = d.iloc[0]
         x0 = i - 0.4
         ax.bar(x0 + width / 2, first["weak_acc_mean"], width, color="lightgrey", edgecolor="grey",
-               yerr=_err(d.iloc[[0]], "weak_acc"), capsize=3, label="weak probe" if i == 0 else None)
+               yerr=ci_bars(d.iloc[[0]], "weak_acc"), capsize=3, label="weak probe" if i == 0 else None)
         for j, (loss, variant) in enumerate(variants):
             row = d[(d["loss"] == loss) & (d["variant"] == variant)]
             if row.empty:
                 continue
             x = x0 + width * (j + 1.5)
             label = loss + names[variant].format(n=views[variant])
-            bar = ax.bar(x, row["student_acc_mean"], width, color=colors[loss], yerr=_err(row, "student_acc"), capsize=3,
+            bar = ax.bar(x, row["student_acc_mean"], width, color=colors[loss], yerr=ci_bars(row, "student_acc"), capsize=3,
                          label=label if i == 0 else None, hatch=hatches[variant], edgecolor="white" if hatches[variant] else None)
             pgr = row["pgr_of_means"].iloc[0]
             top = np.nanmax([bar[0].get_height(), row["student_acc_ci_high"].iloc[0]])  # above the error bar, not on it

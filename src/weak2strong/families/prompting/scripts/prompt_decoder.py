@@ -1,10 +1,11 @@
-"""One decoder prompted on one dataset, every seed and mode (weak2strong.prompting)."""
+"""One decoder prompted on one dataset, every seed and mode (steps.py of the prompting family)."""
 import torch
 
+from weak2strong.families.prompting.plan import MODES, PromptingPlan
+from weak2strong.families.prompting.steps import run_prompting
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.models.decoder import load_causal_lm, load_decoder_tokenizer
 from weak2strong.models.registry import model_from_params
-from weak2strong.prompting import MODES, PromptingPlan, run_prompting
 from weak2strong.schemas import PREDICTIONS_SCHEMA
 from weak2strong.workflow_support import set_threads, setup_logging
 

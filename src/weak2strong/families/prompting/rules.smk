@@ -1,9 +1,9 @@
-# Prompting baselines (src/weak2strong/prompting.py): each decoder answers the test examples of every
+# Prompting baselines (steps.py beside this file; its plan: plan.py): each decoder answers the test examples of every
 # seed zero-shot and few-shot (the same demonstrations with ground-truth and with weak labels). One
 # job per (dataset, decoder) loads the model once for every seed and mode; its three tables enter the
 # summary as cells with supervisor "prompting" (weak: the model whose labels the demonstrations show).
 
-PROMPTING = PLAN.families.get("prompting")  # prompting.PromptingPlan; None without a prompting block
+PROMPTING = PLAN.families.get("prompting")  # plan.PromptingPlan; None without a prompting block
 
 
 if PROMPTING:
@@ -33,6 +33,6 @@ if PROMPTING:
             prompting=PROMPTING.to_dict(),
             seeds=PLAN.seeds,
             resources_dir=RES,
-            code=script_code("prompt_decoder"),
+            code=script_code("prompt_decoder", family="prompting"),
         script:
-            "../scripts/prompt_decoder.py"
+            "scripts/prompt_decoder.py"

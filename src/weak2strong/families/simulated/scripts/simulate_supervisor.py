@@ -2,10 +2,11 @@
 import pandas as pd
 
 from weak2strong.experiment import regime_from_params
+from weak2strong.families.simulated.plan import Supervisor
+from weak2strong.families.simulated.steps import simulate
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.models.features import features_are_pairwise, load_features
 from weak2strong.schemas import LABELS_SCHEMA
-from weak2strong.simulated import Supervisor, simulate
 from weak2strong.workflow_support import set_threads, setup_logging
 
 setup_logging(snakemake)
