@@ -1,6 +1,7 @@
 """What a matplotlib figure actually shows, read back from its artists: per panel, its title, and each
-labelled series (error-bar lines, bar groups, horizontal reference lines) with its points and the
-ends of its error bars. Tests compare this with the tables a figure was drawn from."""
+labelled series (error-bar lines, bar groups, plain lines, scatter points, horizontal reference lines)
+with its points and the ends of its error bars. Tests compare this with the tables a figure was drawn
+from."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class Panel:
     title: str
     series: dict[str, Series] = field(default_factory=dict)
     hlines: dict[str, float] = field(default_factory=dict)  # labelled horizontal reference lines (axhline)
+    lines: dict[str, Series] = field(default_factory=dict)  # labelled plain lines (plot), without error bars
+    points: dict[str, Series] = field(default_factory=dict)  # labelled scatter points
 
 
 def _ends(segments) -> tuple[np.ndarray, np.ndarray]:
@@ -67,7 +70,16 @@ def panels(fig) -> list[Panel]:
         for line in ax.lines:
             label = line.get_label()
             x, y = line.get_xdata(), line.get_ydata()
-            if label and not label.startswith("_") and len(y) == 2 and y[0] == y[1] and tuple(x) == (0, 1):
+            if not label or label.startswith("_"):
+                continue  # an error-bar series' own line (its container holds the label), or unlabelled
+            if len(y) == 2 and y[0] == y[1] and tuple(x) == (0, 1):
                 panel.hlines[label] = float(y[0])
+            else:
+                panel.lines[label] = Series(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        for collection in ax.collections:
+            label = collection.get_label()
+            if label and not label.startswith("_"):
+                offsets = np.asarray(collection.get_offsets(), dtype=float)
+                panel.points[label] = Series(offsets[:, 0], offsets[:, 1])
         out.append(panel)
     return out
