@@ -605,3 +605,27 @@ def test_the_content_free_prompt_keeps_the_format_and_drops_the_position():
     assert content_free_prompt(header) == '[SetUp "1"]\n[FEN ""]\n\n15... Kxh7 16.'
     game = "1. e4 e5 2. Nf3 Nc6 3."
     assert content_free_prompt(game) == '[SetUp "1"]\n[FEN ""]\n\nNc6 3.'  # no game left: the last move and the number
+
+
+@pytest.mark.parametrize("block", [
+    {},
+    {"split_sizes": {"test": 200}, "train": {"epochs": 1.0, "bf16": False}, "ranking": {}},
+    {"regime": "finetune", "prompt": "pgn", "ranking": {"reduce": "sum"}, "labels": "ranking", "zero_shot": False},
+])
+def test_the_chess_defaults_live_in_its_schema_alone(block):
+    """A plan built from a block Snakemake has not validated (a test, a script) equals the plan of the
+    block after Snakemake's validation filled in the schema's defaults: the code keeps none of its own."""
+    import copy
+    from dataclasses import asdict
+
+    from snakemake.utils import validate
+
+    from weak2strong.families.chess.plan import SCHEMA
+
+    core = SimpleNamespace(models=_models(), seeds=[0, 1])
+    block = {"weak": ["small"], "strong": ["big"], **block}
+    validated = copy.deepcopy(block)
+    validate(validated, schema=str(SCHEMA))
+    raw_plan, validated_plan = asdict(chess_plan({"chess": block}, core)), asdict(chess_plan({"chess": validated}, core))
+    assert raw_plan == validated_plan
+    assert validated_plan["split_sizes"]["train_a"] == 500 and validated_plan["train"]["lora_r"] == 16  # the schema's

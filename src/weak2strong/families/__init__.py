@@ -61,6 +61,31 @@ class FamilyTables:
     metric_files: tuple[str, ...] = ()  # the files of results/metrics those blocks read
 
 
+def with_schema_defaults(block: dict, schema_path: Path) -> dict:
+    """A copy of a family's config block with the defaults its schema gives, filled as Snakemake's
+    validation fills them (a missing key gets its default; an object present, or defaulted, gets its
+    properties' defaults), so a plan built from a config Snakemake has not validated (a test, a script)
+    gets the same ones, and defaults live in the schema alone."""
+    import copy
+
+    import yaml
+
+    with open(schema_path, encoding="utf-8") as fh:
+        schema = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+    def fill(value, schema):
+        if not isinstance(value, dict):
+            return value
+        for key, spec in (schema.get("properties") or {}).items():
+            if key not in value and "default" in spec:
+                value[key] = copy.deepcopy(spec["default"])
+            if key in value:
+                value[key] = fill(value[key], spec)
+        return value
+
+    return fill(copy.deepcopy(block), schema)
+
+
 class FamilyPlan:
     """What the workflow asks of a family's plan (the defaults suit a family that adds nothing)."""
 

