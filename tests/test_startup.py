@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,9 +17,19 @@ pytestmark = pytest.mark.slow  # runs Snakemake or fresh interpreters; `make tes
 HEAVY = re.compile(r"\|\s*(torch|transformers|peft|matplotlib)\s*$", flags=re.M)  # top-level packages in the import log
 
 
-@pytest.mark.parametrize("overlay", [None, "config/reward.yaml", "config/prompting.yaml"])
+OVERLAYS = [None, ["config/reward.yaml"], ["config/reward.yaml", "config/gft.yaml"], ["config/prompting.yaml"], ["config/vision.yaml"],
+            ["config/chess.yaml"], ["config/paper.yaml"]]
+
+
+def test_every_shipped_overlay_is_planned_here():
+    shipped = {p.name for p in (REPO / "config").glob("*.yaml")} - {"config.yaml"}
+    assert shipped == {Path(o).name for overlay in OVERLAYS if overlay for o in overlay}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda o: "+".join(Path(x).stem for x in o) if o else "default")
 def test_planning_the_workflow_imports_no_torch(overlay, tmp_path):
-    configs = [str(REPO / "config/config.yaml")] + ([str(REPO / overlay)] if overlay else [])
+    """Every shipped config, each family's plan included (vision's backbones are checked without torch)."""
+    configs = [str(REPO / "config/config.yaml")] + [str(REPO / o) for o in overlay or []]
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
            "--configfile", *configs, "-n", "--cores", "1"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPROFILEIMPORTTIME": "1"}

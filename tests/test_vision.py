@@ -526,7 +526,8 @@ def test_alexnets_own_head_supervises_with_its_own_predictions_for_the_datasets_
     dataset's classes; the weak step's labels are their softmax, with no probe trained."""
     from safetensors.torch import save_file
 
-    from weak2strong.families.vision.backbones import AlexNet, vision_backbone
+    from weak2strong.families.vision.backbones import AlexNet
+    from weak2strong.families.vision.plan import vision_backbone
     from weak2strong.families.vision.steps import weak_step
 
     torch.manual_seed(0)

@@ -7,7 +7,7 @@ is in ``steps.py``; its rules in ``rules.smk``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from ...errors import ConfigError
 from ...names import checked_name
@@ -104,13 +104,55 @@ class VisionPlan(FamilyPlan):
         return {"vision": f"{TABLE}.parquet"}
 
 
+# ---- backbones as declared (what backbones.py builds; checked here, without torch) ----
+
+KINDS = ("pixels", "kmeans_patches", "hub", "torchvision")
+
+
+@dataclass(frozen=True)
+class VisionBackbone:
+    name: str
+    kind: str
+    size: int = 16  # pixels: the side it downsamples to
+    centroids: int = 256  # kmeans_patches
+    patch: int = 6
+    n_patches: int = 100_000  # patches k-means learns from
+    iterations: int = 15
+    id: str | None = None  # hub: model id; torchvision: model name
+    weights: str | None = None  # torchvision weights name
+    checkpoint: str | None = None  # torchvision: a local state dict
+    revision: str | None = None
+    input_size: int = 224  # hub / torchvision: images are resized to this side
+    batch_size: int = 128
+    head: str = "drop"  # torchvision: drop the classifier (penultimate features) or keep its own ("own")
+    head_classes: tuple = ()  # head: own: the checkpoint's class index of each dataset class
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def vision_backbone(name: str, options: dict) -> VisionBackbone:
+    kind = options.get("kind")
+    if kind not in KINDS:
+        raise ConfigError(f"config: vision.backbones.{name}.kind: '{kind}' is not one of {', '.join(KINDS)}.")
+    if kind in ("hub", "torchvision") and not options.get("id"):
+        raise ConfigError(f"config: vision.backbones.{name}: a {kind} backbone needs `id` (a model id or torchvision name).")
+    if options.get("head", "drop") == "own":
+        if kind != "torchvision":
+            raise ConfigError(f"config: vision.backbones.{name}.head: own: only a torchvision backbone keeps a classifier of its own.")
+        if len(options.get("head_classes") or ()) < 2:
+            raise ConfigError(f"config: vision.backbones.{name}.head_classes: with head: own, list the checkpoint's class index of "
+                              "each of the dataset's classes (at least two), in the dataset's class order.")
+    options = {**options, "head_classes": tuple(options.get("head_classes") or ())}
+    return VisionBackbone(name=name, **options)
+
+
 def vision_plan(config: dict, plan) -> VisionPlan | None:
     """The ``vision`` block of the config, checked; None without one."""
     block = config.get("vision")
     if not block:
         return None
     from ...losses import LOSSES
-    from .backbones import vision_backbone  # imports torch: only for a config that has images
 
     where = "config: vision"
     for name in block["backbones"]:
