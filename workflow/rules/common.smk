@@ -290,6 +290,20 @@ def cell_log(rule_name, cell, folder="logs"):
     return posixpath.join(*parts) + (".log" if folder == "logs" else ".tsv")
 
 
+def train_params(step, model):
+    """What a training job (train.smk) reads, for the model its wildcard `model` names; its code hash and
+    its loss's are the rule's own."""
+    return {
+        "origins": input_origins,  # the origin each artefact read must carry (io.check_origin)
+        "step": step,
+        "seeds": job_seeds,
+        "model": lambda wc: PLAN.models[getattr(wc, model)].to_dict(),
+        "regime": lambda wc: PLAN.train_options(getattr(wc, model), wc.dataset),
+        "processes": lambda wc: PLAN.processes(getattr(wc, model)),
+        "resources_dir": RES,
+    }
+
+
 def job_seeds(wildcards):
     return [int(wildcards.seed)] if PER_SEED_JOBS else PLAN.seeds
 

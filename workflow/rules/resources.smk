@@ -65,3 +65,13 @@ def train_runtime(name, attempt):
 
 def train_gpus(name):
     return 0 if PLAN.on_features else PLAN.processes(name)
+
+
+def train_resources(model):
+    """A training job's resources, for the model its wildcard `model` names (weak or strong)."""
+    return {
+        "mem_mb": lambda wc, attempt: train_mem_mb(getattr(wc, model), attempt),
+        "runtime": lambda wc, attempt: train_runtime(getattr(wc, model), attempt),
+        "gpu": lambda wc: train_gpus(getattr(wc, model)),
+        "slurm_partition": lambda wc: PLAN.slurm_partition(train_gpus(getattr(wc, model))),
+    }

@@ -17,18 +17,9 @@ rule train_weak:
     wildcard_constraints:
         weak=one_of(PLAN.models),  # a family's supervisor (not a model) writes its labels by its own rule
     resources:
-        mem_mb=lambda wc, attempt: train_mem_mb(wc.weak, attempt),
-        runtime=lambda wc, attempt: train_runtime(wc.weak, attempt),
-        gpu=lambda wc: train_gpus(wc.weak),
-        slurm_partition=lambda wc: PLAN.slurm_partition(train_gpus(wc.weak)),
+        **train_resources("weak"),
     params:
-        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-        step="weak",
-        seeds=job_seeds,
-        model=lambda wc: PLAN.models[wc.weak].to_dict(),
-        regime=lambda wc: PLAN.train_options(wc.weak, wc.dataset),
-        processes=lambda wc: PLAN.processes(wc.weak),
-        resources_dir=RES,
+        **train_params("weak", "weak"),
         code=script_code("train", per_loss=True),
         loss_code=LOSS_CODE["xent"],
     script:
@@ -46,25 +37,16 @@ rule train_ceiling:
     benchmark:
         cell_log("train_ceiling", "{dataset}/{strong}", "benchmarks/out")
     resources:
-        mem_mb=lambda wc, attempt: train_mem_mb(wc.strong, attempt),
-        runtime=lambda wc, attempt: train_runtime(wc.strong, attempt),
-        gpu=lambda wc: train_gpus(wc.strong),
-        slurm_partition=lambda wc: PLAN.slurm_partition(train_gpus(wc.strong)),
+        **train_resources("strong"),
     params:
-        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-        step="ceiling",
-        seeds=job_seeds,
-        model=lambda wc: PLAN.models[wc.strong].to_dict(),
-        regime=lambda wc: PLAN.train_options(wc.strong, wc.dataset),
-        processes=lambda wc: PLAN.processes(wc.strong),
-        resources_dir=RES,
+        **train_params("ceiling", "strong"),
         code=script_code("train", per_loss=True),
         loss_code=LOSS_CODE["xent"],
     script:
         "../scripts/train.py"
 
 
-rule train_student:
+use rule train_ceiling as train_student with:
     input:
         unpack(lambda wc: {"splits": split_inputs(wc), "labels": weak_labels_input(wc), **training_input(wc, wc.strong)}),
     output:
@@ -74,24 +56,11 @@ rule train_student:
         cell_log("train_student", "{dataset}/{weak}/{strong}/{loss}"),
     benchmark:
         cell_log("train_student", "{dataset}/{weak}/{strong}/{loss}", "benchmarks/out")
-    resources:
-        mem_mb=lambda wc, attempt: train_mem_mb(wc.strong, attempt),
-        runtime=lambda wc, attempt: train_runtime(wc.strong, attempt),
-        gpu=lambda wc: train_gpus(wc.strong),
-        slurm_partition=lambda wc: PLAN.slurm_partition(train_gpus(wc.strong)),
     params:
-        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-        step="student",
-        seeds=job_seeds,
-        model=lambda wc: PLAN.models[wc.strong].to_dict(),
-        regime=lambda wc: PLAN.train_options(wc.strong, wc.dataset),
-        processes=lambda wc: PLAN.processes(wc.strong),
+        **train_params("student", "strong"),
         loss_options=lambda wc: PLAN.loss_options(wc.loss, wc.strong),
-        resources_dir=RES,
         code=script_code("train", per_loss=True),
         loss_code=lambda wc: LOSS_CODE[wc.loss],
-    script:
-        "../scripts/train.py"
 
 
 if PER_SEED_JOBS:
