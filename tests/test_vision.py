@@ -567,3 +567,23 @@ def test_alexnets_own_head_supervises_with_its_own_predictions_for_the_datasets_
                                       "head": "own", "head_classes": classes, "input_size": 64})
     with pytest.raises(ModelNotFoundError, match="not in the checkpoint.*classifier.6"):
         extract(headless, images, None, 0)  # its own head must come from the checkpoint: a random one supervises nothing
+
+
+@pytest.mark.parametrize("extra", [{}, {"probe": {"epochs": 5}, "augment": {"flip": False}, "losses": ["xent", "logconf"], "n_views": 2}])
+def test_the_vision_defaults_live_in_its_schema_alone(extra):
+    """A plan from a block Snakemake has not validated equals the plan of the validated block."""
+    import copy
+    from dataclasses import asdict
+
+    from snakemake.utils import validate
+
+    from weak2strong.families.vision.plan import SCHEMA, vision_plan
+
+    core = SimpleNamespace(seeds=[0, 1])
+    block = {"dataset": {"source": "sklearn_digits"}, "unlabelled": 500, "split_sizes": {"train_a": 10, "train_b": 10, "test": 10},
+             "backbones": {"pixels": {"kind": "pixels"}, "km": {"kind": "kmeans_patches"}}, "weak": ["pixels"], "strong": ["km"], **extra}
+    validated = copy.deepcopy(block)
+    validate(validated, schema=str(SCHEMA))
+    plan = asdict(vision_plan({"vision": block}, core))
+    assert plan == asdict(vision_plan({"vision": validated}, core))
+    assert plan["probe"]["lr"] == 0.001 and plan["augment"]["pad"] == 4 and plan["probe"]["eval_points"] == 0

@@ -7,15 +7,15 @@ is in ``steps.py``; its rules in ``rules.smk``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from ...errors import ConfigError
 from ...names import checked_name
-from .. import FamilyPlan
+from .. import FamilyPlan, with_schema_defaults
 
 TABLE = "results/metrics/vision"  # .csv for readers, .parquet for the figure
-AUGMENT_DEFAULTS = {"pad": 4, "flip": True}  # CIFAR's usual crop and flip
-PROBE_DEFAULTS = {"lr": 0.001, "batch_size": 64, "epochs": 20, "weight_decay": 0.0, "schedule": "cosine", "eval_points": 0}
+SCHEMA = Path(__file__).with_name("schema.yaml")
 
 
 @dataclass
@@ -30,7 +30,7 @@ class VisionPlan(FamilyPlan):
     n_views: int
     probe: dict  # TrainConfig fields
     seeds: list[int]
-    augment: dict = field(default_factory=lambda: dict(AUGMENT_DEFAULTS))  # the views' crop padding and flip
+    augment: dict  # the views' crop padding and flip
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -152,26 +152,27 @@ def vision_plan(config: dict, plan) -> VisionPlan | None:
     block = config.get("vision")
     if not block:
         return None
+    block = with_schema_defaults(block, SCHEMA)  # defaults live in the schema alone
     from ...losses import LOSSES
 
     where = "config: vision"
     for name in block["backbones"]:
         checked_name(name, f"{where}.backbones.{name}")
-    for loss in block.get("losses") or []:
+    for loss in block["losses"]:
         checked_name(loss, f"{where}.losses")
     backbones = {name: vision_backbone(name, dict(opts)).to_dict() for name, opts in block["backbones"].items()}
     for role in ("weak", "strong"):
         unknown = [b for b in block[role] if b not in backbones]
         if unknown:
             raise ConfigError(f"{where}.{role}: {unknown} are not under vision.backbones ({', '.join(backbones)}).")
-    unknown = [loss for loss in block.get("losses", ["xent"]) if loss not in LOSSES]
+    unknown = [loss for loss in block["losses"] if loss not in LOSSES]
     if unknown:
         raise ConfigError(f"{where}.losses: unknown method(s) {unknown} (known: {', '.join(LOSSES)}).")
-    out = VisionPlan(dataset=dict(block["dataset"]), unlabelled=int(block.get("unlabelled", 0)), split_sizes=dict(block["split_sizes"]),
-                     backbones=backbones, weak=list(block["weak"]), strong=list(block["strong"]),
-                     losses=list(block.get("losses", ["xent"])), n_views=int(block.get("n_views", 0)),
-                     probe=PROBE_DEFAULTS | dict(block.get("probe") or {}), seeds=list(plan.seeds),
-                     augment=AUGMENT_DEFAULTS | dict(block.get("augment") or {}))
+    out = VisionPlan(dataset=dict(block["dataset"]), unlabelled=int(block["unlabelled"]), split_sizes=dict(block["split_sizes"]),
+                     backbones=backbones, weak=list(block["weak"]), strong=list(block["strong"]), losses=list(block["losses"]),
+                     n_views=int(block["n_views"]),
+                     probe=dict(block["probe"]) | {"eval_points": 0},  # vision records no training dynamics
+                     seeds=list(plan.seeds), augment=dict(block["augment"]))
     if not out.pairs:
         raise ConfigError(f"{where}: no (weak, strong) pair of different backbones; check vision.weak and vision.strong.")
     own = [b for b in out.strong if backbones[b].get("head") == "own"]
