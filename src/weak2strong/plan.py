@@ -47,6 +47,16 @@ def schema_defaults(section: str) -> dict:
     return {key: spec["default"] for key, spec in properties.items() if "default" in spec}
 
 
+def schema_default(key: str):
+    """The default the config schema gives top-level key ``key``."""
+    return _schema()["properties"][key]["default"]
+
+
+def bootstrap_loss(config: dict) -> str:
+    """The loss of the bootstrapping chains' students (``bootstrap.loss``, its default the schema's)."""
+    return (schema_defaults("bootstrap") | (config.get("bootstrap") or {}))["loss"]
+
+
 @dataclass(frozen=True)
 class Cell:
     dataset: str
@@ -136,7 +146,7 @@ class Plan:
 
     @property
     def data_seed(self) -> int:
-        return int(self.config.get("data_seed", 0))
+        return int(self.config.get("data_seed", schema_default("data_seed")))
 
     @property
     def features_options(self) -> dict:
@@ -163,11 +173,11 @@ class Plan:
 
     @property
     def bootstrap_loss(self) -> str:
-        return (self.config.get("bootstrap") or {}).get("loss", "xent")
+        return bootstrap_loss(self.config)
 
     @property
     def figure_format(self) -> str:
-        return (self.config.get("figures") or {}).get("format", "png")
+        return (schema_defaults("figures") | (self.config.get("figures") or {}))["format"]
 
     def figure_options(self, name: str) -> dict:
         """Shared figure options plus the figure's own block (``figures.<name>``), so an option of
@@ -207,6 +217,7 @@ class Plan:
         block = self.config.get("easy_to_hard")
         if block is None or not self.on_features:
             return None  # the study trains probes on cached features: skipped (with a warning) for other regimes
+        block = schema_defaults("easy_to_hard") | block  # defaults live in the schema alone
         strong = block.get("strong") or max(self.strong, key=lambda n: self.models[n].size)
         weak = block.get("weak") or min(self.weak, key=lambda n: self.models[n].size)
         ladder = self.ladder
@@ -214,8 +225,8 @@ class Plan:
         cutoffs = list(block.get("cutoffs") or ladder[:floor])
         return {"strong": strong, "weak": weak, "ladder": ladder, "cutoffs": cutoffs, "hard_floor": floor,
                 "cutoff_rank": {c: ladder.index(c) for c in cutoffs},
-                "difficulty_seeds": list(range(int(block.get("difficulty_seeds", 3)))), "folds": int(block.get("folds", 5)),
-                "train_size": block.get("train_size", "smallest")}
+                "difficulty_seeds": list(range(int(block["difficulty_seeds"]))), "folds": int(block["folds"]),
+                "train_size": block["train_size"]}
 
     @property
     def needs(self) -> set[str]:
@@ -288,7 +299,7 @@ def check_loss_options(config: dict, where: str) -> None:
     from dataclasses import fields
 
     named = [("experiment.losses", loss) for loss in config["experiment"]["losses"]]
-    named.append(("bootstrap.loss", (config.get("bootstrap") or {}).get("loss", "xent")))
+    named.append(("bootstrap.loss", bootstrap_loss(config)))
     for key, loss in named:
         if loss not in LOSSES:
             raise ConfigError(f"{where}: {key}: unknown loss '{loss}' (known: {', '.join(LOSSES)}).")
@@ -332,7 +343,7 @@ def check_names(config: dict, where: str) -> None:
     named += [(f"experiment.{role}", n) for role in ("weak", "strong", "losses") for n in config["experiment"].get(role, [])]
     named += [(f"losses.{loss}", loss) for loss in config.get("losses") or {}]
     named += [(f"bootstrap.chains.{c}", c) for c in ((config.get("bootstrap") or {}).get("chains") or {})]
-    named += [("bootstrap.loss", (config.get("bootstrap") or {}).get("loss", "xent"))]
+    named += [("bootstrap.loss", bootstrap_loss(config))]
     named += [("easy_to_hard.cutoffs", c) for c in (config.get("easy_to_hard") or {}).get("cutoffs") or []]
     named += [(f"figures.{f}", f) for f, opts in (config.get("figures") or {}).items() if isinstance(opts, dict)]
     for key, value in named:
