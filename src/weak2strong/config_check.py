@@ -17,14 +17,14 @@ def validate_config(config: dict, repo, fill_defaults: bool = True) -> dict:
     (``workflow/schemas/config.schema.yaml``) on every block but the experiment families' own, each of
     those on its family's schema (families/registry.py), each strictly (``check_against_schema``) and
     then by Snakemake's ``validate``, which fills in the defaults (``fill_defaults``). In place; returned."""
+    from snakemake.utils import validate
+
     drop_removed_entries(config)
     own = own_schema_keys()
     core = {key: value for key, value in config.items() if key not in own}
     core_schema = Path(repo) / "workflow/schemas/config.schema.yaml"
     check_against_schema(core, core_schema)
     if fill_defaults:
-        from snakemake.utils import validate
-
         validate(core, schema=str(core_schema))
     config.update(core)
     for name in sorted(own):
@@ -32,7 +32,5 @@ def validate_config(config: dict, repo, fill_defaults: bool = True) -> dict:
             family_schema = Path(repo) / FAMILIES[name].schema
             check_against_schema(config[name], family_schema, where=f"{name}.")
             if fill_defaults:
-                from snakemake.utils import validate
-
                 validate(config[name], schema=str(family_schema))
     return config

@@ -9,8 +9,8 @@ job imports, so a job's code hash never reaches every family's plan):
 - ``plan``: ``(config, plan) -> its plan object or None`` (None: the config has no such block). It
   checks the block against the core plan and raises ``ConfigError`` naming the key and the fix;
 - ``rules``: its Snakemake rules file (relative to the repository), included by the Snakefile;
-- ``schema``: the JSON schema of its block, when the family brings its own (the core schema then
-  leaves the block to it; the older families' blocks are still in the core schema);
+- ``schema``: the JSON schema of its block, with its defaults (the core schema leaves the block to it;
+  ``with_schema_defaults`` gives a plan built without Snakemake's validation the same defaults);
 - ``figures``: its ``figures.FigureSpec`` list, when it draws figures of its own (a figure's job
   hashes the module that draws it: the figure rule's ``figure_code``);
 - ``tables``: its ``FamilyTables``, when it writes generated blocks of the docs (``readme_tables.py``
