@@ -16,7 +16,6 @@ include: "workflow/rules/resources.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/features.smk"
 include: "workflow/rules/train.smk"
-include: "workflow/rules/bootstrap.smk"
 include: "workflow/rules/easy_to_hard.smk"
 
 

@@ -6,8 +6,9 @@ import pandas as pd
 import torch
 from safetensors.torch import save_file
 
-from weak2strong.bootstrap import chunk_train_b, run_chain
+from weak2strong.chains import chunk_train_b
 from weak2strong.experiment import Regime
+from weak2strong.families.bootstrap.steps import run_chain
 from weak2strong.models.registry import resolve_model
 from weak2strong.training.loop import TrainConfig
 

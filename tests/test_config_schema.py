@@ -42,7 +42,7 @@ def test_the_shipped_configs_pass_the_strict_check():
     """The core schema on every block but a family's own, each of those on its family's schema."""
     from weak2strong.families.registry import own_schema_keys
 
-    assert own_schema_keys() == {"simulated", "prompting", "vision", "chess"}
+    assert own_schema_keys() == {"bootstrap", "simulated", "prompting", "vision", "chess"}
     validate_config(default_config(), REPO, fill_defaults=False)
     for overlay in ("chess.yaml", "reward.yaml", "gft.yaml", "prompting.yaml", "vision.yaml"):
         merged = copy.deepcopy(default_config())

@@ -46,9 +46,9 @@ def test_each_familys_figures_module_imports_first_in_a_fresh_interpreter():
 def test_the_plan_holds_a_family_plan_exactly_for_each_block_the_config_has():
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     plan = build_plan(config)
-    assert set(plan.families) == {name for name in FAMILIES if config.get(name)} == {"simulated"}
+    assert set(plan.families) == {name for name in FAMILIES if config.get(name)} == {"bootstrap", "simulated"}
     assert all(isinstance(p, FamilyPlan) for p in plan.families.values())
-    assert "simulated" in plan.needs and not {"chess", "vision", "prompting"} & plan.needs
+    assert {"simulated", "bootstrap"} <= plan.needs and not {"chess", "vision", "prompting"} & plan.needs
 
 
 def test_the_core_names_no_family_that_has_its_own_folder():

@@ -90,7 +90,9 @@ def test_bootstrap_figure_draws_each_rung_direct_and_ceiling_with_t_intervals():
             rows.append({"dataset": "d", "chain": "w_to_s", "seed": seed, "kind": kind, "step": step, "model": model,
                          "test_acc": acc + rng.normal(0, 0.01)})
     table = pd.DataFrame(rows)
-    (panel,) = panels(plots.draw_bootstrap({"bootstrap": table}, {}, {}))
+    from weak2strong.families.bootstrap.plots import draw_bootstrap
+
+    (panel,) = panels(draw_bootstrap({"bootstrap": table}, {}, {}))
     assert panel.title == "d — w_to_s (n = 4 seeds)"
     for label, kind in (("bootstrapped chain", "chain"), ("direct weak → strong", "direct"), ("ceiling", "ceiling")):
         g = table[table["kind"] == kind].groupby("step")["test_acc"]

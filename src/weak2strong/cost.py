@@ -115,7 +115,8 @@ def plan_flops(plan, measure: bool = False, workdir: Path = Path(".")) -> tuple[
         sizes = plan.dataset_options(d)["split_sizes"]
         a, b, t = sizes["train_a"], sizes["train_b"], sizes["test"]
         texts = 2 if plan.datasets[d].pairs else 1
-        names = plan.ladder + [n for chain in plan.chains.values() for n in chain if n not in plan.ladder]
+        used = [n for family in plan.families.values() for n in sorted(family.models_used(d))]
+        names = plan.ladder + [n for n in dict.fromkeys(used) if n not in plan.ladder]
         per = {}
         for name in names:
             window = plan.models[name].max_length or int(options.get("max_length", plan.features_options["max_length"]))
@@ -128,7 +129,7 @@ def plan_flops(plan, measure: bool = False, workdir: Path = Path(".")) -> tuple[
         n = {name: plan.models[name].size * 1e6 for name in names}
         if on_features:
             pool = sum(sizes.values())
-            for name in {m for pair in plan.pairs for m in pair} | {m for c in plan.chains.values() for m in c}:
+            for name in {m for pair in plan.pairs for m in pair} | set(used):
                 out["extract_features"][1] += 2 * n[name] * per[name] * pool
             continue
         for w in plan.weak:
@@ -142,17 +143,10 @@ def plan_flops(plan, measure: bool = False, workdir: Path = Path(".")) -> tuple[
             for _ in plan.losses:
                 out["train_student"][0] += seeds * train_factor(s) * n[s] * per[s] * b * epochs
                 out["train_student"][1] += seeds * 2 * n[s] * per[s] * (b + t)
-        for chain in plan.chains.values():
-            chunk = b / (len(chain) - 1)
-            first = chain[0]
-            out["bootstrap_chain"][0] += seeds * train_factor(first) * n[first] * per[first] * a * epochs
-            out["bootstrap_chain"][1] += seeds * 2 * n[first] * per[first] * (t + 2 * chunk)
-            for rung in chain[1:]:
-                out["bootstrap_chain"][0] += seeds * train_factor(rung) * n[rung] * per[rung] * chunk * epochs
-                out["bootstrap_chain"][1] += seeds * 2 * n[rung] * per[rung] * (t + chunk)
-            last = chain[-1]  # direct W -> S and the ceiling on the last chunk
-            out["bootstrap_chain"][0] += seeds * 2 * train_factor(last) * n[last] * per[last] * chunk * epochs
-            out["bootstrap_chain"][1] += seeds * 2 * 2 * n[last] * per[last] * t
+        for family in plan.families.values():  # the studies' own rules (bootstrapping's chains)
+            for rule, (train, predict) in family.flops(d, per, n, seeds, epochs, train_factor, sizes).items():
+                out[rule][0] += train
+                out[rule][1] += predict
     return dict(out), notes
 
 

@@ -75,13 +75,6 @@ CORE_FIGURES: Registry[FigureSpec] = Registry(
             "``methods.csv``.",
         ),
         FigureSpec(
-            "bootstrap", ("bootstrap",),
-            "Bootstrapping: test accuracy of each model of the chain W → M1 → … → S, each trained on the previous model's "
-            "labels on fresh data (solid), against direct W → S (square) and the ceiling (S on ground truth, black), mean "
-            "over seeds with 95% t-intervals.",
-            options=("dpi",), needs="bootstrap",
-        ),
-        FigureSpec(
             "easy_to_hard", ("easy_to_hard",),
             "Easy-to-hard generalization: the student's balanced accuracy on the hard test examples (those no model "
             "smaller than the student solves in every seed; top) and its accuracy on the whole test set (bottom), each "

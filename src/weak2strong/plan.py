@@ -17,7 +17,7 @@ from .errors import ConfigError
 from .families import FamilyPlan
 from .families.registry import FAMILIES, FIGURES
 from .losses import LOSSES
-from .models.registry import ModelSpec, check_chain, resolve_model
+from .models.registry import ModelSpec, resolve_model
 from .names import checked_name, path_of
 from .regimes import REGIMES, options_class
 from .registry import load
@@ -50,11 +50,6 @@ def schema_defaults(section: str) -> dict:
 def schema_default(key: str):
     """The default the config schema gives top-level key ``key``."""
     return _schema()["properties"][key]["default"]
-
-
-def bootstrap_loss(config: dict) -> str:
-    """The loss of the bootstrapping chains' students (``bootstrap.loss``, its default the schema's)."""
-    return (schema_defaults("bootstrap") | (config.get("bootstrap") or {}))["loss"]
 
 
 @dataclass(frozen=True)
@@ -172,10 +167,6 @@ class Plan:
         return self.regime_options().get("early_stopping", "none")
 
     @property
-    def bootstrap_loss(self) -> str:
-        return bootstrap_loss(self.config)
-
-    @property
     def figure_format(self) -> str:
         return (schema_defaults("figures") | (self.config.get("figures") or {}))["format"]
 
@@ -197,10 +188,6 @@ class Plan:
 
     def regime_options(self) -> dict:
         return dict(self.config["regimes"].get(self.regime, {}))
-
-    @property
-    def chains(self) -> dict[str, list[str]]:
-        return dict((self.config.get("bootstrap") or {}).get("chains", {}))
 
     @property
     def ladder(self) -> list[str]:
@@ -231,8 +218,8 @@ class Plan:
     @property
     def needs(self) -> set[str]:
         """The optional studies the config asks for (figures.FigureSpec.needs)."""
-        core = {name for name, on in (("bootstrap", bool(self.chains)), ("easy_to_hard", self.easy_to_hard is not None),
-                                      ("reward_modelling", bool(self.pair_datasets))) if on}
+        core = {name for name, on in (("easy_to_hard", self.easy_to_hard is not None), ("reward_modelling", bool(self.pair_datasets)))
+                if on}
         return core.union(*(family.needs for family in self.families.values()))
 
     @property
@@ -299,7 +286,6 @@ def check_loss_options(config: dict, where: str) -> None:
     from dataclasses import fields
 
     named = [("experiment.losses", loss) for loss in config["experiment"]["losses"]]
-    named.append(("bootstrap.loss", bootstrap_loss(config)))
     for key, loss in named:
         if loss not in LOSSES:
             raise ConfigError(f"{where}: {key}: unknown loss '{loss}' (known: {', '.join(LOSSES)}).")
@@ -342,8 +328,6 @@ def check_names(config: dict, where: str) -> None:
         named += [(f"models.{m}", m), (f"models.{m}.backbone", (opts or {}).get("backbone", m))]
     named += [(f"experiment.{role}", n) for role in ("weak", "strong", "losses") for n in config["experiment"].get(role, [])]
     named += [(f"losses.{loss}", loss) for loss in config.get("losses") or {}]
-    named += [(f"bootstrap.chains.{c}", c) for c in ((config.get("bootstrap") or {}).get("chains") or {})]
-    named += [("bootstrap.loss", bootstrap_loss(config))]
     named += [("easy_to_hard.cutoffs", c) for c in (config.get("easy_to_hard") or {}).get("cutoffs") or []]
     named += [(f"figures.{f}", f) for f, opts in (config.get("figures") or {}).items() if isinstance(opts, dict)]
     for key, value in named:
@@ -371,8 +355,6 @@ def build_plan(config: dict) -> Plan:
         raise ConfigError(f"{where}: regimes: {unknown} are not regimes (known: {', '.join(REGIMES)}).")
     if exp["regime"] not in config["regimes"]:
         raise ConfigError(f"{where}: experiment.regime is '{exp['regime']}' but regimes.{exp['regime']} is not configured.")
-    for chain, names in (config.get("bootstrap") or {}).get("chains", {}).items():
-        check_chain(names, models, f"{where}: bootstrap.chains.{chain}")
     owners = {key: other for other in REGIMES if options_class(other) for key in field_names(options_class(other))}
     for name, options in config["regimes"].items():
         stray = sorted(k for k in options or {} if k in owners and owners[k] != name)

@@ -450,10 +450,6 @@ def draw_dynamics(data, options, context):
     return plot_dynamics(dynamics_table(cells))
 
 
-def draw_bootstrap(data, options, context):
-    return plot_bootstrap(data["bootstrap"])
-
-
 def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str = "accuracy"):
     """The student's score against the training set (easy up to each cutoff, all, hard), ground
     truth vs weak labels, one column per dataset and one row per metric, each on its own axis: top,

@@ -54,8 +54,7 @@ def script_code(name, per_loss=False, family=None):
 
 
 LOSS_CODE = {
-    loss: loss_code_hash(loss)
-    for loss in ["xent", *PLAN.losses, PLAN.bootstrap_loss, *(loss for f in PLAN.families.values() for loss in f.student_losses())]
+    loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, *(loss for f in PLAN.families.values() for loss in f.student_losses())]
 }  # editing one loss reruns its students only
 FIG_EXT = PLAN.figure_format
 E2H = PLAN.easy_to_hard  # None unless the config asks for the easy-to-hard study
@@ -118,7 +117,6 @@ wildcard_constraints:
     regime=REGIME,
     backbone=one_of({k for m in PLAN.models.values() for k in (m.backbone.name, m.features_key)}),  # GFT backbones too (gft.py)
     key=one_of({m.features_key for m in PLAN.models.values() if m.gft} or {"-"}),
-    chain=one_of(PLAN.chains or {"-"}),
 
 
 def all_targets():
@@ -143,7 +141,7 @@ def artefact_targets():
         out += [f"results/data/{d}/splits/seed{s}.parquet" for s in PLAN.seeds]
         if PLAN.on_features:
             trained = {n for c in PLAN.cells if c.dataset == d for n in (c.weak, c.strong)}
-            trained |= {n for chain in PLAN.chains.values() for n in chain}
+            trained |= {n for family in PLAN.families.values() for n in family.models_used(d)}
             out += [PLAN.features_file(d, n) for n in sorted(trained)]
         cells = {("labels", f"{d}/{c.weak}", f"{d}/weak/{c.weak}") for c in PLAN.cells if c.dataset == d}
         cells |= {("predictions", f"{d}/ceiling/{c.strong}", f"{d}/ceiling/{c.strong}") for c in PLAN.cells if c.dataset == d}
@@ -153,7 +151,6 @@ def artefact_targets():
             if PER_SEED_JOBS:
                 out += [f"results/per_seed/{kind}/{REGIME}/{cell}/seed{s}.parquet" for s in PLAN.seeds]
             out += PLAN.curves_files(curves)
-        out += [f"results/bootstrap/{REGIME}/{d}/{chain}.parquet" for chain in PLAN.chains]
         if E2H:
             out.append(f"results/difficulty/{d}.parquet")
             for t in e2h_train_sets():
@@ -318,29 +315,6 @@ def weak_labels_input(wildcards):
     return f"results/labels/{wildcards.regime}/{wildcards.dataset}/{wildcards.weak}.parquet"
 
 
-# ---- bootstrap (bootstrap.smk) ----
-
-
-def chain_inputs(wildcards):
-    names = PLAN.chains[wildcards.chain]
-    inputs = {"splits": [f"results/data/{wildcards.dataset}/splits/seed{s}.parquet" for s in PLAN.seeds]}
-    if PLAN.on_features:
-        inputs["features"] = [PLAN.features_file(wildcards.dataset, n) for n in names]
-    else:
-        inputs["models"] = sorted({f for n in names for f in PLAN.model_files(n)})
-    return inputs
-
-
-def chain_mem_mb(wildcards, attempt):
-    # one process runs the whole chain (one GPU at most, whatever a model's `gpus`), seed after seed
-    return max(train_mem_mb(n, attempt) // PLAN.processes(n) for n in PLAN.chains[wildcards.chain])
-
-
-def chain_runtime(wildcards, attempt):
-    per_seed = sum(train_runtime(n, attempt) for n in PLAN.chains[wildcards.chain])
-    return per_seed if PLAN.on_features else len(PLAN.seeds) * per_seed
-
-
 # ---- metrics (metrics.smk) ----
 
 
@@ -371,7 +345,6 @@ def figure_inputs(wildcards):
         "per_seed": "results/metrics/per_seed.parquet",
         "methods": "results/metrics/methods.parquet",
         "curves": lambda: [p for c in shown_students(wildcards.figure) for p in c["paths"]],
-        "bootstrap": lambda: [f"results/bootstrap/{REGIME}/{d}/{c}.parquet" for d in PLAN.datasets for c in PLAN.chains],
         "easy_to_hard": lambda: [f"results/easy_to_hard/{d}/{t}.parquet" for d in PLAN.datasets for t in e2h_train_sets()],
     }
     for family in PLAN.families.values():

@@ -1,5 +1,5 @@
 # Figures: one rule for all of them, each figure its own job and file, drawn from the metrics (or
-# the training curves, or the bootstrap chains) alone. What each is drawn from and its caption:
+# the training curves, or a study's own tables) alone. What each is drawn from and its caption:
 # src/weak2strong/figures.py; how: plots.draw_<name>.
 
 

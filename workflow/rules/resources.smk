@@ -67,6 +67,19 @@ def train_gpus(name):
     return 0 if PLAN.on_features else PLAN.processes(name)
 
 
+def models_in_turn_mem_mb(names, attempt):
+    """Memory of one process training models `names` in turn, seed after seed (one GPU at most,
+    whatever a model's `gpus`): a bootstrapping chain."""
+    return max(train_mem_mb(n, attempt) // PLAN.processes(n) for n in names)
+
+
+def models_in_turn_runtime(names, attempt):
+    """Minutes of one process training models `names` in turn: on features every seed's cell in a
+    model's minutes, else each seed apart."""
+    per_seed = sum(train_runtime(n, attempt) for n in names)
+    return per_seed if PLAN.on_features else len(PLAN.seeds) * per_seed
+
+
 def train_resources(model):
     """A training job's resources, for the model its wildcard `model` names (weak or strong)."""
     return {

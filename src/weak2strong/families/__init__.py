@@ -1,5 +1,5 @@
-"""Experiment families: the settings beside the NLP core (chess, simulated supervisors, prompting,
-vision), each registered by one line of ``FAMILIES`` (``families/registry.py``).
+"""Experiment families: the settings beside the NLP core (bootstrapping, chess, simulated supervisors,
+prompting, vision), each registered by one line of ``FAMILIES`` (``families/registry.py``).
 
 A family is a config block the core plan does not read. Its line in ``families/registry.py`` names,
 as absolute ``"weak2strong.<module>:<object>"`` declarations (``registry.load`` imports them by name, so
@@ -93,6 +93,17 @@ class FamilyPlan:
     def needs(self) -> set[str]:
         """The figures' ``needs`` this plan satisfies (figures.FigureSpec.needs)."""
         return set()
+
+    def models_used(self, dataset: str) -> set[str]:
+        """Models of the experiment its jobs train or read on ``dataset`` (with a regime on features, the
+        core keeps their features among the run's artefacts; the cost counts them)."""
+        return set()
+
+    def flops(self, dataset: str, tokens: dict, params: dict, seeds: int, epochs: float, train_factor, sizes: dict) -> dict:
+        """Training and prediction FLOPs of its rules on ``dataset`` when the regime trains the models
+        ({rule: [train, predict]}; cost.py): ``tokens`` and ``params`` per model, ``train_factor(model)``
+        FLOPs per parameter and token of a training step, ``sizes`` the dataset's splits."""
+        return {}
 
     def student_losses(self) -> list[str]:
         """Losses its students train with beyond experiment.losses (each gets its own code hash)."""

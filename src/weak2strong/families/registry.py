@@ -15,6 +15,8 @@ from . import Family
 FAMILIES: Registry[Family] = Registry(
     "family",
     [
+        Family("bootstrap", "weak2strong.families.bootstrap.plan:bootstrap_plan", "src/weak2strong/families/bootstrap/rules.smk",
+               schema="src/weak2strong/families/bootstrap/schema.yaml", figures="weak2strong.families.bootstrap.figures:FIGURES"),
         Family("chess", "weak2strong.families.chess.plan:chess_plan", "src/weak2strong/families/chess/rules.smk",
                schema="src/weak2strong/families/chess/schema.yaml", figures="weak2strong.families.chess.figures:FIGURES",
                tables="weak2strong.families.chess.tables:TABLES"),

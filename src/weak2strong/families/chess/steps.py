@@ -348,7 +348,7 @@ def bootstrap_chain(chain: list, resources_dir: str, regime: str, train_cfg: dic
     …; S learns the last chunk. Direct: S on W's moves on the last chunk. Ceiling: S on the last
     chunk's true moves. Every model is scored on ``test`` by exact match (and ranked, with ``ranking``).
     ``chain``: the models' specs, smallest first; ``rows``: one seed's split joined with the puzzles."""
-    from ...bootstrap import chain_table, chunk_train_b
+    from ...chains import chain_table, chunk_train_b
 
     n_chunks = len(chain) - 1
     data = chunk_train_b(rows, n_chunks, seed)

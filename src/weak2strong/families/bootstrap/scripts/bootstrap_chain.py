@@ -1,7 +1,7 @@
 import pandas as pd
 
-from weak2strong.bootstrap import run_chain
 from weak2strong.experiment import regime_from_params
+from weak2strong.families.bootstrap.steps import run_chain
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.models.registry import model_from_params
 from weak2strong.workflow_support import set_threads, setup_logging

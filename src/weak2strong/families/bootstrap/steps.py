@@ -12,26 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .experiment import Regime, TrainingRun, train_and_predict
-from .losses import Xent, make_loss
-from .metrics import accuracy, pgr
-from .models.registry import ModelSpec
-
-
-def chunk_train_b(splits: pd.DataFrame, n_chunks: int, seed: int) -> pd.DataFrame:
-    """Relabel ``train_b`` rows as ``chunk1``..``chunkN``, whole groups per chunk, sizes near equal."""
-    out = splits.copy()
-    b = out[out["split"] == "train_b"]
-    groups = b.groupby("group", sort=True).size()
-    order = np.random.default_rng(seed).permutation(len(groups))
-    fill = np.zeros(n_chunks)
-    assignment = {}
-    for i in order:  # greedy: each group to the emptiest chunk
-        k = int(fill.argmin())
-        assignment[groups.index[i]] = f"chunk{k + 1}"
-        fill[k] += groups.iloc[i]
-    out.loc[b.index, "split"] = b["group"].map(assignment)
-    return out
+from ...chains import chain_table, chunk_train_b
+from ...experiment import Regime, TrainingRun, train_and_predict
+from ...losses import Xent, make_loss
+from ...metrics import accuracy
+from ...models.registry import ModelSpec
 
 
 def run_chain(regime: Regime | dict[str, Regime], chain: list[ModelSpec], splits: pd.DataFrame, seed: int, loss: str,
@@ -70,15 +55,3 @@ def run_chain(regime: Regime | dict[str, Regime], chain: list[ModelSpec], splits
     rows.append({"kind": "direct", "step": n_chunks, "model": strong.name, "test_acc": accuracy(direct["test"], gt_test)})
     rows.append({"kind": "ceiling", "step": n_chunks, "model": strong.name, "test_acc": accuracy(ceiling["test"], gt_test)})
     return chain_table(rows, seed)
-
-
-def chain_table(rows: list[dict], seed: int) -> pd.DataFrame:
-    """One seed's chain as a table: ``rows`` (kind, step, model, test_acc, ...) from the weak model
-    (first) to the ceiling (last), with the PGR of every rung after the first and of direct W → S
-    (NLP chains here, chess's in families/chess/steps.py: bootstrap_chain)."""
-    table = pd.DataFrame(rows)
-    weak_acc, ceiling_acc = rows[0]["test_acc"], rows[-1]["test_acc"]
-    table["pgr"] = [pgr(a, weak_acc, ceiling_acc) if k in ("chain", "direct") and s > 0 else np.nan
-                    for k, s, a in zip(table["kind"], table["step"], table["test_acc"])]
-    table["seed"] = seed
-    return table

@@ -1,0 +1,1 @@
+"""The bootstrapping family: chains of growing models, each taught by the previous one (plan.py, steps.py)."""
