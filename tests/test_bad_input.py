@@ -374,3 +374,9 @@ def test_option_defaults_come_from_the_schema_alone():
     plan = build_plan(config)
     assert plan.metrics_options() == {k: v["default"] for k, v in schema["properties"]["metrics"]["properties"].items()}
     assert schema_defaults("metrics")["ci_level"] == 0.95 and schema_defaults("features") == {"max_length": 128, "batch_size": 64}
+    # a model's gft block: an option left out is the schema's default, as after Snakemake's validation
+    from weak2strong.models.registry import BACKBONES, gft_options
+
+    gft = schema["properties"]["models"]["additionalProperties"]["properties"]["gft"]["properties"]
+    given = dict(gft_options("dec", BACKBONES["smollm2-135m"], {"epochs": 2.0}))
+    assert given == {k: v["default"] for k, v in gft.items()} | {"epochs": 2.0} and given["lr"] == 2e-4

@@ -10,10 +10,13 @@ weaker rung of the ladder.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from ..errors import ConfigError
 from ..registry import Registry
 
+SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
 
 @dataclass(frozen=True)
 class BackboneSpec:
@@ -177,7 +180,14 @@ def resolve_model(name: str, options: dict) -> ModelSpec:
     )
 
 
-GFT_DEFAULTS = {"epochs": 1.0, "lr": 2e-4, "lora_r": 8, "lora_alpha": 16, "batch_size": 8, "max_length": 128, "max_texts": 2000}
+@lru_cache(maxsize=None)
+def gft_defaults() -> dict:
+    """A model's ``gft`` options and their defaults, from the config schema (where defaults live)."""
+    import yaml
+
+    schema = yaml.load(SCHEMA.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    properties = schema["properties"]["models"]["additionalProperties"]["properties"]["gft"]["properties"]
+    return {key: spec["default"] for key, spec in properties.items()}
 
 
 def gft_options(name: str, backbone: BackboneSpec, options: dict | None) -> tuple:
@@ -187,10 +197,11 @@ def gft_options(name: str, backbone: BackboneSpec, options: dict | None) -> tupl
     if backbone.arch != "decoder":
         raise ConfigError(f"config/config.yaml: models.{name}.gft: generative fine-tuning needs a decoder; '{backbone.name}' is an "
                           f"{backbone.arch}.")
-    unknown = sorted(set(options) - set(GFT_DEFAULTS))
+    defaults = gft_defaults()
+    unknown = sorted(set(options) - set(defaults))
     if unknown:
-        raise ConfigError(f"config/config.yaml: models.{name}.gft: unknown option(s) {unknown}; known: {sorted(GFT_DEFAULTS)}.")
-    return tuple(sorted({**GFT_DEFAULTS, **options}.items()))
+        raise ConfigError(f"config/config.yaml: models.{name}.gft: unknown option(s) {unknown}; known: {sorted(defaults)}.")
+    return tuple(sorted({**defaults, **options}.items()))
 
 
 def model_from_params(d: dict) -> ModelSpec:
