@@ -71,3 +71,16 @@ def test_an_error_in_the_chess_block_is_named_by_the_chess_schema():
     block["regime"] = "qlora"
     with pytest.raises(ConfigError, match=r"config: chess\.regime: 'qlora' is not one of \['finetune', 'lora'\]"):
         check_against_schema(block, REPO / "src/weak2strong/families/chess/schema.yaml", where="chess.")
+
+
+def test_a_family_schemas_definitions_are_the_core_schemas():
+    """A family's schema copies what it shares with the core's (a safe folder name, ``$defs/name``): a copy
+    that drifted would let a name through one check that the other refuses."""
+    from weak2strong.config_schema import CORE_SCHEMA, read_schema
+    from weak2strong.families.registry import FAMILIES
+
+    core = read_schema(CORE_SCHEMA)["$defs"]
+    shared = {(name, key) for name, f in FAMILIES.items() for key in read_schema(REPO / f.schema).get("$defs", {})}
+    assert ("bootstrap", "name") in shared
+    for name, key in shared:
+        assert read_schema(REPO / FAMILIES[name].schema)["$defs"][key] == core[key], (name, key)

@@ -8,10 +8,9 @@ here, before any job runs, with the key and the fix in the message.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import product
-from pathlib import Path
 
+from .config_schema import CORE_SCHEMA, read_schema
 from .data.registry import DatasetSpec, resolve_dataset
 from .errors import ConfigError
 from .families import FamilyPlan
@@ -29,14 +28,8 @@ TRAIN_HARDWARE_KEYS = ("bf16", "grad_checkpointing", "grad_accum", "micro_batch_
 MODEL_LORA_KEYS = tuple(sorted(field_names(LoraOptions)))
 
 
-SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
-
-
-@lru_cache(maxsize=None)
 def _schema() -> dict:
-    import yaml
-
-    return yaml.load(SCHEMA.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: read at every start
+    return read_schema(CORE_SCHEMA)
 
 
 def schema_defaults(section: str) -> dict:

@@ -113,12 +113,11 @@ def check_against_schema(block, schema_path, where: str = "") -> None:
     whole. Integers are integers: JSON Schema lets ``2.0`` pass as ``integer``, and the code then
     fails on a float (``seeds: 2.0``, ``split_sizes.train_a: 299.0``)."""
     import jsonschema
-    import yaml
 
+    from .config_schema import read_schema
     from .errors import ConfigError
 
-    with open(schema_path, encoding="utf-8") as fh:  # libyaml where installed: read at every start
-        schema = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    schema = read_schema(schema_path)
     base = jsonschema.validators.validator_for(schema)
     strict = base.TYPE_CHECKER.redefine("integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
     validator = jsonschema.validators.extend(base, type_checker=strict)(schema)

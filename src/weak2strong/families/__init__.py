@@ -10,7 +10,7 @@ job imports, so a job's code hash never reaches every family's plan):
   checks the block against the core plan and raises ``ConfigError`` naming the key and the fix;
 - ``rules``: its Snakemake rules file (relative to the repository), included by the Snakefile;
 - ``schema``: the JSON schema of its block, with its defaults (the core schema leaves the block to it;
-  ``with_schema_defaults`` gives a plan built without Snakemake's validation the same defaults);
+  ``config_schema.with_schema_defaults`` gives a plan built without Snakemake's validation the same defaults);
 - ``figures``: its ``figures.FigureSpec`` list, when it draws figures of its own (a figure's job
   hashes the module that draws it: the figure rule's ``figure_code``);
 - ``tables``: its ``FamilyTables``, when it writes generated blocks of the docs (``readme_tables.py``
@@ -29,7 +29,8 @@ each gets its own code hash), and the files and context its figures read.
    intervals are the core's, and list it in ``targets`` (chess, vision).
 
 A new family is a folder ``families/<name>/`` (its plan, steps, rules, scripts, schema and figures:
-vision is the example) and a line in ``families/registry.py``.
+vision is the example) and a line in ``families/registry.py``, ``Family.in_folder(name, plan function)``, which
+derives every declaration from the folder's layout.
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ class Family:
     figures: str | None = None  # "weak2strong.<module>:<list of FigureSpec>", if it draws figures of its own
     tables: str | None = None  # "weak2strong.<module>:<FamilyTables>", if it writes generated blocks of the docs
 
+    @classmethod
+    def in_folder(cls, name: str, plan: str, figures: bool = True, tables: bool = True) -> Family:
+        """A family laid out as ``families/<name>/``: ``plan.py`` (its function ``plan``), ``rules.smk``,
+        ``schema.yaml``, and, as it has them, ``figures.py`` (``FIGURES``) and ``tables.py`` (``TABLES``)."""
+        module, folder = f"weak2strong.families.{name}", f"src/weak2strong/families/{name}"
+        return cls(name, f"{module}.plan:{plan}", f"{folder}/rules.smk", schema=f"{folder}/schema.yaml",
+                   figures=f"{module}.figures:FIGURES" if figures else None, tables=f"{module}.tables:TABLES" if tables else None)
+
 
 @dataclass(frozen=True)
 class FamilyTables:
@@ -59,31 +68,6 @@ class FamilyTables:
     blocks: Callable[[Path, Path | None, str | None], dict[str, str]]
     results_blocks: tuple[str, ...] = ()  # the blocks drawn from results/metrics (their tables are kept beside the docs)
     metric_files: tuple[str, ...] = ()  # the files of results/metrics those blocks read
-
-
-def with_schema_defaults(block: dict, schema_path: Path) -> dict:
-    """A copy of a family's config block with the defaults its schema gives, filled as Snakemake's
-    validation fills them (a missing key gets its default; an object present, or defaulted, gets its
-    properties' defaults), so a plan built from a config Snakemake has not validated (a test, a script)
-    gets the same ones, and defaults live in the schema alone."""
-    import copy
-
-    import yaml
-
-    with open(schema_path, encoding="utf-8") as fh:
-        schema = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-    def fill(value, schema):
-        if not isinstance(value, dict):
-            return value
-        for key, spec in (schema.get("properties") or {}).items():
-            if key not in value and "default" in spec:
-                value[key] = copy.deepcopy(spec["default"])
-            if key in value:
-                value[key] = fill(value[key], spec)
-        return value
-
-    return fill(copy.deepcopy(block), schema)
 
 
 class FamilyPlan:

@@ -15,20 +15,11 @@ from . import Family
 FAMILIES: Registry[Family] = Registry(
     "family",
     [
-        Family("bootstrap", "weak2strong.families.bootstrap.plan:bootstrap_plan", "src/weak2strong/families/bootstrap/rules.smk",
-               schema="src/weak2strong/families/bootstrap/schema.yaml", figures="weak2strong.families.bootstrap.figures:FIGURES"),
-        Family("chess", "weak2strong.families.chess.plan:chess_plan", "src/weak2strong/families/chess/rules.smk",
-               schema="src/weak2strong/families/chess/schema.yaml", figures="weak2strong.families.chess.figures:FIGURES",
-               tables="weak2strong.families.chess.tables:TABLES"),
-        Family("simulated", "weak2strong.families.simulated.plan:simulated_plan", "src/weak2strong/families/simulated/rules.smk",
-               schema="src/weak2strong/families/simulated/schema.yaml", figures="weak2strong.families.simulated.figures:FIGURES",
-               tables="weak2strong.families.simulated.tables:TABLES"),
-        Family("prompting", "weak2strong.families.prompting.plan:prompting_plan", "src/weak2strong/families/prompting/rules.smk",
-               schema="src/weak2strong/families/prompting/schema.yaml", figures="weak2strong.families.prompting.figures:FIGURES",
-               tables="weak2strong.families.prompting.tables:TABLES"),
-        Family("vision", "weak2strong.families.vision.plan:vision_plan", "src/weak2strong/families/vision/rules.smk",
-               schema="src/weak2strong/families/vision/schema.yaml", figures="weak2strong.families.vision.figures:FIGURES",
-               tables="weak2strong.families.vision.tables:TABLES"),
+        Family.in_folder("bootstrap", "bootstrap_plan", tables=False),
+        Family.in_folder("chess", "chess_plan"),
+        Family.in_folder("simulated", "simulated_plan"),
+        Family.in_folder("prompting", "prompting_plan"),
+        Family.in_folder("vision", "vision_plan"),
     ],
 ).freeze()
 

@@ -10,13 +10,11 @@ weaker rung of the ladder.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from functools import lru_cache
-from pathlib import Path
 
+from ..config_schema import CORE_SCHEMA, read_schema
 from ..errors import ConfigError
 from ..registry import Registry
 
-SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
 
 @dataclass(frozen=True)
 class BackboneSpec:
@@ -180,13 +178,9 @@ def resolve_model(name: str, options: dict) -> ModelSpec:
     )
 
 
-@lru_cache(maxsize=None)
 def gft_defaults() -> dict:
     """A model's ``gft`` options and their defaults, from the config schema (where defaults live)."""
-    import yaml
-
-    schema = yaml.load(SCHEMA.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    properties = schema["properties"]["models"]["additionalProperties"]["properties"]["gft"]["properties"]
+    properties = read_schema(CORE_SCHEMA)["properties"]["models"]["additionalProperties"]["properties"]["gft"]["properties"]
     return {key: spec["default"] for key, spec in properties.items()}
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...config_schema import with_schema_defaults
 from ...errors import ConfigError
 from ...losses import LOSSES
 from ...models.registry import check_chain
 from ...names import checked_name
-from .. import FamilyPlan, with_schema_defaults
+from .. import FamilyPlan
 
 SCHEMA = Path(__file__).with_name("schema.yaml")
 WHERE = "config/config.yaml"

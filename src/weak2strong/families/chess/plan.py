@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...config_schema import with_schema_defaults
 from ...errors import ConfigError
 from ...names import checked_name
-from .. import FamilyPlan, with_schema_defaults
+from .. import FamilyPlan
 
 SCHEMA = Path(__file__).with_name("schema.yaml")
 

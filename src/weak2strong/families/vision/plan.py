@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ...config_schema import with_schema_defaults
 from ...errors import ConfigError
 from ...names import checked_name
-from .. import FamilyPlan, with_schema_defaults
+from .. import FamilyPlan
 
 TABLE = "results/metrics/vision"  # .csv for readers, .parquet for the figure
 SCHEMA = Path(__file__).with_name("schema.yaml")

@@ -1,0 +1,48 @@
+"""The config's JSON schemas, each file read once per version, and the defaults they give.
+
+Defaults live in the schemas alone: Snakemake's validation fills them into the config it checks, and
+``with_schema_defaults`` fills them the same way into a block nobody validated (a test, a script), so a
+plan is the same either way. The core schema is ``workflow/schemas/config.schema.yaml``; a family's is
+its folder's ``schema.yaml``.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from pathlib import Path
+
+CORE_SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def read_schema(path) -> dict:
+    """The schema at ``path`` (read again only when the file changes). Callers must not mutate it."""
+    path = Path(path)
+    stat = path.stat()
+    return _read(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=None)
+def _read(path: Path, mtime_ns: int, size: int) -> dict:
+    import yaml
+
+    with open(path, encoding="utf-8") as fh:  # libyaml where installed: read at every Snakemake start
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def with_schema_defaults(block: dict, schema_path) -> dict:
+    """A copy of ``block`` with the defaults its schema gives, filled as Snakemake's validation fills
+    them: a missing key gets its default, and an object present (or just defaulted) gets its
+    properties' defaults."""
+
+    def fill(value, schema):
+        if not isinstance(value, dict):
+            return value
+        for key, spec in (schema.get("properties") or {}).items():
+            if key not in value and "default" in spec:
+                value[key] = copy.deepcopy(spec["default"])
+            if key in value:
+                value[key] = fill(value[key], spec)
+        return value
+
+    return fill(copy.deepcopy(block), read_schema(schema_path))
