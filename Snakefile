@@ -16,7 +16,6 @@ include: "workflow/rules/resources.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/features.smk"
 include: "workflow/rules/train.smk"
-include: "workflow/rules/easy_to_hard.smk"
 
 
 # each experiment family's rules (src/weak2strong/families/registry.py: FAMILIES)

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from weak2strong.easy_to_hard import (
+from weak2strong.families.easy_to_hard.steps import (
     UNSOLVED,
     cross_fitted_correct,
     difficulty_table,
     easy_to_hard_split,
     group_folds,
-    training_rows,
 )
+from weak2strong.training_sets import training_rows
 
 
 def test_difficulty_is_the_smallest_model_right_in_every_seed():
@@ -102,7 +102,7 @@ def test_every_training_set_of_a_seed_has_the_smallest_sets_size_drawn_from_its_
 
 
 def test_the_hard_training_set_is_marked_as_chosen_by_the_test_sets_rule():
-    from weak2strong.easy_to_hard import SELECTED_BY_DIFFICULTY, SELECTED_LIKE_TEST, summarize
+    from weak2strong.training_sets import SELECTED_BY_DIFFICULTY, SELECTED_LIKE_TEST, summarize
 
     rows = [{"dataset": "d", "train_set": t, "labels": "ground_truth", "seed": s, "n_train": 10, "n_test_hard": 5,
              "hard_test_acc": 0.5, "full_test_acc": 0.6} for t in ("m1", "all", "hard") for s in range(2)]
@@ -165,7 +165,7 @@ def test_a_cell_reports_balanced_accuracy_the_hard_sets_balance_and_the_weak_mod
     the weak model's accuracy on the whole test set."""
     import torch
 
-    from weak2strong.easy_to_hard import run_cell
+    from weak2strong.families.easy_to_hard.steps import run_cell
     from weak2strong.training.loop import TrainConfig
 
     rng = np.random.default_rng(0)

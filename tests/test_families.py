@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import yaml
@@ -46,9 +47,9 @@ def test_each_familys_figures_module_imports_first_in_a_fresh_interpreter():
 def test_the_plan_holds_a_family_plan_exactly_for_each_block_the_config_has():
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     plan = build_plan(config)
-    assert set(plan.families) == {name for name in FAMILIES if config.get(name)} == {"bootstrap", "simulated"}
+    assert set(plan.families) == {name for name in FAMILIES if config.get(name)} == {"bootstrap", "easy_to_hard", "simulated"}
     assert all(isinstance(p, FamilyPlan) for p in plan.families.values())
-    assert {"simulated", "bootstrap"} <= plan.needs and not {"chess", "vision", "prompting"} & plan.needs
+    assert {"simulated", "bootstrap", "easy_to_hard"} <= plan.needs and not {"chess", "vision", "prompting"} & plan.needs
 
 
 def test_the_core_names_no_family_that_has_its_own_folder():
@@ -123,12 +124,7 @@ def test_a_new_family_is_one_folder_and_one_table_line(tmp_path):
     """Copy the workflow, add families/toy/ (plan, rules, script, schema) and one line to FAMILIES (families/registry.py),
     change nothing else: a config with a `toy` block plans its jobs, and a bad block is refused by the
     family's schema."""
-    work = tmp_path / "repo"
-    work.mkdir()
-    for part in ("Snakefile", "workflow", "config", "profiles", ".test"):
-        source = REPO / part
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, work / part)
-    shutil.copytree(REPO / "src", work / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    work = _workflow_copy(tmp_path / "repo")
     toy = work / "src/weak2strong/families/toy"
     (toy / "scripts").mkdir(parents=True)
     (toy / "__init__.py").write_text('"""A toy family."""\n')
@@ -160,6 +156,49 @@ def test_a_new_family_is_one_folder_and_one_table_line(tmp_path):
     (work / "toy.yaml").write_text(yaml.safe_dump(config))
     result = dry_run()
     assert result.returncode != 0 and "`toy` block" in result.stdout + result.stderr
+
+
+def _workflow_copy(work: Path) -> Path:
+    """The workflow as a clean checkout has it, copied to ``work``."""
+    work.mkdir()
+    for part in ("Snakefile", "workflow", "config", "profiles", ".test"):
+        source = REPO / part
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, work / part)
+    shutil.copytree(REPO / "src", work / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    return work
+
+
+def _planned_jobs(work: Path, config: Path) -> dict[str, int]:
+    result = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--directory", str(work / ".test"),
+                             "--snakefile", str(work / "Snakefile"), "--configfile", str(config)],
+                            capture_output=True, text=True, cwd=work, env={**_env(), "PYTHONPATH": str(work / "src")})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", result.stdout.split("Job stats:")[-1], flags=re.M)}
+
+
+@pytest.mark.slow  # a dry run per shipped family, each in a copy of the workflow without it
+def test_each_shipped_family_is_its_folder_and_its_line(tmp_path):
+    """The toy family's test run backwards for every shipped family: in a copy of the workflow with the
+    family's folder deleted and its line dropped from FAMILIES, a config without any family's block
+    plans exactly the jobs the whole workflow plans for it. Nothing outside the folder and the line
+    belongs to the family (a core rule that read its plan, a core figure that drew it, would fail)."""
+    config = yaml.safe_load((REPO / ".test/config/config.yaml").read_text())
+    shipped = [name for name in FAMILIES if FAMILIES[name].rules.startswith("src/weak2strong/families/")]
+    assert {"bootstrap", "chess", "easy_to_hard", "simulated", "prompting", "vision"} <= set(shipped)
+    assert {"bootstrap", "easy_to_hard", "simulated"} <= set(config)  # the tiny run has these: removing them is a change
+    for name in FAMILIES:
+        config.pop(name, None)
+    (tmp_path / "core.yaml").write_text(yaml.safe_dump(config))
+    whole = _planned_jobs(_workflow_copy(tmp_path / "whole"), tmp_path / "core.yaml")
+    assert whole["train_student"] and whole["metrics"] == 1
+    for name in shipped:
+        work = _workflow_copy(tmp_path / name)
+        shutil.rmtree(work / f"src/weak2strong/families/{name}")
+        table = work / "src/weak2strong/families/registry.py"
+        line = re.search(rf'^ +Family\.in_folder\("{name}".*\n', table.read_text(), flags=re.M)
+        assert line, f"{name}: no line of its own in FAMILIES"
+        table.write_text(table.read_text().replace(line.group(0), ""))
+        assert _planned_jobs(work, tmp_path / "core.yaml") == whole, name
 
 
 def _env():

@@ -108,7 +108,8 @@ def test_easy_to_hard_draws_each_metric_on_its_own_axis_with_the_weak_model_on_t
     """Hard-test balanced accuracy and whole-test accuracy are different numbers on different
     examples: each has its own panel, holding the students' means and t-intervals of that metric and
     the weak model's score on those examples (not the other metric's)."""
-    from weak2strong.easy_to_hard import summarize
+    from weak2strong.families.easy_to_hard.plots import draw_easy_to_hard
+    from weak2strong.training_sets import summarize
 
     rng = np.random.default_rng(0)
     sets = ["m1", "all", "hard"]
@@ -119,7 +120,7 @@ def test_easy_to_hard_draws_each_metric_on_its_own_axis_with_the_weak_model_on_t
             for t, base in zip(sets, (0.5, 0.55, 0.7)) for labels in ("ground_truth", "weak") for seed in range(5)]
     table = pd.DataFrame(rows)
     summary = summarize(table)
-    shown = {p.title.split(" (")[0]: p for p in panels(plots.draw_easy_to_hard({"easy_to_hard": table}, {}, {"train_sets": sets}))}
+    shown = {p.title.split(" (")[0]: p for p in panels(draw_easy_to_hard({"easy_to_hard": table}, {}, {"train_sets": sets}))}
     assert set(shown) == {"d: hard test", "d: all test"}
     for title, column, weak in (("d: hard test", "hard_test_bal_acc", 0.18), ("d: all test", "full_test_acc", 0.73)):
         panel = shown[title]
@@ -318,8 +319,8 @@ def test_chess_pgr_lines_are_exact_match_means_with_the_zero_shot_model_and_a_ra
 
 
 def test_chess_easy_to_hard_draws_exact_match_per_training_set_with_the_zero_shot_model():
-    from weak2strong.easy_to_hard import summarize
     from weak2strong.families.chess.plots import draw_chess_easy_to_hard
+    from weak2strong.training_sets import summarize
 
     rng = np.random.default_rng(3)
     sets = ["1200", "all", "hard"]

@@ -79,8 +79,8 @@ def test_easy_to_hard_rows_carry_both_label_sources_on_both_test_sets_and_mark_h
     """The ground-truth student's whole-test accuracy stands beside its hard-test one (a student
     trained on the hard rows scores well on the hard test rows by selection alone), the hard set is
     marked as chosen by the test set's rule, and the size note follows the table's sizes."""
-    from weak2strong.easy_to_hard import summarize as summarize_e2h
-    from weak2strong.readme_tables import easy_to_hard_table
+    from weak2strong.families.easy_to_hard.tables import easy_to_hard_table
+    from weak2strong.training_sets import summarize as summarize_e2h
 
     def rows(sizes):
         return [{"dataset": "d", "train_set": t, "labels": lab, "seed": s, "n_train": n, "n_test_hard": 50,
@@ -239,8 +239,8 @@ def test_the_difficulty_reading_calls_a_dataset_near_neutral_only_when_its_harde
 
 
 def test_easy_to_hard_readings_state_a_direction_only_where_the_interval_is_clear_of_its_reference():
-    from weak2strong.easy_to_hard import summarize as summarize_e2h
-    from weak2strong.readme_tables import easy_to_hard_readings
+    from weak2strong.families.easy_to_hard.tables import easy_to_hard_readings
+    from weak2strong.training_sets import summarize as summarize_e2h
 
     def readings(hard_full, weak_hard):
         rows = [{"dataset": "d", "train_set": t, "labels": lab, "seed": s, "n_train": 200, "n_test_hard": 50,

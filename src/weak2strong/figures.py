@@ -21,7 +21,7 @@ class FigureSpec:
     inputs: tuple[str, ...]  # the core's (common.smk figure_inputs: summary, per_seed, ...) or a family's tables
     caption: str
     options: tuple[str, ...] = ("dpi", "losses")  # what `figures.<name>` may set
-    needs: str | None = None  # drawn only when the plan has this step ("bootstrap", "easy_to_hard", a family's, ...)
+    needs: str | None = None  # drawn only when the plan has this step ("reward_modelling", a family's, ...)
     by_size: bool = False  # placed by model size: it is given the models' sizes (and reruns when they change)
     draw: str | None = None  # "weak2strong.<module>:<function>" that draws it; None: plots.draw_<name>
 
@@ -73,17 +73,6 @@ CORE_FIGURES: Registry[FigureSpec] = Registry(
             "seeds of the paired difference in student test accuracy (same split, same weak labels, same seed), in points, "
             "with its 95% t-interval. A method helps on a pair when its interval lies right of 0. The numbers are those of "
             "``methods.csv``.",
-        ),
-        FigureSpec(
-            "easy_to_hard", ("easy_to_hard",),
-            "Easy-to-hard generalization: the student's balanced accuracy on the hard test examples (those no model "
-            "smaller than the student solves in every seed; top) and its accuracy on the whole test set (bottom), each "
-            "on its own axis, against the examples it was trained on: the easy ones up to each difficulty cutoff (solved "
-            "by that model or a smaller one; †), all of train_b, or the hard ones (‡: chosen by the hard test set's own "
-            "rule, so a high top score there is that selection); every set of a seed subsampled to one size; with "
-            "ground-truth labels (solid) and with the weak model's labels (dashed); the weak model's own score on the "
-            "same examples (grey). Mean over seeds, 95% t-intervals; the axis gives each training set's mean size.",
-            options=("dpi",), needs="easy_to_hard",
         ),
         FigureSpec(
             "rm_pgr", ("summary",),

@@ -188,31 +188,9 @@ class Plan:
         return sorted(dict.fromkeys([*self.weak, *self.strong]), key=lambda n: self.models[n].size)
 
     @property
-    def easy_to_hard(self) -> dict | None:
-        """The easy-to-hard study (easy_to_hard.py), its defaults resolved: the student (``strong``:
-        the largest strong model), whose labels it also learns (``weak``: the smallest weak model),
-        the difficulty ladder, the easy cutoffs (every model of the ladder smaller than the student)
-        and the hard floor (the student's rank: no smaller model solves a hard example). None when
-        the config has no ``easy_to_hard`` block."""
-        block = self.config.get("easy_to_hard")
-        if block is None or not self.on_features:
-            return None  # the study trains probes on cached features: skipped (with a warning) for other regimes
-        block = schema_defaults("easy_to_hard") | block  # defaults live in the schema alone
-        strong = block.get("strong") or max(self.strong, key=lambda n: self.models[n].size)
-        weak = block.get("weak") or min(self.weak, key=lambda n: self.models[n].size)
-        ladder = self.ladder
-        floor = ladder.index(strong)
-        cutoffs = list(block.get("cutoffs") or ladder[:floor])
-        return {"strong": strong, "weak": weak, "ladder": ladder, "cutoffs": cutoffs, "hard_floor": floor,
-                "cutoff_rank": {c: ladder.index(c) for c in cutoffs},
-                "difficulty_seeds": list(range(int(block["difficulty_seeds"]))), "folds": int(block["folds"]),
-                "train_size": block["train_size"]}
-
-    @property
     def needs(self) -> set[str]:
         """The optional studies the config asks for (figures.FigureSpec.needs)."""
-        core = {name for name, on in (("easy_to_hard", self.easy_to_hard is not None), ("reward_modelling", bool(self.pair_datasets)))
-                if on}
+        core = {"reward_modelling"} if self.pair_datasets else set()
         return core.union(*(family.needs for family in self.families.values()))
 
     @property
@@ -293,27 +271,6 @@ def check_loss_options(config: dict, where: str) -> None:
                               f"{sorted(known) or 'no options'}.")
 
 
-def check_easy_to_hard(plan: Plan, where: str) -> None:
-    block = plan.config.get("easy_to_hard")
-    if block is None:
-        return
-    if not plan.on_features:
-        plan.warnings.append(f"easy_to_hard is skipped: it trains probes on cached features, and regime '{plan.regime}' trains "
-                             "the model itself (run it with a regime on features, e.g. linear_probe).")
-        return
-    for role in ("strong", "weak"):
-        name = block.get(role)
-        if name is not None and name not in getattr(plan, role):
-            raise ConfigError(f"{where}: easy_to_hard.{role}: '{name}' is not in experiment.{role} ({', '.join(getattr(plan, role))}).")
-    e2h = plan.easy_to_hard
-    too_big = [c for c in e2h["cutoffs"] if c not in e2h["ladder"] or e2h["ladder"].index(c) >= e2h["hard_floor"]]
-    if too_big:
-        raise ConfigError(f"{where}: easy_to_hard.cutoffs {too_big} must be models of the experiment smaller than the student "
-                          f"'{e2h['strong']}' (the ladder: {', '.join(e2h['ladder'])}).")
-    if not e2h["cutoffs"]:
-        raise ConfigError(f"{where}: easy_to_hard needs a model smaller than the student '{e2h['strong']}' to define easy examples.")
-
-
 def check_names(config: dict, where: str) -> None:
     """Every name the config gives that becomes part of a path is a safe folder name (names.py)."""
     named = [(f"datasets.{d}", d) for d in config["datasets"]]
@@ -321,7 +278,6 @@ def check_names(config: dict, where: str) -> None:
         named += [(f"models.{m}", m), (f"models.{m}.backbone", (opts or {}).get("backbone", m))]
     named += [(f"experiment.{role}", n) for role in ("weak", "strong", "losses") for n in config["experiment"].get(role, [])]
     named += [(f"losses.{loss}", loss) for loss in config.get("losses") or {}]
-    named += [("easy_to_hard.cutoffs", c) for c in (config.get("easy_to_hard") or {}).get("cutoffs") or []]
     named += [(f"figures.{f}", f) for f, opts in (config.get("figures") or {}).items() if isinstance(opts, dict)]
     for key, value in named:
         checked_name(value, f"{where}: {key}")
@@ -388,7 +344,6 @@ def build_plan(config: dict) -> Plan:
             f"{where}: no (weak, strong) pair has a weak model smaller than the strong one; check experiment.weak/strong "
             f"(sizes in millions of parameters: {', '.join(f'{n}={m.size:.1f}' for n, m in models.items())})."
         )
-    check_easy_to_hard(plan, where)
     for name, family in FAMILIES.items():
         family_plan = load(family.plan)(config, plan)
         if family_plan is not None:

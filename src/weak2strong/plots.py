@@ -450,16 +450,16 @@ def draw_dynamics(data, options, context):
     return plot_dynamics(dynamics_table(cells))
 
 
-def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str = "accuracy"):
+def plot_by_training_set(summary: pd.DataFrame, train_sets: list[str], metric: str = "accuracy"):
     """The student's score against the training set (easy up to each cutoff, all, hard), ground
     truth vs weak labels, one column per dataset and one row per metric, each on its own axis: top,
     balanced accuracy on the hard test examples where the summary has it (a hard set is rarely
     balanced), with the weak model's there (low by the definition of hard); bottom, accuracy on the
     whole test set, with the weak model's there (the comparison that is not chosen by difficulty). A
-    summary of ``easy_to_hard.summarize`` (chess's adds the zero-shot model, drawn where present).
+    summary of ``training_sets.summarize`` (chess's adds the zero-shot model, drawn where present).
     Sets chosen by ground-truth difficulty are marked †, the one chosen by the hard test set's own
     rule ‡."""
-    from .easy_to_hard import SELECTED_BY_DIFFICULTY, SELECTED_LIKE_TEST
+    from .training_sets import SELECTED_BY_DIFFICULTY, SELECTED_LIKE_TEST
 
     datasets = list(dict.fromkeys(summary["dataset"]))
     hard_column = "hard_test_bal_acc" if "hard_test_bal_acc_mean" in summary else "hard_test_acc"
@@ -506,9 +506,3 @@ def plot_easy_to_hard(summary: pd.DataFrame, train_sets: list[str], metric: str 
                  f"{seeds_note(summary)}){note}", fontsize=9)
     fig.tight_layout(rect=(0, 0.07, 1, 0.95))
     return fig
-
-
-def draw_easy_to_hard(data, options, context):
-    from .easy_to_hard import summarize
-
-    return plot_easy_to_hard(summarize(data["easy_to_hard"]), context["train_sets"])

@@ -1,6 +1,7 @@
 """Numbers as the docs' generated tables write them: a value, an interval with its seed count or the
-reason it has none, a cell's PGR of means with Fieller's interval, and two cells' PGR intervals read
-against each other. Shared by the core's tables (readme_tables.py) and each family's (its tables.py)."""
+reason it has none, a cell's PGR of means with Fieller's interval, two cells' PGR intervals read
+against each other, and where an interval lies against a value. Shared by the core's tables
+(readme_tables.py) and each family's (its tables.py)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,8 @@ def read_summary(results):
     if "task" not in summary:
         summary["task"] = "classification"
     return summary
+
+
+def versus(low: float, high: float, value: float, above: str = "above", below: str = "below", level: str = "level with") -> str:
+    """Where an interval [low, high] lies against a value: its direction only when clear of it."""
+    return above if low > value else below if high < value else level

@@ -57,7 +57,6 @@ LOSS_CODE = {
     loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, *(loss for f in PLAN.families.values() for loss in f.student_losses())]
 }  # editing one loss reruns its students only
 FIG_EXT = PLAN.figure_format
-E2H = PLAN.easy_to_hard  # None unless the config asks for the easy-to-hard study
 # A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
 # and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
 # its own job (it reruns alone, and a cluster runs seeds in parallel); `collect_seeds` gathers them.
@@ -126,7 +125,6 @@ def all_targets():
     figures = [name for name, f in FIGURES.items() if f.needs is None or f.needs in PLAN.needs]
     return (
         ["results/metrics/summary.csv", "results/metrics/methods.csv"]
-        + (["results/metrics/easy_to_hard.csv"] if E2H else [])
         + [path for family in PLAN.families.values() for path in family.targets(PLAN)]
         + [f"results/figures/{name}.{FIG_EXT}" for name in figures]
         + artefact_targets()
@@ -151,17 +149,7 @@ def artefact_targets():
             if PER_SEED_JOBS:
                 out += [f"results/per_seed/{kind}/{REGIME}/{cell}/seed{s}.parquet" for s in PLAN.seeds]
             out += PLAN.curves_files(curves)
-        if E2H:
-            out.append(f"results/difficulty/{d}.parquet")
-            for t in e2h_train_sets():
-                out.append(f"results/easy_to_hard/{d}/{t}.parquet")
-                out += [f"results/easy_to_hard/{d}/splits/{t}/seed{s}.parquet" for s in PLAN.seeds]
     return out
-
-
-def e2h_train_sets():
-    """The easy-to-hard study's training sets: each easy cutoff, then all of train_b, then the hard ones."""
-    return [*E2H["cutoffs"], "all", "hard"] if E2H else []
 
 
 def student_curves():
@@ -345,7 +333,6 @@ def figure_inputs(wildcards):
         "per_seed": "results/metrics/per_seed.parquet",
         "methods": "results/metrics/methods.parquet",
         "curves": lambda: [p for c in shown_students(wildcards.figure) for p in c["paths"]],
-        "easy_to_hard": lambda: [f"results/easy_to_hard/{d}/{t}.parquet" for d in PLAN.datasets for t in e2h_train_sets()],
     }
     for family in PLAN.families.values():
         files |= family.figure_inputs()
@@ -359,8 +346,6 @@ def figure_context(wildcards):
         context["sizes"] = {name: m.size for name, m in PLAN.models.items()}
     if "curves" in FIGURES[wildcards.figure].inputs:
         context["cells"] = shown_students(wildcards.figure)
-    if "easy_to_hard" in FIGURES[wildcards.figure].inputs:
-        context["train_sets"] = e2h_train_sets()
     if FIGURES[wildcards.figure].needs == "reward_modelling":
         context["pair_datasets"] = PLAN.pair_datasets
     for family in PLAN.families.values():

@@ -17,7 +17,7 @@ from .. import FamilyPlan
 SCHEMA = Path(__file__).with_name("schema.yaml")
 
 SPLITS = ("train_a", "train_b", "test")
-ALL, HARD = "all", "hard"  # the training sets that are not Elo cutoffs (as in easy_to_hard.py)
+ALL, HARD = "all", "hard"  # the training sets that are not Elo cutoffs (as in training_sets.py)
 LABELS = ("ground_truth", "weak")
 PREDICTION_COLUMNS = ["id", "split", "rating", "completion", "move", "legal", "correct"]
 # with ranking: the top-ranked legal move by the configured reduction and whether it is the solution, the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...plots import plot_accuracy_vs_strong, plot_bootstrap, plot_easy_to_hard
+from ...plots import plot_accuracy_vs_strong, plot_bootstrap, plot_by_training_set
 
 
 def draw_chess_pgr(data, options, context):
@@ -11,7 +11,7 @@ def draw_chess_pgr(data, options, context):
 
 
 def draw_chess_easy_to_hard(data, options, context):
-    return plot_easy_to_hard(data["chess_easy_to_hard"], [str(t) for t in context["train_sets"]], metric="exact match")
+    return plot_by_training_set(data["chess_easy_to_hard"], [str(t) for t in context["train_sets"]], metric="exact match")
 
 
 def draw_chess_bootstrap(data, options, context):

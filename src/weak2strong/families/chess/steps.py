@@ -157,7 +157,7 @@ def elo_split(split: pd.DataFrame, train_set: str, hard_floor: int, train_size: 
     the sets differ in difficulty and not in size (easy sets below a low cutoff are much smaller than
     all of train_b, and size alone would make the larger sets look better). A set with fewer puzzles
     keeps them all, with a warning; the table reports each set's size."""
-    from ...easy_to_hard import subsample, training_rows
+    from ...training_sets import subsample, training_rows
 
     cutoff = None if train_set in (ALL, HARD) else int(train_set)
     train = subsample(training_rows(split, train_set, cutoff, hard_floor, column="rating"), train_size, seed, train_set,

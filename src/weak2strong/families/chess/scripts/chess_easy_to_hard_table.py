@@ -3,9 +3,9 @@ of them and per Elo band, with the weak model's and the zero-shot strong model's
 and the summary over seeds."""
 import pandas as pd
 
-from weak2strong.easy_to_hard import summarize
 from weak2strong.families.chess.steps import e2h_row, elo_bands
 from weak2strong.io import atomic_path, read_parquet, write_parquet
+from weak2strong.training_sets import summarize
 from weak2strong.workflow_support import setup_logging
 
 log = setup_logging(snakemake)

@@ -34,15 +34,12 @@ import logging
 import numpy as np
 import pandas as pd
 
-from .metrics import accuracy, balanced_accuracy
+from ...metrics import accuracy, balanced_accuracy
+from ...training_sets import common_size, subsample, training_rows
 
 log = logging.getLogger(__name__)
 
 UNSOLVED = "unsolved"
-ALL, HARD = "all", "hard"  # the two training sets that are not easy cutoffs
-SMALLEST = "smallest"  # train_size: every set of a seed subsampled to that seed's smallest set
-SELECTED_BY_DIFFICULTY = "ground-truth difficulty"
-SELECTED_LIKE_TEST = "ground-truth difficulty, the hard test set's rule"  # the hard training set
 
 
 def group_folds(groups: pd.Series, folds: int, seed: int) -> np.ndarray:
@@ -89,8 +86,8 @@ def compute_difficulty(pool: pd.DataFrame, features: dict[str, tuple], ladder: l
     """``difficulty_table`` from cross-fitted linear probes; ``features[model]``: (tensor, ids);
     ``train_cfgs[model]``: the model's probe training options; ``pairwise``: the features are pair
     differences, read by the reward model's probe (no bias: swapping a pair flips p exactly)."""
-    from .losses import Xent
-    from .training.probe import fit_probe, probe_predict, select_rows
+    from ...losses import Xent
+    from ...training.probe import fit_probe, probe_predict, select_rows
 
     labels = pool["label"].to_numpy()
 
@@ -112,42 +109,10 @@ def compute_difficulty(pool: pd.DataFrame, features: dict[str, tuple], ladder: l
     return table
 
 
-def training_rows(split: pd.DataFrame, train_set: str, cutoff_rank: int | None, hard_floor: int,
-                  column: str = "difficulty_rank") -> pd.Series:
-    """Which rows of a seed's split train the student for ``train_set``: train_b rows whose
-    ``column`` (difficulty rank; a chess puzzle's rating) is ≤ the cutoff, all of train_b, or those
-    ≥ the hard floor."""
-    in_b = split["split"] == "train_b"
-    if train_set == ALL:
-        return in_b
-    if train_set == HARD:
-        return in_b & (split[column] >= hard_floor)
-    return in_b & (split[column] <= cutoff_rank)
 
 
-def common_size(d: pd.DataFrame, train_sets: dict[str, int | None], hard_floor: int, train_size) -> int | None:
-    """The one size every training set of this seed is subsampled to: ``train_size`` itself, the
-    smallest set's size (``"smallest"``; ``train_sets``: every set's cutoff rank, None for all and
-    hard), or None (every set as it comes)."""
-    if train_size is None:
-        return None
-    if train_size == SMALLEST:
-        return int(min(training_rows(d, name, rank, hard_floor).sum() for name, rank in train_sets.items()))
-    return int(train_size)
 
 
-def subsample(rows: pd.Series, size: int | None, seed: int, train_set: str, stream: int = 17, unit: str = "examples") -> pd.Series:
-    """``size`` of the selected ``rows`` (a boolean mask), drawn per seed (all of them, with a warning,
-    when fewer); ``stream`` keeps each study's draws its own (chess draws with 11)."""
-    chosen = np.flatnonzero(rows.to_numpy())
-    if size is None or len(chosen) == size:
-        return rows
-    if len(chosen) < size:
-        log.warning("training set %s has %d %s, fewer than train_size %d: it keeps them all (its n_train says so)",
-                    train_set, len(chosen), unit, size)
-        return rows
-    keep = np.random.default_rng([seed, size, stream]).choice(chosen, size=size, replace=False)
-    return pd.Series(np.isin(np.arange(len(rows)), keep), index=rows.index)
 
 
 def easy_to_hard_split(split: pd.DataFrame, difficulty: pd.DataFrame, train_set: str, cutoff_rank: int | None,
@@ -175,8 +140,8 @@ def run_cell(e2h_split: pd.DataFrame, weak_labels: pd.DataFrame, strong_features
     own accuracy there and on the whole test set. The weak model is a rung of the ladder that defines
     difficulty, so its hard-test accuracy is low by construction; its whole-test accuracy is the number
     to compare a student with."""
-    from .losses import Xent
-    from .training.probe import fit_probe, probe_predict, select_rows
+    from ...losses import Xent
+    from ...training.probe import fit_probe, probe_predict, select_rows
 
     feats, ids = strong_features
     position = {i: k for k, i in enumerate(ids)}
@@ -206,31 +171,4 @@ def run_cell(e2h_split: pd.DataFrame, weak_labels: pd.DataFrame, strong_features
     return rows
 
 
-def selected_by(train_set: str, selection: str) -> str:
-    """What chose a training set's rows (see ``summarize``)."""
-    if str(train_set) == ALL:
-        return "none"
-    return SELECTED_LIKE_TEST if str(train_set) == HARD and selection == SELECTED_BY_DIFFICULTY else selection
 
-
-def summarize(table: pd.DataFrame, level: float = 0.95, selection: str = SELECTED_BY_DIFFICULTY) -> pd.DataFrame:
-    """Per (dataset, train set, labels): each accuracy's mean, median and t-interval over seeds (with n):
-    the student's on the hard test examples (plain and balanced) and on the whole test set, the weak
-    model's own, and any other ``*_acc`` column (chess's zero-shot model); the training set's mean size,
-    the hard test set's size and share of class 1, and ``selected_by``: what chose the training rows
-    (``selection`` for every set but ``all``; NLP: ground-truth difficulty, so weak-label cells there
-    learn from rows that ground truth picked, which no weak supervisor could, and the NLP ``hard`` set
-    is picked by the hard test set's own rule; chess: puzzle rating)."""
-    from .metrics import describe
-
-    rows = []
-    for (dataset, train_set, labels), g in table.groupby(["dataset", "train_set", "labels"], sort=False):
-        row = {"dataset": dataset, "train_set": train_set, "labels": labels, "n_seeds": int(g["seed"].nunique()),
-               "n_train_mean": float(g["n_train"].mean()), "n_test_hard_mean": float(g["n_test_hard"].mean()),
-               "selected_by": selected_by(train_set, selection)}
-        if "hard_test_pos_frac" in g:
-            row["hard_test_pos_frac_mean"] = float(g["hard_test_pos_frac"].mean())
-        for column in [c for c in table.columns if c.endswith("_acc")]:
-            row |= describe(g[column], column, level)
-        rows.append(row)
-    return pd.DataFrame(rows)

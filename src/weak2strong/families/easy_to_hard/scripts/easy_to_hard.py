@@ -1,8 +1,8 @@
 """One training set of the easy-to-hard study, every seed: its split files and the student's scores."""
 import pandas as pd
 
-from weak2strong.easy_to_hard import easy_to_hard_split, run_cell
 from weak2strong.experiment import regime_from_params
+from weak2strong.families.easy_to_hard.steps import easy_to_hard_split, run_cell
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.models.features import features_are_pairwise, load_features
 from weak2strong.workflow_support import set_threads, setup_logging

@@ -1,8 +1,8 @@
 """The easy-to-hard study over seeds: one row per (dataset, training set, labels)."""
 import pandas as pd
 
-from weak2strong.easy_to_hard import summarize
 from weak2strong.io import atomic_path, read_parquet
+from weak2strong.training_sets import summarize
 from weak2strong.workflow_support import setup_logging
 
 setup_logging(snakemake)

@@ -1,6 +1,6 @@
 """Each example's difficulty: the smallest model of the ladder right on it in every seed."""
-from weak2strong.easy_to_hard import compute_difficulty
 from weak2strong.experiment import regime_from_params
+from weak2strong.families.easy_to_hard.steps import compute_difficulty
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.models.features import features_are_pairwise, load_features
 from weak2strong.workflow_support import set_threads, setup_logging
