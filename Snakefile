@@ -18,10 +18,11 @@ include: "workflow/rules/features.smk"
 include: "workflow/rules/train.smk"
 
 
-# each experiment family's rules (src/weak2strong/families/registry.py: FAMILIES)
+# each experiment family's rules (src/weak2strong/families/registry.py: FAMILIES), where it adds rules
 for family in FAMILIES.values():
+    if family.rules:
 
-    include: family.rules
+        include: family.rules
 
 
 include: "workflow/rules/metrics.smk"

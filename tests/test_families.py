@@ -23,7 +23,7 @@ from weak2strong.registry import load
 def test_every_family_line_resolves_to_a_plan_rules_and_its_own_schema_and_figures():
     assert set(FAMILIES) >= {"chess", "simulated", "prompting", "vision"}
     for name, family in FAMILIES.items():
-        assert callable(load(family.plan)) and (REPO / family.rules).is_file(), name
+        assert callable(load(family.plan)) and (family.rules is None or (REPO / family.rules).is_file()), name
         if family.schema:
             schema = yaml.safe_load((REPO / family.schema).read_text())
             assert schema["type"] == "object" and schema["properties"], name
@@ -55,7 +55,7 @@ def test_the_plan_holds_a_family_plan_exactly_for_each_block_the_config_has():
 def test_the_core_names_no_family_that_has_its_own_folder():
     """Vision lives in families/vision/: no core module imports it, no core rule or script names it,
     the core schema leaves its block to the family's schema."""
-    own = [name for name, f in FAMILIES.items() if f.rules.startswith("src/weak2strong/families/")]
+    own = [name for name, f in FAMILIES.items() if f.plan.startswith(f"weak2strong.families.{name}.")]
     assert "vision" in own
     core_modules = [".".join(p.relative_to(PACKAGE_DIR).with_suffix("").parts) for p in PACKAGE_DIR.rglob("*.py")
                     if "families" not in p.relative_to(PACKAGE_DIR).parts]
@@ -179,15 +179,14 @@ def _planned_jobs(work: Path, config: Path) -> dict[str, int]:
 @pytest.mark.slow  # a dry run per shipped family, each in a copy of the workflow without it
 def test_each_shipped_family_is_its_folder_and_its_line(tmp_path):
     """The toy family's test run backwards for every shipped family: in a copy of the workflow with the
-    family's folder deleted and its line dropped from FAMILIES, a config without any family's block
+    family's folder deleted and its line dropped from FAMILIES, a config that removes every family's block
     plans exactly the jobs the whole workflow plans for it. Nothing outside the folder and the line
     belongs to the family (a core rule that read its plan, a core figure that drew it, would fail)."""
     config = yaml.safe_load((REPO / ".test/config/config.yaml").read_text())
-    shipped = [name for name in FAMILIES if FAMILIES[name].rules.startswith("src/weak2strong/families/")]
-    assert {"bootstrap", "chess", "easy_to_hard", "simulated", "prompting", "vision"} <= set(shipped)
-    assert {"bootstrap", "easy_to_hard", "simulated"} <= set(config)  # the tiny run has these: removing them is a change
-    for name in FAMILIES:
-        config.pop(name, None)
+    shipped = [name for name, f in FAMILIES.items() if f.plan.startswith(f"weak2strong.families.{name}.")]
+    assert {"bootstrap", "chess", "easy_to_hard", "reward_modelling", "simulated", "prompting", "vision"} <= set(shipped)
+    assert {"easy_to_hard", "simulated"} <= set(config)  # the tiny run has these: removing them is a change
+    config |= dict.fromkeys(FAMILIES)  # null: the block removed, also from the default config the Snakefile reads first
     (tmp_path / "core.yaml").write_text(yaml.safe_dump(config))
     whole = _planned_jobs(_workflow_copy(tmp_path / "whole"), tmp_path / "core.yaml")
     assert whole["train_student"] and whole["metrics"] == 1
@@ -207,20 +206,23 @@ def _env():
     return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
-def test_a_family_with_a_folder_keeps_all_it_declares_inside_it():
-    """A family's line names only its own folder: its plan, rules, scripts, schema, figures and tables
+def test_every_family_is_a_folder_that_keeps_all_it_declares_inside_it():
+    """Every family's line names only its own folder: its plan, rules, scripts, schema, figures and tables
     (what makes adding one a folder and a line), and its rules run only the scripts beside them."""
-    folders = [name for name, f in FAMILIES.items() if f.rules.startswith("src/weak2strong/families/")]
-    assert {"vision", "chess"} <= set(folders)
-    for name in folders:
-        family = FAMILIES[name]
+    assert {"bootstrap", "chess", "easy_to_hard", "reward_modelling", "simulated", "prompting", "vision"} <= set(FAMILIES)
+    for name, family in FAMILIES.items():
         folder = f"src/weak2strong/families/{name}/"
         module = f"weak2strong.families.{name}."
-        assert family.rules == folder + "rules.smk" and family.plan.startswith(module + "plan:"), name
-        assert family.schema == folder + "schema.yaml" and (REPO / family.schema).is_file(), name
+        assert family.plan.startswith(module + "plan:"), name
+        assert family.schema in (None, folder + "schema.yaml") and (family.schema is None or (REPO / family.schema).is_file()), name
         for declaration in (family.figures, family.tables):
             assert declaration is None or declaration.startswith(module), (name, declaration)
+        scripts_here = {p.stem for p in (REPO / folder / "scripts").glob("*.py")}
+        if family.rules is None:  # a family that adds no rules has no scripts either
+            assert not scripts_here and not (REPO / folder / "rules.smk").exists(), name
+            continue
+        assert family.rules == folder + "rules.smk", name
         rules = (REPO / family.rules).read_text()
         scripts = set(re.findall(r'"scripts/(\w+)\.py"', rules))
-        assert scripts and scripts == {p.stem for p in (REPO / folder / "scripts").glob("*.py")}, name
+        assert scripts and scripts == scripts_here, name
         assert "../" not in rules, f"{name}'s rules reach outside its folder"

@@ -235,8 +235,10 @@ def _cells_summary(datasets=("d",), strongs=(("s1", 30.0), ("s2", 100.0)), super
 
 
 def test_rm_pgr_bars_are_the_comparison_datasets_pgr_and_no_other():
+    from weak2strong.families.reward_modelling.plots import draw_rm_pgr
+
     summary = pd.concat([_cells_summary(("pairs",), task="pairs"), _cells_summary(("plain",))], ignore_index=True)
-    shown = {p.title: p for p in panels(plots.draw_rm_pgr({"summary": summary}, {}, {"pair_datasets": ["pairs"]}))}
+    shown = {p.title: p for p in panels(draw_rm_pgr({"summary": summary}, {}, {"pair_datasets": ["pairs"]}))}
     assert set(shown) == {"pairs"}  # the classification dataset has its own pgr figure
     rows = summary[summary["dataset"] == "pairs"]
     bars = shown["pairs"].series["xent"]

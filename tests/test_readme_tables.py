@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from weak2strong.metrics import methods_table, summarize
-from weak2strong.readme_tables import claims, interval, methods_markdown, splice, summary_table
+from weak2strong.readme_tables import claims, methods_markdown, splice
+from weak2strong.table_text import interval, summary_table
 
 from test_metrics import _per_seed
 

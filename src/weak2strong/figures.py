@@ -21,7 +21,7 @@ class FigureSpec:
     inputs: tuple[str, ...]  # the core's (common.smk figure_inputs: summary, per_seed, ...) or a family's tables
     caption: str
     options: tuple[str, ...] = ("dpi", "losses")  # what `figures.<name>` may set
-    needs: str | None = None  # drawn only when the plan has this step ("reward_modelling", a family's, ...)
+    needs: str | None = None  # drawn only when the plan has this family ("bootstrap", "reward_modelling", ...)
     by_size: bool = False  # placed by model size: it is given the models' sizes (and reruns when they change)
     draw: str | None = None  # "weak2strong.<module>:<function>" that draws it; None: plots.draw_<name>
 
@@ -73,14 +73,6 @@ CORE_FIGURES: Registry[FigureSpec] = Registry(
             "seeds of the paired difference in student test accuracy (same split, same weak labels, same seed), in points, "
             "with its 95% t-interval. A method helps on a pair when its interval lies right of 0. The numbers are those of "
             "``methods.csv``.",
-        ),
-        FigureSpec(
-            "rm_pgr", ("summary",),
-            "Reward modelling: performance gap recovered in pairwise accuracy (is the preferred completion scored higher?), "
-            "per (weak → strong) pair and loss, one panel per comparison dataset. Each model scores a completion as "
-            "r = head(features(prompt + completion)) and p(c1 preferred) = sigmoid(r1 − r2); the weak reward model's p is "
-            "the student's soft label. Bars: PGR of the seed-mean accuracies; error bars: Fieller's 95% interval over seeds.",
-            options=("dpi", "losses", "ylim"), needs="reward_modelling",
         ),
     ],
 ).freeze()

@@ -189,14 +189,8 @@ class Plan:
 
     @property
     def needs(self) -> set[str]:
-        """The optional studies the config asks for (figures.FigureSpec.needs)."""
-        core = {"reward_modelling"} if self.pair_datasets else set()
-        return core.union(*(family.needs for family in self.families.values()))
-
-    @property
-    def pair_datasets(self) -> list[str]:
-        """The reward-modelling datasets (comparison pairs, data/pairs.py)."""
-        return [name for name, spec in self.datasets.items() if spec.pairs]
+        """The families the config switches on (figures.FigureSpec.needs)."""
+        return set().union(*(family.needs for family in self.families.values()))
 
     def hardware(self, name: str) -> dict:
         """How model ``name`` runs on devices: the ``hardware`` entries whose ``min_params`` its size

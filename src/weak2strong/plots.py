@@ -418,15 +418,6 @@ def draw_pgr(data, options, context):
     return plot_pgr(only_losses(trained_only(data["summary"]), options.get("losses")), ylim=tuple(options.get("ylim", (-1.5, 1.5))))
 
 
-def draw_rm_pgr(data, options, context):
-    """``context["pair_datasets"]``: the comparison (reward-modelling) datasets."""
-    summary = trained_only(data["summary"])
-    summary = summary[summary["dataset"].isin(context["pair_datasets"])]
-    fig = plot_pgr(only_losses(summary, options.get("losses")), ylim=tuple(options.get("ylim", (-1.5, 1.5))))
-    fig.suptitle("Reward modelling: PGR in pairwise accuracy", y=1.02)
-    return fig
-
-
 def draw_agreement(data, options, context):
     return plot_agreement(only_losses(trained_only(data["summary"]), options.get("losses")), context["sizes"])
 

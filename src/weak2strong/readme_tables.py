@@ -17,29 +17,10 @@ import pandas as pd
 
 from .families.registry import FAMILIES
 from .registry import load
-from .table_text import compare_pgr, interval, num, pgr_cell, pgr_status, read_summary, versus
+from .table_text import compare_pgr, interval, num, pgr_cell, read_summary, summary_table
 
 # each family's generated blocks (families/<name>/tables.py), in the table's order
 FAMILY_TABLES = [load(family.tables) for family in FAMILIES.values() if family.tables]
-
-
-def summary_table(summary: pd.DataFrame, losses=("xent", "logconf"), first: str | None = None) -> str:
-    """One row per (dataset, weak, strong, loss) for the given methods (dataset ``first`` first)."""
-    rows = summary[summary["loss"].isin(losses)].copy()
-    datasets = list(dict.fromkeys(summary["dataset"]))
-    order = {d: (d != first, i) for i, d in enumerate(datasets)}
-    rows = rows.sort_values(["dataset", "weak", "strong", "loss"], key=lambda c: c.map(order) if c.name == "dataset" else c)
-    lines = ["| dataset | weak → strong | loss | weak acc | ceiling acc | student acc | PGR of means [95% CI] | "
-             "median per-seed PGR | agreement where W wrong | weak-label confidence | flags |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for _, r in rows.iterrows():
-        pgr = pgr_cell(r)
-        median = f"{num(r['pgr_median'])} ({int(r['pgr_n'])} of {int(r['n_seeds'])} seeds)"
-        flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
-        lines.append(f"| {r['dataset']} | {r['weak']} → {r['strong']} | {r['loss']} | {r['weak_acc_mean']:.3f} | "
-                     f"{r['ceiling_acc_mean']:.3f} | {r['student_acc_mean']:.3f} | {pgr} | {median} | "
-                     f"{num(r['agreement_weak_wrong_mean'])} | {num(r['weak_confidence_mean'])} | {flag} |")
-    return "\n".join(lines)
 
 
 def methods_markdown(methods: pd.DataFrame, dataset: str, headline: tuple[str, str], baseline: str = "xent") -> str:
@@ -121,31 +102,6 @@ def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, 
         n_gap = int((c["pgr_of_means_ci_status"].fillna("") == "").sum())
         out.append(f"- **{control}** (the negative control): {len(c) - n_gap} of {len(c)} cells have no gap clearly above 0 "
                    "(their PGR has no interval and is not a number to report).")
-    return "\n".join(out)
-
-
-def _interval_reading(r) -> str:
-    """Where a cell's PGR interval lies: above 0, spanning it, or undefined (and why)."""
-    status = pgr_status(r)
-    if status:
-        return f"no interval ({status})"
-    return versus(r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], 0.0, "above 0", "below 0", "spanning 0")
-
-
-def pgr_readings(summary: pd.DataFrame, losses=("xent", "logconf")) -> str:
-    """Per dataset and (weak, strong) pair: the gap, each method's PGR with where its interval lies,
-    and which method is higher where their intervals are apart (``_compare``; else no claim)."""
-    out = []
-    rows = summary[summary["loss"].isin(losses)]
-    for (dataset, weak, strong), g in rows.groupby(["dataset", "weak", "strong"], sort=False):
-        by = g.set_index("loss")
-        if not set(losses) <= set(by.index):
-            continue
-        first = by.iloc[0]
-        parts = [f"`{loss}` {num(by.loc[loss, 'pgr_of_means'])} ({_interval_reading(by.loc[loss])})" for loss in losses]
-        verdict = compare_pgr(by.loc[losses[0]], by.loc[losses[1]], f"`{losses[0]}`", f"`{losses[1]}`")
-        out.append(f"- `{dataset}`, {weak} → {strong}: gap {num(100 * (first['ceiling_acc_mean'] - first['weak_acc_mean']), 1)} "
-                   f"points; PGR {', '.join(parts)}; {verdict}.")
     return "\n".join(out)
 
 
@@ -329,8 +285,7 @@ def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[s
     summary = read_summary(results)
     methods = pd.read_csv(results / "metrics/methods.csv")
     trained = summary[summary["supervisor"] == "trained"]
-    pairs = trained[trained["task"] == "pairs"]
-    summary = trained[trained["task"] == "classification"]
+    summary = trained[trained["task"] == "classification"]  # comparison datasets' cells: the reward_modelling family's block
     methods = methods[(methods["supervisor"] == "trained") & methods["dataset"].isin(summary["dataset"])]
     blocks = {}
     if not only or {"summary", "methods", "claims"} & set(only):
@@ -341,9 +296,6 @@ def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[s
                         + methods_readings(methods, summary, headline_dataset)),
             "claims": claims(summary, methods, headline_dataset, control),
         }
-    if len(pairs):
-        blocks["reward"] = (summary_table(pairs) + "\n\nWhat the table shows (each direction only where an interval is "
-                            "clear of 0):\n\n" + pgr_readings(pairs))
     return blocks
 
 
@@ -398,7 +350,7 @@ def write_blocks(paths: list[Path], blocks: dict[str, str]) -> dict[str, list[st
 # Blocks drawn from a run's results/metrics (the others come from committed benchmark rows). Each
 # such block's tables are kept beside the docs (``SNAPSHOTS``), so a test can render every block again
 # from the very tables it was written from and fail when the docs say something those tables do not.
-RESULTS_BLOCKS = ("summary", "methods", "claims", "reward",
+RESULTS_BLOCKS = ("summary", "methods", "claims",
                   *(name for tables in FAMILY_TABLES for name in tables.results_blocks))
 METRIC_FILES = tuple(dict.fromkeys(("summary.csv", "methods.csv",
                                     *(f for tables in FAMILY_TABLES for f in tables.metric_files))))

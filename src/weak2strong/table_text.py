@@ -1,11 +1,15 @@
 """Numbers as the docs' generated tables write them: a value, an interval with its seed count or the
 reason it has none, a cell's PGR of means with Fieller's interval, two cells' PGR intervals read
-against each other, and where an interval lies against a value. Shared by the core's tables
-(readme_tables.py) and each family's (its tables.py)."""
+against each other, and where an interval lies against a value; the summary's cells as a table and
+their PGR read. Shared by the core's tables (readme_tables.py) and each family's (its tables.py)."""
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MINUS = "−"
 
@@ -65,3 +69,47 @@ def read_summary(results):
 def versus(low: float, high: float, value: float, above: str = "above", below: str = "below", level: str = "level with") -> str:
     """Where an interval [low, high] lies against a value: its direction only when clear of it."""
     return above if low > value else below if high < value else level
+
+
+def interval_reading(r) -> str:
+    """Where a cell's PGR interval lies: above 0, spanning it, or undefined (and why)."""
+    status = pgr_status(r)
+    if status:
+        return f"no interval ({status})"
+    return versus(r["pgr_of_means_ci_low"], r["pgr_of_means_ci_high"], 0.0, "above 0", "below 0", "spanning 0")
+
+
+def summary_table(summary: pd.DataFrame, losses=("xent", "logconf"), first: str | None = None) -> str:
+    """One row per (dataset, weak, strong, loss) for the given methods (dataset ``first`` first)."""
+    rows = summary[summary["loss"].isin(losses)].copy()
+    datasets = list(dict.fromkeys(summary["dataset"]))
+    order = {d: (d != first, i) for i, d in enumerate(datasets)}
+    rows = rows.sort_values(["dataset", "weak", "strong", "loss"], key=lambda c: c.map(order) if c.name == "dataset" else c)
+    lines = ["| dataset | weak → strong | loss | weak acc | ceiling acc | student acc | PGR of means [95% CI] | "
+             "median per-seed PGR | agreement where W wrong | weak-label confidence | flags |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        pgr = pgr_cell(r)
+        median = f"{num(r['pgr_median'])} ({int(r['pgr_n'])} of {int(r['n_seeds'])} seeds)"
+        flag = r["flag"] if isinstance(r.get("flag"), str) and r["flag"] else "—"
+        lines.append(f"| {r['dataset']} | {r['weak']} → {r['strong']} | {r['loss']} | {r['weak_acc_mean']:.3f} | "
+                     f"{r['ceiling_acc_mean']:.3f} | {r['student_acc_mean']:.3f} | {pgr} | {median} | "
+                     f"{num(r['agreement_weak_wrong_mean'])} | {num(r['weak_confidence_mean'])} | {flag} |")
+    return "\n".join(lines)
+
+
+def pgr_readings(summary: pd.DataFrame, losses=("xent", "logconf")) -> str:
+    """Per dataset and (weak, strong) pair: the gap, each method's PGR with where its interval lies,
+    and which method is higher where their intervals are apart (``compare_pgr``; else no claim)."""
+    out = []
+    rows = summary[summary["loss"].isin(losses)]
+    for (dataset, weak, strong), g in rows.groupby(["dataset", "weak", "strong"], sort=False):
+        by = g.set_index("loss")
+        if not set(losses) <= set(by.index):
+            continue
+        first = by.iloc[0]
+        parts = [f"`{loss}` {num(by.loc[loss, 'pgr_of_means'])} ({interval_reading(by.loc[loss])})" for loss in losses]
+        verdict = compare_pgr(by.loc[losses[0]], by.loc[losses[1]], f"`{losses[0]}`", f"`{losses[1]}`")
+        out.append(f"- `{dataset}`, {weak} → {strong}: gap {num(100 * (first['ceiling_acc_mean'] - first['weak_acc_mean']), 1)} "
+                   f"points; PGR {', '.join(parts)}; {verdict}.")
+    return "\n".join(out)

@@ -346,8 +346,6 @@ def figure_context(wildcards):
         context["sizes"] = {name: m.size for name, m in PLAN.models.items()}
     if "curves" in FIGURES[wildcards.figure].inputs:
         context["cells"] = shown_students(wildcards.figure)
-    if FIGURES[wildcards.figure].needs == "reward_modelling":
-        context["pair_datasets"] = PLAN.pair_datasets
     for family in PLAN.families.values():
         if FIGURES[wildcards.figure].needs in family.needs:
             context |= family.figure_context(wildcards.figure)

@@ -1,14 +1,17 @@
-"""Experiment families: the settings beside the NLP core (bootstrapping, chess, simulated supervisors,
-prompting, vision), each registered by one line of ``FAMILIES`` (``families/registry.py``).
+"""Experiment families: the settings beside the NLP core (bootstrapping, chess, easy-to-hard, reward
+modelling, simulated supervisors, prompting, vision), each registered by one line of ``FAMILIES``
+(``families/registry.py``).
 
-A family is a config block the core plan does not read. Its line in ``families/registry.py`` names,
+A family is a config block the core plan does not read (or, for reward modelling, a kind of dataset:
+its plan exists when the config has comparison datasets). Its line in ``families/registry.py`` names,
 as absolute ``"weak2strong.<module>:<object>"`` declarations (``registry.load`` imports them by name, so
 the table and the planning that reads it import no torch; the table lives in its own module, which no
 job imports, so a job's code hash never reaches every family's plan):
 
 - ``plan``: ``(config, plan) -> its plan object or None`` (None: the config has no such block). It
   checks the block against the core plan and raises ``ConfigError`` naming the key and the fix;
-- ``rules``: its Snakemake rules file (relative to the repository), included by the Snakefile;
+- ``rules``: its Snakemake rules file (relative to the repository), included by the Snakefile, if it adds
+  rules (reward modelling adds none: the core's rules train and score its comparison datasets);
 - ``schema``: the JSON schema of its block, with its defaults (the core schema leaves the block to it;
   ``config_schema.with_schema_defaults`` gives a plan built without Snakemake's validation the same defaults);
 - ``figures``: its ``figures.FigureSpec`` list, when it draws figures of its own (a figure's job
@@ -44,19 +47,21 @@ REPO = Path(__file__).resolve().parents[3]
 
 @dataclass(frozen=True)
 class Family:
-    name: str  # its config block's key, and its key in Plan.families
+    name: str  # its config block's key (a family switched on by the datasets has none), and its key in Plan.families
     plan: str  # "weak2strong.<module>:<function>"
-    rules: str  # its rules file, relative to the repository
-    schema: str | None = None  # its block's JSON schema (relative to the repository), if it brings one
+    rules: str | None = None  # its rules file, relative to the repository, if it adds rules
+    schema: str | None = None  # its block's JSON schema (relative to the repository), if it has a block
     figures: str | None = None  # "weak2strong.<module>:<list of FigureSpec>", if it draws figures of its own
     tables: str | None = None  # "weak2strong.<module>:<FamilyTables>", if it writes generated blocks of the docs
 
     @classmethod
-    def in_folder(cls, name: str, plan: str, figures: bool = True, tables: bool = True) -> Family:
-        """A family laid out as ``families/<name>/``: ``plan.py`` (its function ``plan``), ``rules.smk``,
-        ``schema.yaml``, and, as it has them, ``figures.py`` (``FIGURES``) and ``tables.py`` (``TABLES``)."""
+    def in_folder(cls, name: str, plan: str, rules: bool = True, schema: bool = True, figures: bool = True,
+                  tables: bool = True) -> Family:
+        """A family laid out as ``families/<name>/``: ``plan.py`` (its function ``plan``), and, as it has
+        them, ``rules.smk``, ``schema.yaml``, ``figures.py`` (``FIGURES``) and ``tables.py`` (``TABLES``)."""
         module, folder = f"weak2strong.families.{name}", f"src/weak2strong/families/{name}"
-        return cls(name, f"{module}.plan:{plan}", f"{folder}/rules.smk", schema=f"{folder}/schema.yaml",
+        return cls(name, f"{module}.plan:{plan}", f"{folder}/rules.smk" if rules else None,
+                   schema=f"{folder}/schema.yaml" if schema else None,
                    figures=f"{module}.figures:FIGURES" if figures else None, tables=f"{module}.tables:TABLES" if tables else None)
 
 
