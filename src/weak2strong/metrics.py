@@ -233,6 +233,34 @@ def cell_flags(g: pd.DataFrame, diagnostics: Diagnostics) -> dict:
     return out
 
 
+def pgr_columns(student, weak, ceiling, level: float = 0.95, prefix: str = "") -> dict:
+    """PGR of the seed-mean accuracies with Fieller's interval (``ratio_of_means_interval``), as a
+    table's four columns: ``pgr_of_means``, its ``_ci_low``/``_ci_high`` and ``_ci_status`` (why an
+    interval is missing)."""
+    s, w, c = (np.asarray(v, dtype=float) for v in (student, weak, ceiling))
+    point, lo, hi, status = ratio_of_means_interval(s - w, c - w, level)
+    name = f"{prefix}pgr_of_means"
+    return {name: point, f"{name}_ci_low": lo, f"{name}_ci_high": hi, f"{name}_ci_status": status}
+
+
+def summarize_cells(per_seed: pd.DataFrame, keys: list[str], metrics, level: float = 0.95, head=None, tail=None,
+                    pgr: bool = True, sort: bool = False) -> pd.DataFrame:
+    """The one table builder of every study: one row per group of ``keys``, holding, in this order, the
+    keys, ``head(g)`` (counts, sizes), each metric's mean, median, t-interval over seeds and ``_n``
+    (``describe``), the PGR of the seed-mean accuracies with Fieller's interval (``pgr_columns`` over
+    ``student_acc``, ``weak_acc``, ``ceiling_acc``; ``pgr=False``: none), then ``tail(g, row)`` (flags,
+    further intervals). ``metrics``: column names, or a function of the group giving them."""
+    rows = []
+    for key, g in per_seed.groupby(keys, sort=sort):
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,))) | (head(g) if head else {})
+        for m in metrics(g) if callable(metrics) else metrics:
+            row |= describe(g[m], m, level)
+        if pgr:
+            row |= pgr_columns(g["student_acc"], g["weak_acc"], g["ceiling_acc"], level)
+        rows.append(row | (tail(g, row) if tail else {}))
+    return pd.DataFrame(rows)
+
+
 def summarize(per_seed: pd.DataFrame, level: float = 0.95, diagnostics: Diagnostics = Diagnostics()) -> pd.DataFrame:
     """One row per cell: seed counts and flags, and for each metric its mean, median, t-interval
     over seeds and ``_n`` (the seeds it is computed from: per-seed PGR skips seeds without a gap).
@@ -242,18 +270,10 @@ def summarize(per_seed: pd.DataFrame, level: float = 0.95, diagnostics: Diagnost
     ceiling was not above the weak model, ``n_degenerate`` seeds whose supervision was degenerate
     (kept, flagged, and named in ``flag``).
     """
-    rows = []
     if "task" not in per_seed:  # per-seed tables written before comparison datasets existed
         per_seed = per_seed.assign(task="classification")
-    for key, g in per_seed.groupby(CELL_KEYS, sort=True):
-        row = dict(zip(CELL_KEYS, key)) | cell_flags(g, diagnostics)
-        for m in SUMMARY_METRICS:
-            if m in g:
-                row.update(describe(g[m], m, level))
-        point, lo, hi, status = pgr_of_means(g, level)
-        row |= {"pgr_of_means": point, "pgr_of_means_ci_low": lo, "pgr_of_means_ci_high": hi, "pgr_of_means_ci_status": status}
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return summarize_cells(per_seed, CELL_KEYS, lambda g: [m for m in SUMMARY_METRICS if m in g], level,
+                           head=lambda g: cell_flags(g, diagnostics), sort=True)
 
 
 @dataclass(frozen=True)

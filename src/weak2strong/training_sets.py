@@ -75,18 +75,14 @@ def summarize(table: pd.DataFrame, level: float = 0.95, selection: str = SELECTE
     (``selection`` for every set but ``all``; NLP: ground-truth difficulty, so weak-label cells there
     learn from rows that ground truth picked, which no weak supervisor could, and the NLP ``hard`` set
     is picked by the hard test set's own rule; chess: puzzle rating)."""
-    import pandas as pd
+    from .metrics import summarize_cells
 
-    from .metrics import describe
-
-    rows = []
-    for (dataset, train_set, labels), g in table.groupby(["dataset", "train_set", "labels"], sort=False):
-        row = {"dataset": dataset, "train_set": train_set, "labels": labels, "n_seeds": int(g["seed"].nunique()),
-               "n_train_mean": float(g["n_train"].mean()), "n_test_hard_mean": float(g["n_test_hard"].mean()),
-               "selected_by": selected_by(train_set, selection)}
+    def head(g):
+        row = {"n_seeds": int(g["seed"].nunique()), "n_train_mean": float(g["n_train"].mean()),
+               "n_test_hard_mean": float(g["n_test_hard"].mean()), "selected_by": selected_by(g["train_set"].iloc[0], selection)}
         if "hard_test_pos_frac" in g:
             row["hard_test_pos_frac_mean"] = float(g["hard_test_pos_frac"].mean())
-        for column in [c for c in table.columns if c.endswith("_acc")]:
-            row |= describe(g[column], column, level)
-        rows.append(row)
-    return pd.DataFrame(rows)
+        return row
+
+    return summarize_cells(table, ["dataset", "train_set", "labels"], [c for c in table.columns if c.endswith("_acc")], level,
+                           head=head, pgr=False)

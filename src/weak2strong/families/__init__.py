@@ -27,9 +27,9 @@ each gets its own code hash), and the files and context its figures read.
 1. emit cells into the summary: ``summary_cells`` returns cells in the core's form (``Plan.cell_files``,
    with ``supervisor`` naming the family's kind), and the core's ``metrics`` job computes their
    accuracies, PGR and intervals with every other cell (simulated supervisors, prompting); or
-2. write its own table (``results/metrics/<name>.csv`` and ``.parquet``) with ``metrics.describe``
-   and Fieller's interval for PGR (``metrics.pgr_of_means`` or ``ratio_of_means_interval``), so its
-   intervals are the core's, and list it in ``targets`` (chess, vision).
+2. write its own table (``results/metrics/<name>.csv`` and ``.parquet``) with ``metrics.summarize_cells``
+   (the builder of the core's summary: t-intervals over seeds, PGR of means with Fieller's interval),
+   so its intervals are the core's, and list it in ``targets`` (chess, easy-to-hard, vision).
 
 A new family is a folder ``families/<name>/`` (its plan, steps, rules, scripts, schema and figures:
 vision is the example) and a line in ``families/registry.py``, ``Family.in_folder(name, plan function)``, which

@@ -416,24 +416,16 @@ def summarize(per_seed: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Per (weak, strong): each rate's mean and t-interval over seeds, PGR of the means with
     Fieller's interval, and flags: no gap (ceiling not above weak), a weak model no better than a
     random legal move (its labels carry no chess), weak labels that are mostly not legal moves."""
-    from ...metrics import describe, ratio_of_means_interval
+    from ...metrics import describe, pgr_columns, summarize_cells
 
-    rows = []
-    metrics = [c for c in per_seed.columns if c.endswith(("_acc", "_legal"))]
-    for (weak, strong), g in per_seed.groupby(["weak", "strong"], sort=False):
-        row = {"weak": weak, "strong": strong, "strong_size": g["strong_size"].iloc[0], "n_seeds": int(g["seed"].nunique())}
-        for m in metrics:
-            row |= describe(g[m], m, level)
-        s, w, c = (g[f"{k}_acc"].to_numpy(dtype=float) for k in ("student", "weak", "ceiling"))
-        est, lo, hi, status = ratio_of_means_interval(s - w, c - w, level)
-        row |= {"pgr_of_means": est, "pgr_of_means_ci_low": lo, "pgr_of_means_ci_high": hi, "pgr_of_means_ci_status": status}
-        row |= describe(g["pgr"], "pgr", level)
+    def head(g):
+        return {"strong_size": g["strong_size"].iloc[0], "n_seeds": int(g["seed"].nunique())}
+
+    def tail(g, row):
+        out = describe(g["pgr"], "pgr", level)
         if "student_ranked_acc" in g:  # PGR of the ranked moves, with its own Fieller interval
-            s, w, c = (g[f"{k}_ranked_acc"].to_numpy(dtype=float) for k in ("student", "weak", "ceiling"))
-            est, lo, hi, status = ratio_of_means_interval(s - w, c - w, level)
-            row |= {"ranked_pgr_of_means": est, "ranked_pgr_of_means_ci_low": lo, "ranked_pgr_of_means_ci_high": hi,
-                    "ranked_pgr_of_means_ci_status": status}
-            s, w, c = (g[f"{k}_acc"].to_numpy(dtype=float) for k in ("student", "weak", "ceiling"))
+            out |= pgr_columns(*(g[f"{k}_ranked_acc"] for k in ("student", "weak", "ceiling")), level, prefix="ranked_")
+        w, c = (g[f"{k}_acc"].to_numpy(dtype=float) for k in ("weak", "ceiling"))
         flags = []
         if (c <= w).any():
             flags.append("no gap in some seed")
@@ -444,6 +436,7 @@ def summarize(per_seed: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
             flags.append("weak model no better than a random legal move")
         if "weak_label_legal" in g and g["weak_label_legal"].mean() < 0.5:
             flags.append("most weak labels are not legal moves")
-        row["flags"] = "; ".join(flags)
-        rows.append(row)
-    return pd.DataFrame(rows)
+        return out | {"flags": "; ".join(flags)}
+
+    metrics = [c for c in per_seed.columns if c.endswith(("_acc", "_legal"))]
+    return summarize_cells(per_seed, ["weak", "strong"], metrics, level, head=head, tail=tail)

@@ -238,23 +238,23 @@ def per_seed_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, students: pd.DataFr
     return rows
 
 
+SUMMARY_METRICS = ("weak_acc", "ceiling_acc", "student_acc", "gap", "pgr", "agreement", "agreement_weak_correct",
+                   "agreement_weak_wrong", "weak_confidence", "train_b_fit")
+
+
 def summarize(per_seed: pd.DataFrame, level: float = 0.95, min_weak_confidence: float = 0.05) -> pd.DataFrame:
     """One row per (weak, strong, loss, n_views, variant): mean, median, t-interval and n of every metric,
     PGR of the seed-mean accuracies with Fieller's interval, and flags."""
-    from ...metrics import describe, pgr_of_means
+    from ...metrics import summarize_cells
 
-    rows = []
-    for (weak, strong, loss, n_views, variant), g in per_seed.groupby(["weak", "strong", "loss", "n_views", "variant"], sort=False):
-        row = {"weak": weak, "strong": strong, "loss": loss, "n_views": int(n_views), "variant": variant,
-               "n_seeds": int(g["seed"].nunique()), "n_flagged": int(g["ceiling_le_weak"].sum())}
-        for m in ("weak_acc", "ceiling_acc", "student_acc", "gap", "pgr", "agreement", "agreement_weak_correct",
-                  "agreement_weak_wrong", "weak_confidence", "train_b_fit"):
-            row |= describe(g[m], m, level)
-        point, lo, hi, status = pgr_of_means(g, level)
-        row |= {"pgr_of_means": point, "pgr_of_means_ci_low": lo, "pgr_of_means_ci_high": hi, "pgr_of_means_ci_status": status}
+    def head(g):
+        return {"n_seeds": int(g["seed"].nunique()), "n_flagged": int(g["ceiling_le_weak"].sum())}
+
+    def flag(g, row):
         notes = [f"ceiling<=weak in {row['n_flagged']}/{row['n_seeds']} seeds"] if row["n_flagged"] else []
         if row["weak_confidence_mean"] < min_weak_confidence:
             notes.append(f"weak labels near uniform (mean confidence {row['weak_confidence_mean']:.3f} < {min_weak_confidence})")
-        row["flag"] = "; ".join(notes)
-        rows.append(row)
-    return pd.DataFrame(rows)
+        return {"flag": "; ".join(notes)}
+
+    table = summarize_cells(per_seed, ["weak", "strong", "loss", "n_views", "variant"], SUMMARY_METRICS, level, head=head, tail=flag)
+    return table.astype({"n_views": int}) if len(table) else table
