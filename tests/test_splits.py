@@ -1,5 +1,6 @@
 """Splits: balance, groups never on two sides, determinism, stable ids."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -134,3 +135,18 @@ def test_a_pool_too_small_for_the_splits_says_why_in_numbers():
     with pytest.raises(DatasetError, match=r"The pool has 60 examples \(30 of class 0, 30 of class 1\) in 60 groups.*ask for 370.*"
                                            r"fewer usable examples"):
         split_examples(pool, SIZES, seed=0)
+
+
+def test_deal_groups_keeps_each_group_whole_and_fills_the_bins_evenly():
+    """The one way groups are dealt (easy-to-hard's cross-fitting folds, a chain's chunks of train_b):
+    every row of a group lands in one bin, the bins' sizes differ by at most the largest group, and a
+    seed deals the same way twice and differently from another seed."""
+    from weak2strong.data.splits import deal_groups
+
+    rng = np.random.default_rng(0)
+    groups = pd.Series([f"g{int(k)}" for k in rng.integers(0, 60, 400)])
+    deal = deal_groups(groups, 4, seed=3)
+    assert set(deal) == set(groups) and set(deal.values()) == {0, 1, 2, 3}
+    sizes = groups.map(deal).value_counts()
+    assert sizes.max() - sizes.min() <= groups.value_counts().max()
+    assert deal == deal_groups(groups, 4, seed=3) and deal != deal_groups(groups, 4, seed=4)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .data.splits import deal_groups
 from .metrics import pgr
 
 
@@ -14,15 +15,8 @@ def chunk_train_b(splits: pd.DataFrame, n_chunks: int, seed: int) -> pd.DataFram
     """Relabel ``train_b`` rows as ``chunk1``..``chunkN``, whole groups per chunk, sizes near equal."""
     out = splits.copy()
     b = out[out["split"] == "train_b"]
-    groups = b.groupby("group", sort=True).size()
-    order = np.random.default_rng(seed).permutation(len(groups))
-    fill = np.zeros(n_chunks)
-    assignment = {}
-    for i in order:  # greedy: each group to the emptiest chunk
-        k = int(fill.argmin())
-        assignment[groups.index[i]] = f"chunk{k + 1}"
-        fill[k] += groups.iloc[i]
-    out.loc[b.index, "split"] = b["group"].map(assignment)
+    chunk_of = deal_groups(b["group"], n_chunks, seed)
+    out.loc[b.index, "split"] = b["group"].map(lambda g: f"chunk{chunk_of[g] + 1}")
     return out
 
 

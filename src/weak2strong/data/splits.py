@@ -48,6 +48,22 @@ def sample_pool(examples: pd.DataFrame, max_examples: int | None, seed: int) -> 
     return pool.reset_index(drop=True)
 
 
+def deal_groups(groups: pd.Series, bins: int, seed: int) -> dict:
+    """Whole groups dealt into ``bins`` bins of near-equal size: the groups (``groups``: each row's
+    group) in a seed-determined order, each to the emptiest bin. Group -> bin index (0-based). The
+    easy-to-hard study's cross-fitting folds and a bootstrapping chain's chunks of train_b are both
+    made this way."""
+    sizes = groups.value_counts().sort_index()
+    order = np.random.default_rng(seed).permutation(len(sizes))
+    fill = np.zeros(bins)
+    bin_of = {}
+    for i in order:
+        k = int(fill.argmin())
+        bin_of[sizes.index[i]] = k
+        fill[k] += sizes.iloc[i]
+    return bin_of
+
+
 def pool_shortfall(pool: pd.DataFrame, sizes: dict[str, int]) -> str:
     """Why a pool cannot fill the splits, in numbers, and what to change."""
     per_class = pool["label"].value_counts().reindex([0, 1], fill_value=0)

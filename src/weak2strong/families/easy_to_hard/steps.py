@@ -34,6 +34,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from ...data.splits import deal_groups
 from ...metrics import accuracy, balanced_accuracy
 from ...training_sets import common_size, subsample, training_rows
 
@@ -44,15 +45,7 @@ UNSOLVED = "unsolved"
 
 def group_folds(groups: pd.Series, folds: int, seed: int) -> np.ndarray:
     """A fold number per row: whole groups, dealt at random into ``folds`` folds of similar size."""
-    sizes = groups.value_counts().sort_index()
-    order = np.random.default_rng(seed).permutation(len(sizes))
-    fill = np.zeros(folds)
-    fold_of = {}
-    for i in order:
-        k = int(fill.argmin())
-        fold_of[sizes.index[i]] = k
-        fill[k] += sizes.iloc[i]
-    return groups.map(fold_of).to_numpy()
+    return groups.map(deal_groups(groups, folds, seed)).to_numpy()
 
 
 def cross_fitted_correct(features, labels: np.ndarray, groups: pd.Series, folds: int, seed: int, fit) -> np.ndarray:
