@@ -11,8 +11,9 @@ import pytest
 import torch
 
 from weak2strong.errors import ConfigError, DatasetError, ModelNotFoundError
-from weak2strong.families.vision.backbones import VisionBackbone, extract, views
+from weak2strong.families.vision.backbones import extract, views
 from weak2strong.families.vision.images import read_bigbench_cifar10, read_image_folder, read_image_table, read_images
+from weak2strong.families.vision.plan import vision_backbone
 from weak2strong.training.loop import TrainConfig
 
 CLASSES = ["airplane", "automobile", "bird"]
@@ -147,8 +148,8 @@ def test_kmeans_patch_features_learned_without_labels_know_what_pixels_do_not():
     features (fitted on other, unlabelled images) separates the orientations."""
     images, labels = stripes(400)
     unlabelled, _ = stripes(200, seed=1)
-    pixels, _ = extract(VisionBackbone("pixels", "pixels", size=16), images, None, 0)
-    kmeans = VisionBackbone("km", "kmeans_patches", centroids=16, patch=4, n_patches=5000, iterations=10)
+    pixels, _ = extract(vision_backbone("pixels", {"kind": "pixels", "size": 16}), images, None, 0)
+    kmeans = vision_backbone("km", {"kind": "kmeans_patches", "centroids": 16, "patch": 4, "n_patches": 5000, "iterations": 10})
     features, fitted = extract(kmeans, images, unlabelled, 0)
     assert features.shape == (400, 4 * 16) and fitted.centroids.shape == (16, 3 * 4 * 4)
     assert probe_accuracy(pixels, labels, 300) < 0.7
@@ -174,11 +175,11 @@ def test_a_hub_image_model_loads_by_name(tmp_path):
                        add_pooling_layer=False)
     ViTModel(config, add_pooling_layer=False).save_pretrained(tmp_path / "tiny-vit")
     images, _ = stripes(5, side=16)
-    backbone = VisionBackbone("tiny", "hub", id=str(tmp_path / "tiny-vit"), input_size=32, batch_size=2)
+    backbone = vision_backbone("tiny", {"kind": "hub", "id": str(tmp_path / "tiny-vit"), "input_size": 32, "batch_size": 2})
     features, _ = extract(backbone, images, None, 0)
     assert features.shape == (5, 32) and torch.isfinite(features).all()
     with pytest.raises(ModelNotFoundError, match="cannot load"):
-        extract(VisionBackbone("gone", "hub", id=str(tmp_path / "missing")), images, None, 0)
+        extract(vision_backbone("gone", {"kind": "hub", "id": str(tmp_path / "missing")}), images, None, 0)
 
 
 def test_dino_vit_features_are_the_cls_token_not_a_random_pooler(tmp_path):
@@ -193,7 +194,7 @@ def test_dino_vit_features_are_the_cls_token_not_a_random_pooler(tmp_path):
     ViTModel(config, add_pooling_layer=False).save_pretrained(tmp_path / "dino-vit")  # as DINO is published
     assert not [k for k in load_file(tmp_path / "dino-vit/model.safetensors") if "pooler" in k]
     images, _ = stripes(4, side=16)
-    backbone = VisionBackbone("dino", "hub", id=str(tmp_path / "dino-vit"), input_size=32, batch_size=4)
+    backbone = vision_backbone("dino", {"kind": "hub", "id": str(tmp_path / "dino-vit"), "input_size": 32, "batch_size": 4})
     first, _ = extract(backbone, images, None, 0)
     torch.manual_seed(123)  # another random pooler on the next load
     second, _ = extract(backbone, images, None, 0)
@@ -210,7 +211,7 @@ def test_dino_vit_features_are_the_cls_token_not_a_random_pooler(tmp_path):
 
 def test_a_torchvision_model_loads_by_name():
     images, _ = stripes(2, side=16)
-    backbone = VisionBackbone("rn18", "torchvision", id="resnet18", input_size=32)
+    backbone = vision_backbone("rn18", {"kind": "torchvision", "id": "resnet18", "input_size": 32})
     try:
         import torchvision  # noqa: F401
     except ImportError:
@@ -385,7 +386,7 @@ def test_a_hub_image_checkpoint_whose_weights_do_not_load_is_an_error(tmp_path):
                        patch_size=8)
     folder = tmp_path / "dino-vit"
     ViTModel(config, add_pooling_layer=False).save_pretrained(folder)
-    backbone = VisionBackbone("dino", "hub", id=str(folder), input_size=32, batch_size=4)
+    backbone = vision_backbone("dino", {"kind": "hub", "id": str(folder), "input_size": 32, "batch_size": 4})
     extract(backbone, stripes(2, side=16)[0], None, 0)  # loads: only the pooler is missing
     weights = load_file(folder / "model.safetensors")
     save_file({f"module.{k}": v for k, v in weights.items()}, folder / "model.safetensors", metadata={"format": "pt"})

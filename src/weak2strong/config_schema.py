@@ -30,19 +30,26 @@ def _read(path: Path, mtime_ns: int, size: int) -> dict:
         return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def with_schema_defaults(block: dict, schema_path) -> dict:
-    """A copy of ``block`` with the defaults its schema gives, filled as Snakemake's validation fills
-    them: a missing key gets its default, and an object present (or just defaulted) gets its
-    properties' defaults."""
-
-    def fill(value, schema):
-        if not isinstance(value, dict):
-            return value
-        for key, spec in (schema.get("properties") or {}).items():
-            if key not in value and "default" in spec:
-                value[key] = copy.deepcopy(spec["default"])
-            if key in value:
-                value[key] = fill(value[key], spec)
+def fill_defaults(value, schema: dict):
+    """``value`` (in place) with the defaults ``schema`` gives, as Snakemake's validation fills them: a
+    missing key gets its default, an object present (or just defaulted) gets its properties' defaults,
+    and each entry of a mapping gets those of the schema its ``additionalProperties`` names."""
+    if not isinstance(value, dict):
         return value
+    properties = schema.get("properties") or {}
+    for key, spec in properties.items():
+        if key not in value and "default" in spec:
+            value[key] = copy.deepcopy(spec["default"])
+        if key in value:
+            value[key] = fill_defaults(value[key], spec)
+    entries = schema.get("additionalProperties")
+    if isinstance(entries, dict):
+        for key in value:
+            if key not in properties:
+                value[key] = fill_defaults(value[key], entries)
+    return value
 
-    return fill(copy.deepcopy(block), read_schema(schema_path))
+
+def with_schema_defaults(block: dict, schema_path) -> dict:
+    """A copy of ``block`` with the defaults its schema gives (``fill_defaults``)."""
+    return fill_defaults(copy.deepcopy(block), read_schema(schema_path))

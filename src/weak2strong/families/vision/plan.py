@@ -7,10 +7,10 @@ is in ``steps.py``; its rules in ``rules.smk``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from ...config_schema import with_schema_defaults
+from ...config_schema import fill_defaults, read_schema, with_schema_defaults
 from ...errors import ConfigError
 from ...names import checked_name
 from .. import FamilyPlan
@@ -112,40 +112,48 @@ KINDS = ("pixels", "kmeans_patches", "hub", "torchvision")
 
 @dataclass(frozen=True)
 class VisionBackbone:
+    """A backbone of the ``vision`` block, built by ``vision_backbone``: its defaults live in the
+    family's schema, and an option a kind does not take is None."""
+
     name: str
     kind: str
-    size: int = 16  # pixels: the side it downsamples to
-    centroids: int = 256  # kmeans_patches
-    patch: int = 6
-    n_patches: int = 100_000  # patches k-means learns from
-    iterations: int = 15
-    id: str | None = None  # hub: model id; torchvision: model name
-    weights: str | None = None  # torchvision weights name
-    checkpoint: str | None = None  # torchvision: a local state dict
-    revision: str | None = None
-    input_size: int = 224  # hub / torchvision: images are resized to this side
-    batch_size: int = 128
-    head: str = "drop"  # torchvision: drop the classifier (penultimate features) or keep its own ("own")
-    head_classes: tuple = ()  # head: own: the checkpoint's class index of each dataset class
+    size: int  # pixels: the side it downsamples to
+    centroids: int  # kmeans_patches
+    patch: int
+    n_patches: int  # patches k-means learns from
+    iterations: int
+    id: str | None  # hub: model id; torchvision: model name
+    weights: str | None  # torchvision weights name
+    checkpoint: str | None  # torchvision: a local state dict
+    revision: str | None
+    input_size: int  # hub / torchvision: images are resized to this side
+    batch_size: int
+    head: str  # torchvision: drop the classifier (penultimate features) or keep its own ("own")
+    head_classes: tuple  # head: own: the checkpoint's class index of each dataset class
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def vision_backbone(name: str, options: dict) -> VisionBackbone:
+    """Backbone ``name`` of the ``vision`` block from its options, the schema's defaults filled, checked."""
+    options = fill_defaults(dict(options), read_schema(SCHEMA)["properties"]["backbones"]["additionalProperties"])
     kind = options.get("kind")
     if kind not in KINDS:
         raise ConfigError(f"config: vision.backbones.{name}.kind: '{kind}' is not one of {', '.join(KINDS)}.")
     if kind in ("hub", "torchvision") and not options.get("id"):
         raise ConfigError(f"config: vision.backbones.{name}: a {kind} backbone needs `id` (a model id or torchvision name).")
-    if options.get("head", "drop") == "own":
+    if options["head"] == "own":
         if kind != "torchvision":
             raise ConfigError(f"config: vision.backbones.{name}.head: own: only a torchvision backbone keeps a classifier of its own.")
         if len(options.get("head_classes") or ()) < 2:
             raise ConfigError(f"config: vision.backbones.{name}.head_classes: with head: own, list the checkpoint's class index of "
                               "each of the dataset's classes (at least two), in the dataset's class order.")
-    options = {**options, "head_classes": tuple(options.get("head_classes") or ())}
-    return VisionBackbone(name=name, **options)
+    unknown = sorted(set(options) - {f.name for f in fields(VisionBackbone)})
+    if unknown:
+        raise ConfigError(f"config: vision.backbones.{name}: unknown option(s) {unknown}.")
+    given = {f.name: options.get(f.name) for f in fields(VisionBackbone) if f.name != "name"}
+    return VisionBackbone(name=name, **given | {"head_classes": tuple(options.get("head_classes") or ())})
 
 
 def vision_plan(config: dict, plan) -> VisionPlan | None:
