@@ -37,6 +37,29 @@ def test_hardware_entries_apply_by_size_and_a_model_block_wins():
     assert plan.hardware("mpnet") == {"bf16": True, "micro_batch_size": 8, "gpus": 2, "device_map": "auto"}
 
 
+def test_the_plan_resolves_each_models_rates_once_and_the_job_trains_at_them():
+    """`lr: null` and `head_lr: auto` are resolved when the plan is built, per model (a job's params say
+    the rates it trains at): the model's fine-tuning rate, its architecture's head rate, none for an
+    unembedding head, its own where it sets one. The back-end leaves resolved options as they are."""
+    from weak2strong.models.registry import HEAD_LR, resolve_model
+    from weak2strong.training.options import resolve_rates
+
+    config = finetune_config()
+    config["regimes"]["finetune"] = {"lr": None, "head_lr": "auto", "batch_size": 32, "epochs": 2}
+    config["models"]["mpnet"] = {**config["models"]["mpnet"], "head_lr": 3e-3}
+    plan = build_plan(config)
+    for name in ("minilm_l1", "minilm_l6"):
+        options = plan.train_options(name, "movie_sentiment")
+        assert (options["lr"], options["head_lr"]) == (plan.models[name].finetune_lr, HEAD_LR["encoder"]), name
+    assert plan.train_options("mpnet")["head_lr"] == 3e-3
+    config["regimes"]["finetune"]["lr"] = 2e-5  # a number is kept
+    assert build_plan(config).train_options("minilm_l6")["lr"] == 2e-5
+    paper = resolve_model("d", {"backbone": "gpt2", "head_init": "unembedding"})
+    assert resolve_rates({"lr": None, "head_lr": "auto"}, paper) == {"lr": paper.finetune_lr, "head_lr": None}
+    resolved = {"lr": 1e-5, "head_lr": 1e-3}
+    assert resolve_rates(resolved, paper) == resolved
+
+
 def job_resources(stdout: str) -> dict[tuple[str, str], dict[str, str]]:
     """(rule, wildcards) -> resources, from a dry run's job listing."""
     out = {}

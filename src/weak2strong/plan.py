@@ -20,7 +20,7 @@ from .models.registry import ModelSpec, resolve_model
 from .names import checked_name, path_of
 from .regimes import REGIMES, options_class
 from .registry import load
-from .training.options import LoraOptions, field_names
+from .training.options import LoraOptions, field_names, resolve_rates
 
 # Hardware options that are training options (the others, gpus and device_map, say where it runs).
 TRAIN_HARDWARE_KEYS = ("bf16", "grad_checkpointing", "grad_accum", "micro_batch_size")
@@ -211,8 +211,9 @@ class Plan:
     def train_options(self, name: str, dataset: str | None = None) -> dict:
         """What a training job of model ``name`` (on ``dataset``) gets as ``params.regime``: the
         regime's options, the model's own ``lr`` if it sets one and, when fine-tuning, its hardware's
-        training options and the dataset's truncation side. Linear probes train on cached
-        features, where neither applies."""
+        training options, the dataset's truncation side and the rates resolved (``lr: null``: the
+        model's fine-tuning rate; ``head_lr: auto``: its own head rate). Linear probes train on cached
+        features, where none of these applies."""
         options = {"name": self.regime, **self.regime_options()}
         if self.models[name].lr is not None:
             options["lr"] = self.models[name].lr
@@ -224,7 +225,7 @@ class Plan:
         if self.regime == "lora":
             own = self.config["models"][name] or {}
             options.update({k: own[k] for k in MODEL_LORA_KEYS if k in own})
-        return options
+        return options if self.on_features else resolve_rates(options, self.models[name])  # lr null, head_lr auto
 
     def metrics_options(self) -> dict:
         """The interval level and the floors of the degenerate-supervision diagnostics."""

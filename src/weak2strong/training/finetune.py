@@ -19,7 +19,7 @@ from ..models.registry import ModelSpec
 from ..models.tokens import pad_batch, tokenize
 from .distributed import current
 from .loop import TrainConfig, TrainResult, predict_p1, train
-from .options import LoraOptions, LpFtOptions, lora_model
+from .options import LoraOptions, LpFtOptions, lora_model, resolve_rates
 from .run import TrainingRun
 
 # LoRA target modules by model family (attention query/value projections), overridable per regime.
@@ -116,8 +116,7 @@ def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[d
     (every weight), "lora" (adapters and head), "lp_ft" (the head alone on the frozen backbone
     first, then every weight)."""
     spec, cfg, mode, seed, loss_fn = run.spec, run.cfg, run.regime.name, run.seed, run.loss_fn
-    cfg = replace(cfg, lr=spec.finetune_lr if cfg.lr is None else cfg.lr,  # lr null: the model's own
-                  head_lr=spec.own_head_lr if cfg.head_lr == "auto" else cfg.head_lr)
+    cfg = replace(cfg, **resolve_rates({"lr": cfg.lr, "head_lr": cfg.head_lr}, spec))  # resolved already in a workflow job
     max_length = spec.max_length or run.regime.max_length
     procs = current()  # several processes when the job was launched on several GPUs
     if procs.distributed:

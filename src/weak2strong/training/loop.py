@@ -28,7 +28,7 @@ class TrainConfig:
     lr: float
     # The head's own rate (fine-tuning): a zero-initialised head at a backbone's rate (5e-5) on
     # small-norm pooled features never grows its logits, so the weak labels stay at 0.5. None: lr;
-    # "auto": the model's own (models/registry.py HEAD_LR, by architecture; resolved by the back-end).
+    # "auto": the model's own (models/registry.py HEAD_LR, by architecture; training/options.resolve_rates, which the plan applies).
     head_lr: float | str | None = None
     batch_size: int = 32
     epochs: float = 2.0

@@ -33,6 +33,20 @@ def field_names(cls) -> set[str]:
     return {f.name for f in fields(cls)}
 
 
+def resolve_rates(options: dict, spec) -> dict:
+    """A training regime's options for model ``spec`` with its rates resolved, the one place they are:
+    ``lr: null`` is the model's fine-tuning rate, ``head_lr: auto`` the model's own head rate
+    (``ModelSpec.own_head_lr``: its architecture's measured rate, none for an unembedding head).
+    ``Plan.train_options`` applies it, so a job's params carry the rates it trains at; the fine-tuning
+    back-end applies it again to a regime built by hand (a no-op on resolved options)."""
+    out = dict(options)
+    if "lr" in out and out["lr"] is None:
+        out["lr"] = spec.finetune_lr
+    if out.get("head_lr") == "auto":
+        out["head_lr"] = spec.own_head_lr
+    return out
+
+
 def split_options(options: dict, cls) -> tuple[dict, object | None]:
     """``options`` without the fields of ``cls``, and ``cls`` built from them (None without a class)."""
     if cls is None:
