@@ -105,11 +105,11 @@ def plan_flops(plan, measure: bool = False, workdir: Path = Path(".")) -> tuple[
     options = plan.regime_options()
     epochs = float(options.get("epochs", 2))
     on_features = REGIMES[plan.regime].on_features
-    lora = plan.regime == "lora"
+    step_flops = REGIMES[plan.regime].step_flops
 
     def train_factor(name: str) -> float:
         checkpointing = bool(plan.hardware(name).get("grad_checkpointing")) and not on_features
-        return (4.0 if lora else 6.0) + (2.0 if checkpointing else 0.0)
+        return step_flops + (2.0 if checkpointing else 0.0)
 
     for d in plan.datasets:
         sizes = plan.dataset_options(d)["split_sizes"]

@@ -222,7 +222,7 @@ class Plan:
             options.setdefault("max_length", int(self.features_options["max_length"]))
             if dataset is not None:
                 options["truncation"] = self.truncation(dataset)
-        if self.regime == "lora":
+        if options_class(self.regime) is LoraOptions:  # a model may set its own adapters' rank and targets
             own = self.config["models"][name] or {}
             options.update({k: own[k] for k in MODEL_LORA_KEYS if k in own})
         return options if self.on_features else resolve_rates(options, self.models[name])  # lr null, head_lr auto

@@ -24,6 +24,9 @@ class RegimeKind:
     options: str | None = None  # "module:class" of its own options (training/options.py), beside the loop's TrainConfig
     # "weak2strong.<module>:<function>" training several runs (a job's seeds) at once: (list[TrainingRun]) -> [(predictions, TrainResult)]
     batched: str | None = None
+    # FLOPs per parameter and token of a training step (cost.py): 6 with every weight's gradient,
+    # 4 with adapters only (no weight gradients: the backward pass is about one forward's work)
+    step_flops: float = 6.0
 
 
 REGIMES: Registry[RegimeKind] = Registry(
@@ -33,9 +36,10 @@ REGIMES: Registry[RegimeKind] = Registry(
                    "a linear head on frozen features", batched="weak2strong.training.probe:probes_and_predict"),
         RegimeKind("finetune", "weak2strong.training.finetune:finetune_and_predict", False,
                    "every weight (the paper's main setting)"),
-        RegimeKind("lora", "weak2strong.training.finetune:finetune_and_predict", False,
-                   "LoRA adapters on the attention projections, and the head", options="weak2strong.training.options:LoraOptions"),
-        RegimeKind("lp_ft", "weak2strong.training.finetune:finetune_and_predict", False,
+        RegimeKind("lora", "weak2strong.training.finetune:lora_and_predict", False,
+                   "LoRA adapters on the attention projections, and the head", options="weak2strong.training.options:LoraOptions",
+                   step_flops=4.0),
+        RegimeKind("lp_ft", "weak2strong.training.finetune:lp_ft_and_predict", False,
                    "the head on the frozen backbone first, then every weight", options="weak2strong.training.options:LpFtOptions"),
     ],
 ).freeze()

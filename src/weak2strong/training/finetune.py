@@ -112,10 +112,46 @@ class PastWarmup:
 
 
 def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[dict[str, np.ndarray], TrainResult]:
-    """The back-end of the regimes that train the model itself (``run.regime.name``): "finetune"
-    (every weight), "lora" (adapters and head), "lp_ft" (the head alone on the frozen backbone
-    first, then every weight)."""
-    spec, cfg, mode, seed, loss_fn = run.spec, run.cfg, run.regime.name, run.seed, run.loss_fn
+    """Regime ``finetune``'s back-end: every weight and the head."""
+    return _fit_classifier(run, device)
+
+
+def lora_and_predict(run: TrainingRun, device: str | None = None) -> tuple[dict[str, np.ndarray], TrainResult]:
+    """Regime ``lora``'s back-end: LoRA adapters (``LoraOptions``) and the head; the backbone frozen."""
+    return _fit_classifier(run, device, before=_with_adapters)
+
+
+def lp_ft_and_predict(run: TrainingRun, device: str | None = None) -> tuple[dict[str, np.ndarray], TrainResult]:
+    """Regime ``lp_ft``'s back-end: the head alone on the frozen backbone first (``LpFtOptions``), then
+    every weight."""
+    return _fit_classifier(run, device, before=_probe_first)
+
+
+def _with_adapters(run, model, cfg, loss_fn, train_batches, y, device):
+    return apply_lora(model, run.regime.options or LoraOptions()).to(device), cfg, loss_fn
+
+
+def _probe_first(run, model, cfg, loss_fn, train_batches, y, device):
+    for p in model.backbone.parameters():
+        p.requires_grad_(False)
+    # The probe phase keeps the run's batch and GPU settings; no dynamics or early stopping there.
+    lp = run.regime.options or LpFtOptions()
+    lp_cfg = replace(cfg, lr=lp.lp_lr, head_lr=None, epochs=lp.lp_epochs, schedule="constant", warmup_steps=0, eval_points=0,
+                     early_stopping="none")
+    train(model, train_batches, y, loss_fn, lp_cfg, run.seed, desc=f"linear probe {run.spec.name}")
+    for p in model.backbone.parameters():
+        p.requires_grad_(True)
+    # Phase 2 trains every weight, the probed head included, at lr: a head rate of its own would
+    # retrain the head the probe phase fitted (the distortion LP-FT exists to avoid; Kumar et al.
+    # 2022). The loss's warm-up ran in the probe phase: the student predicts from its first step now.
+    return model, replace(cfg, head_lr=None), PastWarmup(loss_fn)
+
+
+def _fit_classifier(run: TrainingRun, device: str | None, before=None) -> tuple[dict[str, np.ndarray], TrainResult]:
+    """What the regimes that train the model itself share: the classifier built, the texts tokenised
+    once, ``before(run, model, cfg, loss_fn, train_batches, y, device) -> (model, cfg, loss_fn)`` (a
+    regime's step before the loop: adapters, the probe phase), the loop, the predictions."""
+    spec, cfg, seed, loss_fn = run.spec, run.cfg, run.seed, run.loss_fn
     cfg = replace(cfg, **resolve_rates({"lr": cfg.lr, "head_lr": cfg.head_lr}, spec))  # resolved already in a workflow job
     max_length = spec.max_length or run.regime.max_length
     procs = current()  # several processes when the job was launched on several GPUs
@@ -136,25 +172,8 @@ def finetune_and_predict(run: TrainingRun, device: str | None = None) -> tuple[d
     def p1_of(name, m):
         return predict_p1(m, batches[name], sizes[name], batch_size=64, bf16=cfg.bf16)
 
-    if mode == "lora":
-        model = apply_lora(model, run.regime.options or LoraOptions()).to(device)
-    elif mode == "lp_ft":
-        for p in model.backbone.parameters():
-            p.requires_grad_(False)
-        # The probe phase keeps the run's batch and GPU settings; no dynamics or early stopping there.
-        lp = run.regime.options or LpFtOptions()
-        lp_cfg = replace(cfg, lr=lp.lp_lr, head_lr=None, epochs=lp.lp_epochs, schedule="constant", warmup_steps=0, eval_points=0,
-                         early_stopping="none")
-        train(model, train_batches, y, loss_fn, lp_cfg, seed, desc=f"linear probe {spec.name}")
-        for p in model.backbone.parameters():
-            p.requires_grad_(True)
-        # Phase 2 trains every weight, the probed head included, at lr: a head rate of its own would
-        # retrain the head the probe phase fitted (the distortion LP-FT exists to avoid; Kumar et al.
-        # 2022). The loss's warm-up ran in the probe phase: the student predicts from its first step now.
-        cfg = replace(cfg, head_lr=None)
-        loss_fn = PastWarmup(loss_fn)
-    elif mode != "finetune":
-        raise ValueError(f"unknown fine-tuning mode {mode!r}")
+    if before is not None:
+        model, cfg, loss_fn = before(run, model, cfg, loss_fn, train_batches, y, device)
     evaluate, select = run.loop_callbacks(p1_of)
     result = train(model, train_batches, y, loss_fn, cfg, seed, desc=f"finetune {spec.name}", evaluate=evaluate, select=select)
     preds = {name: p1_of(name, model) for name in run.predict}
