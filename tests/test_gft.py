@@ -8,10 +8,10 @@ import pytest
 import torch
 from tiny_decoder import ARCHITECTURES, save_tiny_decoder
 
-from weak2strong import gft as gft_module
 from weak2strong.data.prepare import prepare_pool_and_unlabelled
 from weak2strong.data.registry import resolve_dataset
 from weak2strong.errors import ConfigError
+from weak2strong.families.gft import steps as gft_module
 from weak2strong.models.adapters import merge_adapter, save_adapter
 from weak2strong.models.registry import resolve_model
 

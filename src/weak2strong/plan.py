@@ -327,9 +327,6 @@ def build_plan(config: dict) -> Plan:
             raise ConfigError(f"{where}: figures.{figure}.losses names {missing}, which experiment.losses does not run "
                               f"({', '.join(exp['losses'])}); add them there or drop them from the figure.")
     for name, opts in config["models"].items():
-        if (opts or {}).get("gft") and not REGIMES[exp["regime"]].on_features and name in [*exp["weak"], *exp["strong"]]:
-            raise ConfigError(f"{where}: models.{name}.gft: a GFT backbone is read through cached features; regime "
-                              f"'{exp['regime']}' trains the model itself, which does not load GFT adapters yet. Use linear_probe.")
         if (opts or {}).get("head_init") == "unembedding" and REGIMES[exp["regime"]].on_features:
             raise ConfigError(f"{where}: models.{name}.head_init: unembedding applies to fine-tuning regimes; linear probes "
                               "start from a zero head. Remove it or use regime finetune, lora or lp_ft.")

@@ -114,8 +114,7 @@ wildcard_constraints:
     layer="[0-9]+",
     length="[0-9]+",
     regime=REGIME,
-    backbone=one_of({k for m in PLAN.models.values() for k in (m.backbone.name, m.features_key)}),  # GFT backbones too (gft.py)
-    key=one_of({m.features_key for m in PLAN.models.values() if m.gft} or {"-"}),
+    backbone=one_of({k for m in PLAN.models.values() for k in (m.backbone.name, m.features_key)}),  # a fine-tuned backbone's features key too
 
 
 def all_targets():
@@ -216,25 +215,16 @@ def features_model_params(wildcards):
         raise ValueError(
             f"no model in the config uses backbone {wildcards.backbone} at layer {wildcards.layer} " f"reading {wildcards.length} tokens"
         )
-    m = PLAN.models[names[0]]
-    # a GFT backbone's options are in its path already; a plain backbone's params stay as they were
-    return {"backbone": m.backbone.to_dict(), "layer": m.layer} | ({"gft": dict(m.gft)} if m.gft else {})
+    return PLAN.models[names[0]].features_params()
 
 
-def gft_adapter(wildcards):
-    """The GFT adapter these features read ({} for a plain backbone)."""
-    names = features_models(wildcards)
-    if names and PLAN.models[names[0]].gft:
-        return {"adapter": f"results/gft/{wildcards.dataset}/{wildcards.backbone}.safetensors"}
-    return {}
-
-
-def gft_model(wildcards):
-    """A model of the plan with these GFT options (the adapter is shared by models that differ only in layer or length)."""
-    for name, m in PLAN.models.items():
-        if m.features_key == wildcards.key and m.gft:
-            return m.to_dict()
-    raise ValueError(f"no model in the config has GFT backbone {wildcards.key}")
+def features_family_inputs(wildcards):
+    """Files these features read besides the model, by the families' plans (a GFT adapter; {} mostly)."""
+    models = [PLAN.models[n] for n in features_models(wildcards)]
+    out = {}
+    for family in PLAN.families.values():
+        out |= family.features_inputs(wildcards.dataset, models)
+    return out
 
 
 def features_hardware(wildcards):

@@ -3,7 +3,7 @@
 
 rule extract_features:
     input:
-        unpack(gft_adapter),
+        unpack(features_family_inputs),  # what a family's models read besides theirs (a GFT adapter)
         examples="results/data/{dataset}/examples.parquet",
         model=lambda wc: [f for name in features_models(wc)[:1] for f in PLAN.model_files(name)],
     output:
@@ -32,32 +32,3 @@ rule extract_features:
         code=script_code("extract_features"),
     script:
         "../scripts/extract_features.py"
-
-
-# Generative fine-tuning (src/weak2strong/gft.py): LoRA adapters trained with the language-modelling loss
-# on the dataset's texts that no split uses (no labels), once per (dataset, backbone, GFT options); the
-# features of a GFT model are extracted through them, so its ceiling and students share the GFT backbone.
-
-
-rule gft:
-    input:
-        unlabelled="results/data/{dataset}/unlabelled.parquet",
-        model=lambda wc: PLAN.model_files(next(n for n, m in PLAN.models.items() if m.features_key == wc.key)),
-    output:
-        "results/gft/{dataset}/{key}.safetensors",
-    log:
-        "logs/gft/{dataset}/{key}.log",
-    benchmark:
-        "benchmarks/out/gft/{dataset}/{key}.tsv"
-    threads: 2
-    resources:
-        mem_mb=lambda wc, attempt: 8000 * attempt,
-        runtime=lambda wc, attempt: 120 * attempt,
-    params:
-        origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-        model=gft_model,
-        seed=PLAN.data_seed,
-        resources_dir=RES,
-        code=script_code("gft"),
-    script:
-        "../scripts/gft.py"

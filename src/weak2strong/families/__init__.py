@@ -1,9 +1,9 @@
-"""Experiment families: the settings beside the NLP core (bootstrapping, chess, easy-to-hard, reward
-modelling, simulated supervisors, prompting, vision), each registered by one line of ``FAMILIES``
+"""Experiment families: the settings beside the NLP core (bootstrapping, chess, easy-to-hard, generative
+fine-tuning, reward modelling, simulated supervisors, prompting, vision), each registered by one line of ``FAMILIES``
 (``families/registry.py``).
 
 A family is a config block the core plan does not read (or, for reward modelling, a kind of dataset:
-its plan exists when the config has comparison datasets). Its line in ``families/registry.py`` names,
+its plan exists when the config has comparison datasets; for GFT, a model's ``gft`` block). Its line in ``families/registry.py`` names,
 as absolute ``"weak2strong.<module>:<object>"`` declarations (``registry.load`` imports them by name, so
 the table and the planning that reads it import no torch; the table lives in its own module, which no
 job imports, so a job's code hash never reaches every family's plan):
@@ -92,6 +92,11 @@ class FamilyPlan:
         """Training and prediction FLOPs of its rules on ``dataset`` when the regime trains the models
         ({rule: [train, predict]}; cost.py): ``tokens`` and ``params`` per model, ``train_factor(model)``
         FLOPs per parameter and token of a training step, ``sizes`` the dataset's splits."""
+        return {}
+
+    def features_inputs(self, dataset: str, models: list) -> dict:
+        """Files the core's extraction of these models' features (``ModelSpec``s sharing one features file)
+        reads besides the models' own, by input name (a GFT adapter)."""
         return {}
 
     def student_losses(self) -> list[str]:

@@ -18,6 +18,7 @@ FAMILIES: Registry[Family] = Registry(
         Family.in_folder("bootstrap", "bootstrap_plan", tables=False),
         Family.in_folder("chess", "chess_plan"),
         Family.in_folder("easy_to_hard", "easy_to_hard_plan"),
+        Family.in_folder("gft", "gft_plan", schema=False, figures=False, tables=False),
         Family.in_folder("reward_modelling", "reward_modelling_plan", rules=False, schema=False),
         Family.in_folder("simulated", "simulated_plan"),
         Family.in_folder("prompting", "prompting_plan"),

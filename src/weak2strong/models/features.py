@@ -71,7 +71,7 @@ def extract_features(
     tokenizer = load_tokenizer(spec, resources_dir)
     model = load_backbone(spec, resources_dir, device_map=device_map)
     check_window(model, spec, max_length)
-    if adapter is not None:  # a GFT backbone (gft.py): its LoRA updates merged into the weights
+    if adapter is not None:  # a GFT backbone (families/gft): its LoRA updates merged into the weights
         log.info("merged %d adapted layers from %s", merge_adapter(model, adapter), adapter)
     t0 = time.perf_counter()
     feats, counts = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, max_length, batch_size, device, bf16,

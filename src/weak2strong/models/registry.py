@@ -83,7 +83,7 @@ class ModelSpec:
     head_init: str = "zeros"  # "zeros" | "unembedding" (rows of the tokens "0" and "1")
     max_length: int | None = None  # tokens the model reads (None: the run's default); a shorter window is a weaker rung
     lr: float | None = None  # overrides the regime's learning rate for this model
-    # generative fine-tuning before use (gft.py): its options as sorted (key, value) pairs; () = none
+    # generative fine-tuning before use (families/gft): its options as sorted (key, value) pairs; () = none
     gft: tuple = ()
     head_lr: float | None = None  # the head's rate when the regime says `head_lr: auto` (None: HEAD_LR by architecture)
 
@@ -107,6 +107,11 @@ class ModelSpec:
         import json
 
         return f"{self.backbone.name}+gft-{hashlib.sha1(json.dumps(self.gft).encode()).hexdigest()[:8]}"
+
+    def features_params(self) -> dict:
+        """What its features are extracted with (the extraction job's ``model`` param): the backbone and
+        the layer read, and a GFT backbone's options (a plain backbone's params stay as they were)."""
+        return {"backbone": self.backbone.to_dict(), "layer": self.layer} | ({"gft": dict(self.gft)} if self.gft else {})
 
     @property
     def size(self) -> float:

@@ -1,5 +1,5 @@
-"""Generative fine-tuning of one decoder on one dataset's unlabelled texts (weak2strong.gft)."""
-from weak2strong.gft import run_gft
+"""Generative fine-tuning of one decoder on one dataset's unlabelled texts (families/gft/steps.py)."""
+from weak2strong.families.gft.steps import run_gft
 from weak2strong.io import read_parquet
 from weak2strong.models.registry import model_from_params
 from weak2strong.workflow_support import set_threads, setup_logging

@@ -16,12 +16,12 @@ import logging
 import pandas as pd
 import torch
 
-from .data.pairs import is_pairs, scored_texts
-from .errors import ConfigError
-from .models.adapters import save_adapter
-from .models.registry import ModelSpec
-from .training.generative import LMTrainConfig, apply_lora, train_lm
-from .training.options import LoraOptions
+from ...data.pairs import is_pairs, scored_texts
+from ...errors import ConfigError
+from ...models.adapters import save_adapter
+from ...models.registry import ModelSpec
+from ...training.generative import LMTrainConfig, apply_lora, train_lm
+from ...training.options import LoraOptions
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def train_gft(model, tokenizer, texts: list[str], options: dict, seed: int, desc
 
 
 def run_gft(spec: ModelSpec, unlabelled: pd.DataFrame, out_path: str, resources_dir: str, seed: int, dataset: str) -> dict:
-    from .models.decoder import load_causal_lm, load_decoder_tokenizer
+    from ...models.decoder import load_causal_lm, load_decoder_tokenizer
 
     options = dict(spec.gft)
     texts = gft_texts(unlabelled, int(options["max_texts"]), dataset)
