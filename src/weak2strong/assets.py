@@ -341,7 +341,7 @@ def fetch_bigbench_archive(dest: Path) -> None:
     """The ``bigbench`` source archive (358 MB), for the BIG-bench datasets of the registry."""
     fetch_index_file("bigbench", BIGBENCH_FILE, BIGBENCH_SHA256, dest, missing_hint=(
         f"The package index no longer serves bigbench {BIGBENCH_VERSION} (seen on 2026-12-04: pypi.org lists only 0.0.1). "
-        "The BIG-bench datasets of the registry (multiemo_sentiment, fever, vitaminc, ...) and the vision source "
+        "The BIG-bench datasets of the registry (multiemo_sentiment, fever, vitaminc, ...) and the image source "
         f"bigbench_cifar10 are read from that archive. Copy {BIGBENCH_FILE} (sha256 {BIGBENCH_SHA256}) from a machine that "
         f"has it to {dest} and rerun (the sha256 is checked before use), or use another dataset: the default's VADER "
         "sets, a `source: local` file (docs/datasets.md 'Your own file'), or hub datasets on a connected machine."))

@@ -12,6 +12,11 @@ from .families.registry import FAMILIES, own_schema_keys
 from .workflow_support import check_against_schema, drop_removed_entries
 
 
+def removable_mappings() -> list[str]:
+    """The mappings whose entries an overlay may remove with null: the core's, then each family's."""
+    return ["datasets", "models", *(f"{name}.{key}" for name, family in FAMILIES.items() for key in family.removable)]
+
+
 def validate_config(config: dict, repo, fill_defaults: bool = True) -> dict:
     """The config checked as the workflow checks it: an overlay's nulls removed, the core schema
     (``workflow/schemas/config.schema.yaml``) on every block but the experiment families' own, each of
@@ -19,7 +24,7 @@ def validate_config(config: dict, repo, fill_defaults: bool = True) -> dict:
     then by Snakemake's ``validate``, which fills in the defaults (``fill_defaults``). In place; returned."""
     from snakemake.utils import validate
 
-    drop_removed_entries(config)
+    drop_removed_entries(config, removable_mappings())
     own = own_schema_keys()
     core = {key: value for key, value in config.items() if key not in own}
     core_schema = Path(repo) / "workflow/schemas/config.schema.yaml"

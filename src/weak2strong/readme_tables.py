@@ -403,7 +403,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="benchmarks/difficulty_vs_rating.py's rows")
     ap.add_argument("--rating-margins", default="benchmarks/results/rating_margins.csv", help="benchmarks/rating_margins.py's rows")
     ap.add_argument("--rating-subsets", default="benchmarks/results/rating_subsets.csv", help="benchmarks/rating_subsets.py's rows")
-    ap.add_argument("--blocks", nargs="+", help="write only these blocks (e.g. reward prompting: results of another run)")
+    ap.add_argument("--blocks", nargs="+", help="write only these blocks (those another run's results give)")
     args = ap.parse_args(argv)
     blocks = render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths), args.blocks,
                     Path(args.hub_check), Path(args.rows), Path(args.timings), Path(args.pair_polarity),

@@ -88,17 +88,19 @@ def check_config_files(paths) -> None:
                 yaml.load(fh, Loader=StrictLoader)
 
 
-def drop_removed_entries(config: dict) -> list[str]:
+def drop_removed_entries(config: dict, mappings=("datasets", "models")) -> list[str]:
     """An overlay removes what the base config defines by setting it to null: a whole block
-    (``easy_to_hard: null``) or one entry of ``datasets``, ``models`` or ``bootstrap.chains``
-    (``datasets: {movie_sentiment: null}``). Snakemake merges config files key by key, so without this
-    an overlay could add to the default's datasets but never replace them. Returns what was removed."""
+    (``easy_to_hard: null``) or one entry of a mapping of ``mappings`` (dotted paths: ``datasets``,
+    ``models``, and those the families name, e.g. ``bootstrap.chains``; ``datasets: {movie_sentiment: null}``).
+    Snakemake merges config files key by key, so without this an overlay could add to the default's
+    datasets but never replace them. Returns what was removed."""
     removed = [key for key, value in config.items() if value is None]
     for key in removed:
         del config[key]
-    places = [("datasets", config.get("datasets")), ("models", config.get("models")),
-              ("bootstrap.chains", (config.get("bootstrap") or {}).get("chains"))]
-    for where, block in places:
+    for where in mappings:
+        block = config
+        for part in where.split("."):
+            block = block.get(part) if isinstance(block, dict) else None
         if isinstance(block, dict):
             gone = [name for name, value in block.items() if value is None]
             for name in gone:

@@ -53,16 +53,18 @@ class Family:
     schema: str | None = None  # its block's JSON schema (relative to the repository), if it has a block
     figures: str | None = None  # "weak2strong.<module>:<list of FigureSpec>", if it draws figures of its own
     tables: str | None = None  # "weak2strong.<module>:<FamilyTables>", if it writes generated blocks of the docs
+    removable: tuple[str, ...] = ()  # mappings of its block whose entries an overlay may remove with null ("chains")
 
     @classmethod
     def in_folder(cls, name: str, plan: str, rules: bool = True, schema: bool = True, figures: bool = True,
-                  tables: bool = True) -> Family:
+                  tables: bool = True, removable: tuple[str, ...] = ()) -> Family:
         """A family laid out as ``families/<name>/``: ``plan.py`` (its function ``plan``), and, as it has
         them, ``rules.smk``, ``schema.yaml``, ``figures.py`` (``FIGURES``) and ``tables.py`` (``TABLES``)."""
         module, folder = f"weak2strong.families.{name}", f"src/weak2strong/families/{name}"
         return cls(name, f"{module}.plan:{plan}", f"{folder}/rules.smk" if rules else None,
                    schema=f"{folder}/schema.yaml" if schema else None,
-                   figures=f"{module}.figures:FIGURES" if figures else None, tables=f"{module}.tables:TABLES" if tables else None)
+                   figures=f"{module}.figures:FIGURES" if figures else None, tables=f"{module}.tables:TABLES" if tables else None,
+                   removable=removable)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from . import Family
 FAMILIES: Registry[Family] = Registry(
     "family",
     [
-        Family.in_folder("bootstrap", "bootstrap_plan", tables=False),
+        Family.in_folder("bootstrap", "bootstrap_plan", tables=False, removable=("chains",)),
         Family.in_folder("chess", "chess_plan"),
         Family.in_folder("easy_to_hard", "easy_to_hard_plan"),
         Family.in_folder("gft", "gft_plan", schema=False, figures=False, tables=False),
