@@ -307,10 +307,10 @@ def build_plan(config: dict) -> Plan:
                               f"read; remove them (or set experiment.regime: {owners[stray[0]]}).")
         if REGIMES[name].on_features and (options or {}).get("head_lr") is not None:
             raise ConfigError(f"{where}: regimes.{name}.head_lr: a probe on cached features is all head; set its rate with lr.")
-        if name == "lp_ft" and isinstance((options or {}).get("head_lr"), (int, float)):
-            raise ConfigError(f"{where}: regimes.lp_ft.head_lr: LP-FT fits the head in its probe phase (at lp_lr), then trains "
-                              "every weight, the head included, at lr; a head rate of its own would retrain the probed head. "
-                              "Remove head_lr (auto and null are ignored in lp_ft).")
+        refuses = getattr(options_class(name), "refuses", None)  # what a regime's options class rules out of its block
+        refused = refuses(options or {}) if refuses else ""
+        if refused:
+            raise ConfigError(f"{where}: regimes.{name}.{refused}")
     if REGIMES[exp["regime"]].on_features and config["regimes"][exp["regime"]].get("lr") is None:
         raise ConfigError(f"{where}: regimes.{exp['regime']}.lr must be a number (only regimes that train the model fall back to "
                           "each model's own lr).")

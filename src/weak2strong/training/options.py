@@ -28,6 +28,14 @@ class LpFtOptions:
     lp_epochs: float = 1.0  # epochs of head-only training before full fine-tuning
     lp_lr: float = 1e-3
 
+    @staticmethod
+    def refuses(options: dict) -> str:
+        """What the regime's block may not hold, as the config error's text after ``regimes.lp_ft.`` ("" if nothing)."""
+        if isinstance(options.get("head_lr"), (int, float)):
+            return ("head_lr: LP-FT fits the head in its probe phase (at lp_lr), then trains every weight, the head included, "
+                    "at lr; a head rate of its own would retrain the probed head. Remove head_lr (auto and null are ignored in lp_ft).")
+        return ""
+
 
 def field_names(cls) -> set[str]:
     return {f.name for f in fields(cls)}
