@@ -46,9 +46,9 @@ def resolve_rates(options: dict, spec) -> dict:
     ``lr: null`` is the model's fine-tuning rate, ``head_lr: auto`` the model's own head rate
     (``ModelSpec.own_head_lr``: its architecture's measured rate, none for an unembedding head).
     ``Plan.train_options`` applies it, so a job's params carry the rates it trains at; the fine-tuning
-    back-end applies it again to a regime built by hand (a no-op on resolved options)."""
+    back-end and chess's training apply it to options built by hand (a no-op on resolved options)."""
     out = dict(options)
-    if "lr" in out and out["lr"] is None:
+    if out.get("lr") is None:
         out["lr"] = spec.finetune_lr
     if out.get("head_lr") == "auto":
         out["head_lr"] = spec.own_head_lr

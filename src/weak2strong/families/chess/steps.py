@@ -230,10 +230,10 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
     from ...models.backbone import positions_of
     from ...models.decoder import load_causal_lm, load_decoder_tokenizer
     from ...training.generative import LMTrainConfig, apply_lora, greedy_completions, train_lm
-    from ...training.options import LoraOptions, split_options
+    from ...training.options import LoraOptions, resolve_rates, split_options
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    loop, adapters = split_options({**train_cfg, "lr": train_cfg.get("lr") or spec.finetune_lr}, LoraOptions)  # lr null: the model's own
+    loop, adapters = split_options(resolve_rates(train_cfg, spec), LoraOptions)  # lr null: the model's own
     cfg = LMTrainConfig(**loop)
     torch.manual_seed(seed)  # the same LoRA initialisation for every job of this seed
     tokenizer = load_decoder_tokenizer(spec, resources_dir)
