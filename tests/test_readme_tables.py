@@ -209,7 +209,7 @@ def test_a_run_of_one_family_alone_renders_its_block_without_a_summary(tmp_path)
 
 
 def test_reward_polarity_rows_give_each_subset_of_pairs_its_share_and_pgr_and_state_the_pools_share():
-    from weak2strong.readme_tables import reward_polarity_table
+    from weak2strong.families.reward_modelling.tables import reward_polarity_table
 
     rows = [{"dataset": d, "weak": "w", "strong": s, "loss": loss, "pool_pairs": 3559, "pool_opposite_share": share,
              "subset": subset, "n_seeds": 5, "n_test_mean": 800 * frac, "test_share": frac, "weak_acc_mean": 0.7,
@@ -227,7 +227,7 @@ def test_reward_polarity_rows_give_each_subset_of_pairs_its_share_and_pgr_and_st
 def test_the_difficulty_reading_calls_a_dataset_near_neutral_only_when_its_hardest_ratings_are():
     """"Hard means ambiguous to people" held for one dataset (mean |rating| 0.34) and was written for
     both (the other 1.20): the sentence is now chosen per dataset by its numbers."""
-    from weak2strong.readme_tables import difficulty_rating_text
+    from weak2strong.families.easy_to_hard.tables import difficulty_rating_text
 
     rows = [{"dataset": d, "difficulty": level, "rank": k, "n": 100, "mean_abs_rating": m, "median_abs_rating": m}
             for d, means in (("movies", (1.9, 1.2)), ("nyt", (0.8, 0.34)))
@@ -321,8 +321,6 @@ def test_every_generated_block_in_the_docs_is_what_its_tables_give_today():
         benchmark_rows = readme_tables._render(Path("no-results"), "movie_sentiment", ("minilm_l1", "mpnet"), None,
                                                rows=Path("benchmarks/results"),
                                                timings=Path("benchmarks/results/timings.jsonl"),
-                                               pair_polarity=Path("benchmarks/results/pair_polarity.csv"),
-                                               difficulty_rating=Path("benchmarks/results/difficulty_vs_rating.csv"),
                                                rating_margins=Path("benchmarks/results/rating_margins.csv"),
                                                rating_subsets=Path("benchmarks/results/rating_subsets.csv"))
         for name, text in benchmark_rows.items():

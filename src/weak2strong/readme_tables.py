@@ -17,7 +17,7 @@ import pandas as pd
 
 from .families.registry import FAMILIES
 from .registry import load
-from .table_text import compare_pgr, interval, num, pgr_cell, read_summary, summary_table
+from .table_text import compare_pgr, interval, num, read_summary, subset_table, summary_table
 
 # each family's generated blocks (families/<name>/tables.py), in the table's order
 FAMILY_TABLES = [load(family.tables) for family in FAMILIES.values() if family.tables]
@@ -105,31 +105,6 @@ def claims(summary: pd.DataFrame, methods: pd.DataFrame, headline_dataset: str, 
     return "\n".join(out)
 
 
-NEAR_NEUTRAL = 0.5  # a mean |rating| within half a point of neutral, on the VADER study's -4..4 scale
-
-
-def difficulty_rating_text(table: pd.DataFrame) -> str:
-    """``benchmarks/difficulty_vs_rating.py``'s rows: per dataset and difficulty level, the rated
-    sentences' mean and median |mean rating|; then, per dataset, what the hardest level's ratings say:
-    close to neutral (mean |rating| under ``NEAR_NEUTRAL``) or not, beside the easiest level's."""
-    lines = ["| dataset | difficulty (easiest first) | examples | mean \\|rating\\| | median \\|rating\\| |", "|---|---|---|---|---|"]
-    for _, r in table.sort_values(["dataset", "rank"]).iterrows():
-        lines.append(f"| {r['dataset']} | {r['difficulty']} | {r['n']:,} | {r['mean_abs_rating']:.2f} | {r['median_abs_rating']:.2f} |")
-    lines.append("")
-    for dataset, g in table.sort_values("rank").groupby("dataset", sort=True):
-        easiest, hardest = g.iloc[0], g.iloc[-1]
-        head = (f"- `{dataset}`: the {hardest['difficulty']} examples have a mean |rating| of {hardest['mean_abs_rating']:.2f} "
-                f"(median {hardest['median_abs_rating']:.2f}) against {easiest['mean_abs_rating']:.2f} for those {easiest['difficulty']} "
-                "solves")
-        if hardest["mean_abs_rating"] < NEAR_NEUTRAL:
-            lines.append(f"{head}: close to neutral (within {NEAR_NEUTRAL} of 0 on the −4..4 scale): their labels are the "
-                         "signs of small means, labels the raters themselves barely agree on.")
-        else:
-            lines.append(f"{head}: rated less strongly than the easy ones but not close to neutral (more than {NEAR_NEUTRAL} "
-                         "from 0 on the −4..4 scale): their labels are not mostly ones the raters barely agree on.")
-    return "\n".join(lines)
-
-
 def rating_margins_text(table: pd.DataFrame) -> str:
     """``benchmarks/rating_margins.py``'s rows: per rated-sentence set, the shares of labels the raters
     barely agree on; per pair set, the share of pairs the sign alone decides."""
@@ -148,17 +123,6 @@ def rating_margins_text(table: pd.DataFrame) -> str:
             lines.append(f"| `{r['dataset']}` | {int(r['pairs']):,} | {int(r['opposite_sign_pairs']):,} "
                          f"({100 * r['opposite_sign_share']:.0f}%) |")
     return "\n".join(lines)
-
-
-def subset_table(rows: pd.DataFrame, unit: str, names: dict[str, str]) -> list[str]:
-    """The lines of a table of ``metrics.subset_rows`` rows: per dataset, loss and part of the test set
-    (``names``: how each part is written), its share, the three accuracies and the PGR of means."""
-    lines = [f"| dataset | loss | {unit} | share | weak acc | ceiling acc | student acc | PGR of means [95% CI] |",
-             "|---|---|---|---|---|---|---|---|"]
-    for _, r in rows.iterrows():
-        lines.append(f"| {r['dataset']} | {r['loss']} | {names[r['subset']]} | {r['test_share']:.2f} | {num(r['weak_acc_mean'], 3)} "
-                     f"| {num(r['ceiling_acc_mean'], 3)} | {num(r['student_acc_mean'], 3)} | {pgr_cell(r)} |")
-    return lines
 
 
 def rating_subsets_text(table: pd.DataFrame, pair: tuple[str, str], losses=("xent", "logconf")) -> str:
@@ -188,22 +152,6 @@ def rating_subsets_text(table: pd.DataFrame, pair: tuple[str, str], losses=("xen
         lines.append(f"- `{loss}`: the ceiling rises {num(100 * rise, 1)} points with the filter, {num(100 * from_test, 1)} of "
                      f"them with the test set alone (the control); PGR {num(clean['pgr_of_means'])} filtered against "
                      f"{num(control['pgr_of_means'])} for the control: {compare_pgr(clean, control, 'filtered', 'the control')}.")
-    return "\n".join(lines)
-
-
-def reward_polarity_table(table: pd.DataFrame, pair: tuple[str, str], losses=("xent", "logconf")) -> str:
-    """``benchmarks/pair_polarity.py``'s rows for one weak → strong pair: per dataset, loss and subset
-    of the test pairs (all, same sign, opposite sign), its share, the three accuracies and the PGR of
-    means with Fieller's interval; a closing line per dataset states the pool's share of pairs the
-    sign alone decides."""
-    rows = table[(table["weak"] == pair[0]) & (table["strong"] == pair[1]) & table["loss"].isin(losses)]
-    lines = subset_table(rows, "test pairs", {"all": "all", "same_sign": "same sign", "opposite_sign": "opposite sign"})
-    lines.append("")
-    pools = table.drop_duplicates("dataset")
-    lines.append(f"{pair[0]} → {pair[1]}, mean over seeds. Pairs whose two sentences are rated on opposite sides of neutral "
-                 "(the sign alone decides them): " + "; ".join(
-                     f"{100 * r['pool_opposite_share']:.0f}% of `{r['dataset']}`'s pool of {r['pool_pairs']:,} pairs"
-                     for _, r in pools.iterrows()) + ".")
     return "\n".join(lines)
 
 
@@ -264,13 +212,12 @@ def hub_check_table(check: pd.DataFrame) -> str:
 
 def render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
            lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
-           rows: Path | None = None, timings: Path | None = None, pair_polarity: Path | None = None,
-           difficulty_rating: Path | None = None, rating_margins: Path | None = None,
+           rows: Path | None = None, timings: Path | None = None, rating_margins: Path | None = None,
            rating_subsets: Path | None = None) -> dict[str, str]:
     """The blocks these results give (``only``: just those, which must be among them); ``rows``: the folder of
     benchmarks' committed rows that families' blocks read (benchmarks/results)."""
     blocks = _render(results, headline_dataset, headline_pair, control, lengths, only, hub_check, rows, timings,
-                     pair_polarity, difficulty_rating, rating_margins, rating_subsets)
+                     rating_margins, rating_subsets)
     if only:
         missing = sorted(set(only) - set(blocks))
         if missing:
@@ -301,8 +248,7 @@ def _summary_blocks(results: Path, headline_dataset: str, headline_pair: tuple[s
 
 def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str], control: str | None,
             lengths: Path | None = None, only: list[str] | None = None, hub_check: Path | None = None,
-            rows: Path | None = None, timings: Path | None = None, pair_polarity: Path | None = None,
-            difficulty_rating: Path | None = None, rating_margins: Path | None = None,
+            rows: Path | None = None, timings: Path | None = None, rating_margins: Path | None = None,
             rating_subsets: Path | None = None) -> dict[str, str]:
     blocks = {}
     if (results / "metrics/summary.csv").exists():  # a run of one family alone has none
@@ -312,15 +258,11 @@ def _render(results: Path, headline_dataset: str, headline_pair: tuple[str, str]
     if hub_check is not None and hub_check.exists():  # python -m weak2strong.check_hub, on a connected machine
         blocks["hub_check"] = hub_check_table(pd.read_csv(hub_check))
     for tables in FAMILY_TABLES:  # each family's blocks (its tables.py), from the results or from benchmark rows
-        blocks |= tables.blocks(results, rows, headline_dataset)
-    if difficulty_rating is not None and difficulty_rating.exists():  # benchmarks/difficulty_vs_rating.py
-        blocks["difficulty_rating"] = difficulty_rating_text(pd.read_csv(difficulty_rating))
+        blocks |= tables.blocks(results, rows, headline_dataset, headline_pair)
     if rating_margins is not None and rating_margins.exists():  # benchmarks/rating_margins.py
         blocks["rating_margins"] = rating_margins_text(pd.read_csv(rating_margins))
     if rating_subsets is not None and rating_subsets.exists():  # benchmarks/rating_subsets.py
         blocks["rating_subsets"] = rating_subsets_text(pd.read_csv(rating_subsets, keep_default_na=True), headline_pair)
-    if pair_polarity is not None and pair_polarity.exists():  # benchmarks/pair_polarity.py
-        blocks["reward_polarity"] = reward_polarity_table(pd.read_csv(pair_polarity, keep_default_na=True), headline_pair)
     if timings is not None and timings.exists():  # benchmarks/time_commands.py
         blocks["timing"] = timing_text(pd.read_json(timings, lines=True, dtype=False))
     return blocks
@@ -398,16 +340,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--hub-check", default="benchmarks/out/hub_check.csv", help="python -m weak2strong.check_hub's table")
     ap.add_argument("--rows", default="benchmarks/results", help="the benchmarks' committed rows that families' blocks read")
     ap.add_argument("--timings", default="benchmarks/results/timings.jsonl", help="benchmarks/time_commands.py's rows")
-    ap.add_argument("--pair-polarity", default="benchmarks/results/pair_polarity.csv", help="benchmarks/pair_polarity.py's rows")
-    ap.add_argument("--difficulty-rating", default="benchmarks/results/difficulty_vs_rating.csv",
-                    help="benchmarks/difficulty_vs_rating.py's rows")
     ap.add_argument("--rating-margins", default="benchmarks/results/rating_margins.csv", help="benchmarks/rating_margins.py's rows")
     ap.add_argument("--rating-subsets", default="benchmarks/results/rating_subsets.csv", help="benchmarks/rating_subsets.py's rows")
     ap.add_argument("--blocks", nargs="+", help="write only these blocks (those another run's results give)")
     args = ap.parse_args(argv)
     blocks = render(Path(args.results), args.dataset, tuple(args.pair), args.control or None, Path(args.lengths), args.blocks,
-                    Path(args.hub_check), Path(args.rows), Path(args.timings), Path(args.pair_polarity),
-                    Path(args.difficulty_rating), Path(args.rating_margins), Path(args.rating_subsets))
+                    Path(args.hub_check), Path(args.rows), Path(args.timings), Path(args.rating_margins),
+                    Path(args.rating_subsets))
     for path, names in write_blocks([Path(p) for p in args.docs], blocks).items():
         print(f"updated {path} from {args.results}/metrics: {', '.join(names) or 'nothing'}")
     snapshot(Path(args.results), list(blocks), {"dataset": args.dataset, "pair": list(args.pair), "control": args.control})

@@ -1,7 +1,8 @@
 """Numbers as the docs' generated tables write them: a value, an interval with its seed count or the
 reason it has none, a cell's PGR of means with Fieller's interval, two cells' PGR intervals read
 against each other, and where an interval lies against a value; the summary's cells as a table and
-their PGR read. Shared by the core's tables (readme_tables.py) and each family's (its tables.py)."""
+their PGR read; a table of cells on parts of the test set. Shared by the core's tables
+(readme_tables.py) and each family's (its tables.py)."""
 
 from __future__ import annotations
 
@@ -113,3 +114,14 @@ def pgr_readings(summary: pd.DataFrame, losses=("xent", "logconf")) -> str:
         out.append(f"- `{dataset}`, {weak} → {strong}: gap {num(100 * (first['ceiling_acc_mean'] - first['weak_acc_mean']), 1)} "
                    f"points; PGR {', '.join(parts)}; {verdict}.")
     return "\n".join(out)
+
+
+def subset_table(rows: pd.DataFrame, unit: str, names: dict[str, str]) -> list[str]:
+    """The lines of a table of ``metrics.subset_rows`` rows: per dataset, loss and part of the test set
+    (``names``: how each part is written), its share, the three accuracies and the PGR of means."""
+    lines = [f"| dataset | loss | {unit} | share | weak acc | ceiling acc | student acc | PGR of means [95% CI] |",
+             "|---|---|---|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        lines.append(f"| {r['dataset']} | {r['loss']} | {names[r['subset']]} | {r['test_share']:.2f} | {num(r['weak_acc_mean'], 3)} "
+                     f"| {num(r['ceiling_acc_mean'], 3)} | {num(r['student_acc_mean'], 3)} | {pgr_cell(r)} |")
+    return lines

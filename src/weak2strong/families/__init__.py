@@ -71,8 +71,9 @@ class Family:
 class FamilyTables:
     """A family's generated blocks of the docs (its ``tables.py``)."""
 
-    # (a run's results folder, the benchmarks' rows folder, the headline dataset, listed first) -> block -> text
-    blocks: Callable[[Path, Path | None, str | None], dict[str, str]]
+    # (a run's results folder, the benchmarks' rows folder, the headline dataset (listed first), the headline
+    # (weak, strong) pair) -> block -> text
+    blocks: Callable[[Path, Path | None, str | None, tuple[str, str] | None], dict[str, str]]
     results_blocks: tuple[str, ...] = ()  # the blocks drawn from results/metrics (their tables are kept beside the docs)
     metric_files: tuple[str, ...] = ()  # the files of results/metrics those blocks read
 

@@ -99,7 +99,7 @@ def chess_signal_claim(rows: pd.DataFrame) -> str:
     return " ".join(out) + " ([per band](docs/results.md#chess-puzzles))"
 
 
-def blocks(results: Path, rows: Path | None, headline_dataset: str | None = None) -> dict[str, str]:
+def blocks(results: Path, rows: Path | None, headline_dataset: str | None = None, headline_pair=None) -> dict[str, str]:
     path = rows / "chess_signal.jsonl" if rows is not None else None
     if path is None or not path.exists():
         return {}

@@ -1,5 +1,6 @@
-"""The easy-to-hard study's generated block of the docs: ``easy_to_hard`` (its table,
-``results/metrics/easy_to_hard.csv``, and what it shows)."""
+"""The easy-to-hard study's generated blocks of the docs: ``easy_to_hard`` (its table,
+``results/metrics/easy_to_hard.csv``, and what it shows) and ``difficulty_rating`` (what the hardest
+examples' ratings say: ``benchmarks/difficulty_vs_rating.py``'s rows)."""
 
 from __future__ import annotations
 
@@ -103,9 +104,39 @@ def easy_to_hard_readings(table: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
-def blocks(results: Path, rows: Path | None, headline_dataset: str | None = None) -> dict[str, str]:
+NEAR_NEUTRAL = 0.5  # a mean |rating| within half a point of neutral, on the VADER study's -4..4 scale
+
+
+def difficulty_rating_text(table: pd.DataFrame) -> str:
+    """``benchmarks/difficulty_vs_rating.py``'s rows: per dataset and difficulty level, the rated
+    sentences' mean and median |mean rating|; then, per dataset, what the hardest level's ratings say:
+    close to neutral (mean |rating| under ``NEAR_NEUTRAL``) or not, beside the easiest level's."""
+    lines = ["| dataset | difficulty (easiest first) | examples | mean \\|rating\\| | median \\|rating\\| |", "|---|---|---|---|---|"]
+    for _, r in table.sort_values(["dataset", "rank"]).iterrows():
+        lines.append(f"| {r['dataset']} | {r['difficulty']} | {r['n']:,} | {r['mean_abs_rating']:.2f} | {r['median_abs_rating']:.2f} |")
+    lines.append("")
+    for dataset, g in table.sort_values("rank").groupby("dataset", sort=True):
+        easiest, hardest = g.iloc[0], g.iloc[-1]
+        head = (f"- `{dataset}`: the {hardest['difficulty']} examples have a mean |rating| of {hardest['mean_abs_rating']:.2f} "
+                f"(median {hardest['median_abs_rating']:.2f}) against {easiest['mean_abs_rating']:.2f} for those {easiest['difficulty']} "
+                "solves")
+        if hardest["mean_abs_rating"] < NEAR_NEUTRAL:
+            lines.append(f"{head}: close to neutral (within {NEAR_NEUTRAL} of 0 on the −4..4 scale): their labels are the "
+                         "signs of small means, labels the raters themselves barely agree on.")
+        else:
+            lines.append(f"{head}: rated less strongly than the easy ones but not close to neutral (more than {NEAR_NEUTRAL} "
+                         "from 0 on the −4..4 scale): their labels are not mostly ones the raters barely agree on.")
+    return "\n".join(lines)
+
+
+def blocks(results: Path, rows: Path | None, headline_dataset: str | None = None, headline_pair=None) -> dict[str, str]:
+    out = {}
     table = results / "metrics/easy_to_hard.csv"
-    return {"easy_to_hard": easy_to_hard_table(pd.read_csv(table, keep_default_na=True))} if table.exists() else {}
+    if table.exists():
+        out["easy_to_hard"] = easy_to_hard_table(pd.read_csv(table, keep_default_na=True))
+    if rows is not None and (rows / "difficulty_vs_rating.csv").exists():  # benchmarks/difficulty_vs_rating.py
+        out["difficulty_rating"] = difficulty_rating_text(pd.read_csv(rows / "difficulty_vs_rating.csv"))
+    return out
 
 
 TABLES = FamilyTables(blocks, results_blocks=("easy_to_hard",), metric_files=("easy_to_hard.csv",))

@@ -34,7 +34,7 @@ def prompting_table(prompted: pd.DataFrame, trained: pd.DataFrame, student_loss:
     return "\n".join(lines)
 
 
-def blocks(results: Path, rows: Path | None, headline_dataset: str | None = None) -> dict[str, str]:
+def blocks(results: Path, rows: Path | None, headline_dataset: str | None = None, headline_pair=None) -> dict[str, str]:
     if not (results / "metrics/summary.csv").exists():
         return {}
     summary = read_summary(results)

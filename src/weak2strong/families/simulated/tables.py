@@ -57,7 +57,7 @@ def _natural(group: str):
     return (match.group(1), float(match.group(2))) if match else (group, 0.0)
 
 
-def blocks(results: Path, rows: Path | None, headline_dataset: str | None = None) -> dict[str, str]:
+def blocks(results: Path, rows: Path | None, headline_dataset: str | None = None, headline_pair=None) -> dict[str, str]:
     if not (results / "metrics/summary.csv").exists():
         return {}
     summary = read_summary(results)

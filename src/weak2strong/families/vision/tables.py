@@ -63,7 +63,7 @@ def vision_readings(vision: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
-def blocks(results: Path, rows: Path | None, headline_dataset: str | None = None) -> dict[str, str]:
+def blocks(results: Path, rows: Path | None, headline_dataset: str | None = None, headline_pair=None) -> dict[str, str]:
     if not (results / "metrics/vision.csv").exists():
         return {}
     vision = pd.read_csv(results / "metrics/vision.csv", keep_default_na=True)
