@@ -596,6 +596,37 @@ def test_one_windowed_prompt_is_what_training_greedy_decoding_and_ranking_read(t
     assert seen["prompts"][0].startswith('[SetUp "1"]') and scored["test"]["correct"].all()
 
 
+def test_a_regime_with_lora_options_trains_adapters_and_finetune_every_weight(tmp_path, monkeypatch):
+    """Chess names a registered regime: `lora` (whose options are LoraOptions) wraps the decoder in
+    adapters at the block's rank before the generative loop; `finetune` trains the model as it is."""
+    from tiny_decoder import save_tiny_decoder
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from weak2strong.families.chess import steps
+    from weak2strong.training import generative
+
+    path = save_tiny_decoder(tmp_path / "dec", arch="gpt2")
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    puzzles = _long_game_puzzles(repeats=1)
+    wrapped = []
+
+    def apply_lora(model, options):
+        wrapped.append(options.lora_r)
+        return model
+
+    monkeypatch.setattr(generative, "apply_lora", apply_lora)
+    monkeypatch.setattr(generative, "greedy_completions", lambda model, tok, prompts, *a, **k: ["Bb5"] * len(prompts))
+    monkeypatch.setattr("weak2strong.models.decoder.load_decoder_tokenizer", lambda spec, res: tokenizer)
+    monkeypatch.setattr("weak2strong.models.decoder.load_causal_lm", lambda spec, res, device: AutoModelForCausalLM.from_pretrained(path))
+    spec = type("Spec", (), {"name": "dec", "finetune_lr": 1e-4})()
+    train_cfg = {"epochs": 1, "batch_size": 2, "lora_r": 2, "lora_alpha": 4}
+    for regime in ("lora", "finetune"):
+        _, info = steps.train_and_generate(spec, str(tmp_path), regime, train_cfg, 0, puzzles, ["Bb5"] * len(puzzles),
+                                           {"test": puzzles}, 8, device="cpu")
+        assert info["steps"] > 0, regime
+    assert wrapped == [2]  # once, for lora, at the block's rank
+
+
 def test_the_content_free_prompt_keeps_the_format_and_drops_the_position():
     from weak2strong.families.chess.ranking import content_free_prompt
 

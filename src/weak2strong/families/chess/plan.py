@@ -12,6 +12,7 @@ from pathlib import Path
 from ...config_schema import with_schema_defaults
 from ...errors import ConfigError
 from ...names import checked_name
+from ...regimes import REGIMES
 from .. import FamilyPlan
 
 SCHEMA = Path(__file__).with_name("schema.yaml")
@@ -174,7 +175,9 @@ def chess_plan(config: dict, plan) -> ChessPlan | None:
     source = block["source"]  # the schema checks the names of sources and regimes
     if source == "lichess" and not block.get("path"):
         raise ConfigError(f"{where}.path: source lichess reads the Lichess puzzle CSV at `path`; give its location.")
-    regime = block["regime"]
+    regime = block["regime"]  # a registered regime (regimes.py) that trains the model: finetune, or lora (its LoRA options)
+    if regime not in REGIMES or REGIMES[regime].on_features:
+        raise ConfigError(f"{where}.regime: '{regime}' is not a regime that trains the model (finetune or lora).")
     sizes = dict(block["split_sizes"])
     max_puzzles = int(block.get("max_puzzles", sum(sizes.values())))
     if sum(sizes.values()) > max_puzzles:

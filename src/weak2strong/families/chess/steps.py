@@ -219,8 +219,9 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
                        targets: list[str] | None, predict: dict[str, pd.DataFrame], max_new_tokens: int,
                        generate_batch_size: int = 32, device: str | None = None,
                        ranking: str | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Fine-tune ``spec`` (``regime`` finetune or lora; no training when ``train`` is None: zero-shot)
-    on the prompts of ``train`` towards ``targets``; then score its greedy moves on each frame of
+    """Fine-tune ``spec`` (``regime``: a registered regime that trains the model, finetune or lora, with the
+    generative loop; no training when ``train`` is None: zero-shot) on the prompts of ``train`` towards
+    ``targets``; then score its greedy moves on each frame of
     ``predict``, and (``ranking``: a reduction of ``ranking.REDUCTIONS``) its top-ranked legal move as
     well, with every reduction's pick (``RANKED_COLUMNS``). Whole-game prompts are first fitted to the
     model's window (``fit_to_window``), so training, decoding and ranking read the same prompt.
@@ -229,6 +230,7 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
 
     from ...models.backbone import positions_of
     from ...models.decoder import load_causal_lm, load_decoder_tokenizer
+    from ...regimes import options_class
     from ...training.generative import LMTrainConfig, apply_lora, greedy_completions, train_lm
     from ...training.options import LoraOptions, resolve_rates, split_options
 
@@ -247,7 +249,7 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
         predict = {name: fit_to_window(frame, tokenizer, cfg.max_length - reserve) for name, frame in predict.items()}
     info: dict = {"steps": 0}
     if train is not None:
-        if regime == "lora":
+        if options_class(regime) is LoraOptions:  # a registered regime whose options are LoRA's: adapters, not every weight
             model = apply_lora(model, adapters)
         info = train_lm(model, tokenizer, train["prompt"].tolist(), targets, cfg, seed, desc=f"{regime} {spec.name}")
     scored = {}
