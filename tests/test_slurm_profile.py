@@ -14,14 +14,22 @@ from workflow_helpers import REPO, snakemake
 pytestmark = pytest.mark.slow
 
 FAKE_SBATCH = """#!/usr/bin/env bash
-# Record the call (arguments and any script on stdin) and answer with a job id.
+# Record the call (arguments and any script on stdin) and answer with a job id. Under a lock, whole: the
+# executor submits from two threads, and two calls at once took one id or interleaved their records.
+record=$( printf '%s\\n' "$*"; [ -t 0 ] || cat )
+exec 9>"$FAKE_SLURM_DIR/sbatch.lock"
+flock 9
 n=$(( $(wc -l < "$FAKE_SLURM_DIR/ids" 2>/dev/null || echo 0) + 1000 ))
 echo "$n" >> "$FAKE_SLURM_DIR/ids"
-{ echo "=== sbatch $n"; printf '%s\\n' "$*"; [ -t 0 ] || cat; } >> "$FAKE_SLURM_DIR/sbatch.log"
+printf '=== sbatch %s\\n%s\\n' "$n" "$record" >> "$FAKE_SLURM_DIR/sbatch.log"
 echo "$n"
 """
-# Every submitted job "fails" at once, so the retries (with more memory) are submitted too.
+# Every submitted job "fails" at once, so the retries (with more memory) are submitted too. Asked for the
+# account (the executor guesses one from `sacct -o Account` before a submission), it names one: answered
+# with job states, a submission made while another job's id was already written took "1000|FAILED" for
+# an account, failed before sbatch and spent an attempt (a flaky count of retries).
 FAKE_SACCT = """#!/usr/bin/env bash
+case "$*" in *Account*) echo test-account; exit 0 ;; esac
 [ -f "$FAKE_SLURM_DIR/ids" ] && sed 's/$/|FAILED/' "$FAKE_SLURM_DIR/ids"
 exit 0
 """
