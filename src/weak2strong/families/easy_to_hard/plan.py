@@ -53,8 +53,9 @@ class EasyToHardPlan(FamilyPlan):
     def models_used(self, dataset: str) -> set[str]:
         return set(self.ladder)
 
-    def cell_tables(self, datasets=None) -> list[str]:
-        return [f"results/easy_to_hard/{d}/{t}.parquet" for d in datasets or self.datasets for t in self.train_sets]
+    def cell_tables(self) -> list[str]:
+        """Each (dataset, training set)'s table of seeds: what the study's table and figure read."""
+        return [f"results/easy_to_hard/{d}/{t}.parquet" for d in self.datasets for t in self.train_sets]
 
     def targets(self, plan) -> list[str]:
         out = ["results/metrics/easy_to_hard.csv"]
