@@ -171,8 +171,8 @@ def pgr_of_means(per_seed: pd.DataFrame, level: float = 0.95) -> tuple[float, fl
     """PGR of the seed-mean accuracies, (mean student − mean weak) / (mean ceiling − mean weak),
     with Fieller's interval over seeds (``ratio_of_means_interval``). More stable than the mean
     of per-seed PGRs when a seed's gap is small."""
-    s, w, c = (per_seed[f"{k}_acc"].to_numpy(dtype=float) for k in ("student", "weak", "ceiling"))
-    return ratio_of_means_interval(s - w, c - w, level)
+    point, low, high, status = pgr_columns(per_seed["student_acc"], per_seed["weak_acc"], per_seed["ceiling_acc"], level).values()
+    return point, low, high, status
 
 
 def label_diagnostics(soft_labels) -> dict[str, float]:
@@ -410,11 +410,9 @@ def subset_rows(weak: pd.DataFrame, ceiling: pd.DataFrame, student: pd.DataFrame
         table = pd.DataFrame(per_seed)
         if subset != "all" and (table["n"].eq(0).all() or table["share"].eq(1).all()):
             continue
-        point, low, high, status = pgr_of_means(table)
         out.append({"subset": subset, "n_seeds": len(table), "n_test_mean": table["n"].mean(), "test_share": table["share"].mean(),
                     **{f"{k}_acc_mean": table[f"{k}_acc"].mean() for k in ("weak", "ceiling", "student")},
-                    "pgr_of_means": point, "pgr_of_means_ci_low": low, "pgr_of_means_ci_high": high,
-                    "pgr_of_means_ci_status": status})
+                    **pgr_columns(table["student_acc"], table["weak_acc"], table["ceiling_acc"])})
     return out
 
 

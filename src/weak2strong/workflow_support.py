@@ -88,10 +88,11 @@ def check_config_files(paths) -> None:
                 yaml.load(fh, Loader=StrictLoader)
 
 
-def drop_removed_entries(config: dict, mappings=("datasets", "models")) -> list[str]:
+def drop_removed_entries(config: dict, mappings) -> list[str]:
     """An overlay removes what the base config defines by setting it to null: a whole block
-    (``easy_to_hard: null``) or one entry of a mapping of ``mappings`` (dotted paths: ``datasets``,
-    ``models``, and those the families name, e.g. ``bootstrap.chains``; ``datasets: {movie_sentiment: null}``).
+    (``easy_to_hard: null``) or one entry of a mapping of ``mappings`` (dotted paths, from
+    ``config_check.removable_mappings``: ``datasets``, ``models``, and those the families name, e.g.
+    ``bootstrap.chains``; ``datasets: {movie_sentiment: null}``).
     Snakemake merges config files key by key, so without this an overlay could add to the default's
     datasets but never replace them. Returns what was removed."""
     removed = [key for key, value in config.items() if value is None]

@@ -63,7 +63,7 @@ class BootstrapPlan(FamilyPlan):
         return [self.output(d, c) for d in self.datasets for c in self.chains]
 
     def figure_inputs(self) -> dict:
-        return {"bootstrap": [self.output(d, c) for d in self.datasets for c in self.chains]}
+        return {"bootstrap": self.targets(None)}  # its targets are the chains' tables, which the figure draws
 
     def inputs(self, plan, dataset: str, chain: str) -> dict:
         """A chain's job reads every seed's split and, per model of the chain, its cached features (a
