@@ -84,3 +84,56 @@ def test_a_family_schemas_definitions_are_the_core_schemas():
     assert {("bootstrap", "name"), ("easy_to_hard", "name")} <= shared
     for name, key in shared:
         assert read_schema(REPO / FAMILIES[name].schema)["$defs"][key] == core[key], (name, key)
+
+
+def test_the_training_options_defaults_live_in_the_schema_alone():
+    """``TrainConfig``, ``LoraOptions`` and ``LpFtOptions`` take their defaults from the schema's ``$defs``
+    (a default written again in code drifts): every option is in the schema, every default the dataclass
+    has is the schema's, and an option without one in the schema is None there (not set)."""
+    from dataclasses import MISSING, fields
+
+    from weak2strong.config_schema import CORE_SCHEMA, option_defaults, read_schema
+    from weak2strong.regimes import REGIMES, options_class
+    from weak2strong.training.loop import TrainConfig
+
+    schema = read_schema(CORE_SCHEMA)
+    defs, blocks = schema["$defs"], schema["properties"]["regimes"]["properties"]
+    # every regime with options of its own has its block in the schema
+    own_options = {name: options_class(name) for name in REGIMES.names() if options_class(name) is not None}
+    assert set(own_options) == set(blocks) == {"lora", "lp_ft"}
+    checked = [(TrainConfig, "train", None)]
+    checked += [(cls, blocks[name]["$ref"].removeprefix("#/$defs/"), "train") for name, cls in own_options.items()]
+    for cls, definition, without in checked:
+        keys = set(defs[definition]["properties"]) - (set(defs[without]["properties"]) if without else set())
+        own = {f.name: f.default for f in fields(cls)}
+        # the window is the regime's (experiment.Regime), not the loop's
+        assert set(own) == keys - {"max_length"}, cls.__name__
+        defaults = option_defaults(definition, without)
+        for name, default in own.items():
+            expected = defaults.get(name, None if name != "lr" else MISSING)
+            assert default == expected and type(default) is type(expected), (cls.__name__, name, default, expected)
+
+
+def test_a_regimes_block_is_filled_the_same_with_or_without_snakemake(tmp_path):
+    """The plan reads a regime's options with the schema's defaults whether Snakemake validated the
+    config (which fills them) or not (a test's or a script's config), so a job's params are the same."""
+    from weak2strong.plan import build_plan
+
+    raw = default_config()
+    raw["regimes"]["lora"] = {"lr": 1e-4, "epochs": 1, "lora_r": 4}
+    raw["experiment"]["regime"] = "lora"
+    validated = validate_config(copy.deepcopy(raw), REPO)
+    assert validated["regimes"]["lora"]["lora_alpha"] == 16 and validated["regimes"]["lora"]["batch_size"] == 32
+    assert build_plan(raw).regime_options() == build_plan(validated).regime_options() == validated["regimes"]["lora"]
+
+
+def test_an_option_of_another_regime_is_refused_by_the_schema():
+    """``lora_r`` in the finetune block used to pass the schema and fail inside the job (TrainConfig has no
+    such field); each regime's block now takes the loop's options and its own only."""
+    config = default_config()
+    config["regimes"]["finetune"]["lora_r"] = 8
+    with pytest.raises(ConfigError, match=r"regimes\.finetune.*lora_r"):
+        validate_config(config, REPO, fill_defaults=False)
+    config["regimes"]["finetune"].pop("lora_r")
+    config["regimes"]["lora"] = {"lr": 1e-4, "lora_r": 8}
+    validate_config(config, REPO, fill_defaults=False)

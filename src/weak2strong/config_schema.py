@@ -30,24 +30,46 @@ def _read(path: Path, mtime_ns: int, size: int) -> dict:
         return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def fill_defaults(value, schema: dict):
+def fill_defaults(value, schema: dict, root: dict | None = None):
     """``value`` (in place) with the defaults ``schema`` gives, as Snakemake's validation fills them: a
     missing key gets its default, an object present (or just defaulted) gets its properties' defaults,
-    and each entry of a mapping gets those of the schema its ``additionalProperties`` names."""
+    and each entry of a mapping gets those of the schema its ``additionalProperties`` names. A
+    ``$ref`` to ``#/$defs/...`` is followed in ``root`` (the whole schema; ``schema`` itself if not given)."""
+    root = schema if root is None else root
+    schema = _resolve(schema, root)
     if not isinstance(value, dict):
         return value
     properties = schema.get("properties") or {}
     for key, spec in properties.items():
+        spec = _resolve(spec, root)
         if key not in value and "default" in spec:
             value[key] = copy.deepcopy(spec["default"])
         if key in value:
-            value[key] = fill_defaults(value[key], spec)
+            value[key] = fill_defaults(value[key], spec, root)
     entries = schema.get("additionalProperties")
     if isinstance(entries, dict):
         for key in value:
             if key not in properties:
-                value[key] = fill_defaults(value[key], entries)
+                value[key] = fill_defaults(value[key], entries, root)
     return value
+
+
+def _resolve(spec: dict, root: dict) -> dict:
+    ref = spec.get("$ref") if isinstance(spec, dict) else None
+    if not ref:
+        return spec
+    if not ref.startswith("#/$defs/"):
+        raise ValueError(f"schema reference {ref!r}: only '#/$defs/<name>' is followed here")
+    return _resolve(root["$defs"][ref.removeprefix("#/$defs/")], root)
+
+
+def option_defaults(definition: str, without: str | None = None) -> dict:
+    """The defaults the core schema's ``$defs/<definition>`` gives its options (less those ``$defs/<without>``
+    also has): an options dataclass's defaults (``loop.TrainConfig``: ``train``; ``options.LoraOptions``:
+    ``train_lora`` without ``train``), so that they live in the schema alone."""
+    defs = read_schema(CORE_SCHEMA)["$defs"]
+    shared = set(defs[without]["properties"]) if without else set()
+    return {key: spec["default"] for key, spec in defs[definition]["properties"].items() if "default" in spec and key not in shared}
 
 
 def with_schema_defaults(block: dict, schema_path) -> dict:

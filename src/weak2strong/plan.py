@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import product
 
-from .config_schema import CORE_SCHEMA, read_schema
+from .config_schema import CORE_SCHEMA, fill_defaults, read_schema
 from .data.registry import DatasetSpec, resolve_dataset
 from .errors import ConfigError
 from .families import FamilyPlan
@@ -157,7 +157,7 @@ class Plan:
 
     @property
     def early_stopping(self) -> str:
-        return self.regime_options().get("early_stopping", "none")
+        return self.regime_options()["early_stopping"]
 
     @property
     def figure_format(self) -> str:
@@ -180,7 +180,10 @@ class Plan:
         return self.config["datasets"][dataset]
 
     def regime_options(self) -> dict:
-        return dict(self.config["regimes"].get(self.regime, {}))
+        """The regime's block with the defaults the schema gives it (Snakemake's validation has filled them
+        in already; a config it did not validate, a test's or a script's, gets the same)."""
+        block = {self.regime: dict(self.config["regimes"].get(self.regime) or {})}
+        return fill_defaults(block, _schema()["properties"]["regimes"], root=_schema())[self.regime]
 
     @property
     def ladder(self) -> list[str]:

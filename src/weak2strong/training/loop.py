@@ -16,11 +16,17 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from ..config_schema import option_defaults
 from ..models.precision import autocast
 from . import lean_optim
 from .distributed import all_sum, current, data_parallel, gather_p1
 
 log = logging.getLogger(__name__)
+
+
+# The defaults live in the config schema alone ($defs/train), which fills them into every regime's block:
+# a job's params and a TrainConfig built here in code train the same way. None: not set (see each field).
+_DEFAULT = option_defaults("train")
 
 
 @dataclass
@@ -30,24 +36,25 @@ class TrainConfig:
     # small-norm pooled features never grows its logits, so the weak labels stay at 0.5. None: lr;
     # "auto": the model's own (models/registry.py HEAD_LR, by architecture; training/options.resolve_rates, which the plan applies).
     head_lr: float | str | None = None
-    batch_size: int = 32
-    epochs: float = 2.0
-    weight_decay: float = 0.0
-    schedule: str = "cosine"  # "cosine" | "constant"
-    warmup_steps: int = 0
-    eval_points: int = 0  # evaluate this many times during training (training dynamics); 0: never
+    batch_size: int = _DEFAULT["batch_size"]
+    epochs: float = _DEFAULT["epochs"]
+    weight_decay: float = _DEFAULT["weight_decay"]
+    schedule: str = _DEFAULT["schedule"]  # "cosine" | "constant"
+    warmup_steps: int = _DEFAULT["warmup_steps"]
+    eval_points: int = _DEFAULT["eval_points"]  # evaluate this many times during training (training dynamics); 0: never
     # Large models on GPUs (ignored where they do not apply, e.g. bf16 on a CPU):
-    bf16: bool | str = False  # bf16 autocast for forward and loss (CUDA, or CPUs with native bf16 units); "auto": no warning elsewhere
-    grad_accum: int = 1  # split each batch into this many micro-batches (same effective batch)
-    micro_batch_size: int | None = None  # or: micro-batches of at most this many examples per process
-    grad_checkpointing: bool = False  # recompute activations in backward (fine-tuning only)
+    # bf16 autocast for forward and loss (CUDA, or CPUs with native bf16 units); "auto": no warning elsewhere
+    bf16: bool | str = _DEFAULT["bf16"]
+    grad_accum: int = _DEFAULT["grad_accum"]  # split each batch into this many micro-batches (same effective batch)
+    micro_batch_size: int | None = None  # or: micro-batches of at most this many examples per process (None: the batch)
+    grad_checkpointing: bool = _DEFAULT["grad_checkpointing"]  # recompute activations in backward (fine-tuning only)
     # A regime's own options (LoRA's rank, LP-FT's probe phase) are its options class: training/options.py
     # Early stopping of students: "none", "weak_labels" (agreement with the weak labels on a held-out
     # slice of train_b: honest) or "ground_truth" (accuracy on that slice: an oracle, marked as such).
-    early_stopping: str = "none"
-    holdout_frac: float = 0.1
+    early_stopping: str = _DEFAULT["early_stopping"]
+    holdout_frac: float = _DEFAULT["holdout_frac"]
     # Batches of texts of similar length (less padding: faster on GPUs, other batches than the default)
-    length_buckets: bool = False
+    length_buckets: bool = _DEFAULT["length_buckets"]
 
 
 @dataclass

@@ -11,11 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from ..config_schema import option_defaults
+
+# Defaults from the config schema alone: each regime's block ($defs/train_lora, $defs/train_lp_ft) less
+# the loop's options ($defs/train), which the schema fills into the regime's block.
+_LORA = option_defaults("train_lora", without="train")
+_LP_FT = option_defaults("train_lp_ft", without="train")
+
 
 @dataclass(frozen=True)
 class LoraOptions:
-    lora_r: int = 8
-    lora_alpha: int = 16
+    lora_r: int = _LORA["lora_r"]
+    lora_alpha: int = _LORA["lora_alpha"]
     lora_target_modules: list | None = None  # None: the caller's default (by model family, or every linear layer)
 
     @property
@@ -25,8 +32,8 @@ class LoraOptions:
 
 @dataclass(frozen=True)
 class LpFtOptions:
-    lp_epochs: float = 1.0  # epochs of head-only training before full fine-tuning
-    lp_lr: float = 1e-3
+    lp_epochs: float = _LP_FT["lp_epochs"]  # epochs of head-only training before full fine-tuning
+    lp_lr: float = _LP_FT["lp_lr"]
 
     @staticmethod
     def refuses(options: dict) -> str:
