@@ -64,11 +64,11 @@ def _resolve(spec: dict, root: dict) -> dict:
 
 
 def option_defaults(definition: str, without: str | None = None) -> dict:
-    """The defaults the core schema's ``$defs/<definition>`` gives its options (less those ``$defs/<without>``
-    also has): an options dataclass's defaults (``loop.TrainConfig``: ``train``; ``options.LoraOptions``:
+    """The defaults the core schema's ``$defs/<definition>`` gives its options, less those ``$defs/<without>``
+    gives too: an options dataclass's defaults (``loop.TrainConfig``: ``train``; ``options.LoraOptions``:
     ``train_lora`` without ``train``), so that they live in the schema alone."""
     defs = read_schema(CORE_SCHEMA)["$defs"]
-    shared = set(defs[without]["properties"]) if without else set()
+    shared = option_defaults(without) if without else {}
     return {key: spec["default"] for key, spec in defs[definition]["properties"].items() if "default" in spec and key not in shared}
 
 
