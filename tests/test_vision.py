@@ -587,4 +587,5 @@ def test_the_vision_defaults_live_in_its_schema_alone(extra):
     validate(validated, schema=str(SCHEMA))
     plan = asdict(vision_plan({"vision": block}, core))
     assert plan == asdict(vision_plan({"vision": validated}, core))
-    assert plan["probe"]["lr"] == 0.001 and plan["augment"]["pad"] == 4 and plan["probe"]["eval_points"] == 0
+    assert plan["regime"]["lr"] == 0.001 and plan["augment"]["pad"] == 4 and plan["regime"]["eval_points"] == 0
+    assert plan["regime"]["name"] == "linear_probe"  # vision.probe is that regime's block

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from ...config_schema import fill_defaults, read_schema, with_schema_defaults
+from ...config_schema import CORE_SCHEMA, fill_defaults, read_schema, with_schema_defaults
 from ...errors import ConfigError
 from ...names import checked_name
 from .. import FamilyPlan
@@ -29,7 +29,7 @@ class VisionPlan(FamilyPlan):
     strong: list[str]
     losses: list[str]
     n_views: int
-    probe: dict  # TrainConfig fields
+    regime: dict  # the probes' training options: the linear_probe regime's params (experiment.regime_from_params)
     seeds: list[int]
     augment: dict  # the views' crop padding and flip
 
@@ -156,6 +156,14 @@ def vision_backbone(name: str, options: dict) -> VisionBackbone:
     return VisionBackbone(name=name, **given | {"head_classes": tuple(options.get("head_classes") or ())})
 
 
+def probe_regime(probe: dict) -> dict:
+    """The probes' training options as a job's params: ``vision.probe`` is the ``linear_probe`` regime's
+    block (the loop's other options at the core schema's defaults), without training dynamics."""
+    regime = {"name": "linear_probe", **probe, "eval_points": 0}
+    core = read_schema(CORE_SCHEMA)
+    return fill_defaults(regime, core["properties"]["regimes"]["additionalProperties"], root=core)
+
+
 def vision_plan(config: dict, plan) -> VisionPlan | None:
     """The ``vision`` block of the config, checked; None without one."""
     block = config.get("vision")
@@ -180,7 +188,7 @@ def vision_plan(config: dict, plan) -> VisionPlan | None:
     out = VisionPlan(dataset=dict(block["dataset"]), unlabelled=int(block["unlabelled"]), split_sizes=dict(block["split_sizes"]),
                      backbones=backbones, weak=list(block["weak"]), strong=list(block["strong"]), losses=list(block["losses"]),
                      n_views=int(block["n_views"]),
-                     probe=dict(block["probe"]) | {"eval_points": 0},  # vision records no training dynamics
+                     regime=probe_regime(block["probe"]),
                      seeds=list(plan.seeds), augment=dict(block["augment"]))
     if not out.pairs:
         raise ConfigError(f"{where}: no (weak, strong) pair of different backbones; check vision.weak and vision.strong.")

@@ -110,7 +110,7 @@ if VISION:
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             seeds=VISION.seeds,
             cell=lambda wc: VISION.cell(wc.vrole, wc.vcell),
-            probe=VISION.probe,
+            regime=VISION.regime,
             loss_options=lambda wc: PLAN.loss_options(VISION.cell(wc.vrole, wc.vcell)["loss"]),
             code=script_code("vision_train", per_loss=True, family="vision"),
             loss_code=lambda wc: LOSS_CODE[VISION.cell(wc.vrole, wc.vcell)["loss"]],

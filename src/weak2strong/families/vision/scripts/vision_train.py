@@ -1,16 +1,16 @@
 """One vision cell, every seed: the weak probe's labels, a ceiling, or a student (with and without views)."""
 import pandas as pd
 
+from weak2strong.experiment import regime_from_params
 from weak2strong.families.vision.steps import VISION_TABLE_SCHEMA, ceiling_step, student_step, weak_step
 from weak2strong.io import read_parquet, write_parquet
 from weak2strong.models.features import load_features
-from weak2strong.training.loop import TrainConfig
 from weak2strong.workflow_support import set_threads, setup_logging
 
 log = setup_logging(snakemake)
 set_threads(snakemake)
 cell = snakemake.params.cell
-cfg = TrainConfig(**snakemake.params.probe)
+cfg = regime_from_params(snakemake.params.regime).train  # the linear_probe regime's loop options
 features = load_features(snakemake.input.features)
 inputs = dict(snakemake.input.items())
 labels = read_parquet(inputs["labels"]) if "labels" in inputs else None
