@@ -118,7 +118,8 @@ def main() -> None:
         regime = args.regime if args.train else "zero-shot"
         if "greedy" in args.modes or (args.train and "rank" in args.modes):  # a trained model ranks in the same job
             start = time.perf_counter()
-            cfg = {"lr": args.lr, "epochs": args.epochs, "batch_size": 16, "max_length": 192, "bf16": "auto"}
+            cfg = {"lr": args.lr, "epochs": args.epochs, "batch_size": 16, "max_length": 192, "bf16": "auto",
+                   "warmup_frac": 0.1}  # the chess schema's defaults
             scored, info = train_and_generate(spec, args.resources, args.regime, cfg, args.seed, train,
                                               None if train is None else train["target"].tolist(), {"test": sample},
                                               max_new_tokens=8, generate_batch_size=16,

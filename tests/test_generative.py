@@ -2,6 +2,7 @@
 target only, a long prompt loses its start (never the target), training learns a mapping it can
 be tested on, and left padding does not change a greedy completion."""
 
+import math
 import random
 
 import pytest
@@ -10,7 +11,8 @@ from tiny_decoder import save_tiny_decoder
 
 from weak2strong.models.decoder import load_causal_lm, load_decoder_tokenizer
 from weak2strong.models.registry import resolve_model
-from weak2strong.training.generative import IGNORE, LMTrainConfig, encode_pairs, greedy_completions, train_lm
+from weak2strong.training.generative import IGNORE, encode_pairs, greedy_completions, train_lm
+from weak2strong.training.loop import TrainConfig
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +49,8 @@ def test_fine_tuning_learns_a_mapping_it_is_tested_on(tiny):
         return sum(o.split()[:1] == [w] for o, w in zip(outs, want)) / len(want)
 
     before = exact(greedy_completions(model, tok, prompts[200:], 6, 64), targets[200:])
-    info = train_lm(model, tok, prompts[:200], targets[:200], LMTrainConfig(lr=3e-3, batch_size=16, epochs=6, max_length=64), seed=0)
+    info = train_lm(model, tok, prompts[:200], targets[:200], TrainConfig(lr=3e-3, batch_size=16, epochs=6, warmup_frac=0.1), 64,
+                    seed=0)
     after = exact(greedy_completions(model, tok, prompts[200:], 6, 64), targets[200:])
     assert before < 0.2 and after > 0.9
     assert info["losses"][-1] < info["losses"][0] / 5 and info["steps"] == 6 * 13  # 6 epochs of ceil(200 / 16) batches
@@ -82,3 +85,18 @@ def test_prompts_keep_the_tokenizers_bos_also_when_cut_from_the_left():
     assert prompt_tokens(tok, "a bb ccc dddd", room=3) == ([2, 13, 14], True)
     ids, labels, n_cut = encode_pairs(tok, ["a bb ccc dddd"], ["eeeee"], max_length=5)
     assert ids == [[2, 13, 14, 15, 1]] and labels == [[IGNORE, IGNORE, IGNORE, 15, 1]] and n_cut == 1
+
+
+def test_the_warm_up_is_a_fraction_of_the_steps_unless_given_in_steps():
+    """One schedule for both loops (training/loop.lr_factor): the generative loop's warm-up was a fraction
+    of its steps in a vocabulary of its own; it is TrainConfig's ``warmup_frac``, which ``warmup_steps`` overrides."""
+    from weak2strong.training.loop import lr_factor, warmup_steps
+
+    frac = TrainConfig(lr=1.0, warmup_frac=0.1)
+    assert warmup_steps(105, frac) == 10  # int(10.5): rounded down, as the generative loop did
+    assert [lr_factor(s, 105, frac) for s in (0, 4, 9)] == pytest.approx([0.1, 0.5, 1.0])
+    assert lr_factor(10, 105, frac) == pytest.approx(1.0)
+    assert lr_factor(104, 105, frac) == pytest.approx(0.5 * (1 + math.cos(math.pi * 94 / 95)))  # cosine over the other 95
+    steps = TrainConfig(lr=1.0, warmup_steps=4, warmup_frac=0.5)
+    assert warmup_steps(100, steps) == 4 and lr_factor(3, 100, steps) == 1.0 and lr_factor(4, 100, steps) == 1.0
+    assert warmup_steps(100, TrainConfig(lr=1.0)) == 0 and lr_factor(0, 100, TrainConfig(lr=1.0)) == 1.0  # the classifier's default: none

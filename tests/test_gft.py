@@ -46,12 +46,12 @@ def test_gft_reads_no_label_and_no_text_a_split_can_use(reviews, tmp_path, monke
     seen = []
     real = gft_module.train_lm
 
-    def spy(model, tokenizer, prompts, targets, cfg, seed, desc="train"):
+    def spy(model, tokenizer, prompts, targets, cfg, max_length, seed, desc="train"):
         from weak2strong.training.generative import encode_pairs
 
-        ids, _, _ = encode_pairs(tokenizer, prompts, targets, cfg.max_length)
+        ids, _, _ = encode_pairs(tokenizer, prompts, targets, max_length)
         seen.extend(tokenizer.decode(x, skip_special_tokens=True).strip() for x in ids)  # the token stream, decoded
-        return real(model, tokenizer, prompts, targets, cfg, seed, desc)
+        return real(model, tokenizer, prompts, targets, cfg, max_length, seed, desc)
 
     monkeypatch.setattr(gft_module, "train_lm", spy)
     gft_module.run_gft(model_spec, unlabelled, str(tmp_path / "adapter.safetensors"), str(tmp_path), seed=0, dataset="reviews")

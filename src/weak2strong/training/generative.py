@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -25,17 +24,6 @@ from .options import LoraOptions, lora_model
 log = logging.getLogger(__name__)
 
 IGNORE = -100  # label of a token the loss skips (prompt and padding)
-
-
-@dataclass
-class LMTrainConfig:
-    lr: float
-    batch_size: int = 16
-    epochs: float = 2.0
-    weight_decay: float = 0.0
-    warmup_frac: float = 0.1  # linear warm-up, then cosine decay to 0
-    max_length: int = 192  # prompt + target tokens; a longer prompt is cut from the left (the target is kept)
-    bf16: bool = False  # autocast on CUDA (or a CPU with native bf16 units)
 
 
 def leading_special_tokens(tokenizer) -> list[int]:
@@ -94,22 +82,22 @@ def apply_lora(model, options: LoraOptions):
     return lora_model(model, options, "all-linear", task_type="CAUSAL_LM")
 
 
-def train_lm(model, tokenizer, prompts: list[str], targets: list[str], cfg: LMTrainConfig, seed: int, desc: str = "train") -> dict:
-    """Train ``model`` in place on the pairs; returns the mean loss per tenth of training and the
-    number of prompts that were cut."""
+def train_lm(model, tokenizer, prompts: list[str], targets: list[str], cfg: TrainConfig, max_length: int, seed: int,
+             desc: str = "train") -> dict:
+    """Train ``model`` in place on the pairs, each cut to ``max_length`` tokens (prompt + target; a longer
+    prompt is cut from the left, the target kept), with the classification loop's options (``lr``,
+    ``batch_size``, ``epochs``, ``weight_decay``, its warm-up and schedule, ``bf16``; the rest do not
+    apply); returns the mean loss per tenth of training and the number of prompts that were cut."""
     device = next(model.parameters()).device
-    ids, labels, n_cut = encode_pairs(tokenizer, prompts, targets, cfg.max_length)
+    ids, labels, n_cut = encode_pairs(tokenizer, prompts, targets, max_length)
     pad = tokenizer.pad_token_id
     generator = torch.Generator().manual_seed(seed)
     n = len(ids)
     steps_per_epoch = math.ceil(n / cfg.batch_size)
     total = max(1, math.ceil(cfg.epochs * steps_per_epoch))
-    warmup = int(cfg.warmup_frac * total)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = lean_optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=device.type == "cuda")
-
-    schedule = TrainConfig(lr=cfg.lr, warmup_steps=warmup, schedule="cosine")  # the classification loop's schedule
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_factor(step, total, schedule))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_factor(step, total, cfg))  # the classification loop's schedule
     model.train()
     step_losses = []
     order = torch.randperm(n, generator=generator)

@@ -41,6 +41,7 @@ class TrainConfig:
     weight_decay: float = _DEFAULT["weight_decay"]
     schedule: str = _DEFAULT["schedule"]  # "cosine" | "constant"
     warmup_steps: int = _DEFAULT["warmup_steps"]
+    warmup_frac: float = _DEFAULT["warmup_frac"]  # or a warm-up over this fraction of the steps, where warmup_steps is 0
     eval_points: int = _DEFAULT["eval_points"]  # evaluate this many times during training (training dynamics); 0: never
     # Large models on GPUs (ignored where they do not apply, e.g. bf16 on a CPU):
     # bf16 autocast for forward and loss (CUDA, or CPUs with native bf16 units); "auto": no warning elsewhere
@@ -90,12 +91,19 @@ def epoch_batches(n: int, batch_size: int, generator: torch.Generator, lengths: 
     return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
 
 
+def warmup_steps(total: int, cfg: TrainConfig) -> int:
+    """Steps of linear warm-up: ``warmup_steps``, or where that is 0, ``warmup_frac`` of the ``total`` (rounded down)."""
+    return cfg.warmup_steps if cfg.warmup_steps > 0 else int(cfg.warmup_frac * total)
+
+
 def lr_factor(step: int, total: int, cfg: TrainConfig) -> float:
-    if step < cfg.warmup_steps:
-        return (step + 1) / cfg.warmup_steps
+    """The learning rate's factor at ``step`` of ``total``: a linear warm-up, then cosine decay to 0 (or constant)."""
+    warmup = warmup_steps(total, cfg)
+    if step < warmup:
+        return (step + 1) / warmup
     if cfg.schedule == "constant":
         return 1.0
-    progress = (step - cfg.warmup_steps) / max(1, total - cfg.warmup_steps)
+    progress = (step - warmup) / max(1, total - warmup)
     return 0.5 * (1.0 + math.cos(math.pi * progress))
 
 

@@ -38,7 +38,7 @@ class ChessPlan(FamilyPlan):
     weak: list[str]
     strong: list[str]
     regime: str  # "finetune" | "lora"
-    train: dict  # LMTrainConfig and LoraOptions fields (lr None: each model's own finetune_lr)
+    train: dict  # training/loop.TrainConfig and LoraOptions fields, and max_length (lr None: each model's own finetune_lr)
     max_new_tokens: int
     generate_batch_size: int
     zero_shot: bool

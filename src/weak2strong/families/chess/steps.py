@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -34,6 +33,10 @@ from .plan import ALL, HARD, PREDICTION_COLUMNS, RANKED_COLUMNS, SPLITS
 from .ranking import REDUCTIONS
 
 log = logging.getLogger(__name__)
+
+# Tokens a training pair of a one-position prompt (FEN and a line of header) and its move is cut to where
+# chess.train.max_length is not set; whole-game prompts take the model's own window instead.
+HEADER_PROMPT_WINDOW = 192
 
 
 # ---- moves ------------------------------------------------------------------------------------------
@@ -231,36 +234,38 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
     from ...models.backbone import positions_of
     from ...models.decoder import load_causal_lm, load_decoder_tokenizer
     from ...regimes import options_class
-    from ...training.generative import LMTrainConfig, apply_lora, greedy_completions, train_lm
+    from ...training.generative import apply_lora, greedy_completions, train_lm
+    from ...training.loop import TrainConfig
     from ...training.options import LoraOptions, resolve_rates, split_options
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     loop, adapters = split_options(resolve_rates(train_cfg, spec), LoraOptions)  # lr null: the model's own
-    cfg = LMTrainConfig(**loop)
+    max_length = loop.pop("max_length", None) or HEADER_PROMPT_WINDOW
+    cfg = TrainConfig(**loop)
     torch.manual_seed(seed)  # the same LoRA initialisation for every job of this seed
     tokenizer = load_decoder_tokenizer(spec, resources_dir)
     model = load_causal_lm(spec, resources_dir, device)
     frames = [f for f in [train, *predict.values()] if f is not None]
     if any(game_prompts(f).any() for f in frames):
-        if train_cfg.get("max_length") is None:  # whole games: the model's own window, not the header prompts' 192
-            cfg = replace(cfg, max_length=positions_of(getattr(model, "config", None)) or cfg.max_length)
+        if train_cfg.get("max_length") is None:  # whole games: the model's own window, not the header prompts'
+            max_length = positions_of(getattr(model, "config", None)) or max_length
         reserve = max([max_new_tokens, *(len(tokenizer(" " + t, add_special_tokens=False)["input_ids"]) + 1 for t in targets or [])])
-        train = fit_to_window(train, tokenizer, cfg.max_length - reserve) if train is not None else None
-        predict = {name: fit_to_window(frame, tokenizer, cfg.max_length - reserve) for name, frame in predict.items()}
+        train = fit_to_window(train, tokenizer, max_length - reserve) if train is not None else None
+        predict = {name: fit_to_window(frame, tokenizer, max_length - reserve) for name, frame in predict.items()}
     info: dict = {"steps": 0}
     if train is not None:
         if options_class(regime) is LoraOptions:  # a registered regime whose options are LoRA's: adapters, not every weight
             model = apply_lora(model, adapters)
-        info = train_lm(model, tokenizer, train["prompt"].tolist(), targets, cfg, seed, desc=f"{regime} {spec.name}")
+        info = train_lm(model, tokenizer, train["prompt"].tolist(), targets, cfg, max_length, seed, desc=f"{regime} {spec.name}")
     scored = {}
     for name, frame in predict.items():
-        completions = greedy_completions(model, tokenizer, frame["prompt"].tolist(), max_new_tokens, cfg.max_length,
+        completions = greedy_completions(model, tokenizer, frame["prompt"].tolist(), max_new_tokens, max_length,
                                          generate_batch_size, cfg.bf16, desc=f"{spec.name} moves on {name}")
         scored[name] = score(frame, completions)
         log.info("%s on %s: exact match %.3f, legal %.3f (n=%d)", spec.name, name, scored[name]["correct"].mean(),
                  scored[name]["legal"].mean(), len(frame))
         if ranking is not None:
-            scored[name] = scored[name].join(ranked(model, tokenizer, frame, ranking, cfg.max_length))
+            scored[name] = scored[name].join(ranked(model, tokenizer, frame, ranking, max_length))
             log.info("%s on %s, ranked legal moves (%s): exact match %.3f", spec.name, name, ranking, scored[name]["ranked_correct"].mean())
     return scored, info
 

@@ -20,10 +20,15 @@ from ...data.pairs import is_pairs, scored_texts
 from ...errors import ConfigError
 from ...models.adapters import save_adapter
 from ...models.registry import ModelSpec
-from ...training.generative import LMTrainConfig, apply_lora, train_lm
+from ...training.generative import apply_lora, train_lm
+from ...training.loop import TrainConfig
 from ...training.options import LoraOptions
 
 log = logging.getLogger(__name__)
+
+# The adapters' learning rate warms up linearly over this fraction of the steps, then decays (cosine); a
+# property of the method, not an option: the adapters' name hashes the gft block's options, which it is not.
+WARMUP_FRAC = 0.1
 
 
 def gft_texts(unlabelled: pd.DataFrame, max_texts: int, dataset: str = "?") -> list[str]:
@@ -52,15 +57,16 @@ def cut_to_length(tokenizer, texts: list[str], max_tokens: int) -> tuple[list[st
 def train_gft(model, tokenizer, texts: list[str], options: dict, seed: int, desc: str = "gft") -> tuple[dict, float, dict]:
     """LoRA adapters on ``model`` (a causal LM) trained on ``texts``; returns the adapters
     ``{module: (A, B)}``, their scaling and the training log."""
-    cfg = LMTrainConfig(lr=float(options["lr"]), batch_size=int(options["batch_size"]), epochs=float(options["epochs"]),
-                        max_length=int(options["max_length"]), bf16=torch.cuda.is_available())
+    cfg = TrainConfig(lr=float(options["lr"]), batch_size=int(options["batch_size"]), epochs=float(options["epochs"]),
+                      warmup_frac=WARMUP_FRAC, bf16=torch.cuda.is_available())
     adapters = LoraOptions(lora_r=int(options["lora_r"]), lora_alpha=int(options["lora_alpha"]))
-    texts, n_cut = cut_to_length(tokenizer, texts, cfg.max_length - 2)  # room for the end-of-sequence token (encode_pairs)
+    max_length = int(options["max_length"])
+    texts, n_cut = cut_to_length(tokenizer, texts, max_length - 2)  # room for the end-of-sequence token (encode_pairs)
     if n_cut:
-        log.info("%d of %d texts were longer than %d tokens and keep their start", n_cut, len(texts), cfg.max_length - 2)
+        log.info("%d of %d texts were longer than %d tokens and keep their start", n_cut, len(texts), max_length - 2)
     torch.manual_seed(seed)
     peft_model = apply_lora(model, adapters)
-    stats = train_lm(peft_model, tokenizer, [""] * len(texts), texts, cfg, seed, desc=desc)
+    stats = train_lm(peft_model, tokenizer, [""] * len(texts), texts, cfg, max_length, seed, desc=desc)
     lora = {}
     for name, module in peft_model.named_modules():
         if hasattr(module, "lora_A") and "default" in getattr(module, "lora_A", {}):
