@@ -116,7 +116,7 @@ def test_the_training_options_defaults_live_in_the_schema_alone():
             assert default == expected and type(default) is type(expected), (cls.__name__, name, default, expected)
 
 
-def test_a_regimes_block_is_filled_the_same_with_or_without_snakemake(tmp_path):
+def test_a_regimes_block_is_filled_the_same_with_or_without_snakemake():
     """The plan reads a regime's options with the schema's defaults whether Snakemake validated the
     config (which fills them) or not (a test's or a script's config), so a job's params are the same."""
     from weak2strong.plan import build_plan
