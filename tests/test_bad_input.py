@@ -366,14 +366,14 @@ def test_a_checkpoint_whose_weights_do_not_load_is_an_error_not_random_features(
 def test_option_defaults_come_from_the_schema_alone():
     """The plan reads the schema's defaults, so a plan built without Snakemake's validation (tests,
     scripts) gets the ones a run gets; a changed default in the schema changes both."""
-    from weak2strong.plan import schema_defaults
+    from weak2strong.config_schema import block_defaults
 
     schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
     config = default_config()
     config.pop("metrics", None)
     plan = build_plan(config)
     assert plan.metrics_options() == {k: v["default"] for k, v in schema["properties"]["metrics"]["properties"].items()}
-    assert schema_defaults("metrics")["ci_level"] == 0.95 and schema_defaults("features") == {"max_length": 128, "batch_size": 64}
+    assert block_defaults("metrics")["ci_level"] == 0.95 and block_defaults("features") == {"max_length": 128, "batch_size": 64}
     # a model's gft block: an option left out is the schema's default, as after Snakemake's validation
     from weak2strong.models.registry import BACKBONES, gft_options
 

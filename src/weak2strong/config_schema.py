@@ -72,6 +72,13 @@ def option_defaults(definition: str, without: str | None = None) -> dict:
     return {key: spec["default"] for key, spec in defs[definition]["properties"].items() if "default" in spec and key not in shared}
 
 
+def block_defaults(section: str) -> dict:
+    """The defaults the core schema gives the options of its top-level block ``section`` (``metrics``,
+    ``features``, ``figures``): what a plan and an options dataclass (``metrics.Diagnostics``) read."""
+    properties = read_schema(CORE_SCHEMA)["properties"][section]["properties"]
+    return {key: spec["default"] for key, spec in properties.items() if "default" in spec}
+
+
 def with_schema_defaults(block: dict, schema_path) -> dict:
     """A copy of ``block`` with the defaults its schema gives (``fill_defaults``)."""
     return fill_defaults(copy.deepcopy(block), read_schema(schema_path))

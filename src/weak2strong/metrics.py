@@ -22,7 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .config_schema import block_defaults
 from .io import read_parquet
+
+_METRICS = block_defaults("metrics")  # the config's metrics block: its defaults (Diagnostics)
 
 
 def accuracy(p1: np.ndarray, y: np.ndarray) -> float:
@@ -185,10 +188,11 @@ def label_diagnostics(soft_labels) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Diagnostics:
-    """Floors below which a seed's supervision is degenerate (flagged in tables and figures)."""
+    """Floors below which a seed's supervision is degenerate (flagged in tables and figures): the config's
+    ``metrics`` block but its interval level, with the schema's defaults (they live there alone)."""
 
-    min_weak_confidence: float = 0.05
-    min_kept_fraction: float = 0.05
+    min_weak_confidence: float = _METRICS["min_weak_confidence"]
+    min_kept_fraction: float = _METRICS["min_kept_fraction"]
 
     def flags(self, row: dict) -> dict[str, bool]:
         kept = row.get("kept_fraction", float("nan"))

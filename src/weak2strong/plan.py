@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import product
 
-from .config_schema import CORE_SCHEMA, fill_defaults, read_schema
+from .config_schema import CORE_SCHEMA, block_defaults, fill_defaults, read_schema
 from .data.registry import DatasetSpec, resolve_dataset
 from .errors import ConfigError
 from .families import FamilyPlan
@@ -30,14 +30,6 @@ MODEL_LORA_KEYS = tuple(sorted(field_names(LoraOptions)))
 
 def _schema() -> dict:
     return read_schema(CORE_SCHEMA)
-
-
-def schema_defaults(section: str) -> dict:
-    """The defaults the config schema gives the options of block ``section``: defaults live in the
-    schema alone, and a plan built from a config Snakemake has not validated (a test, a script) gets
-    the same ones."""
-    properties = _schema()["properties"][section]["properties"]
-    return {key: spec["default"] for key, spec in properties.items() if "default" in spec}
 
 
 def schema_default(key: str):
@@ -138,7 +130,7 @@ class Plan:
 
     @property
     def features_options(self) -> dict:
-        return schema_defaults("features") | dict(self.config.get("features") or {})
+        return block_defaults("features") | dict(self.config.get("features") or {})
 
     def read_length(self, name: str) -> int:
         """Tokens model ``name`` reads: its own ``max_length``, else the run's (``features.max_length``)."""
@@ -161,7 +153,7 @@ class Plan:
 
     @property
     def figure_format(self) -> str:
-        return (schema_defaults("figures") | (self.config.get("figures") or {}))["format"]
+        return (block_defaults("figures") | (self.config.get("figures") or {}))["format"]
 
     def figure_options(self, name: str) -> dict:
         """Shared figure options plus the figure's own block (``figures.<name>``), so an option of
@@ -232,7 +224,7 @@ class Plan:
 
     def metrics_options(self) -> dict:
         """The interval level and the floors of the degenerate-supervision diagnostics."""
-        return schema_defaults("metrics") | dict(self.config.get("metrics") or {})
+        return block_defaults("metrics") | dict(self.config.get("metrics") or {})
 
     def processes(self, name: str) -> int:
         """Processes (one per GPU) that train model ``name`` in one job: its hardware's ``gpus``."""

@@ -242,10 +242,14 @@ SUMMARY_METRICS = ("weak_acc", "ceiling_acc", "student_acc", "gap", "pgr", "agre
                    "agreement_weak_wrong", "weak_confidence", "train_b_fit")
 
 
-def summarize(per_seed: pd.DataFrame, level: float = 0.95, min_weak_confidence: float = 0.05) -> pd.DataFrame:
+def summarize(per_seed: pd.DataFrame, level: float = 0.95, min_weak_confidence: float | None = None) -> pd.DataFrame:
     """One row per (weak, strong, loss, n_views, variant): mean, median, t-interval and n of every metric,
-    PGR of the seed-mean accuracies with Fieller's interval, and flags."""
-    from ...metrics import summarize_cells
+    PGR of the seed-mean accuracies with Fieller's interval, and flags (``min_weak_confidence``: the
+    metrics block's floor; None: its default)."""
+    from ...metrics import Diagnostics, summarize_cells
+
+    if min_weak_confidence is None:
+        min_weak_confidence = Diagnostics().min_weak_confidence
 
     def head(g):
         return {"n_seeds": int(g["seed"].nunique()), "n_flagged": int(g["ceiling_le_weak"].sum())}
