@@ -140,3 +140,18 @@ def test_the_degenerate_supervision_floors_default_to_the_metrics_blocks():
     options = set(read_schema(CORE_SCHEMA)["properties"]["metrics"]["properties"]) - {"ci_level"}
     assert {f.name for f in fields(Diagnostics)} == options
     assert {f.name: f.default for f in fields(Diagnostics)} == {k: v for k, v in block_defaults("metrics").items() if k in options}
+
+
+def test_the_feature_window_and_batch_default_to_the_features_blocks():
+    """The features' window and batch where code is called without them (a regime's window, extraction)
+    are the ``features`` block's defaults, not a 128 and a 64 written again beside them."""
+    import inspect
+
+    from weak2strong.config_schema import block_defaults
+    from weak2strong.experiment import regime_from_params
+    from weak2strong.models.features import extract_features
+
+    features = block_defaults("features")
+    defaults = {k: p.default for k, p in inspect.signature(extract_features).parameters.items() if k in features}
+    assert defaults == features
+    assert regime_from_params({"name": "finetune", "lr": 1e-5}).max_length == features["max_length"]

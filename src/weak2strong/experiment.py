@@ -203,7 +203,7 @@ def regime_from_params(params: dict) -> Regime:
 
     opts = dict(params)
     name = opts.pop("name")
-    max_length = int(opts.pop("max_length", 128))
+    max_length = int(opts.pop("max_length", Regime.max_length))  # the features' window unless the regime sets one
     truncation = opts.pop("truncation", "right")
     train, own = split_options(opts, options_class(name))
     return Regime(name, TrainConfig(**train), max_length, truncation, own)
