@@ -2,6 +2,7 @@
 the core knows no family by name (vision, the family that lives in its own folder, is the check), and
 a new family added to a copy of the workflow by a folder and one line runs there."""
 
+import copy
 import re
 import shutil
 import subprocess
@@ -256,3 +257,39 @@ def test_an_overlay_removes_the_entries_of_a_mapping_its_family_declares_removab
     assert config == {"datasets": {"a": {"source": "local"}}, "bootstrap": {"chains": {"kept": ["s", "m", "l"]}},
                       "simulated": {"feature_subset": None}}
 
+
+
+def _without_defaulted_keys(value, schema: dict):
+    """``value`` less every key set to the default its schema gives it (in present objects too): what a user may
+    leave out without changing the experiment."""
+    if not isinstance(value, dict):
+        return value
+    properties = schema.get("properties") or {}
+    return {k: _without_defaulted_keys(v, properties.get(k, {})) for k, v in value.items()
+            if not ("default" in properties.get(k, {}) and properties[k]["default"] == v)}
+
+
+@pytest.mark.parametrize("overlay", [None, "prompting.yaml", "vision.yaml", "chess.yaml", "reward.yaml"])
+def test_every_family_plans_the_same_with_or_without_snakemakes_defaults(overlay):
+    """A family's defaults live in its schema alone: its plan from a block that leaves out every option set to
+    its default, never validated (a test's, a script's config), is the plan from the same block validated
+    (prompting's and the simulated supervisors' plans wrote their defaults again in code)."""
+    from dataclasses import asdict
+
+    from snakemake.utils import update_config
+
+    from weak2strong.config_check import validate_config
+    from weak2strong.config_schema import read_schema
+    from weak2strong.plan import build_plan
+
+    raw: dict = {}
+    for name in ["config.yaml"] + ([overlay] if overlay else []):
+        update_config(raw, yaml.safe_load((REPO / "config" / name).read_text()))
+    for name, family in FAMILIES.items():
+        if family.schema and raw.get(name) is not None:
+            raw[name] = _without_defaulted_keys(raw[name], read_schema(REPO / family.schema))
+    validated = validate_config(copy.deepcopy(raw), REPO)
+    plain, filled = build_plan(copy.deepcopy(raw)), build_plan(validated)
+    assert plain.families.keys() == filled.families.keys() and plain.families
+    for name, family in filled.families.items():
+        assert asdict(plain.families[name]) == asdict(family), name

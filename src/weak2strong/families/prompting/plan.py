@@ -7,8 +7,12 @@ This module imports no torch: the workflow reads ``prompting_plan`` to build its
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
+from ...config_schema import with_schema_defaults
 from .. import FamilyPlan
+
+SCHEMA = Path(__file__).with_name("schema.yaml")
 
 MODES = ("zero_shot", "few_shot_gt", "few_shot_weak")
 
@@ -51,6 +55,7 @@ def prompting_plan(config: dict, plan) -> PromptingPlan | None:
     block = config.get("prompting")
     if block is None:
         return None
+    block = with_schema_defaults(block, SCHEMA)  # defaults live in the schema alone
     where = "config/config.yaml: prompting"
     models = list(block["models"])
     for name in models:
@@ -70,5 +75,5 @@ def prompting_plan(config: dict, plan) -> PromptingPlan | None:
             raise ConfigError(f"{where}.datasets: '{d}' is not under 'datasets' ({', '.join(plan.datasets)}).")
         if plan.datasets[d].pairs:
             raise ConfigError(f"{where}.datasets: '{d}' is a comparison (reward-modelling) dataset; prompting answers one text.")
-    return PromptingPlan(models, datasets, weak, int(block.get("k", 5)), block.get("test_size"), int(block.get("batch_size", 16)),
-                         int(block.get("max_length", 256)))
+    return PromptingPlan(models, datasets, weak, int(block["k"]), block.get("test_size"), int(block["batch_size"]),
+                         int(block["max_length"]))

@@ -8,9 +8,13 @@ This module imports no torch, numpy or pandas: the workflow reads ``simulated_pl
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
+from ...config_schema import with_schema_defaults
 from ...errors import ConfigError
 from .. import FamilyPlan
+
+SCHEMA = Path(__file__).with_name("schema.yaml")
 
 KINDS = ("feature_subset", "random_noise", "confident_wrong", "length_flips", "length_bias")
 FLIPS = ("random_noise", "confident_wrong", "length_flips")  # the kinds that flip ground truth at a rate
@@ -81,6 +85,7 @@ def simulated_plan(config: dict, plan) -> SimulatedPlan | None:
                              f"and regime '{plan.regime}' trains the model itself (run them with a regime on features, e.g. linear_probe).")
         return None
     where = "config/config.yaml: simulated"
+    block = with_schema_defaults(block, SCHEMA)  # defaults live in the schema alone
     student = block.get("student") or max(plan.strong, key=lambda n: plan.models[n].size)
     if student not in plan.strong:
         raise ConfigError(f"{where}.student: '{student}' is not in experiment.strong ({', '.join(plan.strong)}).")
@@ -88,11 +93,11 @@ def simulated_plan(config: dict, plan) -> SimulatedPlan | None:
     unknown = [d for d in datasets if d not in plan.datasets]
     if unknown:
         raise ConfigError(f"{where}.datasets: {unknown} are not under 'datasets' ({', '.join(plan.datasets)}).")
-    losses = list(block.get("losses") or ["xent"])
+    losses = list(block["losses"])
     missing = [loss for loss in losses if loss not in plan.losses and loss != "xent"]
     if missing:
         raise ConfigError(f"{where}.losses: {missing} are not in experiment.losses ({', '.join(plan.losses)}); add them there.")
-    labels = block.get("labels", "hard")
+    labels = block["labels"]
     if labels not in ("hard", "soft", "soft_equal"):
         raise ConfigError(f"{where}.labels: '{labels}' is not hard, soft or soft_equal.")
     if labels != "soft" and block.get("confident_wrong") is not None:
@@ -106,8 +111,8 @@ def simulated_plan(config: dict, plan) -> SimulatedPlan | None:
         options = block.get(kind)
         if options is None:
             continue
-        confidence = float(options.get("confidence", 0.9)) if kind == "confident_wrong" else None
-        if options.get("matched", True):
+        confidence = float(options["confidence"]) if kind == "confident_wrong" else None
+        if options["matched"]:
             for fs in [s for s in list(supervisors.values()) if s.kind == "feature_subset"]:
                 name = f"{kind}_{fs.group}"
                 supervisors[name] = Supervisor(name, kind, matched_to=fs.name, confidence=confidence, group=fs.group, labels=labels)
