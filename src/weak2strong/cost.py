@@ -103,7 +103,7 @@ def plan_flops(plan, measure: bool = False, workdir: Path = Path(".")) -> tuple[
     notes: list[str] = []
     seeds = len(plan.seeds)
     options = plan.regime_options()
-    epochs = float(options.get("epochs", 2))
+    epochs = float(options["epochs"])  # filled with the schema's default where the block has none
     on_features = REGIMES[plan.regime].on_features
     step_flops = REGIMES[plan.regime].step_flops
 

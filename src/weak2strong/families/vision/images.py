@@ -244,7 +244,11 @@ def read_sklearn_digits(archive: Path, size: int | None = None) -> tuple[list[np
 
 def read_images(options: dict, source_file: str | None) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """The pool of ``vision.dataset``: (images uint8 [n, h, w, 3], labels, class names, ids), duplicates
-    (same pixels) kept once. ``source_file``: the task JSON, folder or Parquet file it reads."""
+    (same pixels) kept once. ``source_file``: the task JSON, folder or Parquet file it reads. Options it is
+    not given take the vision schema's defaults (a block the workflow validated has them already)."""
+    from ...config_schema import fill_defaults, read_schema
+
+    options = fill_defaults(dict(options), read_schema(Path(__file__).with_name("schema.yaml"))["properties"]["dataset"])
     source, size = options["source"], options.get("image_size")
     if source == "bigbench_cifar10":
         images, labels, classes = read_bigbench_cifar10(Path(source_file))
@@ -256,14 +260,14 @@ def read_images(options: dict, source_file: str | None) -> tuple[np.ndarray, np.
         import pyarrow.parquet as pq
 
         rows = pq.read_table(source_file).to_pylist()
-        images, labels, classes = read_image_table(rows, options.get("image_field", "image"), options.get("label_field", "label"),
+        images, labels, classes = read_image_table(rows, options["image_field"], options["label_field"],
                                                    str(source_file), size)
     elif source == "hub":
         import datasets
 
-        split = datasets.load_dataset(options["id"], split=options.get("split", "train"), revision=options.get("revision"))
-        names = getattr(split.features.get(options.get("label_field", "label")), "names", None)
-        images, labels, classes = read_image_table(split, options.get("image_field", "image"), options.get("label_field", "label"),
+        split = datasets.load_dataset(options["id"], split=options["split"], revision=options.get("revision"))
+        names = getattr(split.features.get(options["label_field"]), "names", None)
+        images, labels, classes = read_image_table(split, options["image_field"], options["label_field"],
                                                    f"hub dataset {options['id']}", size, names)
     else:
         raise DatasetError(f"vision.dataset.source: unknown source '{source}' (sklearn_digits, bigbench_cifar10, imagefolder, "
