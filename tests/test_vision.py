@@ -589,3 +589,39 @@ def test_the_vision_defaults_live_in_its_schema_alone(extra):
     assert plan == asdict(vision_plan({"vision": validated}, core))
     assert plan["regime"]["lr"] == 0.001 and plan["augment"]["pad"] == 4 and plan["regime"]["eval_points"] == 0
     assert plan["regime"]["name"] == "linear_probe"  # vision.probe is that regime's block
+
+
+CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+
+
+def cifar10_hub_copy(folder, labels):
+    """A local copy of the hub's CIFAR-10 (uoft-cs/cifar10) as it is published: a dataset card whose
+    ``configs`` name ``plain_text/train-*`` and ``plain_text/test-*`` Parquet shards, each row an ``img``
+    (Image: PNG bytes) and a ``label`` (ClassLabel of the ten names, kept in the shards' metadata)."""
+    import datasets
+
+    features = datasets.Features({"img": datasets.Image(), "label": datasets.ClassLabel(names=CIFAR10_CLASSES)})
+    for split, split_labels in (("train", labels), ("test", labels[:2])):
+        rows = {"img": [{"bytes": png(np.full((32, 32, 3), 20 * k, np.uint8)), "path": None} for k in range(len(split_labels))],
+                "label": split_labels}
+        (folder / "plain_text").mkdir(parents=True, exist_ok=True)
+        datasets.Dataset.from_dict(rows, features=features).to_parquet(str(folder / "plain_text" / f"{split}-00000-of-00001.parquet"))
+    (folder / "README.md").write_text("---\nconfigs:\n- config_name: plain_text\n  data_files:\n  - split: train\n"
+                                      "    path: plain_text/train-*\n  - split: test\n    path: plain_text/test-*\n---\n")
+    return folder
+
+
+def test_the_hub_cifar10_layout_is_read_through_the_loader_users_run(tmp_path, monkeypatch):
+    """`source: hub` goes through `datasets.load_dataset` (here on a local copy of the published layout,
+    offline): its image column is `img`, not the default `image`, so the error names the setting; with
+    `image_field: img` the split's images come back with the ClassLabel's names of the classes present,
+    and `split` defaults to train (the schema's default, filled for a block nobody validated)."""
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    repo = cifar10_hub_copy(tmp_path / "cifar10", [3, 5, 3, 0])
+    with pytest.raises(DatasetError, match=r"row 0 has no field 'image' .*'img'.*set vision.dataset.image_field"):
+        read_images({"source": "hub", "id": str(repo)}, None)
+    pixels, labels, classes, ids = read_images({"source": "hub", "id": str(repo), "image_field": "img"}, None)
+    assert classes == ["airplane", "cat", "dog"] and list(labels) == [1, 2, 1, 0]  # the train split: four rows
+    assert pixels.shape == (4, 32, 32, 3) and len(set(ids)) == 4
+    _, test_labels, _, _ = read_images({"source": "hub", "id": str(repo), "image_field": "img", "split": "test"}, None)
+    assert list(test_labels) == [0, 1]  # the test shard's two rows (cat, dog)
