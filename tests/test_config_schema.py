@@ -86,10 +86,28 @@ def test_a_family_schemas_definitions_are_the_core_schemas():
         assert read_schema(REPO / FAMILIES[name].schema)["$defs"][key] == core[key], (name, key)
 
 
+def literal_defaults(obj) -> list[str]:
+    """The names a class's fields or a function's parameters default to a literal other than None in its
+    source: a default written again in code (equal to the schema's today, so a check of values alone misses it)."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
+    if isinstance(tree, ast.ClassDef):
+        pairs = [(node.target.id, node.value) for node in tree.body if isinstance(node, ast.AnnAssign) and node.value is not None]
+    else:
+        args = tree.args.args + tree.args.kwonlyargs
+        pairs = list(zip([a.arg for a in args][len(args) - len(tree.args.defaults) - len(tree.args.kw_defaults):],
+                         tree.args.defaults + tree.args.kw_defaults))
+    return [name for name, value in pairs if isinstance(value, ast.Constant) and value.value is not None]
+
+
 def test_the_training_options_defaults_live_in_the_schema_alone():
-    """``TrainConfig``, ``LoraOptions`` and ``LpFtOptions`` take their defaults from the schema's ``$defs``
-    (a default written again in code drifts): every option is in the schema, every default the dataclass
-    has is the schema's, and an option without one in the schema is None there (not set)."""
+    """``TrainConfig``, ``LoraOptions`` and ``LpFtOptions`` take their defaults from the schema's ``$defs``:
+    every option is in the schema, every default the dataclass has is the schema's (drift fails), none is a
+    literal in its source (a copy fails, even an equal one), and an option without one in the schema is
+    None there (not set)."""
     from dataclasses import MISSING, fields
 
     from weak2strong.config_schema import CORE_SCHEMA, option_defaults, read_schema
@@ -114,6 +132,7 @@ def test_the_training_options_defaults_live_in_the_schema_alone():
         for name, default in own.items():
             expected = defaults.get(name, None if name != "lr" else MISSING)
             assert default == expected and type(default) is type(expected), (cls.__name__, name, default, expected)
+        assert literal_defaults(cls) == [], cls.__name__
 
 
 def test_a_regimes_block_is_filled_the_same_with_or_without_snakemake():
@@ -131,7 +150,8 @@ def test_a_regimes_block_is_filled_the_same_with_or_without_snakemake():
 
 def test_the_degenerate_supervision_floors_default_to_the_metrics_blocks():
     """``metrics.Diagnostics`` is the ``metrics`` block's options but its interval level: its defaults are the
-    schema's (they were written again in code, 0.05 beside 0.05), and it takes every other option of the block."""
+    schema's and read from it (they were written again in code, 0.05 beside 0.05), and it takes every other
+    option of the block."""
     from dataclasses import fields
 
     from weak2strong.config_schema import CORE_SCHEMA, block_defaults, read_schema
@@ -140,6 +160,7 @@ def test_the_degenerate_supervision_floors_default_to_the_metrics_blocks():
     options = set(read_schema(CORE_SCHEMA)["properties"]["metrics"]["properties"]) - {"ci_level"}
     assert {f.name for f in fields(Diagnostics)} == options
     assert {f.name: f.default for f in fields(Diagnostics)} == {k: v for k, v in block_defaults("metrics").items() if k in options}
+    assert literal_defaults(Diagnostics) == []
 
 
 def test_the_feature_window_and_batch_default_to_the_features_blocks():
@@ -155,3 +176,8 @@ def test_the_feature_window_and_batch_default_to_the_features_blocks():
     defaults = {k: p.default for k, p in inspect.signature(extract_features).parameters.items() if k in features}
     assert defaults == features
     assert regime_from_params({"name": "finetune", "lr": 1e-5}).max_length == features["max_length"]
+    assert not {"max_length", "batch_size"} & set(literal_defaults(extract_features))  # read from the schema, not copied
+
+    from weak2strong.training.run import Regime
+
+    assert "max_length" not in literal_defaults(Regime)
