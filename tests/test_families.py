@@ -271,9 +271,9 @@ def _without_defaulted_keys(value, schema: dict):
 
 @pytest.mark.parametrize("overlay", [None, "prompting.yaml", "vision.yaml", "chess.yaml", "reward.yaml"])
 def test_every_family_plans_the_same_with_or_without_snakemakes_defaults(overlay):
-    """A family's defaults live in its schema alone: its plan from a block that leaves out every option set to
-    its default, never validated (a test's, a script's config), is the plan from the same block validated
-    (prompting's and the simulated supervisors' plans wrote their defaults again in code)."""
+    """A family's plan agrees with its schema's defaults: its plan from a block that leaves out every option set
+    to its default, never validated (a test's, a script's config), is the plan from the same block validated.
+    (A default that drifted fails here; one copied into code with the same value fails the test below.)"""
     from dataclasses import asdict
 
     from snakemake.utils import update_config
@@ -293,3 +293,38 @@ def test_every_family_plans_the_same_with_or_without_snakemakes_defaults(overlay
     assert plain.families.keys() == filled.families.keys() and plain.families
     for name, family in filled.families.items():
         assert asdict(plain.families[name]) == asdict(family), name
+
+
+def _defaulted_keys(schema: dict) -> set[str]:
+    keys = set()
+    for key, spec in (schema.get("properties") or {}).items():
+        if "default" in spec:
+            keys.add(key)
+        keys |= _defaulted_keys(spec)
+    return keys
+
+
+CONFIG_NAMES = {"block", "options", "opts"}  # what the families' modules call a block of the config, or a part of one
+
+
+def test_no_family_writes_a_schema_default_again_in_its_code():
+    """``block.get("k", 5)`` beside the schema's ``k: {default: 5}`` is a second home for one default
+    (prompting's plan and the simulated supervisors' had them): no module of a family folder reads an
+    option its schema gives a default from a config block (``CONFIG_NAMES``) with a literal fallback."""
+    import ast
+
+    from weak2strong.config_schema import read_schema
+
+    found = []
+    for name, family in FAMILIES.items():
+        if not family.schema:
+            continue
+        keys = _defaulted_keys(read_schema(REPO / family.schema))
+        for path in (REPO / "src/weak2strong/families" / name).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id in CONFIG_NAMES
+                        and len(node.args) == 2 and all(isinstance(a, ast.Constant) for a in node.args)
+                        and node.args[0].value in keys and node.args[1].value is not None):
+                    found.append(f"{path.relative_to(REPO)}:{node.lineno}: .get({node.args[0].value!r}, {node.args[1].value!r})")
+    assert not found, found
