@@ -68,15 +68,19 @@ def option_defaults(definition: str, without: str | None = None) -> dict:
     gives too: an options dataclass's defaults (``loop.TrainConfig``: ``train``; ``options.LoraOptions``:
     ``train_lora`` without ``train``), so that they live in the schema alone."""
     defs = read_schema(CORE_SCHEMA)["$defs"]
-    shared = option_defaults(without) if without else {}
-    return {key: spec["default"] for key, spec in defs[definition]["properties"].items() if "default" in spec and key not in shared}
+    shared = _defaults(defs[without]) if without else {}
+    return {key: value for key, value in _defaults(defs[definition]).items() if key not in shared}
 
 
 def block_defaults(section: str) -> dict:
     """The defaults the core schema gives the options of its top-level block ``section`` (``metrics``,
     ``features``, ``figures``): what a plan and an options dataclass (``metrics.Diagnostics``) read."""
-    properties = read_schema(CORE_SCHEMA)["properties"][section]["properties"]
-    return {key: spec["default"] for key, spec in properties.items() if "default" in spec}
+    return _defaults(read_schema(CORE_SCHEMA)["properties"][section])
+
+
+def _defaults(schema: dict) -> dict:
+    """The defaults an object's schema gives its properties (one level)."""
+    return {key: spec["default"] for key, spec in (schema.get("properties") or {}).items() if "default" in spec}
 
 
 def with_schema_defaults(block: dict, schema_path) -> dict:
