@@ -258,7 +258,6 @@ def test_an_overlay_removes_the_entries_of_a_mapping_its_family_declares_removab
                       "simulated": {"feature_subset": None}}
 
 
-
 def _without_defaulted_keys(value, schema: dict):
     """``value`` less every key set to the default its schema gives it (in present objects too): what a user may
     leave out without changing the experiment."""
