@@ -25,9 +25,15 @@ def pytest_addoption(parser):
     parser.addoption("--store-durations", action="store_true", help="write each test file's duration to tests/durations.json")
 
 
+def _cache(config):
+    """pytest's cache, or None where it is off (`-p no:cacheprovider` removes the attribute)."""
+    return getattr(config, "cache", None)
+
+
 def known_durations(config) -> dict[str, float]:
     committed = json.loads(DURATIONS_FILE.read_text()) if DURATIONS_FILE.exists() else {}
-    return committed | (config.cache.get(DURATIONS_KEY, {}) if config.cache else {})
+    cache = _cache(config)
+    return committed | (cache.get(DURATIONS_KEY, {}) if cache else {})
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,8 +50,8 @@ def pytest_sessionfinish(session):
     if hasattr(config, "workerinput") or not _measured:
         return  # an xdist worker: the controller receives every report and writes once
     measured = {name: round(t, 1) for name, t in sorted(_measured.items())}
-    if config.cache:
-        config.cache.set(DURATIONS_KEY, config.cache.get(DURATIONS_KEY, {}) | measured)
+    if cache := _cache(config):
+        cache.set(DURATIONS_KEY, cache.get(DURATIONS_KEY, {}) | measured)
     if config.getoption("--store-durations"):
         DURATIONS_FILE.write_text(json.dumps(measured, indent=1, sort_keys=True) + "\n")
 

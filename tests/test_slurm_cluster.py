@@ -1,7 +1,7 @@
 """`--profile slurm` against a real SLURM (slurm/local_cluster.sh: one node, accounting through
 slurmdbd, a `cpu` and a `gpu` partition with two fake GPUs). `.ci/run` installs and starts it; where it
-is not running these tests are skipped, saying how to start it. The paper overlay's twin through the
-same cluster is tests/test_slurm_twin.py (a file of its own, so the two runs wait on the scheduler side
+is not running these tests are skipped, saying how to start it. The paper overlay's twin runs through the
+same cluster in tests/test_paper_twin.py (a file of its own, so the two runs wait on the scheduler side
 by side)."""
 
 import copy
