@@ -128,9 +128,14 @@ class Plan:
     def data_seed(self) -> int:
         return int(self.config.get("data_seed", schema_default("data_seed")))
 
+    def block_options(self, section: str) -> dict:
+        """The config's top-level block ``section`` (``features``, ``figures``, ``metrics``) over the
+        schema's defaults: the same options whether Snakemake validated the config or not."""
+        return block_defaults(section) | dict(self.config.get(section) or {})
+
     @property
     def features_options(self) -> dict:
-        return block_defaults("features") | dict(self.config.get("features") or {})
+        return self.block_options("features")
 
     def read_length(self, name: str) -> int:
         """Tokens model ``name`` reads: its own ``max_length``, else the run's (``features.max_length``)."""
@@ -153,7 +158,7 @@ class Plan:
 
     @property
     def figure_format(self) -> str:
-        return (block_defaults("figures") | (self.config.get("figures") or {}))["format"]
+        return self.block_options("figures")["format"]
 
     def figure_options(self, name: str) -> dict:
         """Shared figure options plus the figure's own block (``figures.<name>``), so an option of
@@ -224,7 +229,7 @@ class Plan:
 
     def metrics_options(self) -> dict:
         """The interval level and the floors of the degenerate-supervision diagnostics."""
-        return block_defaults("metrics") | dict(self.config.get("metrics") or {})
+        return self.block_options("metrics")
 
     def processes(self, name: str) -> int:
         """Processes (one per GPU) that train model ``name`` in one job: its hardware's ``gpus``."""
