@@ -25,8 +25,8 @@ def cluster_up() -> str | None:
     return None if any(s in states for s in ("idle", "mix")) else f"no idle SLURM node ({states.strip() or 'no answer'})"
 
 
-_WHY_NOT = cluster_up()  # asked once per test process (sinfo)
-NEEDS_CLUSTER = [pytest.mark.slow, pytest.mark.skipif(_WHY_NOT is not None, reason=str(_WHY_NOT))]
+WHY_NO_CLUSTER = cluster_up()  # asked once per test process (sinfo); None where the cluster is up
+NEEDS_CLUSTER = [pytest.mark.slow, pytest.mark.skipif(WHY_NO_CLUSTER is not None, reason=str(WHY_NO_CLUSTER))]
 FAST = ["--slurm-init-seconds-before-status-checks", "1", "--seconds-between-status-checks", "2", "--latency-wait", "5"]
 # Snakemake's command line, its status checks every 2 s instead of backing off (snakemake_steady_polls.py)
 SNAKEMAKE = [sys.executable, str(REPO / "tests" / "snakemake_steady_polls.py")]
