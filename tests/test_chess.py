@@ -627,6 +627,22 @@ def test_a_regime_with_lora_options_trains_adapters_and_finetune_every_weight(tm
     assert wrapped == [2]  # once, for lora, at the block's rank
 
 
+def test_the_chess_block_becomes_its_regime_through_the_one_constructor():
+    """`chess.train` is built into the named regime by `experiment.regime_from_params`, as every training
+    job's options are: lr null is the model's own rate, the block's LoRA options reach the lora regime
+    only (finetune would refuse them), and the header prompts' window applies unless the block sets one."""
+    from weak2strong.families.chess.steps import HEADER_PROMPT_WINDOW, chess_regime
+    from weak2strong.training.options import LoraOptions
+
+    spec = type("Spec", (), {"name": "dec", "finetune_lr": 1e-4, "own_head_lr": None})()
+    block = {"lr": None, "epochs": 1, "batch_size": 2, "lora_r": 2, "lora_alpha": 4}
+    lora = chess_regime("lora", block, spec)
+    assert (lora.name, lora.train.lr, lora.train.epochs, lora.max_length) == ("lora", 1e-4, 1, HEADER_PROMPT_WINDOW)
+    assert lora.options == LoraOptions(lora_r=2, lora_alpha=4)
+    full = chess_regime("finetune", {**block, "lr": 3e-5, "max_length": 256}, spec)
+    assert (full.name, full.options, full.train.lr, full.max_length) == ("finetune", None, 3e-5, 256)
+
+
 def test_the_content_free_prompt_keeps_the_format_and_drops_the_position():
     from weak2strong.families.chess.ranking import content_free_prompt
 

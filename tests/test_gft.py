@@ -69,6 +69,18 @@ def test_gft_reads_no_label_and_no_text_a_split_can_use(reviews, tmp_path, monke
 PROJECTIONS = {"llama": 7, "gemma3_text": 7, "qwen2": 7, "gpt2": 4}
 
 
+def test_gft_trains_with_the_registered_lora_regime():
+    """GFT names the registered `lora` regime and builds its loop and adapters with the one constructor
+    (`experiment.regime_from_params`) from the model's gft block, its warm-up the method's constant."""
+    from weak2strong.regimes import options_class
+
+    regime = gft_module.gft_regime({"lr": 1e-3, "batch_size": 4, "epochs": 2, "max_length": 32, "lora_r": 4, "lora_alpha": 8})
+    assert regime.name == "lora" and isinstance(regime.options, options_class("lora"))
+    assert (regime.options.lora_r, regime.options.lora_alpha, regime.max_length) == (4, 8, 32)
+    assert (regime.train.lr, regime.train.batch_size, regime.train.epochs) == (1e-3, 4, 2)
+    assert regime.train.warmup_frac == gft_module.WARMUP_FRAC
+
+
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_an_adapter_merges_into_the_feature_backbone_exactly(tmp_path, arch):
     """For each decoder class a shipped config names, in its real class: GPT-2 stores its

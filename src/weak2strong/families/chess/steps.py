@@ -218,6 +218,22 @@ def e2h_row(student: pd.DataFrame, weak: pd.Series, zero_shot: pd.Series | None,
 
 # ---- training and generation ---------------------------------------------------------------------------
 
+def chess_regime(regime: str, train_cfg: dict, spec):
+    """The registered regime ``regime`` (finetune or lora) that trains ``spec`` with the ``chess.train``
+    block, built by the one constructor of every training job (``experiment.regime_from_params``): the
+    rates resolved (lr null: the model's own), the block's LoRA options read by a LoRA regime only, and
+    the window the header prompts' where the block sets none."""
+    from ...experiment import regime_from_params
+    from ...regimes import options_class
+    from ...training.options import LoraOptions, field_names, resolve_rates
+
+    options = resolve_rates(train_cfg, spec)
+    if options_class(regime) is not LoraOptions:
+        options = {k: v for k, v in options.items() if k not in field_names(LoraOptions)}
+    options["max_length"] = options.get("max_length") or HEADER_PROMPT_WINDOW
+    return regime_from_params({"name": regime, **options})
+
+
 def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: int, train: pd.DataFrame | None,
                        targets: list[str] | None, predict: dict[str, pd.DataFrame], max_new_tokens: int,
                        generate_batch_size: int = 32, device: str | None = None,
@@ -233,15 +249,12 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
 
     from ...models.backbone import positions_of
     from ...models.decoder import load_causal_lm, load_decoder_tokenizer
-    from ...regimes import options_class
     from ...training.generative import apply_lora, greedy_completions, train_lm
-    from ...training.loop import TrainConfig
-    from ...training.options import LoraOptions, resolve_rates, split_options
+    from ...training.options import LoraOptions
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    loop, adapters = split_options(resolve_rates(train_cfg, spec), LoraOptions)  # lr null: the model's own
-    max_length = loop.pop("max_length", None) or HEADER_PROMPT_WINDOW
-    cfg = TrainConfig(**loop)
+    chosen = chess_regime(regime, train_cfg, spec)
+    cfg, max_length = chosen.train, chosen.max_length
     torch.manual_seed(seed)  # the same LoRA initialisation for every job of this seed
     tokenizer = load_decoder_tokenizer(spec, resources_dir)
     model = load_causal_lm(spec, resources_dir, device)
@@ -254,8 +267,8 @@ def train_and_generate(spec, resources_dir, regime: str, train_cfg: dict, seed: 
         predict = {name: fit_to_window(frame, tokenizer, max_length - reserve) for name, frame in predict.items()}
     info: dict = {"steps": 0}
     if train is not None:
-        if options_class(regime) is LoraOptions:  # a registered regime whose options are LoRA's: adapters, not every weight
-            model = apply_lora(model, adapters)
+        if isinstance(chosen.options, LoraOptions):  # a registered regime whose options are LoRA's: adapters, not every weight
+            model = apply_lora(model, chosen.options)
         info = train_lm(model, tokenizer, train["prompt"].tolist(), targets, cfg, max_length, seed, desc=f"{regime} {spec.name}")
     scored = {}
     for name, frame in predict.items():

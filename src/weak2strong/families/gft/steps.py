@@ -21,14 +21,13 @@ from ...errors import ConfigError
 from ...models.adapters import save_adapter
 from ...models.registry import ModelSpec
 from ...training.generative import apply_lora, train_lm
-from ...training.loop import TrainConfig
-from ...training.options import LoraOptions
 
 log = logging.getLogger(__name__)
 
 # The adapters' learning rate warms up linearly over this fraction of the steps, then decays (cosine); a
 # property of the method, not an option: the adapters' name hashes the gft block's options, which it is not.
 WARMUP_FRAC = 0.1
+REGIME = "lora"  # GFT trains LoRA adapters with the language-modelling loss: the registered regime's options and loop
 
 
 def gft_texts(unlabelled: pd.DataFrame, max_texts: int, dataset: str = "?") -> list[str]:
@@ -54,13 +53,23 @@ def cut_to_length(tokenizer, texts: list[str], max_tokens: int) -> tuple[list[st
     return out, n_cut
 
 
+def gft_regime(options: dict):
+    """The registered ``lora`` regime (its options and its loop) with the model's ``gft`` block, built by
+    the one constructor of every training job (``experiment.regime_from_params``)."""
+    from ...experiment import regime_from_params
+
+    return regime_from_params({
+        "name": REGIME, "lr": float(options["lr"]), "batch_size": int(options["batch_size"]), "epochs": float(options["epochs"]),
+        "warmup_frac": WARMUP_FRAC, "bf16": torch.cuda.is_available(), "lora_r": int(options["lora_r"]),
+        "lora_alpha": int(options["lora_alpha"]), "max_length": int(options["max_length"]),
+    })
+
+
 def train_gft(model, tokenizer, texts: list[str], options: dict, seed: int, desc: str = "gft") -> tuple[dict, float, dict]:
     """LoRA adapters on ``model`` (a causal LM) trained on ``texts``; returns the adapters
     ``{module: (A, B)}``, their scaling and the training log."""
-    cfg = TrainConfig(lr=float(options["lr"]), batch_size=int(options["batch_size"]), epochs=float(options["epochs"]),
-                      warmup_frac=WARMUP_FRAC, bf16=torch.cuda.is_available())
-    adapters = LoraOptions(lora_r=int(options["lora_r"]), lora_alpha=int(options["lora_alpha"]))
-    max_length = int(options["max_length"])
+    regime = gft_regime(options)
+    cfg, adapters, max_length = regime.train, regime.options, regime.max_length
     texts, n_cut = cut_to_length(tokenizer, texts, max_length - 2)  # room for the end-of-sequence token (encode_pairs)
     if n_cut:
         log.info("%d of %d texts were longer than %d tokens and keep their start", n_cut, len(texts), max_length - 2)
