@@ -103,7 +103,7 @@ def extract(spec, texts: list[str], resources: str, bf16: bool) -> torch.Tensor:
     model, tokenizer = extract.models[key]
     plan = default_plan()
     feats, _ = embed_texts(model, tokenizer, texts, spec.backbone.pooling, spec.layer, plan.read_length(spec.name),
-                           int(plan.features_options["batch_size"]), "cpu", bf16)
+                           plan.features.batch_size, "cpu", bf16)
     return feats
 
 
@@ -124,7 +124,7 @@ def forward_flops(spec, texts: list[str], resources: str) -> float:
     plan = default_plan()
     lengths = sorted((len(x) for x in tokenize(load_tokenizer(spec, resources), texts, plan.read_length(spec.name))["input_ids"]),
                      reverse=True)
-    batch = int(plan.features_options["batch_size"])
+    batch = plan.features.batch_size
     padded = [lengths[i] for i in range(0, len(lengths), batch) for _ in lengths[i:i + batch]]  # each row padded to its batch's longest
     per_layer = sum(2 * t * (4 * d * d + 2 * d * ff) + 4 * t * t * d for t in padded)
     return float(spec.layer * per_layer)

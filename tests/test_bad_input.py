@@ -372,7 +372,7 @@ def test_option_defaults_come_from_the_schema_alone():
     config = default_config()
     config.pop("metrics", None)
     plan = build_plan(config)
-    assert plan.metrics_options() == {k: v["default"] for k, v in schema["properties"]["metrics"]["properties"].items()}
+    assert plan.metrics.as_params() == {k: v["default"] for k, v in schema["properties"]["metrics"]["properties"].items()}
     assert block_defaults("metrics")["ci_level"] == 0.95 and block_defaults("features") == {"max_length": 128, "batch_size": 64}
     # a model's gft block: an option left out is the schema's default, as after Snakemake's validation
     from weak2strong.models.registry import BACKBONES, gft_options

@@ -181,3 +181,37 @@ def test_the_feature_window_and_batch_default_to_the_features_blocks():
     from weak2strong.training.run import Regime
 
     assert "max_length" not in literal_defaults(Regime)
+
+
+def test_each_core_block_is_one_options_class_with_the_schemas_defaults():
+    """The core's ``experiment``, ``features``, ``metrics`` and ``figures`` blocks are each one dataclass
+    (blocks.py): a field per option of the block, each default the schema's and none written in code; a
+    plan built from a config Snakemake validated and from one nobody did holds the same options; a key no
+    field takes is refused naming its block."""
+    from dataclasses import MISSING, fields
+
+    from weak2strong import blocks
+    from weak2strong.config_schema import CORE_SCHEMA, block_defaults, read_schema
+    from weak2strong.errors import ConfigError
+    from weak2strong.plan import build_plan
+
+    schema = read_schema(CORE_SCHEMA)["properties"]
+    classes = {"experiment": blocks.ExperimentOptions, "features": blocks.FeaturesOptions,
+               "metrics": blocks.MetricsOptions, "figures": blocks.FiguresOptions}
+    for section, cls in classes.items():
+        own = {f.name: f.default for f in fields(cls) if f.name != "own"}  # figures' own: each figure's block
+        assert set(own) == set(schema[section]["properties"]), section
+        assert {k: v for k, v in own.items() if v is not MISSING and v is not None} == block_defaults(section), section
+        assert literal_defaults(cls) == [], section
+    raw = default_config()
+    for section in ("features", "metrics", "figures"):
+        raw.pop(section)
+    raw["figures"] = {"pgr": {"ylim": [-0.5, 1.5]}}
+    validated = validate_config(copy.deepcopy(raw), REPO)
+    assert validated["figures"]["dpi"] == 150  # Snakemake filled it; the plan of the raw config has it too
+    a, b = build_plan(raw), build_plan(validated)
+    assert (a.experiment, a.features, a.metrics, a.figures) == (b.experiment, b.features, b.metrics, b.figures)
+    assert a.figures.of("pgr") == {"dpi": 150, "format": "png", "ylim": [-0.5, 1.5]} and a.figures.of("misfit") == {"dpi": 150, "format": "png"}
+    assert a.seeds_in_one_job and (a.weak, a.losses) == (list(raw["experiment"]["weak"]), list(raw["experiment"]["losses"]))
+    with pytest.raises(ConfigError, match=r"features: unknown option\(s\) \['window'\]"):
+        blocks.FeaturesOptions.from_config({"features": {"window": 64}})

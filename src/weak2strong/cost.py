@@ -119,7 +119,7 @@ def plan_flops(plan, measure: bool = False, workdir: Path = Path(".")) -> tuple[
         names = plan.ladder + [n for n in dict.fromkeys(used) if n not in plan.ladder]
         per = {}
         for name in names:
-            window = plan.models[name].max_length or int(options.get("max_length", plan.features_options["max_length"]))
+            window = plan.models[name].max_length or int(options.get("max_length", plan.features.max_length))
             if on_features:
                 window = plan.read_length(name)
             per[name], how = tokens_per_example(plan, d, name, window, measure, workdir)

@@ -22,10 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config_schema import block_defaults
+from .blocks import MetricsOptions
 from .io import read_parquet
-
-_METRICS = block_defaults("metrics")  # the config's metrics block: its defaults (Diagnostics)
 
 
 def accuracy(p1: np.ndarray, y: np.ndarray) -> float:
@@ -191,8 +189,8 @@ class Diagnostics:
     """Floors below which a seed's supervision is degenerate (flagged in tables and figures): the config's
     ``metrics`` block but its interval level, with the schema's defaults (they live there alone)."""
 
-    min_weak_confidence: float = _METRICS["min_weak_confidence"]
-    min_kept_fraction: float = _METRICS["min_kept_fraction"]
+    min_weak_confidence: float = MetricsOptions.min_weak_confidence
+    min_kept_fraction: float = MetricsOptions.min_kept_fraction
 
     def flags(self, row: dict) -> dict[str, bool]:
         kept = row.get("kept_fraction", float("nan"))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import product
 
-from .config_schema import CORE_SCHEMA, block_defaults, fill_defaults, read_schema
+from .blocks import ExperimentOptions, FeaturesOptions, FiguresOptions, MetricsOptions
+from .config_schema import CORE_SCHEMA, fill_defaults, read_schema
 from .data.registry import DatasetSpec, resolve_dataset
 from .errors import ConfigError
 from .families import FamilyPlan
@@ -51,13 +52,30 @@ class Plan:
     datasets: dict[str, DatasetSpec]
     models: dict[str, ModelSpec]
     seeds: list[int]
-    regime: str
-    weak: list[str]
-    strong: list[str]
-    losses: list[str]
+    # the core's blocks, typed (blocks.py: defaults from the schema alone)
+    experiment: ExperimentOptions
+    features: FeaturesOptions = field(default_factory=FeaturesOptions)
+    metrics: MetricsOptions = field(default_factory=MetricsOptions)
+    figures: FiguresOptions = field(default_factory=FiguresOptions)
     warnings: list[str] = field(default_factory=list)  # printed before the jobs run
     # each family's plan (families/registry.py: FAMILIES) whose block the config has, in the table's order
     families: dict[str, FamilyPlan] = field(default_factory=dict)
+
+    @property
+    def regime(self) -> str:
+        return self.experiment.regime
+
+    @property
+    def weak(self) -> list[str]:
+        return list(self.experiment.weak)
+
+    @property
+    def strong(self) -> list[str]:
+        return list(self.experiment.strong)
+
+    @property
+    def losses(self) -> list[str]:
+        return list(self.experiment.losses)
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -81,7 +99,8 @@ class Plan:
         cluster runs seeds in parallel), unless ``experiment.seeds_in_one_job`` says so: then the
         process start, the imports and the GPU's warm-up (allocator, kernel choice: the first
         cell of a process ran 2.9× slower than the next) are paid once per cell."""
-        return bool(self.config["experiment"].get("seeds_in_one_job", self.on_features))
+        own = self.experiment.seeds_in_one_job
+        return self.on_features if own is None else own
 
     # ---- the files of a cell (the rules, the metrics and the families' summary cells share them) ----
 
@@ -128,18 +147,9 @@ class Plan:
     def data_seed(self) -> int:
         return int(self.config.get("data_seed", schema_default("data_seed")))
 
-    def block_options(self, section: str) -> dict:
-        """The config's top-level block ``section`` (``features``, ``figures``, ``metrics``) over the
-        schema's defaults: the same options whether Snakemake validated the config or not."""
-        return block_defaults(section) | dict(self.config.get(section) or {})
-
-    @property
-    def features_options(self) -> dict:
-        return self.block_options("features")
-
     def read_length(self, name: str) -> int:
         """Tokens model ``name`` reads: its own ``max_length``, else the run's (``features.max_length``)."""
-        return self.models[name].max_length or int(self.features_options["max_length"])
+        return self.models[name].max_length or self.features.max_length
 
     def features_file(self, dataset: str, name: str) -> str:
         """The cached features model ``name`` reads on ``dataset``: one file per (backbone, layer, length)."""
@@ -155,17 +165,6 @@ class Plan:
     @property
     def early_stopping(self) -> str:
         return self.regime_options()["early_stopping"]
-
-    @property
-    def figure_format(self) -> str:
-        return self.block_options("figures")["format"]
-
-    def figure_options(self, name: str) -> dict:
-        """Shared figure options plus the figure's own block (``figures.<name>``), so an option of
-        one figure reruns that figure alone."""
-        figures = self.config.get("figures") or {}
-        shared = {k: v for k, v in figures.items() if not isinstance(v, dict)}
-        return {**shared, **(figures.get(name) or {})}
 
     def slurm_partition(self, gpus: int) -> str:
         """The cluster partition of a job asking for ``gpus`` GPUs (``slurm_partitions``, which the
@@ -219,17 +218,13 @@ class Plan:
             options["lr"] = self.models[name].lr
         if not self.on_features:
             options.update({k: v for k, v in self.hardware(name).items() if k in TRAIN_HARDWARE_KEYS})
-            options.setdefault("max_length", int(self.features_options["max_length"]))
+            options.setdefault("max_length", self.features.max_length)
             if dataset is not None:
                 options["truncation"] = self.truncation(dataset)
         if options_class(self.regime) is LoraOptions:  # a model may set its own adapters' rank and targets
             own = self.config["models"][name] or {}
             options.update({k: own[k] for k in MODEL_LORA_KEYS if k in own})
         return options if self.on_features else resolve_rates(options, self.models[name])  # lr null, head_lr auto
-
-    def metrics_options(self) -> dict:
-        """The interval level and the floors of the degenerate-supervision diagnostics."""
-        return self.block_options("metrics")
 
     def processes(self, name: str) -> int:
         """Processes (one per GPU) that train model ``name`` in one job: its hardware's ``gpus``."""
@@ -330,7 +325,8 @@ def build_plan(config: dict) -> Plan:
         if (opts or {}).get("head_init") == "unembedding" and REGIMES[exp["regime"]].on_features:
             raise ConfigError(f"{where}: models.{name}.head_init: unembedding applies to fine-tuning regimes; linear probes "
                               "start from a zero head. Remove it or use regime finetune, lora or lp_ft.")
-    plan = Plan(config, datasets, models, seeds, exp["regime"], list(exp["weak"]), list(exp["strong"]), list(exp["losses"]))
+    plan = Plan(config, datasets, models, seeds, ExperimentOptions.from_config(config), FeaturesOptions.from_config(config),
+                MetricsOptions.from_config(config), FiguresOptions.from_config(config))
     if not plan.pairs:
         raise ConfigError(
             f"{where}: no (weak, strong) pair has a weak model smaller than the strong one; check experiment.weak/strong "

@@ -56,7 +56,7 @@ def script_code(name, per_loss=False, family=None):
 LOSS_CODE = {
     loss: loss_code_hash(loss) for loss in ["xent", *PLAN.losses, *(loss for f in PLAN.families.values() for loss in f.student_losses())]
 }  # editing one loss reruns its students only
-FIG_EXT = PLAN.figure_format
+FIG_EXT = PLAN.figures.format
 # A linear-probe cell costs milliseconds per seed, so one job trains every seed of a cell (Python
 # and torch start once). Training the model itself costs minutes to hours per seed, so each seed is
 # its own job (it reruns alone, and a cluster runs seeds in parallel); `collect_seeds` gathers them.
@@ -307,7 +307,7 @@ def metric_cells():
 
 def shown_students(figure):
     """The students a figure shows: its `losses`, else every loss."""
-    shown = PLAN.figure_options(figure).get("losses")  # checked against experiment.losses by plan.py
+    shown = PLAN.figures.of(figure).get("losses")  # checked against experiment.losses by plan.py
     return [c for c in student_curves() if not shown or c["loss"] in shown]
 
 

@@ -25,7 +25,7 @@ rule extract_features:
         model=features_model_params,
         max_length=lambda wc: int(wc.length),
         truncation=lambda wc: PLAN.truncation(wc.dataset),
-        batch_size=PLAN.features_options["batch_size"],
+        batch_size=PLAN.features.batch_size,
         device_map=lambda wc: features_hardware(wc).get("device_map"),
         bf16=lambda wc: features_hardware(wc).get("bf16", False),
         resources_dir=RES,

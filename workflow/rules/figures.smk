@@ -15,7 +15,7 @@ rule figure:
     localrule: True
     params:
         origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-        options=lambda wc: PLAN.figure_options(wc.figure),
+        options=lambda wc: PLAN.figures.of(wc.figure),
         context=figure_context,
         caption=lambda wc: FIGURES[wc.figure].caption,
         drawn_by=lambda wc: FIGURES[wc.figure].drawn_by,

@@ -21,7 +21,7 @@ rule metrics:
         cells=metric_cells(),
         regime=REGIME,
         early_stopping=PLAN.early_stopping,
-        metrics=PLAN.metrics_options(),
+        metrics=PLAN.metrics.as_params(),
         code=script_code("metrics"),
     script:
         "../scripts/metrics.py"

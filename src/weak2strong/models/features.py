@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..config_schema import block_defaults
+from ..blocks import FeaturesOptions
 from ..io import damaged, open_safetensors, write_safetensors
 from .adapters import merge_adapter
 from .backbone import check_window, load_backbone, load_tokenizer
@@ -27,8 +27,6 @@ from .registry import ModelSpec
 from .tokens import pad_batch, tokenize
 
 log = logging.getLogger(__name__)
-
-_FEATURES = block_defaults("features")  # the config's features block: its defaults (the schema's alone)
 
 
 @torch.no_grad()
@@ -59,7 +57,7 @@ def embed_texts(model, tokenizer, texts: list[str], pooling: str, layer: int, ma
 
 def extract_features(
     spec: ModelSpec, texts: list[str], ids: list[str], out_path: str | Path, resources_dir: str | Path,
-    max_length: int = _FEATURES["max_length"], batch_size: int = _FEATURES["batch_size"], device: str | None = None,
+    max_length: int = FeaturesOptions.max_length, batch_size: int = FeaturesOptions.batch_size, device: str | None = None,
     device_map: str | None = None, bf16: bool | str = False,
     truncation_side: str = "right", second_texts: list[str] | None = None, adapter: str | Path | None = None,
 ) -> None:

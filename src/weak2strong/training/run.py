@@ -16,21 +16,18 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..config_schema import block_defaults
+from ..blocks import FeaturesOptions
 from ..models.registry import ModelSpec
 from .loop import TrainConfig
 
 Watch = dict[str, Callable[[np.ndarray], dict]]
 
 
-_FEATURES = block_defaults("features")  # the window a regime reads unless it sets its own: the features' (schema default)
-
-
 @dataclass
 class Regime:
     name: str  # a key of regimes.REGIMES
     train: TrainConfig
-    max_length: int = _FEATURES["max_length"]
+    max_length: int = FeaturesOptions.max_length  # the window a regime reads unless it sets its own: the features'
     truncation: str = "right"  # the side a text longer than max_length is cut from (the dataset's; models/tokens.py)
     options: object | None = None  # the regime's own options (regimes.options_class: LoraOptions, LpFtOptions)
 

@@ -130,7 +130,7 @@ if CHESS:
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
             cells=CHESS.cells(),
             sizes={name: PLAN.models[name].size for name in CHESS.ladder},
-            level=PLAN.metrics_options()["ci_level"],
+            level=PLAN.metrics.ci_level,
             code=script_code("chess_metrics", family="chess"),
         script:
             "scripts/chess_metrics.py"
@@ -192,7 +192,7 @@ if CHESS and CHESS.train_sets:
             cells=CHESS.e2h_cells(),
             cutoffs=CHESS.cutoffs,
             hard_floor=CHESS.hard_floor,
-            level=PLAN.metrics_options()["ci_level"],
+            level=PLAN.metrics.ci_level,
             code=script_code("chess_easy_to_hard_table", family="chess"),
         script:
             "scripts/chess_easy_to_hard_table.py"

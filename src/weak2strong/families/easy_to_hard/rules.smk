@@ -67,7 +67,7 @@ if E2H:
         localrule: True
         params:
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-            level=PLAN.metrics_options()["ci_level"],
+            level=PLAN.metrics.ci_level,
             code=script_code("easy_to_hard_table", per_loss=True, family="easy_to_hard"),  # it trains nothing: the cells' loss hashes cover them
         script:
             "scripts/easy_to_hard_table.py"

@@ -131,7 +131,7 @@ if VISION:
         localrule: True
         params:
             origins=input_origins,  # the origin each artefact read must carry (io.check_origin)
-            metrics=PLAN.metrics_options(),
+            metrics=PLAN.metrics.as_params(),
             code=script_code("vision_metrics", family="vision"),
         script:
             "scripts/vision_metrics.py"
