@@ -280,20 +280,20 @@ def build_plan(config: dict) -> Plan:
     seeds = list(range(seeds)) if isinstance(seeds, int) else sorted(seeds)
     datasets = {name: resolve_dataset(name, opts) for name, opts in config["datasets"].items()}
     models = {name: resolve_model(name, opts or {}) for name, opts in config["models"].items()}
-    exp = config["experiment"]
+    exp = ExperimentOptions.from_config(config)  # the core blocks, typed once (blocks.py)
     for role in ("weak", "strong"):
-        for name in exp[role]:
+        for name in getattr(exp, role):
             if name not in models:
                 raise ConfigError(f"{where}: experiment.{role} names '{name}', which is not under 'models' "
                                   f"(known: {', '.join(models)}); add it there.")
     check_loss_options(config, where)
-    if exp["regime"] not in REGIMES:
-        raise ConfigError(f"{where}: experiment.regime: unknown regime '{exp['regime']}' (known: {', '.join(REGIMES)}).")
+    if exp.regime not in REGIMES:
+        raise ConfigError(f"{where}: experiment.regime: unknown regime '{exp.regime}' (known: {', '.join(REGIMES)}).")
     unknown = sorted(set(config["regimes"]) - set(REGIMES))
     if unknown:
         raise ConfigError(f"{where}: regimes: {unknown} are not regimes (known: {', '.join(REGIMES)}).")
-    if exp["regime"] not in config["regimes"]:
-        raise ConfigError(f"{where}: experiment.regime is '{exp['regime']}' but regimes.{exp['regime']} is not configured.")
+    if exp.regime not in config["regimes"]:
+        raise ConfigError(f"{where}: experiment.regime is '{exp.regime}' but regimes.{exp.regime} is not configured.")
     owners = {key: other for other in REGIMES if options_class(other) for key in field_names(options_class(other))}
     for name, options in config["regimes"].items():
         stray = sorted(k for k in options or {} if k in owners and owners[k] != name)
@@ -306,8 +306,8 @@ def build_plan(config: dict) -> Plan:
         refused = refuses(options or {}) if refuses else ""
         if refused:
             raise ConfigError(f"{where}: regimes.{name}.{refused}")
-    if REGIMES[exp["regime"]].on_features and config["regimes"][exp["regime"]].get("lr") is None:
-        raise ConfigError(f"{where}: regimes.{exp['regime']}.lr must be a number (only regimes that train the model fall back to "
+    if REGIMES[exp.regime].on_features and config["regimes"][exp.regime].get("lr") is None:
+        raise ConfigError(f"{where}: regimes.{exp.regime}.lr must be a number (only regimes that train the model fall back to "
                           "each model's own lr).")
     for figure, opts in (config.get("figures") or {}).items():
         if not isinstance(opts, dict):
@@ -317,15 +317,15 @@ def build_plan(config: dict) -> Plan:
         unknown = sorted(set(opts) - set(FIGURES[figure].options))
         if unknown:
             raise ConfigError(f"{where}: figures.{figure}: unknown option(s) {unknown}; {figure} takes {list(FIGURES[figure].options)}.")
-        missing = [loss for loss in (opts.get("losses") or []) if loss not in exp["losses"]]
+        missing = [loss for loss in (opts.get("losses") or []) if loss not in exp.losses]
         if missing:
             raise ConfigError(f"{where}: figures.{figure}.losses names {missing}, which experiment.losses does not run "
-                              f"({', '.join(exp['losses'])}); add them there or drop them from the figure.")
+                              f"({', '.join(exp.losses)}); add them there or drop them from the figure.")
     for name, opts in config["models"].items():
-        if (opts or {}).get("head_init") == "unembedding" and REGIMES[exp["regime"]].on_features:
+        if (opts or {}).get("head_init") == "unembedding" and REGIMES[exp.regime].on_features:
             raise ConfigError(f"{where}: models.{name}.head_init: unembedding applies to fine-tuning regimes; linear probes "
                               "start from a zero head. Remove it or use regime finetune, lora or lp_ft.")
-    plan = Plan(config, datasets, models, seeds, ExperimentOptions.from_config(config), FeaturesOptions.from_config(config),
+    plan = Plan(config, datasets, models, seeds, exp, FeaturesOptions.from_config(config),
                 MetricsOptions.from_config(config), FiguresOptions.from_config(config))
     if not plan.pairs:
         raise ConfigError(
