@@ -309,9 +309,8 @@ def build_plan(config: dict) -> Plan:
     if REGIMES[exp.regime].on_features and config["regimes"][exp.regime].get("lr") is None:
         raise ConfigError(f"{where}: regimes.{exp.regime}.lr must be a number (only regimes that train the model fall back to "
                           "each model's own lr).")
-    for figure, opts in (config.get("figures") or {}).items():
-        if not isinstance(opts, dict):
-            continue  # a shared option (dpi, format)
+    figures = FiguresOptions.from_config(config)
+    for figure, opts in figures.own.items():
         if figure not in FIGURES:
             raise ConfigError(f"{where}: figures.{figure}: no such figure (known: {', '.join(FIGURES)}).")
         unknown = sorted(set(opts) - set(FIGURES[figure].options))
@@ -325,8 +324,7 @@ def build_plan(config: dict) -> Plan:
         if (opts or {}).get("head_init") == "unembedding" and REGIMES[exp.regime].on_features:
             raise ConfigError(f"{where}: models.{name}.head_init: unembedding applies to fine-tuning regimes; linear probes "
                               "start from a zero head. Remove it or use regime finetune, lora or lp_ft.")
-    plan = Plan(config, datasets, models, seeds, exp, FeaturesOptions.from_config(config),
-                MetricsOptions.from_config(config), FiguresOptions.from_config(config))
+    plan = Plan(config, datasets, models, seeds, exp, FeaturesOptions.from_config(config), MetricsOptions.from_config(config), figures)
     if not plan.pairs:
         raise ConfigError(
             f"{where}: no (weak, strong) pair has a weak model smaller than the strong one; check experiment.weak/strong "
