@@ -211,7 +211,8 @@ def test_each_core_block_is_one_options_class_with_the_schemas_defaults():
     assert validated["figures"]["dpi"] == 150  # Snakemake filled it; the plan of the raw config has it too
     a, b = build_plan(raw), build_plan(validated)
     assert (a.experiment, a.features, a.metrics, a.figures) == (b.experiment, b.features, b.metrics, b.figures)
-    assert a.figures.of("pgr") == {"dpi": 150, "format": "png", "ylim": [-0.5, 1.5]} and a.figures.of("misfit") == {"dpi": 150, "format": "png"}
+    assert a.figures.of("pgr") == {"dpi": 150, "format": "png", "ylim": [-0.5, 1.5]}
+    assert a.figures.of("misfit") == {"dpi": 150, "format": "png"}
     assert a.seeds_in_one_job and (a.weak, a.losses) == (list(raw["experiment"]["weak"]), list(raw["experiment"]["losses"]))
     with pytest.raises(ConfigError, match=r"features: unknown option\(s\) \['window'\]"):
         blocks.FeaturesOptions.from_config({"features": {"window": 64}})
