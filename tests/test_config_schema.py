@@ -148,21 +148,6 @@ def test_a_regimes_block_is_filled_the_same_with_or_without_snakemake():
     assert build_plan(raw).regime_options() == build_plan(validated).regime_options() == validated["regimes"]["lora"]
 
 
-def test_the_degenerate_supervision_floors_default_to_the_metrics_blocks():
-    """``metrics.Diagnostics`` is the ``metrics`` block's options but its interval level: its defaults are the
-    schema's and read from it (they were written again in code, 0.05 beside 0.05), and it takes every other
-    option of the block."""
-    from dataclasses import fields
-
-    from weak2strong.config_schema import CORE_SCHEMA, block_defaults, read_schema
-    from weak2strong.metrics import Diagnostics
-
-    options = set(read_schema(CORE_SCHEMA)["properties"]["metrics"]["properties"]) - {"ci_level"}
-    assert {f.name for f in fields(Diagnostics)} == options
-    assert {f.name: f.default for f in fields(Diagnostics)} == {k: v for k, v in block_defaults("metrics").items() if k in options}
-    assert literal_defaults(Diagnostics) == []
-
-
 def test_the_feature_window_and_batch_default_to_the_features_blocks():
     """The features' window and batch where code is called without them (a regime's window, extraction)
     are the ``features`` block's defaults, not a 128 and a 64 written again beside them."""

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from weak2strong.blocks import MetricsOptions
 from weak2strong.metrics import (
-    Diagnostics,
     accuracy,
     agreement,
     auroc,
@@ -168,7 +168,7 @@ def test_degenerate_weak_labels_and_losses_that_keep_few_labels_are_flagged():
     """Weak labels within 0.01 of 0.5 (a head that never trained) and a loss that kept 2% of the
     labels: both counted in n_degenerate and named in the flag, the cell kept."""
     per_seed = _per_seed([0.75, 0.8], [0.7, 0.7], [0.8, 0.9])
-    diagnostics = Diagnostics(min_weak_confidence=0.05, min_kept_fraction=0.05)
+    diagnostics = MetricsOptions(min_weak_confidence=0.05, min_kept_fraction=0.05)
     rows = []
     for _, r in per_seed.iterrows():
         r = r.to_dict() | {"weak_confidence": 0.015, "kept_fraction": 0.02 if r["seed"] == 0 else 0.5}

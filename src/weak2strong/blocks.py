@@ -10,6 +10,7 @@ module imports no torch.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 
 from .config_schema import block_defaults
@@ -64,8 +65,8 @@ class FeaturesOptions:
 
 @dataclass(frozen=True)
 class MetricsOptions:
-    """The intervals' level and the floors below which a seed's supervision is flagged degenerate
-    (``metrics.Diagnostics`` reads the floors)."""
+    """The intervals' level and the floors below which a seed's supervision is degenerate: the seed is
+    kept and flagged in tables and figures (``flags``)."""
 
     ci_level: float = _METRICS["ci_level"]
     min_weak_confidence: float = _METRICS["min_weak_confidence"]
@@ -78,6 +79,14 @@ class MetricsOptions:
     def as_params(self) -> dict:
         """What the metrics jobs get as ``params.metrics``."""
         return asdict(self)
+
+    def flags(self, row: dict) -> dict[str, bool]:
+        """A seed's degenerate-supervision flags: weak labels near 0.5, a loss that kept few labels."""
+        kept = row.get("kept_fraction", float("nan"))
+        return {
+            "weak_degenerate": bool(row["weak_confidence"] < self.min_weak_confidence),
+            "few_labels_kept": bool(not math.isnan(kept) and kept < self.min_kept_fraction),
+        }
 
 
 @dataclass(frozen=True)

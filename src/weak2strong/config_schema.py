@@ -74,7 +74,7 @@ def option_defaults(definition: str, without: str | None = None) -> dict:
 
 def block_defaults(section: str) -> dict:
     """The defaults the core schema gives the options of its top-level block ``section`` (``metrics``,
-    ``features``, ``figures``): what a plan and an options dataclass (``metrics.Diagnostics``) read."""
+    ``features``, ``figures``): what the core blocks' options dataclasses (``blocks.py``) read."""
     return _defaults(read_schema(CORE_SCHEMA)["properties"][section])
 
 

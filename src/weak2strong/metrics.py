@@ -184,22 +184,6 @@ def label_diagnostics(soft_labels) -> dict[str, float]:
     return {"weak_confidence": float(np.abs(2 * p - 1).mean()), "weak_positive_rate": float((p > 0.5).mean())}
 
 
-@dataclass(frozen=True)
-class Diagnostics:
-    """Floors below which a seed's supervision is degenerate (flagged in tables and figures): the config's
-    ``metrics`` block but its interval level, with the schema's defaults (they live there alone)."""
-
-    min_weak_confidence: float = MetricsOptions.min_weak_confidence
-    min_kept_fraction: float = MetricsOptions.min_kept_fraction
-
-    def flags(self, row: dict) -> dict[str, bool]:
-        kept = row.get("kept_fraction", float("nan"))
-        return {
-            "weak_degenerate": bool(row["weak_confidence"] < self.min_weak_confidence),
-            "few_labels_kept": bool(not np.isnan(kept) and kept < self.min_kept_fraction),
-        }
-
-
 # early_stopping is part of a cell's identity: "ground_truth" marks an oracle result everywhere.
 # supervisor: "trained" (a weak model), the kind of a simulated supervisor (families/simulated), or "prompting"
 # (families/prompting: the student is the decoder prompted, its "loss" the prompting mode).
@@ -213,7 +197,7 @@ SUMMARY_METRICS = [
 ]
 
 
-def cell_flags(g: pd.DataFrame, diagnostics: Diagnostics) -> dict:
+def cell_flags(g: pd.DataFrame, diagnostics: MetricsOptions) -> dict:
     """Counts of the seeds a reader must know about, and one sentence that names them."""
     n = int(g["seed"].nunique())
     out = {
@@ -263,7 +247,7 @@ def summarize_cells(per_seed: pd.DataFrame, keys: list[str], metrics, level: flo
     return pd.DataFrame(rows)
 
 
-def summarize(per_seed: pd.DataFrame, level: float = 0.95, diagnostics: Diagnostics = Diagnostics()) -> pd.DataFrame:
+def summarize(per_seed: pd.DataFrame, level: float = 0.95, diagnostics: MetricsOptions = MetricsOptions()) -> pd.DataFrame:
     """One row per cell: seed counts and flags, and for each metric its mean, median, t-interval
     over seeds and ``_n`` (the seeds it is computed from: per-seed PGR skips seeds without a gap).
 
@@ -331,7 +315,8 @@ def read_curves(paths: list[str]) -> dict[int, dict]:
     return out
 
 
-def per_seed_table(cells: list[dict], regime: str, early_stopping: str = "none", diagnostics: Diagnostics = Diagnostics()) -> pd.DataFrame:
+def per_seed_table(cells: list[dict], regime: str, early_stopping: str = "none",
+                   diagnostics: MetricsOptions = MetricsOptions()) -> pd.DataFrame:
     """Metrics of every (cell, seed). ``cells``: dicts with dataset, weak, strong, loss, supervisor
     (``TRAINED`` when absent; else a simulated supervisor's kind), the paths
     of the weak labels, the ceiling's and the student's predictions (each holding every seed) and

@@ -1,11 +1,11 @@
+from weak2strong.blocks import MetricsOptions
 from weak2strong.io import atomic_path, write_parquet
-from weak2strong.metrics import Diagnostics, methods_table, per_seed_table, summarize
+from weak2strong.metrics import methods_table, per_seed_table, summarize
 from weak2strong.workflow_support import setup_logging
 
 log = setup_logging(snakemake)
-options = dict(snakemake.params.metrics)
-level = options.pop("ci_level")
-diagnostics = Diagnostics(**options)
+diagnostics = MetricsOptions(**snakemake.params.metrics)  # the interval level and the degenerate-supervision floors
+level = diagnostics.ci_level
 per_seed = per_seed_table(snakemake.params.cells, snakemake.params.regime, snakemake.params.early_stopping, diagnostics)
 if snakemake.params.early_stopping == "ground_truth":
     log.warning("students were early-stopped on ground truth: every number here is an ORACLE upper bound")

@@ -246,10 +246,11 @@ def summarize(per_seed: pd.DataFrame, level: float = 0.95, min_weak_confidence: 
     """One row per (weak, strong, loss, n_views, variant): mean, median, t-interval and n of every metric,
     PGR of the seed-mean accuracies with Fieller's interval, and flags (``min_weak_confidence``: the
     metrics block's floor; None: its default)."""
-    from ...metrics import Diagnostics, summarize_cells
+    from ...blocks import MetricsOptions
+    from ...metrics import summarize_cells
 
     if min_weak_confidence is None:
-        min_weak_confidence = Diagnostics().min_weak_confidence
+        min_weak_confidence = MetricsOptions.min_weak_confidence
 
     def head(g):
         return {"n_seeds": int(g["seed"].nunique()), "n_flagged": int(g["ceiling_le_weak"].sum())}
