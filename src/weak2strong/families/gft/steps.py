@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 # The adapters' learning rate warms up linearly over this fraction of the steps, then decays (cosine); a
 # property of the method, not an option: the adapters' name hashes the gft block's options, which it is not.
 WARMUP_FRAC = 0.1
-REGIME = "lora"  # GFT trains LoRA adapters with the language-modelling loss: the registered regime's options and loop
+REGIME = "lora"  # GFT trains LoRA adapters (the generative loop, train_lm) with the registered lora regime's options
 
 
 def gft_texts(unlabelled: pd.DataFrame, max_texts: int, dataset: str = "?") -> list[str]:
